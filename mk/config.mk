@@ -1,0 +1,1 @@
+# config part: sources, programs and tests

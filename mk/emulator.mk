@@ -1,0 +1,1 @@
+# emulator part: sources, programs and tests

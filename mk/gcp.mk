@@ -1,0 +1,1 @@
+# gcp part: sources, programs and tests

@@ -1,0 +1,1 @@
+# journal part: sources, programs and tests
