@@ -1,0 +1,164 @@
+/*
+ * gcp.h: Google Cloud API requests and answers, for master and workers.
+ *
+ * The only place that knows URLs, the auth header, Google's JSON error
+ * format and the mapping from an answer to a retry class.  Workers call the
+ * blocking functions (one easy handle each); the master builds URLs with
+ * gcp_url_*() and parses answers with gcp_parse_*() around http_multi.
+ */
+#ifndef DATABACKUP_GCP_H
+#define DATABACKUP_GCP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct http_request;
+
+/* Google's limits on names (bytes, without the NUL). */
+#define GCP_PROJECT_ID_MAX	30	/* Resource Manager: 6-30 chars */
+#define GCP_INSTANCE_MAX	98	/* Cloud SQL: instance id */
+#define GCP_DATABASE_MAX	128	/* SQL Server allows 128 */
+#define GCP_FOLDER_MAX		64	/* "folders/" + up to 20 digits */
+#define GCP_OPERATION_MAX	128	/* observed 36-char UUIDs */
+#define GCP_BUCKET_MAX		222	/* GCS bucket name */
+#define GCP_OBJECT_MAX		1024	/* GCS object name */
+#define GCP_URI_MAX		(5 + GCP_BUCKET_MAX + 1 + GCP_OBJECT_MAX)
+#define GCP_TOKEN_MAX		2048	/* access tokens are ~200-2048 bytes */
+#define GCP_ENDPOINT_MAX	256
+#define GCP_MESSAGE_MAX		512	/* error text we keep */
+#define GCP_VERSION_MAX		48	/* databaseVersion */
+
+/* What the caller should do about an answer. */
+enum gcp_status {
+	GCP_OK = 0,
+	GCP_RETRY,	/* 5xx, 429, 408, transport error, timeout, bad body */
+	GCP_BUSY,	/* 409 operationInProgress: instance busy, wait */
+	GCP_PERMANENT,	/* 400, 403, 404, 409 other: give up on this item */
+	GCP_AUTH,	/* 401: refresh the token once, then permanent */
+};
+
+struct gcp_error {
+	enum gcp_status	 st;
+	long		 http;		/* HTTP status; 0 for transport errors */
+	char		 status[32];	/* error.status, "PERMISSION_DENIED" */
+	char		 reason[64];	/* error.errors[0].reason */
+	char		 message[GCP_MESSAGE_MAX];
+	char		 consumer[64];	/* ErrorInfo metadata.consumer, if any */
+	int64_t		 retry_after_ms; /* Retry-After, or -1 */
+};
+
+/*
+ * Everything a request needs besides its own arguments.  Plain arrays, so
+ * the master can hand it to a worker inside a job message.
+ */
+struct gcp_ctx {
+	char		 sqladmin[GCP_ENDPOINT_MAX];	/* "https://sqladmin.googleapis.com" */
+	char		 crm[GCP_ENDPOINT_MAX];		/* resource manager */
+	char		 storage[GCP_ENDPOINT_MAX];
+	char		 ca_file[GCP_ENDPOINT_MAX];	/* "" = system CAs */
+	char		 quota_project[GCP_PROJECT_ID_MAX + 1]; /* x-goog-user-project */
+	char		 token[GCP_TOKEN_MAX];		/* bearer token */
+	int		 storage_anonymous;	/* STORAGE_EMULATOR_HOST: no token */
+	uint32_t	 connect_timeout_ms;
+	uint32_t	 timeout_ms;
+};
+
+/* Instance facts the scheduler uses. */
+struct gcp_instance {
+	char		 name[GCP_INSTANCE_MAX + 1];
+	char		 version[GCP_VERSION_MAX];	/* "POSTGRES_15" */
+	char		 state[32];			/* "RUNNABLE" */
+	char		 instance_type[32];		/* "CLOUD_SQL_INSTANCE" */
+	char		 activation_policy[32];		/* "ALWAYS", "NEVER" */
+	char		 backend_type[32];		/* "SECOND_GEN" */
+	char		 service_account[128];	/* writes the export object */
+	int64_t		 data_disk_gb;
+	int		 is_replica;	/* READ_REPLICA_INSTANCE or masterInstanceName */
+};
+
+enum gcp_op_status {
+	GCP_OP_UNKNOWN = 0,
+	GCP_OP_PENDING,
+	GCP_OP_RUNNING,
+	GCP_OP_DONE,
+};
+
+struct gcp_op {
+	char		 name[GCP_OPERATION_MAX + 1];
+	char		 type[32];			/* "EXPORT" */
+	enum gcp_op_status status;
+	char		 uri[GCP_URI_MAX + 1];		/* exportContext.uri */
+	int		 has_error;
+	char		 error_code[64];		/* error.errors[0].code */
+	char		 error_message[GCP_MESSAGE_MAX];
+	int64_t		 insert_ms, start_ms, end_ms;	/* unix ms; 0 unset */
+};
+
+struct gcp_object {
+	uint64_t	 size;
+	char		 crc32c[16];	/* base64, as GCS gives it */
+	char		 md5[32];
+	char		 generation[32];
+};
+
+struct gcp_export {
+	const char	*project;
+	const char	*instance;
+	const char	*database;
+	const char	*uri;		/* gs://bucket/object */
+	const char	*file_type;	/* "SQL" or "BAK" */
+	int		 offload;
+};
+
+/* gcp.c */
+const char	*gcp_status_name(enum gcp_status);
+const char	*gcp_op_status_name(enum gcp_op_status);
+enum gcp_status	 gcp_classify(long, const char *, size_t, const char *, int,
+		    const char *, struct gcp_error *);
+int		 gcp_error_api_disabled(const struct gcp_error *);
+void		 gcp_error_set(struct gcp_error *, enum gcp_status, const char *,
+		    ...) __attribute__((__format__(printf, 3, 4)));
+const char	*gcp_engine_file_type(const char *);
+const char	*gcp_engine_ext(const char *);
+int		 gcp_is_system_database(const char *, const char *);
+
+void		 gcp_request_init(struct http_request *, const struct gcp_ctx *,
+		    const char *, const char *, int);
+char		*gcp_url_folders_list(const struct gcp_ctx *, const char *,
+		    const char *);
+char		*gcp_url_projects_list(const struct gcp_ctx *, const char *,
+		    const char *);
+char		*gcp_url_project_get(const struct gcp_ctx *, const char *);
+char		*gcp_url_instances_list(const struct gcp_ctx *, const char *,
+		    const char *);
+char		*gcp_url_databases_list(const struct gcp_ctx *, const char *,
+		    const char *);
+
+int		 gcp_parse_folders(const char *, size_t,
+		    void (*)(const char *, const char *, void *), void *,
+		    char **, struct gcp_error *);
+int		 gcp_parse_projects(const char *, size_t,
+		    void (*)(const char *, const char *, void *), void *,
+		    char **, struct gcp_error *);
+int		 gcp_parse_project(const char *, size_t, char *, size_t,
+		    char *, size_t, struct gcp_error *);
+int		 gcp_parse_instances(const char *, size_t,
+		    void (*)(const struct gcp_instance *, void *), void *,
+		    char **, struct gcp_error *);
+int		 gcp_parse_databases(const char *, size_t,
+		    void (*)(const char *, void *), void *, struct gcp_error *);
+int		 gcp_parse_operation(const char *, size_t, struct gcp_op *,
+		    struct gcp_error *);
+
+enum gcp_status	 gcp_export_start(const struct gcp_ctx *,
+		    const struct gcp_export *, struct gcp_op *,
+		    struct gcp_error *);
+enum gcp_status	 gcp_operation_get(const struct gcp_ctx *, const char *,
+		    const char *, struct gcp_op *, struct gcp_error *);
+enum gcp_status	 gcp_operation_find_export(const struct gcp_ctx *,
+		    const char *, const char *, const char *, struct gcp_op *,
+		    struct gcp_error *);
+enum gcp_status	 gcp_object_get(const struct gcp_ctx *, const char *,
+		    const char *, struct gcp_object *, struct gcp_error *);
+
+#endif

@@ -1,0 +1,54 @@
+/*
+ * journal.h: the SQLite journal of runs, jobs and attempts.
+ *
+ * Written only by the master.  Every call is one short transaction, and the
+ * journal write is the commit point: a caller acts on a transition only
+ * after the call returned 0.  A failing write returns -1 with the reason in
+ * journal_error(); the caller stops dispatching until writes work again.
+ */
+#ifndef DATABACKUP_JOURNAL_H
+#define DATABACKUP_JOURNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "job.h"
+
+#define JOURNAL_SCHEMA_VERSION	1
+
+struct journal;
+
+struct journal_run {
+	int64_t		 id;
+	char		 trigger[16];	/* "schedule", "manual", "catch-up" */
+	char		 patterns[1024]; /* space-separated, "" for all */
+	char		 day[11];	/* local YYYY-MM-DD the run is for */
+	int64_t		 started_ms;	/* unix ms */
+	int64_t		 ended_ms;	/* 0 while open */
+	char		 outcome[16];	/* "", "succeeded", "failed", ... */
+	int		 total, succeeded, failed;
+};
+
+/* journal.c */
+struct journal	*journal_open(const char *, char *, size_t);
+void		 journal_close(struct journal *);
+const char	*journal_error(struct journal *);
+int		 journal_run_begin(struct journal *, struct journal_run *);
+int		 journal_run_end(struct journal *, const struct journal_run *);
+int		 journal_run_open(struct journal *, struct journal_run *);
+int		 journal_run_for_day(struct journal *, const char *, int64_t *);
+int		 journal_run_get(struct journal *, int64_t, struct journal_run *);
+int		 journal_runs(struct journal *, int64_t, int,
+		    void (*)(const struct journal_run *, void *), void *);
+int		 journal_job_insert(struct journal *, struct job *);
+int		 journal_job_update(struct journal *, const struct job *);
+int		 journal_jobs(struct journal *, int64_t,
+		    void (*)(const struct job *, void *), void *);
+int		 journal_attempt_add(struct journal *, const struct job *,
+		    const char *);
+int		 journal_predict_ms(struct journal *, const char *,
+		    const char *, const char *, int64_t *);
+int		 journal_last_success(struct journal *, const char *,
+		    const char *, const char *, int64_t *);
+
+#endif
