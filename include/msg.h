@@ -1,0 +1,98 @@
+/*
+ * msg.h: the only definition of the master <-> worker protocol.
+ *
+ * A message is a fixed header, then a payload that is one of the structs
+ * below (len == sizeof).  Strings are NUL-terminated char arrays sized by
+ * Google's limits; the receiver checks the length and every NUL before use.
+ * Data goes down once, in the job message; results come up once: the
+ * operation, then done or failed.  Only msg.c reads and writes the
+ * socketpairs.
+ */
+#ifndef DATABACKUP_MSG_H
+#define DATABACKUP_MSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gcp.h"
+
+#define MSG_PAYLOAD_MAX		(16 * 1024)
+
+struct msg_hdr {
+	uint32_t	 type;
+	uint32_t	 len;		/* payload bytes after the header */
+	int64_t		 job_id;
+};
+
+enum msg_type {
+	MSG_JOB_START = 100,	/* m->w: struct msg_job */
+	MSG_JOB_OP_ACK,		/* m->w: op is in the journal, poll it */
+	MSG_TOKEN,		/* m->w: struct msg_token, a fresh token */
+	MSG_SHUTDOWN,		/* m->w: stop at the next safe point */
+	MSG_JOB_OPERATION = 200,/* w->m: struct msg_op; master journals, acks */
+	MSG_JOB_VERIFYING,	/* w->m: operation DONE, checking the object */
+	MSG_JOB_DONE,		/* w->m: struct msg_done */
+	MSG_JOB_FAILED,		/* w->m: struct msg_failed */
+	MSG_WORKER_READY,	/* w->m: no payload, idle after start */
+};
+
+/* Everything a job needs; the worker never asks for more. */
+struct msg_job {
+	struct gcp_ctx	 ctx;
+	char		 project[GCP_PROJECT_ID_MAX + 1];
+	char		 instance[GCP_INSTANCE_MAX + 1];
+	char		 database[GCP_DATABASE_MAX + 1];
+	char		 bucket[GCP_BUCKET_MAX + 1];
+	char		 object[GCP_OBJECT_MAX + 1];
+	char		 file_type[8];		/* "SQL", "BAK" */
+	char		 operation[GCP_OPERATION_MAX + 1]; /* resume: set */
+	uint8_t		 offload;
+	uint8_t		 adopt;		/* outcome of an earlier export unknown */
+	uint32_t	 attempt;
+	uint32_t	 poll_initial_ms;
+	uint32_t	 poll_max_ms;
+	int64_t		 predicted_ms;	/* export duration prediction */
+	int64_t		 started_ms;	/* when the operation began, if known */
+	int64_t		 deadline_ms;	/* wall clock: give up polling after */
+};
+
+struct msg_token {
+	char		 token[GCP_TOKEN_MAX];
+};
+
+struct msg_op {
+	char		 operation[GCP_OPERATION_MAX + 1];
+	uint8_t		 adopted;	/* found among the instance's operations */
+	int64_t		 started_ms;
+};
+
+struct msg_done {
+	uint64_t	 size;
+	char		 crc32c[16];
+	int64_t		 op_start_ms;
+	int64_t		 op_end_ms;
+	uint32_t	 polls;
+};
+
+struct msg_failed {
+	uint32_t	 status;	/* enum gcp_status */
+	uint8_t		 outcome_unknown; /* export may have started */
+	uint8_t		 op_failed;	/* the operation itself ended in error */
+	int64_t		 retry_after_ms;
+	long		 http;
+	char		 reason[64];
+	char		 message[GCP_MESSAGE_MAX];
+};
+
+struct evbuffer;
+
+/* msg.c */
+const char	*msg_type_name(uint32_t);
+int		 msg_compose(struct evbuffer *, uint32_t, int64_t, const void *,
+		    size_t);
+int		 msg_get(struct evbuffer *, struct msg_hdr *, void *, size_t);
+int		 msg_send_blocking(int, uint32_t, int64_t, const void *, size_t);
+int		 msg_recv_blocking(int, struct msg_hdr *, void *, size_t, int);
+int		 msg_check_payload(const struct msg_hdr *, const void *);
+
+#endif
