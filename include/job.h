@@ -57,6 +57,8 @@ struct job {
 	struct sched_instance *inst;
 	int		 worker;	/* slot, or -1 */
 	int		 notified;	/* alert_after_failures reached */
+	int		 dirty;		/* journal write pending */
+	int		 in_run;	/* index in the run's job array */
 	TAILQ_ENTRY(job) entry;		/* instance queue */
 };
 TAILQ_HEAD(job_list, job);

@@ -1,0 +1,918 @@
+/*
+ * control.c: the control socket, daemon side (docs/control.md).
+ *
+ * A unix stream socket bound under a tight umask (mode 0660); each
+ * connection carries one JSON request line and gets newline-delimited JSON
+ * replies.  Replies are built here from the master's state and the
+ * journal; the commands themselves (trigger, reload, plan) are the
+ * master's.  A request that is malformed or too long gets an error reply
+ * and changes nothing.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+
+#include "config.h"
+#include "control.h"
+#include "discovery.h"
+#include "journal.h"
+#include "log.h"
+#include "master.h"
+#include "xmalloc.h"
+
+#define CONTROL_PROGRESS_MS	250	/* progress lines at most this often */
+#define CONTROL_PATTERNS_MAX	64
+#define CONTROL_HISTORY_MAX	1000	/* rows in one history reply */
+#define CONTROL_STALE_HOURS	26
+
+struct control_conn {
+	struct control		*ctl;
+	struct bufferevent	*bev;
+	int			 waiting;	/* trigger --wait */
+	int64_t			 run_id;
+	int			 busy;		/* a plan walk holds us */
+	int			 dead;		/* peer gone while busy */
+	int			 closing;	/* free once written */
+	TAILQ_ENTRY(control_conn) entry;
+};
+
+struct control {
+	struct master		*m;
+	struct evconnlistener	*lev;
+	char			*path;
+	TAILQ_HEAD(, control_conn) conns;
+	struct event		*ev_progress;
+	int			 dirty;
+};
+
+static void
+control_iso(int64_t ms, char *buf, size_t len)
+{
+	time_t		t = (time_t)(ms / 1000);
+	struct tm	tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void
+control_add_time(cJSON *o, const char *key, int64_t ms)
+{
+	char	buf[32];
+
+	if (ms <= 0) {
+		cJSON_AddNullToObject(o, key);
+		return;
+	}
+	control_iso(ms, buf, sizeof(buf));
+	cJSON_AddStringToObject(o, key, buf);
+}
+
+static void
+control_add_str(cJSON *o, const char *key, const char *s)
+{
+	if (s == NULL || *s == '\0')
+		cJSON_AddNullToObject(o, key);
+	else
+		cJSON_AddStringToObject(o, key, s);
+}
+
+static cJSON *
+control_patterns_json(const char *text)
+{
+	cJSON	*a = cJSON_CreateArray();
+	char	*buf, *s, *p;
+
+	buf = s = xstrdup(text);
+	while ((p = strsep(&s, " ")) != NULL)
+		if (*p != '\0')
+			cJSON_AddItemToArray(a, cJSON_CreateString(p));
+	free(buf);
+	return (a);
+}
+
+/* A finished run from the journal. */
+static cJSON *
+control_jrun_json(const struct journal_run *jr)
+{
+	cJSON	*o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "id", (double)jr->id);
+	cJSON_AddStringToObject(o, "trigger", jr->trigger);
+	cJSON_AddItemToObject(o, "patterns", control_patterns_json(
+	    jr->patterns));
+	cJSON_AddStringToObject(o, "day", jr->day);
+	cJSON_AddStringToObject(o, "state", jr->ended_ms != 0 ? "finished" :
+	    "running");
+	control_add_time(o, "started", jr->started_ms);
+	control_add_time(o, "ended", jr->ended_ms);
+	control_add_str(o, "outcome", jr->outcome);
+	cJSON_AddNumberToObject(o, "total", jr->total);
+	cJSON_AddNumberToObject(o, "queued", 0);
+	cJSON_AddNumberToObject(o, "in_flight", 0);
+	cJSON_AddNumberToObject(o, "retry_wait", 0);
+	cJSON_AddNumberToObject(o, "succeeded", jr->succeeded);
+	cJSON_AddNumberToObject(o, "failed", jr->failed);
+	return (o);
+}
+
+/* The run in progress (or just finished). */
+static cJSON *
+control_run_json(const struct run *r)
+{
+	cJSON	*o = cJSON_CreateObject(), *d;
+
+	cJSON_AddNumberToObject(o, "id", (double)r->jr.id);
+	cJSON_AddStringToObject(o, "trigger", r->jr.trigger);
+	cJSON_AddItemToObject(o, "patterns", control_patterns_json(
+	    r->jr.patterns));
+	cJSON_AddStringToObject(o, "day", r->jr.day);
+	cJSON_AddStringToObject(o, "state", run_state_name(r->state));
+	control_add_time(o, "started", r->jr.started_ms);
+	control_add_time(o, "ended", r->jr.ended_ms);
+	control_add_str(o, "outcome", r->jr.outcome);
+	cJSON_AddNumberToObject(o, "total", (double)r->njobs);
+	cJSON_AddNumberToObject(o, "queued", r->count[JOB_QUEUED]);
+	cJSON_AddNumberToObject(o, "in_flight", r->count[JOB_DISPATCHED] +
+	    r->count[JOB_EXPORTING] + r->count[JOB_VERIFYING]);
+	cJSON_AddNumberToObject(o, "retry_wait", r->count[JOB_RETRY_WAIT]);
+	cJSON_AddNumberToObject(o, "succeeded", r->count[JOB_SUCCEEDED]);
+	cJSON_AddNumberToObject(o, "failed", r->count[JOB_FAILED]);
+	d = cJSON_AddObjectToObject(o, "discovery");
+	cJSON_AddNumberToObject(d, "projects", r->d_projects);
+	cJSON_AddNumberToObject(d, "instances", r->d_instances);
+	cJSON_AddNumberToObject(d, "databases", r->d_databases);
+	cJSON_AddNumberToObject(d, "skipped", r->d_skipped);
+	cJSON_AddNumberToObject(d, "excluded", r->d_excluded);
+	cJSON_AddNumberToObject(d, "api_disabled", r->d_api_disabled);
+	cJSON_AddNumberToObject(d, "errors", r->d_errors);
+	return (o);
+}
+
+static cJSON *
+control_job_json(const struct job *job)
+{
+	cJSON	*o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "id", (double)job->id);
+	cJSON_AddNumberToObject(o, "run", (double)job->run_id);
+	cJSON_AddStringToObject(o, "project", job->project);
+	cJSON_AddStringToObject(o, "instance", job->instance);
+	cJSON_AddStringToObject(o, "database", job->database);
+	cJSON_AddStringToObject(o, "state", job_state_name(job->state));
+	cJSON_AddNumberToObject(o, "attempts", job->attempts);
+	control_add_str(o, "operation", job->operation);
+	cJSON_AddStringToObject(o, "object", job->object);
+	cJSON_AddNumberToObject(o, "size", (double)job->size);
+	control_add_str(o, "crc32c", job->crc32c);
+	control_add_time(o, "started", job->started_ms);
+	control_add_time(o, "ended", job->ended_ms);
+	control_add_time(o, "next_attempt", job->state == JOB_RETRY_WAIT ?
+	    job->next_attempt_ms : 0);
+	control_add_str(o, "error", job->state == JOB_SUCCEEDED ? NULL :
+	    job->last_error);
+	return (o);
+}
+
+/* Queue one reply line; the last one closes the connection when sent. */
+static void
+control_send(struct control_conn *c, cJSON *o, int last)
+{
+	char	*s;
+
+	cJSON_AddNumberToObject(o, "version", CONTROL_VERSION);
+	s = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (s == NULL)
+		fatalx("control_send: out of memory");
+	if (!c->dead) {
+		evbuffer_add(bufferevent_get_output(c->bev), s, strlen(s));
+		evbuffer_add(bufferevent_get_output(c->bev), "\n", 1);
+	}
+	free(s);
+	if (last)
+		c->closing = 1;
+}
+
+static cJSON *
+control_result(int ok)
+{
+	cJSON	*o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "type", "result");
+	cJSON_AddBoolToObject(o, "ok", ok);
+	return (o);
+}
+
+static void
+control_error(struct control_conn *c, const char *fmt, ...)
+    __attribute__((__format__(printf, 2, 3)));
+
+static void
+control_error(struct control_conn *c, const char *fmt, ...)
+{
+	cJSON	*o = control_result(0);
+	char	 msg[512];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	cJSON_AddStringToObject(o, "error", msg);
+	control_send(c, o, 1);
+}
+
+static void
+control_conn_free(struct control_conn *c)
+{
+	TAILQ_REMOVE(&c->ctl->conns, c, entry);
+	if (c->bev != NULL)
+		bufferevent_free(c->bev);
+	free(c);
+}
+
+/* Commands. */
+
+static void
+control_cmd_status(struct control_conn *c)
+{
+	struct master		*m = c->ctl->m;
+	struct master_worker	*w;
+	cJSON			*o, *d, *ws, *wo, *j;
+	char			 label[GCP_PROJECT_ID_MAX + GCP_INSTANCE_MAX +
+				     GCP_DATABASE_MAX + 3];
+	int			 i;
+
+	o = control_result(1);
+	d = cJSON_AddObjectToObject(o, "daemon");
+	cJSON_AddStringToObject(d, "version", PACKAGE_VERSION);
+	cJSON_AddNumberToObject(d, "pid", getpid());
+	control_add_time(d, "started", m->started_ms);
+	cJSON_AddNumberToObject(d, "uptime", (double)(master_now_ms() -
+	    m->started_ms) / 1000);
+	cJSON_AddStringToObject(d, "config", m->conf_path);
+	control_add_time(d, "config_loaded", m->conf_loaded_ms);
+	snprintf(label, sizeof(label), "%s (%s)", auth_source_name(
+	    m->auth_info.source), m->auth_info.type);
+	cJSON_AddStringToObject(d, "credentials", label);
+	control_add_time(o, "next_run", m->next_run_ms);
+	if (m->run != NULL)
+		cJSON_AddItemToObject(o, "run", control_run_json(m->run));
+	else
+		cJSON_AddNullToObject(o, "run");
+	if (m->last_run.id != 0)
+		cJSON_AddItemToObject(o, "last_run",
+		    control_jrun_json(&m->last_run));
+	else
+		cJSON_AddNullToObject(o, "last_run");
+	ws = cJSON_AddArrayToObject(o, "workers");
+	for (i = 0; i < m->nworkers; i++) {
+		w = &m->workers[i];
+		wo = cJSON_CreateObject();
+		cJSON_AddNumberToObject(wo, "slot", w->slot);
+		cJSON_AddNumberToObject(wo, "pid", w->pid);
+		cJSON_AddStringToObject(wo, "state", w->state == MW_IDLE ?
+		    "idle" : w->state == MW_BUSY ? "busy" : "backoff");
+		if (w->job != NULL) {
+			job_label(w->job, label, sizeof(label));
+			cJSON_AddStringToObject(wo, "job", label);
+			cJSON_AddStringToObject(wo, "job_state",
+			    job_state_name(w->job->state));
+		} else {
+			cJSON_AddNullToObject(wo, "job");
+			cJSON_AddNullToObject(wo, "job_state");
+		}
+		control_add_time(wo, "since", w->since_ms);
+		cJSON_AddItemToArray(ws, wo);
+	}
+	j = cJSON_AddObjectToObject(o, "journal");
+	cJSON_AddBoolToObject(j, "ok", m->journal_ok);
+	control_add_str(j, "error", m->journal_ok ? NULL : m->journal_err);
+	control_send(c, o, 1);
+}
+
+/* Read "patterns" into pat; returns the count or -1 (error sent). */
+static int
+control_patterns(struct control_conn *c, const cJSON *req,
+    struct disc_pattern *pat)
+{
+	const cJSON	*a, *it;
+	char		 err[256];
+	int		 n = 0;
+
+	a = cJSON_GetObjectItemCaseSensitive(req, "patterns");
+	if (a == NULL || cJSON_IsNull(a))
+		return (0);
+	if (!cJSON_IsArray(a)) {
+		control_error(c, "\"patterns\" must be an array of strings");
+		return (-1);
+	}
+	cJSON_ArrayForEach(it, a) {
+		if (!cJSON_IsString(it)) {
+			control_error(c, "\"patterns\" must be an array of "
+			    "strings");
+			return (-1);
+		}
+		if (n == CONTROL_PATTERNS_MAX) {
+			control_error(c, "at most %d patterns",
+			    CONTROL_PATTERNS_MAX);
+			return (-1);
+		}
+		if (disc_pattern_parse(it->valuestring, &pat[n], err,
+		    sizeof(err)) == -1) {
+			control_error(c, "%s", err);
+			return (-1);
+		}
+		n++;
+	}
+	return (n);
+}
+
+static void
+control_cmd_trigger(struct control_conn *c, const cJSON *req)
+{
+	struct master		*m = c->ctl->m;
+	struct disc_pattern	 pat[CONTROL_PATTERNS_MAX];
+	const cJSON		*wait;
+	cJSON			*o;
+	char			 err[512];
+	int			 n, before;
+
+	if ((n = control_patterns(c, req, pat)) == -1)
+		return;
+	before = m->run != NULL ? (int)m->run->njobs : 0;
+	if (master_trigger(m, "manual", pat, n, err, sizeof(err)) == -1) {
+		control_error(c, "%s", err);
+		return;
+	}
+	wait = cJSON_GetObjectItemCaseSensitive(req, "wait");
+	if (cJSON_IsTrue(wait) && m->run != NULL) {
+		c->waiting = 1;
+		c->run_id = m->run->jr.id;
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "type", "progress");
+		cJSON_AddItemToObject(o, "run", control_run_json(m->run));
+		control_send(c, o, 0);
+		return;
+	}
+	o = control_result(1);
+	if (m->run != NULL) {
+		cJSON_AddItemToObject(o, "run", control_run_json(m->run));
+		cJSON_AddNumberToObject(o, "added", (int)m->run->njobs -
+		    before);
+	}
+	control_send(c, o, 1);
+}
+
+struct control_jobs {
+	cJSON	*arr;
+	int	 failed_only;
+	int	 n;
+};
+
+static void
+control_jobs_cb(const struct job *job, void *arg)
+{
+	struct control_jobs	*cj = arg;
+
+	if (cj->failed_only && job->state != JOB_FAILED &&
+	    job->failures == 0)
+		return;
+	if (cj->n++ >= CONTROL_HISTORY_MAX)
+		return;
+	cJSON_AddItemToArray(cj->arr, control_job_json(job));
+}
+
+static void
+control_cmd_jobs(struct control_conn *c, const cJSON *req)
+{
+	struct master		*m = c->ctl->m;
+	struct journal_run	 jr;
+	struct control_jobs	 cj;
+	const cJSON		*rv;
+	cJSON			*o;
+	int64_t			 id = 0;
+	size_t			 i;
+
+	rv = cJSON_GetObjectItemCaseSensitive(req, "run");
+	if (rv != NULL && !cJSON_IsNull(rv)) {
+		if (!cJSON_IsNumber(rv) || rv->valuedouble < 1) {
+			control_error(c, "\"run\" must be a run number");
+			return;
+		}
+		id = (int64_t)rv->valuedouble;
+	} else if (m->run != NULL)
+		id = m->run->jr.id;
+	else
+		id = m->last_run.id;
+	if (id == 0) {
+		control_error(c, "no run yet");
+		return;
+	}
+	o = control_result(1);
+	memset(&cj, 0, sizeof(cj));
+	if (m->run != NULL && m->run->jr.id == id) {
+		cJSON_AddItemToObject(o, "run", control_run_json(m->run));
+		cj.arr = cJSON_AddArrayToObject(o, "jobs");
+		for (i = 0; i < m->run->njobs; i++)
+			control_jobs_cb(m->run->jobs[i], &cj);
+		control_send(c, o, 1);
+		return;
+	}
+	switch (journal_run_get(m->journal, id, &jr)) {
+	case 0:
+		cJSON_Delete(o);
+		control_error(c, "no run %lld", (long long)id);
+		return;
+	case -1:
+		cJSON_Delete(o);
+		control_error(c, "journal: %s", journal_error(m->journal));
+		return;
+	}
+	cJSON_AddItemToObject(o, "run", control_jrun_json(&jr));
+	cj.arr = cJSON_AddArrayToObject(o, "jobs");
+	if (journal_jobs(m->journal, id, control_jobs_cb, &cj) == -1) {
+		cJSON_Delete(o);
+		control_error(c, "journal: %s", journal_error(m->journal));
+		return;
+	}
+	control_send(c, o, 1);
+}
+
+static void
+control_cmd_reload(struct control_conn *c)
+{
+	cJSON	*o, *a;
+	char	**errs;
+	size_t	 n, i;
+
+	if (master_reload(c->ctl->m, &errs, &n) == -1) {
+		o = control_result(0);
+		cJSON_AddStringToObject(o, "error", "configuration has "
+		    "errors, not reloaded");
+		a = cJSON_AddArrayToObject(o, "errors");
+		for (i = 0; i < n; i++) {
+			cJSON_AddItemToArray(a, cJSON_CreateString(errs[i]));
+			free(errs[i]);
+		}
+		free(errs);
+		control_send(c, o, 1);
+		return;
+	}
+	o = control_result(1);
+	cJSON_AddStringToObject(o, "message", "configuration reloaded");
+	control_send(c, o, 1);
+}
+
+static cJSON *
+control_item_json(const struct disc_item *it, const char *key)
+{
+	cJSON	*o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "project", it->project);
+	control_add_str(o, "instance", it->instance);
+	control_add_str(o, "database", it->database);
+	cJSON_AddStringToObject(o, key, it->text);
+	return (o);
+}
+
+static void
+control_plan_cb(struct disc_result *res, void *arg)
+{
+	struct control_conn	*c = arg;
+	struct master		*m = c->ctl->m;
+	struct disc_target	*t;
+	cJSON			*o, *a, *to, *d;
+	char			 obj[GCP_OBJECT_MAX + 1];
+	int64_t			 last;
+	size_t			 i;
+
+	c->busy = 0;
+	if (c->dead) {
+		disc_result_free(res);
+		control_conn_free(c);
+		return;
+	}
+	o = control_result(1);
+	a = cJSON_AddArrayToObject(o, "targets");
+	for (i = 0; i < res->ntargets; i++) {
+		t = &res->targets[i];
+		to = cJSON_CreateObject();
+		cJSON_AddStringToObject(to, "project", t->project);
+		cJSON_AddStringToObject(to, "instance", t->instance);
+		cJSON_AddStringToObject(to, "database", t->database);
+		cJSON_AddStringToObject(to, "version", t->version);
+		if (job_object_name(m->conf->object, t->project, t->instance,
+		    t->database, gcp_engine_ext(t->version), master_now_ms(),
+		    obj, sizeof(obj)) == 0)
+			cJSON_AddStringToObject(to, "object", obj);
+		cJSON_AddNumberToObject(to, "predicted", (double)
+		    master_predict_ms(m, t->project, t->instance, t->database,
+		    t->disk_gb, t->ndatabases) / 1000);
+		if (journal_last_success(m->journal, t->project, t->instance,
+		    t->database, &last) == 1)
+			control_add_time(to, "last_success", last);
+		else
+			cJSON_AddNullToObject(to, "last_success");
+		cJSON_AddItemToArray(a, to);
+	}
+	a = cJSON_AddArrayToObject(o, "skipped");
+	for (i = 0; i < res->skipped.n; i++)
+		cJSON_AddItemToArray(a, control_item_json(&res->skipped.v[i],
+		    "reason"));
+	a = cJSON_AddArrayToObject(o, "excluded");
+	for (i = 0; i < res->excluded.n; i++)
+		cJSON_AddItemToArray(a, control_item_json(&res->excluded.v[i],
+		    "rule"));
+	a = cJSON_AddArrayToObject(o, "errors");
+	for (i = 0; i < res->errors.n; i++) {
+		to = cJSON_CreateObject();
+		snprintf(obj, sizeof(obj), "%s%s%s", res->errors.v[i].project,
+		    res->errors.v[i].instance[0] != '\0' ? "/" : "",
+		    res->errors.v[i].instance);
+		cJSON_AddStringToObject(to, "what", obj);
+		cJSON_AddStringToObject(to, "message", res->errors.v[i].text);
+		cJSON_AddItemToArray(a, to);
+	}
+	d = cJSON_AddObjectToObject(o, "discovery");
+	cJSON_AddNumberToObject(d, "projects", res->projects);
+	cJSON_AddNumberToObject(d, "instances", res->instances);
+	cJSON_AddNumberToObject(d, "databases", res->databases);
+	cJSON_AddNumberToObject(d, "skipped", (double)res->skipped.n);
+	cJSON_AddNumberToObject(d, "excluded", (double)res->excluded.n);
+	cJSON_AddNumberToObject(d, "api_disabled", res->api_disabled);
+	cJSON_AddNumberToObject(d, "errors", (double)res->errors.n);
+	cJSON_AddNumberToObject(d, "requests", res->requests);
+	cJSON_AddNumberToObject(d, "seconds", (double)(res->ended_ms -
+	    res->started_ms) / 1000);
+	disc_result_free(res);
+	control_send(c, o, 1);
+	bufferevent_enable(c->bev, EV_WRITE);
+}
+
+static void
+control_cmd_plan(struct control_conn *c)
+{
+	c->busy = 1;
+	if (master_plan(c->ctl->m, control_plan_cb, c) == -1) {
+		c->busy = 0;
+		control_error(c, "cannot start discovery");
+	}
+}
+
+/*
+ * check: the monitoring-plugin view.  Exit status 2 (critical) when the
+ * last run failed, a job keeps failing, or the journal cannot be written;
+ * 1 (warning) when no run has finished within the stale period.
+ */
+static void
+control_cmd_check(struct control_conn *c)
+{
+	struct master	*m = c->ctl->m;
+	struct run	*r = m->run;
+	cJSON		*o, *lines;
+	char		 line[512], label[300];
+	int		 status = 0, nfail = 0;
+	size_t		 i;
+	int64_t		 now = master_now_ms();
+
+	o = control_result(1);
+	lines = cJSON_CreateArray();
+	if (!m->journal_ok) {
+		snprintf(line, sizeof(line), "CRITICAL: journal writes fail: "
+		    "%s", m->journal_err);
+		cJSON_AddItemToArray(lines, cJSON_CreateString(line));
+		status = 2;
+	}
+	if (m->last_run.id != 0 && strcmp(m->last_run.outcome, "failed") == 0) {
+		snprintf(line, sizeof(line), "CRITICAL: run %lld failed: %d of "
+		    "%d databases not exported", (long long)m->last_run.id,
+		    m->last_run.failed, m->last_run.total);
+		cJSON_AddItemToArray(lines, cJSON_CreateString(line));
+		status = 2;
+	}
+	if (r != NULL) {
+		label[0] = '\0';
+		for (i = 0; i < r->njobs; i++) {
+			if (r->jobs[i]->failures < m->conf->alert_after_failures)
+				continue;
+			if (nfail++ < 3) {
+				if (label[0] != '\0')
+					strlcat(label, ", ", sizeof(label));
+				strlcat(label, r->jobs[i]->project,
+				    sizeof(label));
+				strlcat(label, "/", sizeof(label));
+				strlcat(label, r->jobs[i]->instance,
+				    sizeof(label));
+				strlcat(label, "/", sizeof(label));
+				strlcat(label, r->jobs[i]->database,
+				    sizeof(label));
+			}
+		}
+		if (nfail > 0) {
+			snprintf(line, sizeof(line), "CRITICAL: %d exports "
+			    "failed %d or more times: %s%s", nfail,
+			    m->conf->alert_after_failures, label, nfail > 3 ?
+			    " and more" : "");
+			cJSON_AddItemToArray(lines, cJSON_CreateString(line));
+			status = 2;
+		}
+	}
+	if (r == NULL && (m->last_run.id == 0 || now - m->last_run.ended_ms >
+	    (int64_t)CONTROL_STALE_HOURS * 3600 * 1000) &&
+	    now - m->started_ms > (int64_t)CONTROL_STALE_HOURS * 3600 * 1000) {
+		snprintf(line, sizeof(line), "WARNING: no run finished in the "
+		    "last %dh", CONTROL_STALE_HOURS);
+		cJSON_AddItemToArray(lines, cJSON_CreateString(line));
+		if (status < 1)
+			status = 1;
+	}
+	if (status == 0) {
+		if (r != NULL)
+			snprintf(line, sizeof(line), "OK: run %lld in "
+			    "progress: %d/%zu exported", (long long)r->jr.id,
+			    r->count[JOB_SUCCEEDED], r->njobs);
+		else if (m->last_run.id != 0)
+			snprintf(line, sizeof(line), "OK: run %lld %s: %d "
+			    "databases exported", (long long)m->last_run.id,
+			    m->last_run.outcome, m->last_run.succeeded);
+		else
+			snprintf(line, sizeof(line), "OK: no run yet");
+		cJSON_AddItemToArray(lines, cJSON_CreateString(line));
+	}
+	cJSON_AddNumberToObject(o, "status", status);
+	cJSON_AddItemToObject(o, "lines", lines);
+	control_send(c, o, 1);
+}
+
+static void
+control_request(struct control_conn *c, const char *line)
+{
+	cJSON		*req;
+	const cJSON	*cmd, *ver;
+	const char	*name;
+
+	if ((req = cJSON_Parse(line)) == NULL || !cJSON_IsObject(req)) {
+		cJSON_Delete(req);
+		control_error(c, "request is not a JSON object");
+		return;
+	}
+	ver = cJSON_GetObjectItemCaseSensitive(req, "version");
+	if (ver != NULL && (!cJSON_IsNumber(ver) ||
+	    ver->valueint != CONTROL_VERSION)) {
+		cJSON_Delete(req);
+		control_error(c, "unsupported protocol version (this daemon "
+		    "speaks %d)", CONTROL_VERSION);
+		return;
+	}
+	cmd = cJSON_GetObjectItemCaseSensitive(req, "command");
+	if (!cJSON_IsString(cmd)) {
+		cJSON_Delete(req);
+		control_error(c, "request has no \"command\"");
+		return;
+	}
+	name = cmd->valuestring;
+	log_debug("control: %s", name);
+	if (strcmp(name, "status") == 0)
+		control_cmd_status(c);
+	else if (strcmp(name, "trigger") == 0)
+		control_cmd_trigger(c, req);
+	else if (strcmp(name, "jobs") == 0)
+		control_cmd_jobs(c, req);
+	else if (strcmp(name, "reload") == 0)
+		control_cmd_reload(c);
+	else if (strcmp(name, "plan") == 0)
+		control_cmd_plan(c);
+	else if (strcmp(name, "check") == 0)
+		control_cmd_check(c);
+	else
+		control_error(c, "unknown command \"%.64s\"", name);
+	cJSON_Delete(req);
+}
+
+static void
+control_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct control_conn	*c = arg;
+	struct evbuffer		*in = bufferevent_get_input(bev);
+	char			*line;
+	size_t			 n;
+
+	if (c->closing || c->waiting || c->busy) {
+		/* One request per connection: the rest is ignored. */
+		evbuffer_drain(in, evbuffer_get_length(in));
+		return;
+	}
+	line = evbuffer_readln(in, &n, EVBUFFER_EOL_LF);
+	if (line == NULL) {
+		if (evbuffer_get_length(in) > CONTROL_REQUEST_MAX) {
+			evbuffer_drain(in, evbuffer_get_length(in));
+			control_error(c, "request longer than %d bytes",
+			    CONTROL_REQUEST_MAX);
+		}
+		return;
+	}
+	if (n > CONTROL_REQUEST_MAX)
+		control_error(c, "request longer than %d bytes",
+		    CONTROL_REQUEST_MAX);
+	else
+		control_request(c, line);
+	free(line);
+}
+
+static void
+control_write_cb(struct bufferevent *bev, void *arg)
+{
+	struct control_conn	*c = arg;
+
+	if (c->closing && evbuffer_get_length(bufferevent_get_output(bev)) ==
+	    0)
+		control_conn_free(c);
+}
+
+static void
+control_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct control_conn	*c = arg;
+
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
+		if (c->busy) {
+			/* A walk will call back: free then. */
+			c->dead = 1;
+			bufferevent_disable(bev, EV_READ | EV_WRITE);
+			return;
+		}
+		control_conn_free(c);
+	}
+}
+
+static void
+control_accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	struct control		*ctl = arg;
+	struct control_conn	*c;
+
+	c = xcalloc(1, sizeof(*c));
+	c->ctl = ctl;
+	c->bev = bufferevent_socket_new(evconnlistener_get_base(lev), fd,
+	    BEV_OPT_CLOSE_ON_FREE);
+	if (c->bev == NULL) {
+		close(fd);
+		free(c);
+		return;
+	}
+	TAILQ_INSERT_TAIL(&ctl->conns, c, entry);
+	bufferevent_setcb(c->bev, control_read_cb, control_write_cb,
+	    control_event_cb, c);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+}
+
+static void
+control_progress_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct control		*ctl = arg;
+	struct control_conn	*c;
+	struct run		*r = ctl->m->run;
+	cJSON			*o;
+
+	ctl->dirty = 0;
+	if (r == NULL)
+		return;
+	TAILQ_FOREACH(c, &ctl->conns, entry) {
+		if (!c->waiting || c->run_id != r->jr.id)
+			continue;
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "type", "progress");
+		cJSON_AddItemToObject(o, "run", control_run_json(r));
+		control_send(c, o, 0);
+	}
+}
+
+/* Something in the run changed: waiting clients hear of it soon. */
+void
+control_run_changed(struct control *ctl)
+{
+	struct timeval	tv = { 0, CONTROL_PROGRESS_MS * 1000 };
+
+	if (ctl == NULL || ctl->dirty)
+		return;
+	ctl->dirty = 1;
+	evtimer_add(ctl->ev_progress, &tv);
+}
+
+/* The run is over: waiting clients get the result and are let go. */
+void
+control_run_finished(struct control *ctl, const struct run *r)
+{
+	struct control_conn	*c, *next;
+	cJSON			*o;
+
+	if (ctl == NULL)
+		return;
+	TAILQ_FOREACH_SAFE(c, &ctl->conns, entry, next) {
+		if (!c->waiting || c->run_id != r->jr.id)
+			continue;
+		c->waiting = 0;
+		o = control_result(1);
+		cJSON_AddItemToObject(o, "run", control_run_json(r));
+		control_send(c, o, 1);
+	}
+}
+
+/*
+ * Bind the socket.  An existing socket file is removed only if nobody
+ * answers on it: a second daemon must not steal the first one's socket.
+ */
+struct control *
+control_new(struct master *m, const char *path, char *err, size_t errlen)
+{
+	struct control		*ctl;
+	struct sockaddr_un	 sun;
+	mode_t			 old;
+	int			 fd, probe;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlcpy(sun.sun_path, path, sizeof(sun.sun_path)) >=
+	    sizeof(sun.sun_path)) {
+		snprintf(err, errlen, "%s: path too long", path);
+		return (NULL);
+	}
+	if ((probe = socket(AF_UNIX, SOCK_STREAM, 0)) != -1) {
+		if (connect(probe, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
+			close(probe);
+			snprintf(err, errlen, "%s: another databackupd is "
+			    "listening there", path);
+			return (NULL);
+		}
+		close(probe);
+	}
+	if (unlink(path) == -1 && errno != ENOENT) {
+		snprintf(err, errlen, "unlink %s: %s", path, strerror(errno));
+		return (NULL);
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    0)) == -1) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return (NULL);
+	}
+	old = umask(0117);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		umask(old);
+		snprintf(err, errlen, "bind %s: %s", path, strerror(errno));
+		close(fd);
+		return (NULL);
+	}
+	umask(old);
+	if (listen(fd, 16) == -1) {
+		snprintf(err, errlen, "listen %s: %s", path, strerror(errno));
+		close(fd);
+		return (NULL);
+	}
+	ctl = xcalloc(1, sizeof(*ctl));
+	ctl->m = m;
+	ctl->path = xstrdup(path);
+	TAILQ_INIT(&ctl->conns);
+	ctl->lev = evconnlistener_new(m->base, control_accept_cb, ctl,
+	    LEV_OPT_CLOSE_ON_FREE, -1, fd);
+	if (ctl->lev == NULL) {
+		snprintf(err, errlen, "evconnlistener_new failed");
+		close(fd);
+		free(ctl->path);
+		free(ctl);
+		return (NULL);
+	}
+	ctl->ev_progress = evtimer_new(m->base, control_progress_cb, ctl);
+	return (ctl);
+}
+
+void
+control_free(struct control *ctl)
+{
+	struct control_conn	*c;
+
+	if (ctl == NULL)
+		return;
+	while ((c = TAILQ_FIRST(&ctl->conns)) != NULL)
+		control_conn_free(c);
+	evconnlistener_free(ctl->lev);
+	event_free(ctl->ev_progress);
+	unlink(ctl->path);
+	free(ctl->path);
+	free(ctl);
+}
