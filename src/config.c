@@ -562,7 +562,8 @@ config_check_project(const struct config_key *k, char *v, char *err,
 	    strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789-.:") != n ||
 	    v[n - 1] == '-') {
 		snprintf(err, errlen, "bad project id \"%s\" for %s (lowercase "
-		    "letters, digits and -, starting with a letter)", v, k->key);
+		    "letters, digits and -, starting with a letter)", v,
+		    k->key);
 		return (-1);
 	}
 	return (0);
@@ -583,7 +584,8 @@ config_bucket_why(const char *v, const char **why)
 		*why = "shorter than 3 characters";
 		return (-1);
 	}
-	if (!isalnum((unsigned char)v[0]) || !isalnum((unsigned char)v[n - 1])) {
+	if (!isalnum((unsigned char)v[0]) ||
+	    !isalnum((unsigned char)v[n - 1])) {
 		*why = "must start and end with a letter or digit";
 		return (-1);
 	}
@@ -752,7 +754,10 @@ bad:
 	return (-1);
 }
 
-/* The daemon must be able to read the file at every start and reload. */
+/*
+ * The daemon must be able to read the file at every start and reload.
+ * O_NONBLOCK: a FIFO given by mistake must not hang the loader.
+ */
 static int
 config_check_readable(const struct config_key *k, char *v, char *err,
     size_t errlen)
@@ -760,7 +765,8 @@ config_check_readable(const struct config_key *k, char *v, char *err,
 	struct stat	 st;
 	int		 fd;
 
-	if ((fd = open(v, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
+	fd = open(v, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd == -1) {
 		snprintf(err, errlen, "cannot read %s \"%s\": %s", k->key, v,
 		    strerror(errno));
 		return (-1);
@@ -880,8 +886,8 @@ config_add_exclude(struct config_parse *p, const char *v, int line,
 		}
 		e.part[e.nparts] = xstrndup(s, n);
 		if (config_glob_check(e.part[e.nparts], &why) == -1) {
-			snprintf(err, errlen, "bad exclude \"%s\": %s in \"%s\"",
-			    v, why, e.part[e.nparts]);
+			snprintf(err, errlen, "bad exclude \"%s\": %s in "
+			    "\"%s\"", v, why, e.part[e.nparts]);
 			e.nparts++;
 			goto fail;
 		}
@@ -954,8 +960,8 @@ config_set(struct config_parse *p, const struct config_key *k, char *v,
 		break;
 	case CFG_BOOL:
 		if (config_parse_bool(v, &i) == -1) {
-			snprintf(err, errlen, "bad boolean \"%s\" for %s (yes/no, "
-			    "true/false, on/off or 1/0)", v, k->key);
+			snprintf(err, errlen, "bad boolean \"%s\" for %s "
+			    "(yes/no, true/false, on/off or 1/0)", v, k->key);
 			return (-1);
 		}
 		*(int *)config_field(cfg, k, k->off) = i;
@@ -1007,7 +1013,7 @@ config_set(struct config_parse *p, const struct config_key *k, char *v,
 		bad = 0;
 		for (item = strtok_r(v, " \t", &save); item != NULL;
 		    item = strtok_r(NULL, " \t", &save)) {
-			/* Report every bad item; the caller reports the last. */
+			/* Report each bad item; the caller reports the last. */
 			if (k->check != NULL && k->check(k, item, why,
 			    sizeof(why)) == -1) {
 				if (bad++)
@@ -1145,8 +1151,8 @@ config_parse_key(struct config_parse *p, char *s, char *eq, int lineno)
 	}
 	if (p->section == NULL) {
 		if (!p->bad_section)
-			config_error(p, lineno, "key \"%s\" outside any section "
-			    "(put a [section] line before it)", key);
+			config_error(p, lineno, "key \"%s\" outside any "
+			    "section (put a [section] line before it)", key);
 		return;
 	}
 	if ((i = config_key_index(p->section, key)) == -1) {
@@ -1225,7 +1231,8 @@ config_check_all(struct config_parse *p)
 
 	a = config_key_index("export", "poll_initial");
 	b = config_key_index("export", "poll_max");
-	if (!p->bad[a] && !p->bad[b] && cfg->poll_initial_ms > cfg->poll_max_ms) {
+	if (!p->bad[a] && !p->bad[b] &&
+	    cfg->poll_initial_ms > cfg->poll_max_ms) {
 		x = config_format_duration(cfg->poll_initial_ms);
 		y = config_format_duration(cfg->poll_max_ms);
 		config_error(p, config_line_of(p, a, b), "poll_initial (%s) is "

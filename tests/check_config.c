@@ -21,6 +21,9 @@
 #include "config.h"
 
 #define TEST_TIMEOUT	10
+/* Bucket names at the edge of Google's 63-character limit. */
+#define A21	"aaaaaaaaaaaaaaaaaaaaa"
+#define A63	A21 A21 A21
 
 static glob_t	 bad_files;
 
@@ -422,7 +425,8 @@ START_TEST(test_object_check)
 		const char	*t;
 		const char	*err;	/* NULL: accepted */
 	} t[] = {
-		{ "{project}/{instance}/{database}/{date}T{time}Z.{ext}", NULL },
+		{ "{project}/{instance}/{database}/{date}T{time}Z.{ext}",
+		    NULL },
 		{ "{date}/{project}-{instance}-{database}.sql.gz", NULL },
 		{ "x/{project}/{instance}/{database}/{date}", NULL },
 		{ "", "empty template" },
@@ -430,14 +434,15 @@ START_TEST(test_object_check)
 		    "must not start with /" },
 		{ "{project}/../{instance}/{database}/{date}",
 		    "must not contain .." },
-		{ "{project}/{instance}/{db}/{date}", "unknown placeholder {db} "
-		    "(use {project} {instance} {database} {date} {time} {ext})" },
-		{ "{project}/{instance}/{date}", "missing {database} (an object "
-		    "must be unique per database and day)" },
-		{ "{instance}/{database}/{date}", "missing {project} (an object "
-		    "must be unique per database and day)" },
-		{ "{project}/{instance}/{database}/{time}", "missing {date} (an "
+		{ "{project}/{instance}/{db}/{date}", "unknown placeholder "
+		    "{db} (use {project} {instance} {database} {date} {time} "
+		    "{ext})" },
+		{ "{project}/{instance}/{date}", "missing {database} (an "
 		    "object must be unique per database and day)" },
+		{ "{instance}/{database}/{date}", "missing {project} (an "
+		    "object must be unique per database and day)" },
+		{ "{project}/{instance}/{database}/{time}", "missing {date} "
+		    "(an object must be unique per database and day)" },
 		{ "{project}/{instance}/{database}/{date", "{ without }" },
 		{ "{project}/{instance}/{database}/date}", "} without {" },
 		{ "{project}/{instance}/{database}/{date}\n",
@@ -523,7 +528,8 @@ START_TEST(test_values)
 	} t[] = {
 		{ "[schedule]\ndaily_at = 7:05\n", "schedule", "daily_at",
 		    "07:05" },
-		{ "[schedule]\ncatch_up = On\n", "schedule", "catch_up", "yes" },
+		{ "[schedule]\ncatch_up = On\n", "schedule", "catch_up",
+		    "yes" },
 		{ "[schedule]\ncatch_up = 0 # off\n", "schedule", "catch_up",
 		    "no" },
 		{ "[export]\nretry_window = 90m\n", "export", "retry_window",
@@ -538,8 +544,8 @@ START_TEST(test_values)
 		{ "[discovery]\nexclude =\n", "discovery", "exclude", "" },
 		{ "[gcp]\nstorage_endpoint = https://s.example.org///\n", "gcp",
 		    "storage_endpoint", "https://s.example.org" },
-		{ "[gcp]\nsqladmin_endpoint = \"http://h:1/x/\"  # emu\n", "gcp",
-		    "sqladmin_endpoint", "http://h:1/x" },
+		{ "[gcp]\nsqladmin_endpoint = \"http://h:1/x/\"  # emu\n",
+		    "gcp", "sqladmin_endpoint", "http://h:1/x" },
 		{ "[metrics]\nlisten = 127.0.0.1:9478\n", "metrics", "listen",
 		    "127.0.0.1:9478" },
 		{ "[metrics]\nlisten =\n", "metrics", "listen", "" },
@@ -591,14 +597,14 @@ START_TEST(test_single_errors)
 		    "\"99999999999999999999\" for count (1-256)" },
 		{ "[workers]\ncount = 1\n", "max_in_flight (16) is more than "
 		    "[workers] count (1): a worker holds one export" },
-		{ "[export]\nbucket = x\n", "duplicate key \"bucket\" in [export] "
-		    "(first set on line 2)" },
+		{ "[export]\nbucket = x\n", "duplicate key \"bucket\" in "
+		    "[export] (first set on line 2)" },
 		{ "[metrics]\nlisten = host:0\n", "bad address \"host:0\" for "
 		    "listen (HOST:PORT or [IPV6]:PORT; leave empty for no "
 		    "metrics)" },
-		{ "[metrics]\nlisten = [::1]9478\n", "bad address \"[::1]9478\" "
-		    "for listen (HOST:PORT or [IPV6]:PORT; leave empty for no "
-		    "metrics)" },
+		{ "[metrics]\nlisten = [::1]9478\n", "bad address "
+		    "\"[::1]9478\" for listen (HOST:PORT or [IPV6]:PORT; "
+		    "leave empty for no metrics)" },
 		{ "[metrics]\nlisten = ::1:9478\n", "bad address \"::1:9478\" "
 		    "for listen (HOST:PORT or [IPV6]:PORT; leave empty for no "
 		    "metrics)" },
@@ -638,15 +644,12 @@ START_TEST(test_bucket_names)
 	} t[] = {
 		{ "abc", NULL }, { "a_b-c.d", NULL }, { "0123", NULL },
 		{ "data-backup-prod-63bdb80a", NULL },
-		{ "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-		    NULL },
-		{ "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa."
-		    "example.org", NULL },
+		{ A63, NULL },
+		{ A63 ".example.org", NULL },
 		{ "ab", "shorter than 3 characters" },
-		{ "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-		    "longer than 63 characters (222 with dots)" },
-		{ "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa."
-		    "org", "a dot-separated part is longer than 63 characters" },
+		{ A63 "a", "longer than 63 characters (222 with dots)" },
+		{ A63 "a.org", "a dot-separated part is longer than 63 "
+		    "characters" },
 		{ "My-bucket", "only lowercase letters, digits, -, _ and . are "
 		    "allowed" },
 		{ "a b", "only lowercase letters, digits, -, _ and . are "
@@ -657,8 +660,8 @@ START_TEST(test_bucket_names)
 		{ "192.168.5.4", "must not look like an IP address" },
 		{ "goog-backups", "must not start with \"goog\" or contain "
 		    "\"google\"" },
-		{ "my-google-backups", "must not start with \"goog\" or contain "
-		    "\"google\"" },
+		{ "my-google-backups", "must not start with \"goog\" or "
+		    "contain \"google\"" },
 	};
 	char	*text, *want;
 	size_t	 i;
