@@ -84,6 +84,19 @@ struct config {
 	uint64_t	 connect_timeout_ms;
 };
 
+/* Key flags, as in the table of config.c. */
+#define CFG_REPEAT	0x01	/* the key may be given more than once */
+#define CFG_RESTART	0x02	/* a change needs a restart, not a reload */
+
+/* One row of the key table, for docs, status and tests. */
+struct config_keyinfo {
+	const char	*section;
+	const char	*key;
+	const char	*type;		/* "DUR", "BOOL", "INT", "STR", ... */
+	const char	*def;		/* default as written, or NULL */
+	int		 flags;		/* CFG_REPEAT, CFG_RESTART */
+};
+
 /* Every error of one load, each "FILE:LINE: message". */
 struct config_errors {
 	char		**line;
@@ -102,5 +115,8 @@ void		 config_dump(const struct config *, FILE *);
 int		 config_parse_duration(const char *, uint64_t *);
 int		 config_parse_time(const char *, int *);
 int		 config_object_check(const char *, char *, size_t);
+int		 config_key_info(size_t, struct config_keyinfo *);
+char		*config_value(const struct config *, const char *,
+		    const char *);
 
 #endif
