@@ -1,15 +1,110 @@
 /*
- * databackupd.c: main of the daemon.
+ * databackupd.c: main of the daemon.  Reads the options and the
+ * configuration, answers -n (check the configuration and exit), and hands
+ * over to the master.  It stays in the foreground: systemd manages it.
  */
+#include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
+#include "auth.h"
+#include "config.h"
 #include "log.h"
+#include "master.h"
+
+#ifndef DATABACKUP_CONF
+#define DATABACKUP_CONF	"/etc/databackup/databackup.conf"
+#endif
+
+static __attribute__((__noreturn__)) void
+usage(int status)
+{
+	FILE	*fp = status == 0 ? stdout : stderr;
+
+	fprintf(fp,
+	    "usage: databackupd [-dnhV] [-c FILE]\n"
+	    "  -c FILE  configuration file (default %s)\n"
+	    "  -n       check the configuration and exit: 0 if it is valid,\n"
+	    "           1 with FILE:LINE: message for each problem\n"
+	    "  -d       debug logging\n"
+	    "  -h       this help\n"
+	    "  -V       print the version\n", DATABACKUP_CONF);
+	exit(status);
+}
 
 int
 main(int argc, char *argv[])
 {
-	log_init(0, "databackupd");
-	(void)argc;
-	(void)argv;
-	return (0);
+	struct config_errors	 errs = { NULL, 0 };
+	struct config		*conf;
+	struct auth_info	 ai;
+	const char		*path = DATABACKUP_CONF;
+	char			 err[512];
+	int			 ch, check = 0, debug = 0;
+	size_t			 i;
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+
+	setproctitle_init(argc, argv, environ);
+	while ((ch = getopt_long(argc, argv, "c:dnhV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'd':
+			debug = 1;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 'h':
+			usage(0);
+		case 'V':
+			printf("databackupd %s\n", PACKAGE_VERSION);
+			return (0);
+		default:
+			usage(2);
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "databackupd: unexpected argument \"%s\"\n",
+		    argv[optind]);
+		usage(2);
+	}
+	log_init(debug, "databackupd");
+
+	if ((conf = config_load(path, &errs)) == NULL) {
+		for (i = 0; i < errs.n; i++)
+			fprintf(stderr, "%s\n", errs.line[i]);
+		config_errors_clear(&errs);
+		if (!check)
+			fprintf(stderr, "databackupd: configuration has "
+			    "errors; not starting\n");
+		return (1);
+	}
+	config_errors_clear(&errs);
+
+	if (check) {
+		if (auth_find(conf->credentials, &ai, err, sizeof(err)) == -1) {
+			fprintf(stderr, "%s: credentials: %s\n", path, err);
+			config_free(conf);
+			return (1);
+		}
+		printf("credentials: %s: %s%s%s%s%s\n",
+		    auth_source_name(ai.source), ai.type,
+		    ai.account[0] != '\0' ? " " : "", ai.account,
+		    ai.path[0] != '\0' ? " from " : "", ai.path);
+		if (debug)
+			config_dump(conf, stdout);
+		printf("configuration OK\n");
+		config_free(conf);
+		return (0);
+	}
+	return (master_main(path, conf, debug));
 }
