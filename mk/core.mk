@@ -7,3 +7,15 @@ libdatabackup_a_SOURCES += src/msg.c src/job.c src/sched.c \
 sbin_PROGRAMS += databackupd
 databackupd_SOURCES = src/databackupd.c
 databackupd_LDADD = $(DB_LIBS)
+
+check_PROGRAMS += tests/check_job tests/check_sched tests/check_msg
+TESTS += tests/check_job tests/check_sched tests/check_msg
+tests_check_job_SOURCES = tests/check_job.c
+tests_check_job_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_job_LDADD = $(TEST_LIBS) $(CHECK_LIBS)
+tests_check_sched_SOURCES = tests/check_sched.c
+tests_check_sched_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_sched_LDADD = $(TEST_LIBS) $(CHECK_LIBS)
+tests_check_msg_SOURCES = tests/check_msg.c
+tests_check_msg_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_msg_LDADD = $(TEST_LIBS) $(CHECK_LIBS)

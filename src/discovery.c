@@ -10,7 +10,6 @@
  * as early as it can: an excluded project is not listed at all.  This file
  * decides nothing about jobs; the master turns targets into jobs.
  */
-
 #include <sys/queue.h>
 #include <sys/tree.h>
 
@@ -22,6 +21,7 @@
 #include <event2/event.h>
 
 #include "auth.h"
+#include "config.h"
 #include "discovery.h"
 #include "gcp.h"
 #include "http.h"

@@ -1,0 +1,164 @@
+/*
+ * check_job.c: the job rules (job.c): state names, transitions, backoff,
+ * the retry window, object names.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "job.h"
+
+#define H	(3600 * 1000LL)
+
+START_TEST(test_state_names)
+{
+	enum job_state	st;
+	int		i;
+
+	for (i = 0; i < JOB_STATE_COUNT; i++) {
+		ck_assert_int_eq(job_state_from_name(job_state_name(i), &st),
+		    0);
+		ck_assert_int_eq(st, i);
+	}
+	ck_assert_int_eq(job_state_from_name("bogus", &st), -1);
+	ck_assert_str_eq(job_state_name(99), "invalid");
+	ck_assert(job_state_final(JOB_SUCCEEDED));
+	ck_assert(job_state_final(JOB_FAILED));
+	ck_assert(!job_state_final(JOB_RETRY_WAIT));
+}
+END_TEST
+
+START_TEST(test_transitions)
+{
+	ck_assert(job_transition_ok(JOB_QUEUED, JOB_DISPATCHED));
+	ck_assert(job_transition_ok(JOB_DISPATCHED, JOB_EXPORTING));
+	ck_assert(job_transition_ok(JOB_EXPORTING, JOB_VERIFYING));
+	ck_assert(job_transition_ok(JOB_VERIFYING, JOB_SUCCEEDED));
+	ck_assert(job_transition_ok(JOB_EXPORTING, JOB_QUEUED));
+	ck_assert(job_transition_ok(JOB_RETRY_WAIT, JOB_QUEUED));
+	ck_assert(!job_transition_ok(JOB_QUEUED, JOB_SUCCEEDED));
+	ck_assert(!job_transition_ok(JOB_SUCCEEDED, JOB_QUEUED));
+	ck_assert(!job_transition_ok(JOB_FAILED, JOB_QUEUED));
+	ck_assert(!job_transition_ok(JOB_RETRY_WAIT, JOB_EXPORTING));
+}
+END_TEST
+
+START_TEST(test_backoff)
+{
+	int64_t		 d;
+	int		 a;
+	uint32_t	 r;
+
+	/* Within [ceiling/2, ceiling], ceiling doubling up to the cap. */
+	for (a = 1; a < 12; a++) {
+		int64_t	ceiling = 1000LL << (a - 1);
+
+		if (ceiling > 60000)
+			ceiling = 60000;
+		for (r = 0; r < 5000; r += 37) {
+			d = job_backoff_ms(a, 1000, 60000, r * 2654435761U);
+			ck_assert_int_ge(d, ceiling / 2);
+			ck_assert_int_le(d, ceiling);
+		}
+	}
+	/* Jitter: different random words give different waits. */
+	ck_assert_int_ne(job_backoff_ms(5, 1000, 60000, 1),
+	    job_backoff_ms(5, 1000, 60000, 7777));
+}
+END_TEST
+
+START_TEST(test_fail_window)
+{
+	struct job	job;
+	enum job_state	st;
+	int64_t		now = 1000 * H;
+
+	memset(&job, 0, sizeof(job));
+	job.state = JOB_DISPATCHED;
+	job.first_attempt_ms = now;
+	st = job_fail(&job, GCP_RETRY, "HTTP 503", now, H, -1, 12345);
+	ck_assert_int_eq(st, JOB_RETRY_WAIT);
+	ck_assert_int_eq(job.failures, 1);
+	ck_assert_int_gt(job.next_attempt_ms, now);
+	ck_assert_str_eq(job.last_error, "HTTP 503");
+
+	/* Retry-After wins over a shorter backoff. */
+	st = job_fail(&job, GCP_RETRY, "429", now, H, 120000, 1);
+	ck_assert_int_eq(st, JOB_RETRY_WAIT);
+	ck_assert_int_ge(job.next_attempt_ms, now + 120000);
+
+	/* The last retry is placed no later than the window's end. */
+	st = job_fail(&job, GCP_RETRY, "x", now + H - 1000, H, 30 * 60000, 1);
+	ck_assert_int_eq(st, JOB_RETRY_WAIT);
+	ck_assert_int_eq(job.next_attempt_ms, now + H);
+
+	/* At the end of the window, it fails. */
+	st = job_fail(&job, GCP_RETRY, "x", now + H, H, -1, 1);
+	ck_assert_int_eq(st, JOB_FAILED);
+	ck_assert_int_eq(job.failures, 4);
+}
+END_TEST
+
+START_TEST(test_fail_permanent)
+{
+	struct job	job;
+
+	memset(&job, 0, sizeof(job));
+	job.state = JOB_DISPATCHED;
+	ck_assert_int_eq(job_fail(&job, GCP_PERMANENT, "404 instance gone",
+	    5000, H, -1, 1), JOB_FAILED);
+	ck_assert_int_eq(job.first_attempt_ms, 5000);
+	ck_assert_str_eq(job.last_error, "404 instance gone");
+}
+END_TEST
+
+START_TEST(test_object_name)
+{
+	char	buf[256];
+	/* 2026-11-25T03:00:07Z */
+	int64_t	t = 1795575607LL * 1000;
+
+	ck_assert_int_eq(job_object_name("{project}/{instance}/{database}/"
+	    "{date}T{time}Z.{ext}", "p", "i", "d", "sql.gz", t, buf,
+	    sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "p/i/d/2026-11-25T030007Z.sql.gz");
+	ck_assert_int_eq(job_object_name("x/{date}/{database}.{ext}", "p", "i",
+	    "db1", "bak", t, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "x/2026-11-25/db1.bak");
+	ck_assert_int_eq(job_object_name("{nope}", "p", "i", "d", "bak", t,
+	    buf, sizeof(buf)), -1);
+	ck_assert_int_eq(job_object_name("{project", "p", "i", "d", "bak", t,
+	    buf, sizeof(buf)), -1);
+	ck_assert_int_eq(job_object_name("{project}/{database}", "p", "i",
+	    "a-rather-long-database-name", "bak", t, buf, 10), -1);
+}
+END_TEST
+
+static Suite *
+job_suite(void)
+{
+	Suite	*s = suite_create("job");
+	TCase	*tc = tcase_create("rules");
+
+	tcase_set_timeout(tc, 10);
+	tcase_add_test(tc, test_state_names);
+	tcase_add_test(tc, test_transitions);
+	tcase_add_test(tc, test_backoff);
+	tcase_add_test(tc, test_fail_window);
+	tcase_add_test(tc, test_fail_permanent);
+	tcase_add_test(tc, test_object_name);
+	suite_add_tcase(s, tc);
+	return (s);
+}
+
+int
+main(void)
+{
+	SRunner	*sr = srunner_create(job_suite());
+	int	 failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+}
