@@ -19,3 +19,17 @@ tests_check_sched_LDADD = $(TEST_LIBS) $(CHECK_LIBS)
 tests_check_msg_SOURCES = tests/check_msg.c
 tests_check_msg_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_msg_LDADD = $(TEST_LIBS) $(CHECK_LIBS)
+
+# systemd unit, sysusers entry and the example configuration.
+systemdsystemunit_DATA = systemd/databackupd.service
+sysusersdir = $(prefix)/lib/sysusers.d
+sysusers_DATA = systemd/databackup.conf
+databackupconfdir = $(sysconfdir)/databackup
+databackupconf_DATA = etc/databackup.conf
+systemd/databackupd.service: $(srcdir)/systemd/databackupd.service.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) systemd && sed -e 's|@sbindir[@]|$(sbindir)|g' \
+	    -e 's|@sysconfdir[@]|$(sysconfdir)|g' \
+	    $(srcdir)/systemd/databackupd.service.in > $@
+systemd/databackup.conf: $(srcdir)/systemd/databackup.sysusers
+	$(AM_V_GEN)$(MKDIR_P) systemd && cp $(srcdir)/systemd/databackup.sysusers $@
+CLEANFILES += systemd/databackupd.service systemd/databackup.conf
