@@ -27,6 +27,11 @@ struct http_request;
 #define GCP_ENDPOINT_MAX	256
 #define GCP_MESSAGE_MAX		512	/* error text we keep */
 #define GCP_VERSION_MAX		48	/* databaseVersion */
+#define GCP_JSON_DEPTH_MAX	64	/* deeper answers are refused */
+#define GCP_OPS_PAGE_SIZE	50	/* operations.list maxResults */
+#define GCP_OPS_PAGES_MAX	3	/* pages searched for a lost export */
+#define GCP_CRM_PAGE_SIZE	500	/* Resource Manager pageSize */
+#define GCP_SQL_PAGE_SIZE	500	/* instances.list maxResults */
 
 /* What the caller should do about an answer. */
 enum gcp_status {
@@ -44,6 +49,7 @@ struct gcp_error {
 	char		 reason[64];	/* error.errors[0].reason */
 	char		 message[GCP_MESSAGE_MAX];
 	char		 consumer[64];	/* ErrorInfo metadata.consumer, if any */
+	char		 info_reason[64]; /* ErrorInfo reason, "SERVICE_DISABLED" */
 	int64_t		 retry_after_ms; /* Retry-After, or -1 */
 };
 

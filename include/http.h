@@ -25,6 +25,12 @@ struct http_request {
 	uint32_t	 connect_timeout_ms;
 	uint32_t	 timeout_ms;
 	size_t		 max_body;	/* 0: HTTP_BODY_MAX */
+	/*
+	 * Storage for one header line built by the caller (gcp_request_init
+	 * puts "x-goog-user-project: P" here and points headers[] at it), so
+	 * the request owns it.  A copied struct still points at the original.
+	 */
+	char		 hdrbuf[128];
 };
 
 struct http_response {

@@ -1,1 +1,22 @@
-# gcp part: sources, programs and tests
+# gcp part: HTTP (curl easy + multi on libevent), Google API requests and
+# answers, OAuth2 tokens.  tests/fuzz/fuzz_gcp.c is built by hand (see it).
+libdatabackup_a_SOURCES += src/http.c src/gcp.c src/auth.c src/jwt.c \
+	include/http.h include/gcp.h include/auth.h
+
+check_PROGRAMS += tests/check_gcp tests/check_auth tests/check_http
+TESTS += tests/check_gcp tests/check_auth tests/check_http
+
+tests_check_gcp_SOURCES = tests/check_gcp.c
+tests_check_gcp_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) \
+	-DTEST_DATA='"$(abs_top_srcdir)/tests/data/gcp"'
+tests_check_gcp_LDADD = $(TEST_LIBS) $(CHECK_LIBS)
+
+tests_check_auth_SOURCES = tests/check_auth.c
+tests_check_auth_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_auth_LDADD = $(TEST_LIBS) $(CHECK_LIBS)
+
+tests_check_http_SOURCES = tests/check_http.c
+tests_check_http_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_http_LDADD = $(TEST_LIBS) $(CHECK_LIBS)
+
+EXTRA_DIST += tests/fuzz/fuzz_gcp.c
