@@ -15,6 +15,7 @@
 #include "job.h"
 
 #define JOURNAL_SCHEMA_VERSION	1
+#define JOURNAL_LIMIT_MAX	10000	/* rows one history query may return */
 
 struct journal;
 
@@ -50,5 +51,15 @@ int		 journal_predict_ms(struct journal *, const char *,
 		    const char *, const char *, int64_t *);
 int		 journal_last_success(struct journal *, const char *,
 		    const char *, const char *, int64_t *);
+int		 journal_job_finish_attempt(struct journal *,
+		    const struct job *, const char *);
+int		 journal_prune(struct journal *, int64_t, int);
+int		 journal_history(struct journal *, int64_t, int, int,
+		    void (*)(const struct journal_run *, const struct job *,
+		    void *), void *);
+int		 journal_stale(struct journal *, int64_t, int,
+		    void (*)(const char *, const char *, const char *, int64_t,
+		    void *), void *);
+int64_t		 journal_set_max_pages(struct journal *, int64_t);
 
 #endif
