@@ -1,8 +1,6 @@
 /*
  * databackupd.c: main of the daemon.
  */
-#include "config.h"
-
 #include <stdio.h>
 
 #include "log.h"

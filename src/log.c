@@ -7,8 +7,6 @@
  * so journald and the Ops Agent see each line's severity.  No I/O besides
  * write(2) on stderr happens here.
  */
-#include "config.h"
-
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,8 +3,6 @@
  * overflowing multiplication is a bug; running out of memory is fatal, since
  * a clean restart by systemd beats limping on.
  */
-#include "config.h"
-
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>

@@ -1,0 +1,106 @@
+/*
+ * config.h: databackup.conf, parsed into one struct.
+ *
+ * One table in config.c lists every key ({section, key, type, default,
+ * flags}); the parser, the defaults, `databackupd -n` and the docs come
+ * from it.  config_load() reads the whole file and collects every error as
+ * "FILE:LINE: message" before returning; a reload swaps pointers only
+ * when the new file loaded clean.
+ */
+#ifndef DATABACKUP_CONFIG_H
+#define DATABACKUP_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+/* An exclusion rule: PROJECT[/INSTANCE[/DATABASE]] shell globs. */
+struct config_exclude {
+	char		*pattern;	/* as written */
+	char		*part[3];	/* project, instance, database globs */
+	int		 nparts;	/* 1-3 */
+	char		*file;
+	int		 line;
+};
+
+struct config {
+	char		*path;
+	time_t		 loaded;	/* wall clock of config_load */
+
+	/* [schedule] */
+	int		 daily_at;	/* minutes after local midnight */
+	int		 catch_up;
+
+	/* [discovery] */
+	char		**folders;	/* numeric ids, without "folders/" */
+	size_t		 nfolders;
+	char		**projects;	/* project ids */
+	size_t		 nprojects;
+	struct config_exclude *excludes;
+	size_t		 nexcludes;
+	int		 skip_replicas;
+	int		 include_system_databases;
+	int		 discovery_concurrency;	/* requests in flight */
+
+	/* [export] */
+	char		*bucket;
+	char		*object;	/* template: {project} {instance} ... */
+	int		 offload;
+	int		 max_in_flight;
+	uint64_t	 retry_window_ms;
+	int		 alert_after_failures;
+	uint64_t	 poll_initial_ms;
+	uint64_t	 poll_max_ms;
+
+	/* [workers] */
+	int		 workers;
+
+	/* [control] */
+	char		*control_socket;
+
+	/* [state] */
+	char		*journal;
+
+	/* [metrics] */
+	char		*metrics_listen;	/* "host:port" or NULL */
+
+	/* [notify] */
+	char		*email_to;
+	char		*smtp_url;
+	char		*webhook_url;
+	char		*pubsub_topic;
+
+	/* [gcp] */
+	char		*credentials;	/* key file, or NULL for ADC */
+	char		*sqladmin_endpoint;
+	char		*resourcemanager_endpoint;
+	char		*storage_endpoint;
+	char		*pubsub_endpoint;
+	char		*ca_file;	/* extra CA bundle, or NULL */
+	char		*quota_project;	/* x-goog-user-project, or NULL */
+	int		 sqladmin_rpm;	/* Cloud SQL Admin requests per minute */
+	uint64_t	 http_timeout_ms;
+	uint64_t	 connect_timeout_ms;
+};
+
+/* Every error of one load, each "FILE:LINE: message". */
+struct config_errors {
+	char		**line;
+	size_t		 n;
+};
+
+/* config.c */
+struct config	*config_load(const char *, struct config_errors *);
+void		 config_free(struct config *);
+void		 config_errors_clear(struct config_errors *);
+const char	*config_exclude_match(const struct config *, const char *,
+		    const char *, const char *);
+int		 config_restart_keys(const struct config *,
+		    const struct config *, char *, size_t);
+void		 config_dump(const struct config *, FILE *);
+int		 config_parse_duration(const char *, uint64_t *);
+int		 config_parse_time(const char *, int *);
+int		 config_object_check(const char *, char *, size_t);
+
+#endif

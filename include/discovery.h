@@ -1,0 +1,82 @@
+/*
+ * discovery.h: what is there to back up.  Walks the configured folders
+ * (sub-folders recursively, ACTIVE projects), adds the configured projects,
+ * lists each project's Cloud SQL instances and each instance's databases,
+ * and sorts every database into targets, skipped (with the reason) and
+ * excluded (with the rule).  Runs on the master's loop through http_multi,
+ * with a bounded number of requests in flight.
+ */
+#ifndef DATABACKUP_DISCOVERY_H
+#define DATABACKUP_DISCOVERY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gcp.h"
+
+struct event_base;
+struct http_multi;
+struct auth;
+struct config;
+
+#define DISC_REASON_MAX		256
+
+/* A trigger pattern: PROJECT[/INSTANCE[/DATABASE]] shell globs. */
+struct disc_pattern {
+	char		 part[3][GCP_DATABASE_MAX + 1];
+	int		 nparts;
+};
+
+struct disc_target {
+	char		 project[GCP_PROJECT_ID_MAX + 1];
+	char		 instance[GCP_INSTANCE_MAX + 1];
+	char		 database[GCP_DATABASE_MAX + 1];
+	char		 version[GCP_VERSION_MAX];
+	int64_t		 disk_gb;	/* the instance's data disk */
+	int		 ndatabases;	/* targets of that instance */
+};
+
+/* A skipped or excluded item, or an error; empty instance = whole project. */
+struct disc_item {
+	char		 project[GCP_PROJECT_ID_MAX + 1];
+	char		 instance[GCP_INSTANCE_MAX + 1];
+	char		 database[GCP_DATABASE_MAX + 1];
+	char		 text[DISC_REASON_MAX];	/* reason, rule or error */
+};
+
+struct disc_list {
+	struct disc_item *v;
+	size_t		 n, cap;
+};
+
+struct disc_result {
+	struct disc_target *targets;
+	size_t		 ntargets, cap;
+	struct disc_list skipped;
+	struct disc_list excluded;
+	struct disc_list errors;
+	int		 folders;
+	int		 projects;
+	int		 instances;
+	int		 databases;	/* seen, before skipping/excluding */
+	int		 api_disabled;
+	int		 requests;
+	int		 failed;	/* nothing could be read at all */
+	int64_t		 started_ms, ended_ms;
+};
+
+struct disc;
+typedef void	(*disc_cb)(struct disc_result *, void *);
+
+/* discovery.c */
+int		 disc_pattern_parse(const char *, struct disc_pattern *,
+		    char *, size_t);
+int		 disc_pattern_match(const struct disc_pattern *, size_t,
+		    const char *, const char *, const char *);
+struct disc	*disc_start(struct event_base *, struct http_multi *,
+		    struct auth *, struct config **, const struct gcp_ctx *,
+		    const struct disc_pattern *, size_t, disc_cb, void *);
+void		 disc_cancel(struct disc *);
+void		 disc_result_free(struct disc_result *);
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * sched.h: which job goes next.  Jobs are grouped by Cloud SQL instance;
+ * an instance runs one export at a time (Cloud SQL allows one
+ * administrative operation per instance), and among instances that can
+ * start, the one with the most predicted work left goes first, so the run
+ * ends as early as its longest chain allows.  No I/O.
+ */
+#ifndef DATABACKUP_SCHED_H
+#define DATABACKUP_SCHED_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/tree.h>
+
+#include "job.h"
+
+struct sched_instance {
+	char		 project[GCP_PROJECT_ID_MAX + 1];
+	char		 instance[GCP_INSTANCE_MAX + 1];
+	struct job_list	 jobs;		/* its unfinished jobs */
+	size_t		 njobs;
+	int		 in_flight;	/* 0 or 1: Cloud SQL's rule */
+	int64_t		 busy_until_ms;	/* 409 from another operation */
+	int		 busy_count;	/* 409s in a row */
+	int64_t		 remaining_ms;	/* predicted work not started */
+	RB_ENTRY(sched_instance) node;
+};
+RB_HEAD(sched_tree, sched_instance);
+
+struct sched {
+	struct sched_tree instances;
+	size_t		 ninstances;
+	size_t		 njobs;		/* unfinished jobs */
+	int		 in_flight;
+};
+
+/* sched.c */
+void		 sched_init(struct sched *);
+void		 sched_clear(struct sched *);
+void		 sched_add(struct sched *, struct job *);
+void		 sched_remove(struct sched *, struct job *);
+struct job	*sched_next(struct sched *, int64_t, int, int64_t *);
+void		 sched_started(struct sched *, struct job *);
+void		 sched_stopped(struct sched *, struct job *);
+void		 sched_busy(struct sched *, struct job *, int64_t);
+struct job	*sched_find(struct sched *, const char *, const char *,
+		    const char *);
+
+#endif

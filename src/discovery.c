@@ -1,0 +1,814 @@
+/*
+ * discovery.c: the walk from folders to databases, on the master's loop.
+ *
+ * Each step is a request in a queue: list a folder's sub-folders, list its
+ * projects, get an explicitly configured project, list a project's
+ * instances, list an instance's databases.  Up to [discovery] concurrency
+ * requests are in flight at once, so the walk takes a few round trips per
+ * folder level rather than one request after another.  Transient errors are
+ * retried with backoff; a 401 refreshes the token once.  Filtering happens
+ * as early as it can: an excluded project is not listed at all.  This file
+ * decides nothing about jobs; the master turns targets into jobs.
+ */
+
+#include <sys/queue.h>
+#include <sys/tree.h>
+
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
+
+#include "auth.h"
+#include "discovery.h"
+#include "gcp.h"
+#include "http.h"
+#include "log.h"
+#include "xmalloc.h"
+
+#define DISC_TRIES_MAX		5	/* per request, for transient errors */
+#define DISC_BACKOFF_BASE_MS	500
+#define DISC_BACKOFF_CAP_MS	16000
+
+enum disc_kind {
+	DISC_FOLDERS,
+	DISC_PROJECTS,
+	DISC_PROJECT_GET,
+	DISC_INSTANCES,
+	DISC_DATABASES,
+};
+
+struct disc_req {
+	struct disc		*d;
+	enum disc_kind		 kind;
+	char			 project[GCP_PROJECT_ID_MAX + 1];
+	char			 folder[GCP_FOLDER_MAX];
+	struct gcp_instance	 inst;
+	char			*page;		/* page token, or NULL */
+	int			 tries;
+	int			 auth_retried;
+	int			 top;		/* a configured folder */
+	struct event		*timer;		/* retry backoff */
+	TAILQ_ENTRY(disc_req)	 entry;
+};
+TAILQ_HEAD(disc_reqs, disc_req);
+
+struct disc_name {
+	char			*name;
+	RB_ENTRY(disc_name)	 node;
+};
+RB_HEAD(disc_names, disc_name);
+
+struct disc {
+	struct event_base	*base;
+	struct http_multi	*multi;
+	struct auth		*auth;
+	struct config		**confp;
+	struct gcp_ctx		 ctx;
+	struct disc_pattern	*pat;
+	size_t			 npat;
+	disc_cb			 cb;
+	void			*arg;
+
+	struct disc_reqs	 queue;		/* waiting to be sent */
+	struct disc_reqs	 waiting;	/* in backoff */
+	int			 in_flight;
+	int			 wanting_token;
+	int			 top_failed;
+	struct disc_names	 seen;		/* folders and projects */
+	struct disc_result	*res;
+	struct event		*done_ev;
+};
+
+static int
+disc_name_cmp(struct disc_name *a, struct disc_name *b)
+{
+	return (strcmp(a->name, b->name));
+}
+RB_PROTOTYPE(disc_names, disc_name, node, disc_name_cmp)
+RB_GENERATE(disc_names, disc_name, node, disc_name_cmp)
+
+static void	disc_pump(struct disc *);
+
+static int64_t
+disc_now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+/*
+ * Parse PROJECT[/INSTANCE[/DATABASE]].  Returns 0, or -1 with a message.
+ */
+int
+disc_pattern_parse(const char *s, struct disc_pattern *p, char *err,
+    size_t errlen)
+{
+	const char	*start = s, *slash;
+	size_t		 n;
+
+	memset(p, 0, sizeof(*p));
+	for (;;) {
+		slash = strchr(start, '/');
+		n = slash != NULL ? (size_t)(slash - start) : strlen(start);
+		if (n == 0) {
+			snprintf(err, errlen, "pattern \"%s\": empty part", s);
+			return (-1);
+		}
+		if (p->nparts == 3) {
+			snprintf(err, errlen, "pattern \"%s\": more than "
+			    "PROJECT/INSTANCE/DATABASE", s);
+			return (-1);
+		}
+		if (n >= sizeof(p->part[0])) {
+			snprintf(err, errlen, "pattern \"%s\": too long", s);
+			return (-1);
+		}
+		memcpy(p->part[p->nparts], start, n);
+		p->part[p->nparts][n] = '\0';
+		p->nparts++;
+		if (slash == NULL)
+			break;
+		start = slash + 1;
+	}
+	return (0);
+}
+
+/*
+ * Could anything at this level be in scope of the patterns?  instance and
+ * database may be NULL (asking about a whole project or instance).  No
+ * patterns: everything is in scope.
+ */
+int
+disc_pattern_match(const struct disc_pattern *pat, size_t npat,
+    const char *project, const char *instance, const char *database)
+{
+	const char	*what[3] = { project, instance, database };
+	size_t		 i;
+	int		 k, ok;
+
+	if (npat == 0)
+		return (1);
+	for (i = 0; i < npat; i++) {
+		ok = 1;
+		for (k = 0; k < pat[i].nparts && ok; k++) {
+			if (what[k] == NULL)
+				break;
+			if (fnmatch(pat[i].part[k], what[k], 0) != 0)
+				ok = 0;
+		}
+		if (ok)
+			return (1);
+	}
+	return (0);
+}
+
+static void
+disc_list_add(struct disc_list *l, const char *project, const char *instance,
+    const char *database, const char *fmt, ...)
+    __attribute__((__format__(printf, 5, 6)));
+
+static void
+disc_list_add(struct disc_list *l, const char *project, const char *instance,
+    const char *database, const char *fmt, ...)
+{
+	struct disc_item	*it;
+	va_list			 ap;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap == 0 ? 16 : l->cap * 2;
+		l->v = xreallocarray(l->v, l->cap, sizeof(*l->v));
+	}
+	it = &l->v[l->n++];
+	memset(it, 0, sizeof(*it));
+	strlcpy(it->project, project != NULL ? project : "",
+	    sizeof(it->project));
+	strlcpy(it->instance, instance != NULL ? instance : "",
+	    sizeof(it->instance));
+	strlcpy(it->database, database != NULL ? database : "",
+	    sizeof(it->database));
+	va_start(ap, fmt);
+	vsnprintf(it->text, sizeof(it->text), fmt, ap);
+	va_end(ap);
+}
+
+/* Returns 1 if name was new (and is now remembered). */
+static int
+disc_seen(struct disc *d, const char *name)
+{
+	struct disc_name	 key, *n;
+
+	key.name = (char *)name;
+	if (RB_FIND(disc_names, &d->seen, &key) != NULL)
+		return (0);
+	n = xcalloc(1, sizeof(*n));
+	n->name = xstrdup(name);
+	RB_INSERT(disc_names, &d->seen, n);
+	return (1);
+}
+
+static struct disc_req *
+disc_req_new(struct disc *d, enum disc_kind kind)
+{
+	struct disc_req	*r;
+
+	r = xcalloc(1, sizeof(*r));
+	r->d = d;
+	r->kind = kind;
+	return (r);
+}
+
+static void
+disc_req_free(struct disc_req *r)
+{
+	if (r == NULL)
+		return;
+	if (r->timer != NULL)
+		event_free(r->timer);
+	free(r->page);
+	free(r);
+}
+
+static void
+disc_enqueue(struct disc *d, struct disc_req *r)
+{
+	TAILQ_INSERT_TAIL(&d->queue, r, entry);
+}
+
+static const char *
+disc_kind_name(enum disc_kind k)
+{
+	switch (k) {
+	case DISC_FOLDERS:
+		return ("folders.list");
+	case DISC_PROJECTS:
+		return ("projects.list");
+	case DISC_PROJECT_GET:
+		return ("projects.get");
+	case DISC_INSTANCES:
+		return ("instances.list");
+	case DISC_DATABASES:
+		return ("databases.list");
+	}
+	return ("?");
+}
+
+/* A project to look into: apply scope and whole-project exclusions. */
+static void
+disc_project(struct disc *d, const char *project)
+{
+	struct disc_req	*r;
+	const char	*rule;
+	char		 key[GCP_PROJECT_ID_MAX + 3];
+
+	snprintf(key, sizeof(key), "p:%s", project);
+	if (!disc_seen(d, key))
+		return;
+	if (!disc_pattern_match(d->pat, d->npat, project, NULL, NULL))
+		return;
+	d->res->projects++;
+	if ((rule = config_exclude_match(*d->confp, project, NULL, NULL))) {
+		disc_list_add(&d->res->excluded, project, NULL, NULL, "%s",
+		    rule);
+		return;
+	}
+	r = disc_req_new(d, DISC_INSTANCES);
+	strlcpy(r->project, project, sizeof(r->project));
+	disc_enqueue(d, r);
+}
+
+static void
+disc_folder(struct disc *d, const char *folder, int top)
+{
+	struct disc_req	*r;
+	char		 key[GCP_FOLDER_MAX + 2];
+
+	snprintf(key, sizeof(key), "f:%s", folder);
+	if (!disc_seen(d, key))
+		return;
+	d->res->folders++;
+	r = disc_req_new(d, DISC_FOLDERS);
+	strlcpy(r->folder, folder, sizeof(r->folder));
+	r->top = top;
+	disc_enqueue(d, r);
+	r = disc_req_new(d, DISC_PROJECTS);
+	strlcpy(r->folder, folder, sizeof(r->folder));
+	r->top = top;
+	disc_enqueue(d, r);
+}
+
+static void
+disc_folder_cb(const char *name, const char *state, void *arg)
+{
+	struct disc	*d = arg;
+	const char	*id = name;
+
+	if (strncmp(id, "folders/", 8) == 0)
+		id += 8;
+	if (state != NULL && *state != '\0' && strcmp(state, "ACTIVE") != 0)
+		return;
+	disc_folder(d, id, 0);
+}
+
+static void
+disc_project_cb(const char *project, const char *state, void *arg)
+{
+	struct disc	*d = arg;
+
+	if (state != NULL && *state != '\0' && strcmp(state, "ACTIVE") != 0) {
+		disc_list_add(&d->res->skipped, project, NULL, NULL,
+		    "project state %s", state);
+		return;
+	}
+	disc_project(d, project);
+}
+
+/* Why an instance is not exported, or NULL if it is. */
+static const char *
+disc_instance_skip(const struct config *conf, const struct gcp_instance *in,
+    char *buf, size_t len)
+{
+	if (strcmp(in->activation_policy, "NEVER") == 0)
+		return ("stopped (activationPolicy NEVER)");
+	if (strcmp(in->state, "RUNNABLE") != 0) {
+		snprintf(buf, len, "instance state %s", in->state);
+		return (buf);
+	}
+	if (strcmp(in->backend_type, "EXTERNAL") == 0 ||
+	    strcmp(in->instance_type, "ON_PREMISES_INSTANCE") == 0)
+		return ("external instance: no data in Cloud SQL");
+	if (strcmp(in->instance_type, "READ_POOL_INSTANCE") == 0)
+		return ("read pool instance");
+	if (in->is_replica && conf->skip_replicas)
+		return ("read replica (skip_replicas)");
+	return (NULL);
+}
+
+static void
+disc_instance_cb(const struct gcp_instance *in, void *arg)
+{
+	struct disc_req		*pr = arg;
+	struct disc		*d = pr->d;
+	struct disc_req		*r;
+	const char		*why, *rule;
+	char			 buf[DISC_REASON_MAX];
+
+	if (!disc_pattern_match(d->pat, d->npat, pr->project, in->name, NULL))
+		return;
+	d->res->instances++;
+	if ((rule = config_exclude_match(*d->confp, pr->project, in->name,
+	    NULL)) != NULL) {
+		disc_list_add(&d->res->excluded, pr->project, in->name, NULL,
+		    "%s", rule);
+		return;
+	}
+	if ((why = disc_instance_skip(*d->confp, in, buf, sizeof(buf)))) {
+		disc_list_add(&d->res->skipped, pr->project, in->name, NULL,
+		    "%s", why);
+		return;
+	}
+	r = disc_req_new(d, DISC_DATABASES);
+	strlcpy(r->project, pr->project, sizeof(r->project));
+	memcpy(&r->inst, in, sizeof(r->inst));
+	disc_enqueue(d, r);
+}
+
+static void
+disc_database_cb(const char *name, void *arg)
+{
+	struct disc_req		*r = arg;
+	struct disc		*d = r->d;
+	struct disc_result	*res = d->res;
+	struct disc_target	*t;
+	const char		*rule;
+
+	if (!disc_pattern_match(d->pat, d->npat, r->project, r->inst.name,
+	    name))
+		return;
+	res->databases++;
+	if (!(*d->confp)->include_system_databases &&
+	    gcp_is_system_database(r->inst.version, name)) {
+		disc_list_add(&res->skipped, r->project, r->inst.name, name,
+		    "system database");
+		return;
+	}
+	if ((rule = config_exclude_match(*d->confp, r->project, r->inst.name,
+	    name)) != NULL) {
+		disc_list_add(&res->excluded, r->project, r->inst.name, name,
+		    "%s", rule);
+		return;
+	}
+	if (res->ntargets == res->cap) {
+		res->cap = res->cap == 0 ? 64 : res->cap * 2;
+		res->targets = xreallocarray(res->targets, res->cap,
+		    sizeof(*res->targets));
+	}
+	t = &res->targets[res->ntargets++];
+	memset(t, 0, sizeof(*t));
+	strlcpy(t->project, r->project, sizeof(t->project));
+	strlcpy(t->instance, r->inst.name, sizeof(t->instance));
+	strlcpy(t->database, name, sizeof(t->database));
+	strlcpy(t->version, r->inst.version, sizeof(t->version));
+	t->disk_gb = r->inst.data_disk_gb;
+}
+
+/* After an instance's databases are in: share its disk among them. */
+static void
+disc_count_instance_targets(struct disc_result *res, const char *project,
+    const char *instance)
+{
+	size_t	i, n = 0;
+
+	for (i = res->ntargets; i > 0; i--) {
+		if (strcmp(res->targets[i - 1].project, project) != 0 ||
+		    strcmp(res->targets[i - 1].instance, instance) != 0)
+			break;
+		n++;
+	}
+	for (i = res->ntargets - n; i < res->ntargets; i++)
+		res->targets[i].ndatabases = (int)n;
+}
+
+/* The request failed for good: record it where it belongs. */
+static void
+disc_req_error(struct disc_req *r, const struct gcp_error *err)
+{
+	struct disc		*d = r->d;
+	struct disc_result	*res = d->res;
+	char			 what[128];
+
+	switch (r->kind) {
+	case DISC_FOLDERS:
+	case DISC_PROJECTS:
+		snprintf(what, sizeof(what), "folders/%s", r->folder);
+		disc_list_add(&res->errors, what, NULL, NULL, "%s: %s",
+		    disc_kind_name(r->kind), err->message);
+		if (r->top)
+			d->top_failed++;
+		break;
+	case DISC_PROJECT_GET:
+		disc_list_add(&res->errors, r->project, NULL, NULL,
+		    "projects.get: %s", err->message);
+		break;
+	case DISC_INSTANCES:
+		if (gcp_error_api_disabled(err)) {
+			res->api_disabled++;
+			disc_list_add(&res->skipped, r->project, NULL, NULL,
+			    "Cloud SQL Admin API disabled");
+			break;
+		}
+		disc_list_add(&res->errors, r->project, NULL, NULL,
+		    "instances.list: %s", err->message);
+		break;
+	case DISC_DATABASES:
+		if (err->http == 400) {
+			/* Cloud SQL: "instance is not running". */
+			disc_list_add(&res->skipped, r->project, r->inst.name,
+			    NULL, "not running: %s", err->message);
+			break;
+		}
+		disc_list_add(&res->errors, r->project, r->inst.name, NULL,
+		    "databases.list: %s", err->message);
+		break;
+	}
+	log_warnx("discovery: %s %s%s%s: %s", disc_kind_name(r->kind),
+	    r->folder[0] != '\0' ? "folders/" : r->project,
+	    r->folder[0] != '\0' ? r->folder : "",
+	    r->kind == DISC_DATABASES ? "" : "", err->message);
+}
+
+/* A page answer: parse it, spawn what it names, queue the next page. */
+static int
+disc_req_parse(struct disc_req *r, const char *body, size_t len,
+    struct gcp_error *err)
+{
+	struct disc	*d = r->d;
+	char		*next = NULL, state[32], id[GCP_PROJECT_ID_MAX + 1];
+	int		 rv = 0;
+
+	switch (r->kind) {
+	case DISC_FOLDERS:
+		rv = gcp_parse_folders(body, len, disc_folder_cb, d, &next,
+		    err);
+		break;
+	case DISC_PROJECTS:
+		rv = gcp_parse_projects(body, len, disc_project_cb, d, &next,
+		    err);
+		break;
+	case DISC_PROJECT_GET:
+		rv = gcp_parse_project(body, len, id, sizeof(id), state,
+		    sizeof(state), err);
+		if (rv == 0)
+			disc_project_cb(id, state, d);
+		break;
+	case DISC_INSTANCES:
+		rv = gcp_parse_instances(body, len, disc_instance_cb, r, &next,
+		    err);
+		break;
+	case DISC_DATABASES:
+		rv = gcp_parse_databases(body, len, disc_database_cb, r, err);
+		if (rv == 0)
+			disc_count_instance_targets(d->res, r->project,
+			    r->inst.name);
+		break;
+	}
+	if (rv != 0) {
+		free(next);
+		return (-1);
+	}
+	if (next != NULL && *next != '\0') {
+		if (r->page != NULL && strcmp(r->page, next) == 0) {
+			gcp_error_set(err, GCP_PERMANENT, "%s: the same page "
+			    "token came back: stopping", disc_kind_name(r->kind));
+			free(next);
+			return (-1);
+		}
+		free(r->page);
+		r->page = next;
+		r->tries = 0;
+		r->auth_retried = 0;
+		TAILQ_INSERT_HEAD(&d->queue, r, entry);
+		return (1);	/* r lives on */
+	}
+	free(next);
+	return (0);
+}
+
+static void
+disc_retry_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct disc_req	*r = arg;
+	struct disc	*d = r->d;
+
+	TAILQ_REMOVE(&d->waiting, r, entry);
+	TAILQ_INSERT_HEAD(&d->queue, r, entry);
+	disc_pump(d);
+}
+
+static void
+disc_http_cb(struct http_response *resp, void *arg)
+{
+	struct disc_req		*r = arg;
+	struct disc		*d = r->d;
+	struct gcp_error	 err;
+	enum gcp_status		 st;
+	struct timeval		 tv;
+	int64_t			 wait;
+	uint32_t		 rnd;
+	int			 rv;
+
+	d->in_flight--;
+	d->res->requests++;
+	memset(&err, 0, sizeof(err));
+	st = gcp_classify(resp->status, resp->body, resp->len,
+	    resp->retry_after, resp->curl_code, resp->error, &err);
+	if (st == GCP_OK) {
+		rv = disc_req_parse(r, resp->body, resp->len, &err);
+		if (rv == 1)
+			goto out;
+		if (rv == 0) {
+			disc_req_free(r);
+			goto out;
+		}
+		st = err.st;
+	}
+	if (st == GCP_AUTH && !r->auth_retried) {
+		auth_invalidate(d->auth, d->ctx.token);
+		r->auth_retried = 1;
+		TAILQ_INSERT_HEAD(&d->queue, r, entry);
+		goto out;
+	}
+	if ((st == GCP_RETRY || st == GCP_BUSY) &&
+	    ++r->tries < DISC_TRIES_MAX) {
+		rnd = arc4random();
+		wait = DISC_BACKOFF_BASE_MS << (r->tries - 1);
+		if (wait > DISC_BACKOFF_CAP_MS)
+			wait = DISC_BACKOFF_CAP_MS;
+		wait = wait / 2 + rnd % (wait / 2 + 1);
+		if (err.retry_after_ms > wait)
+			wait = err.retry_after_ms;
+		log_debug("discovery: %s: %s, retry in %lld ms",
+		    disc_kind_name(r->kind), err.message, (long long)wait);
+		if (r->timer == NULL)
+			r->timer = evtimer_new(d->base, disc_retry_cb, r);
+		tv.tv_sec = wait / 1000;
+		tv.tv_usec = (wait % 1000) * 1000;
+		evtimer_add(r->timer, &tv);
+		TAILQ_INSERT_TAIL(&d->waiting, r, entry);
+		goto out;
+	}
+	disc_req_error(r, &err);
+	disc_req_free(r);
+out:
+	disc_pump(d);
+}
+
+static char *
+disc_req_url(struct disc_req *r)
+{
+	struct disc	*d = r->d;
+
+	switch (r->kind) {
+	case DISC_FOLDERS:
+		return (gcp_url_folders_list(&d->ctx, r->folder, r->page));
+	case DISC_PROJECTS:
+		return (gcp_url_projects_list(&d->ctx, r->folder, r->page));
+	case DISC_PROJECT_GET:
+		return (gcp_url_project_get(&d->ctx, r->project));
+	case DISC_INSTANCES:
+		return (gcp_url_instances_list(&d->ctx, r->project, r->page));
+	case DISC_DATABASES:
+		return (gcp_url_databases_list(&d->ctx, r->project,
+		    r->inst.name));
+	}
+	return (NULL);
+}
+
+static void
+disc_done_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct disc		*d = arg;
+	struct disc_result	*res = d->res;
+	disc_cb			 cb = d->cb;
+	void			*cbarg = d->arg;
+
+	res->ended_ms = disc_now_ms();
+	if ((*d->confp)->nfolders > 0 && d->top_failed ==
+	    (int)(*d->confp)->nfolders * 2 && res->projects == 0)
+		res->failed = 1;
+	if (res->projects == 0 && res->errors.n > 0 && res->ntargets == 0)
+		res->failed = 1;
+	d->res = NULL;
+	disc_cancel(d);
+	cb(res, cbarg);
+}
+
+static void
+disc_token_cb(const char *token, const struct gcp_error *err, void *arg)
+{
+	struct disc	*d = arg;
+	struct disc_req	*r;
+
+	d->wanting_token = 0;
+	if (token == NULL) {
+		/* No credentials: everything left fails with the reason. */
+		while ((r = TAILQ_FIRST(&d->queue)) != NULL) {
+			TAILQ_REMOVE(&d->queue, r, entry);
+			if (r->top)
+				d->top_failed++;
+			disc_list_add(&d->res->errors, r->folder[0] != '\0' ?
+			    r->folder : r->project, NULL, NULL,
+			    "no access token: %s", err != NULL ?
+			    err->message : "unknown error");
+			disc_req_free(r);
+		}
+		d->res->failed = 1;
+	}
+	disc_pump(d);
+}
+
+/* Send what the concurrency bound allows; finish when nothing is left. */
+static void
+disc_pump(struct disc *d)
+{
+	struct http_request	 hr;
+	struct disc_req		*r;
+	struct gcp_error	 err;
+	const char		*token;
+	char			*url;
+	int			 max = (*d->confp)->discovery_concurrency;
+
+	if (max < 1)
+		max = 1;
+	while (d->in_flight < max && (r = TAILQ_FIRST(&d->queue)) != NULL) {
+		if (d->wanting_token)
+			return;
+		token = auth_cached(d->auth, NULL);
+		if (token == NULL) {
+			d->wanting_token = 1;
+			auth_get(d->auth, disc_token_cb, d);
+			return;
+		}
+		strlcpy(d->ctx.token, token, sizeof(d->ctx.token));
+		TAILQ_REMOVE(&d->queue, r, entry);
+		url = disc_req_url(r);
+		gcp_request_init(&hr, &d->ctx, "GET", url, 0);
+		if (http_multi_add(d->multi, &hr, disc_http_cb, r) == -1) {
+			memset(&err, 0, sizeof(err));
+			gcp_error_set(&err, GCP_PERMANENT, "cannot send %s",
+			    disc_kind_name(r->kind));
+			disc_req_error(r, &err);
+			disc_req_free(r);
+		} else
+			d->in_flight++;
+		free(url);
+	}
+	if (d->in_flight == 0 && TAILQ_EMPTY(&d->queue) &&
+	    TAILQ_EMPTY(&d->waiting) && !d->wanting_token &&
+	    d->res != NULL && !evtimer_pending(d->done_ev, NULL)) {
+		struct timeval	tv = { 0, 0 };
+
+		evtimer_add(d->done_ev, &tv);
+	}
+}
+
+/*
+ * Start a walk.  confp points at the master's current configuration, so
+ * a reload during the walk applies to what is still to be decided.  The
+ * callback gets the result (caller frees it with disc_result_free) after
+ * the walk is over; the walk frees itself.  No callback after disc_cancel.
+ */
+struct disc *
+disc_start(struct event_base *base, struct http_multi *multi, struct auth *auth,
+    struct config **confp, const struct gcp_ctx *ctx,
+    const struct disc_pattern *pat, size_t npat, disc_cb cb, void *arg)
+{
+	struct disc	*d;
+	struct disc_req	*r;
+	size_t		 i;
+
+	d = xcalloc(1, sizeof(*d));
+	d->base = base;
+	d->multi = multi;
+	d->auth = auth;
+	d->confp = confp;
+	memcpy(&d->ctx, ctx, sizeof(d->ctx));
+	if (npat > 0) {
+		d->pat = xreallocarray(NULL, npat, sizeof(*pat));
+		memcpy(d->pat, pat, npat * sizeof(*pat));
+		d->npat = npat;
+	}
+	d->cb = cb;
+	d->arg = arg;
+	TAILQ_INIT(&d->queue);
+	TAILQ_INIT(&d->waiting);
+	RB_INIT(&d->seen);
+	d->res = xcalloc(1, sizeof(*d->res));
+	d->res->started_ms = disc_now_ms();
+	d->done_ev = evtimer_new(base, disc_done_cb, d);
+
+	for (i = 0; i < (*confp)->nfolders; i++)
+		disc_folder(d, (*confp)->folders[i], 1);
+	for (i = 0; i < (*confp)->nprojects; i++) {
+		r = disc_req_new(d, DISC_PROJECT_GET);
+		strlcpy(r->project, (*confp)->projects[i], sizeof(r->project));
+		disc_enqueue(d, r);
+	}
+	disc_pump(d);
+	return (d);
+}
+
+/* Stop a walk; its callback will not be called. */
+void
+disc_cancel(struct disc *d)
+{
+	struct disc_req		*r;
+	struct disc_name	*n, *next;
+
+	if (d == NULL)
+		return;
+	while ((r = TAILQ_FIRST(&d->queue)) != NULL) {
+		TAILQ_REMOVE(&d->queue, r, entry);
+		disc_req_free(r);
+	}
+	while ((r = TAILQ_FIRST(&d->waiting)) != NULL) {
+		TAILQ_REMOVE(&d->waiting, r, entry);
+		disc_req_free(r);
+	}
+	if (d->in_flight > 0) {
+		/*
+		 * Requests on the wire still point at us: keep the walk
+		 * alive, detached, until they come back.  Simpler: the
+		 * multi handle cancels them (http_multi_free) at exit, and
+		 * a cancelled walk only happens at shutdown.
+		 */
+		log_debug("discovery: cancelled with %d requests in flight",
+		    d->in_flight);
+	}
+	RB_FOREACH_SAFE(n, disc_names, &d->seen, next) {
+		RB_REMOVE(disc_names, &d->seen, n);
+		free(n->name);
+		free(n);
+	}
+	disc_result_free(d->res);
+	event_free(d->done_ev);
+	explicit_bzero(&d->ctx, sizeof(d->ctx));
+	free(d->pat);
+	free(d);
+}
+
+void
+disc_result_free(struct disc_result *res)
+{
+	if (res == NULL)
+		return;
+	free(res->targets);
+	free(res->skipped.v);
+	free(res->excluded.v);
+	free(res->errors.v);
+	free(res);
+}

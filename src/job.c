@@ -1,0 +1,218 @@
+/*
+ * job.c: the rules of a job's life: which transitions exist, how long to
+ * wait before the next attempt, when to give up, and what the exported
+ * object is called.  No I/O and no clock here: time is an argument, so
+ * tests set it.  The master (master.c, sched.c) applies these rules and the
+ * journal records them.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "job.h"
+#include "log.h"
+
+static const char *job_state_names[JOB_STATE_COUNT] = {
+	[JOB_QUEUED] = "queued",
+	[JOB_DISPATCHED] = "dispatched",
+	[JOB_EXPORTING] = "exporting",
+	[JOB_VERIFYING] = "verifying",
+	[JOB_SUCCEEDED] = "succeeded",
+	[JOB_RETRY_WAIT] = "retry_wait",
+	[JOB_FAILED] = "failed",
+};
+
+const char *
+job_state_name(enum job_state st)
+{
+	if ((unsigned)st >= JOB_STATE_COUNT)
+		return ("invalid");
+	return (job_state_names[st]);
+}
+
+/* Returns 0 and sets *st, or -1 for an unknown name. */
+int
+job_state_from_name(const char *name, enum job_state *st)
+{
+	int	i;
+
+	for (i = 0; i < JOB_STATE_COUNT; i++) {
+		if (strcmp(name, job_state_names[i]) == 0) {
+			*st = i;
+			return (0);
+		}
+	}
+	return (-1);
+}
+
+int
+job_state_final(enum job_state st)
+{
+	return (st == JOB_SUCCEEDED || st == JOB_FAILED);
+}
+
+/*
+ * The edges of the state machine.  Anything not listed is a bug in the
+ * caller.  A job goes back to queued from dispatched/exporting/verifying
+ * when its worker dies (resume or retry), and from retry_wait when its
+ * time has come.
+ */
+int
+job_transition_ok(enum job_state from, enum job_state to)
+{
+	switch (from) {
+	case JOB_QUEUED:
+		return (to == JOB_DISPATCHED || to == JOB_FAILED);
+	case JOB_DISPATCHED:
+		return (to == JOB_EXPORTING || to == JOB_RETRY_WAIT ||
+		    to == JOB_FAILED || to == JOB_QUEUED);
+	case JOB_EXPORTING:
+		return (to == JOB_VERIFYING || to == JOB_RETRY_WAIT ||
+		    to == JOB_FAILED || to == JOB_QUEUED ||
+		    to == JOB_SUCCEEDED);
+	case JOB_VERIFYING:
+		return (to == JOB_SUCCEEDED || to == JOB_RETRY_WAIT ||
+		    to == JOB_FAILED || to == JOB_QUEUED);
+	case JOB_RETRY_WAIT:
+		return (to == JOB_QUEUED || to == JOB_FAILED);
+	case JOB_SUCCEEDED:
+	case JOB_FAILED:
+		return (0);
+	}
+	return (0);
+}
+
+/*
+ * Exponential backoff with jitter: the ceiling doubles per attempt from
+ * base_ms up to cap_ms, and the wait is drawn from [ceiling/2, ceiling].
+ * Half the range is jitter, enough to spread a burst of retries; the floor
+ * keeps a retry from coming back at once.  rnd is any uniform random word.
+ */
+int64_t
+job_backoff_ms(int attempt, int64_t base_ms, int64_t cap_ms, uint32_t rnd)
+{
+	int64_t	ceiling = base_ms;
+	int	i;
+
+	if (base_ms <= 0)
+		return (0);
+	for (i = 1; i < attempt && ceiling < cap_ms; i++)
+		ceiling *= 2;
+	if (ceiling > cap_ms)
+		ceiling = cap_ms;
+	return (ceiling / 2 + (int64_t)(rnd % (uint64_t)(ceiling / 2 + 1)));
+}
+
+#define JOB_BACKOFF_BASE_MS	(10 * 1000)	/* as the old Cloud Tasks queue */
+#define JOB_BACKOFF_CAP_MS	(10 * 60 * 1000)
+
+/*
+ * Record a failed attempt and decide what follows: retry_wait with
+ * next_attempt_ms set, or failed.  Permanent errors fail at once; others
+ * retry while the retry window (from the first attempt) lasts, waiting at
+ * least retry_after_ms when the server asked for it.  The last retry is
+ * placed no later than the window's end.  Returns the new state (also set
+ * in job->state).
+ */
+enum job_state
+job_fail(struct job *job, enum gcp_status st, const char *message,
+    int64_t now_ms, uint64_t window_ms, int64_t retry_after_ms, uint32_t rnd)
+{
+	int64_t	 end, wait;
+
+	job->last_status = st;
+	strlcpy(job->last_error, message != NULL ? message : "",
+	    sizeof(job->last_error));
+	job->failures++;
+	job->ended_ms = now_ms;
+	if (job->first_attempt_ms == 0)
+		job->first_attempt_ms = now_ms;
+	end = job->first_attempt_ms + (int64_t)window_ms;
+
+	if (st == GCP_PERMANENT || now_ms >= end) {
+		job->state = JOB_FAILED;
+		job->next_attempt_ms = 0;
+		return (job->state);
+	}
+	wait = job_backoff_ms(job->failures, JOB_BACKOFF_BASE_MS,
+	    JOB_BACKOFF_CAP_MS, rnd);
+	if (retry_after_ms > wait)
+		wait = retry_after_ms;
+	job->next_attempt_ms = now_ms + wait;
+	if (job->next_attempt_ms > end)
+		job->next_attempt_ms = end;
+	job->state = JOB_RETRY_WAIT;
+	return (job->state);
+}
+
+/*
+ * Expand an object name template.  {date} and {time} are the run's start
+ * in UTC (YYYY-MM-DD, HHMMSS), so every object of a run shares them and an
+ * operator finds "the export of p/i/d for day D" by prefix.  Returns 0, or
+ * -1 when the result does not fit or a placeholder is unknown.
+ */
+int
+job_object_name(const char *tmpl, const char *project, const char *instance,
+    const char *database, const char *ext, int64_t run_start_ms, char *buf,
+    size_t len)
+{
+	struct tm	 tm;
+	time_t		 t = (time_t)(run_start_ms / 1000);
+	char		 date[16], tod[16];
+	const char	*p, *end, *val;
+	size_t		 n, used = 0;
+
+	if (gmtime_r(&t, &tm) == NULL)
+		return (-1);
+	strftime(date, sizeof(date), "%Y-%m-%d", &tm);
+	strftime(tod, sizeof(tod), "%H%M%S", &tm);
+
+	if (len == 0)
+		return (-1);
+	buf[0] = '\0';
+	for (p = tmpl; *p != '\0'; p = end) {
+		if (*p != '{') {
+			end = strchr(p, '{');
+			if (end == NULL)
+				end = p + strlen(p);
+			n = end - p;
+			if (used + n >= len)
+				return (-1);
+			memcpy(buf + used, p, n);
+			used += n;
+			buf[used] = '\0';
+			continue;
+		}
+		end = strchr(p, '}');
+		if (end == NULL)
+			return (-1);
+		n = end - p - 1;
+		end++;
+		if (n == 7 && strncmp(p + 1, "project", n) == 0)
+			val = project;
+		else if (n == 8 && strncmp(p + 1, "instance", n) == 0)
+			val = instance;
+		else if (n == 8 && strncmp(p + 1, "database", n) == 0)
+			val = database;
+		else if (n == 4 && strncmp(p + 1, "date", n) == 0)
+			val = date;
+		else if (n == 4 && strncmp(p + 1, "time", n) == 0)
+			val = tod;
+		else if (n == 3 && strncmp(p + 1, "ext", n) == 0)
+			val = ext;
+		else
+			return (-1);
+		if (strlcat(buf, val, len) >= len)
+			return (-1);
+		used = strlen(buf);
+	}
+	return (0);
+}
+
+/* "project/instance/database": how logs and replies name a job. */
+void
+job_label(const struct job *job, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s/%s", job->project, job->instance,
+	    job->database);
+}

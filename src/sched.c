@@ -1,0 +1,227 @@
+/*
+ * sched.c: the dispatch order.  Instances live in a tree keyed by
+ * project/instance; each keeps its unfinished jobs.  sched_next() scans the
+ * instances (O(instances) per pick: a few thousand comparisons even for a
+ * large organisation, far below one API call's cost) and picks, among
+ * those with nothing in flight and not marked busy, the one with the most
+ * predicted work left; inside it, the ready job with the longest
+ * prediction.  Longest-chain-first keeps the run's makespan near its lower
+ * bound.  No I/O and no clock: time is an argument.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "sched.h"
+#include "xmalloc.h"
+
+static int
+sched_cmp(struct sched_instance *a, struct sched_instance *b)
+{
+	int	c;
+
+	if ((c = strcmp(a->project, b->project)) != 0)
+		return (c);
+	return (strcmp(a->instance, b->instance));
+}
+
+RB_PROTOTYPE(sched_tree, sched_instance, node, sched_cmp)
+RB_GENERATE(sched_tree, sched_instance, node, sched_cmp)
+
+void
+sched_init(struct sched *s)
+{
+	memset(s, 0, sizeof(*s));
+	RB_INIT(&s->instances);
+}
+
+/* Free the instances; the jobs belong to the caller. */
+void
+sched_clear(struct sched *s)
+{
+	struct sched_instance	*si, *next;
+
+	RB_FOREACH_SAFE(si, sched_tree, &s->instances, next) {
+		RB_REMOVE(sched_tree, &s->instances, si);
+		free(si);
+	}
+	sched_init(s);
+}
+
+static struct sched_instance *
+sched_instance_get(struct sched *s, const char *project, const char *instance)
+{
+	struct sched_instance	 key, *si;
+
+	strlcpy(key.project, project, sizeof(key.project));
+	strlcpy(key.instance, instance, sizeof(key.instance));
+	if ((si = RB_FIND(sched_tree, &s->instances, &key)) != NULL)
+		return (si);
+	si = xcalloc(1, sizeof(*si));
+	strlcpy(si->project, project, sizeof(si->project));
+	strlcpy(si->instance, instance, sizeof(si->instance));
+	TAILQ_INIT(&si->jobs);
+	RB_INSERT(sched_tree, &s->instances, si);
+	s->ninstances++;
+	return (si);
+}
+
+static int
+sched_in_flight_state(enum job_state st)
+{
+	return (st == JOB_DISPATCHED || st == JOB_EXPORTING ||
+	    st == JOB_VERIFYING);
+}
+
+/* Add an unfinished job; borrows it until sched_remove(). */
+void
+sched_add(struct sched *s, struct job *job)
+{
+	struct sched_instance	*si;
+
+	si = sched_instance_get(s, job->project, job->instance);
+	job->inst = si;
+	TAILQ_INSERT_TAIL(&si->jobs, job, entry);
+	si->njobs++;
+	s->njobs++;
+	if (!sched_in_flight_state(job->state))
+		si->remaining_ms += job->predicted_ms;
+}
+
+/* Forget a job (it has finished).  Call sched_stopped() first if needed. */
+void
+sched_remove(struct sched *s, struct job *job)
+{
+	struct sched_instance	*si = job->inst;
+
+	if (si == NULL)
+		return;
+	TAILQ_REMOVE(&si->jobs, job, entry);
+	si->njobs--;
+	s->njobs--;
+	if (!sched_in_flight_state(job->state))
+		si->remaining_ms -= job->predicted_ms;
+	job->inst = NULL;
+}
+
+static int
+sched_ready(const struct job *job, int64_t now)
+{
+	if (job->state == JOB_QUEUED)
+		return (1);
+	return (job->state == JOB_RETRY_WAIT && job->next_attempt_ms <= now);
+}
+
+/*
+ * The next job to dispatch at time now, or NULL.  *wake is set to the
+ * earliest future time something waiting (retry, busy instance) becomes
+ * ready, or 0 if nothing waits.
+ */
+struct job *
+sched_next(struct sched *s, int64_t now, int max_in_flight, int64_t *wake)
+{
+	struct sched_instance	*si, *best = NULL;
+	struct job		*job, *pick;
+	int64_t			 w = 0, t;
+
+	*wake = 0;
+	if (s->in_flight >= max_in_flight)
+		return (NULL);
+	RB_FOREACH(si, sched_tree, &s->instances) {
+		if (si->in_flight || si->njobs == 0)
+			continue;
+		if (si->busy_until_ms > now) {
+			if (w == 0 || si->busy_until_ms < w)
+				w = si->busy_until_ms;
+			continue;
+		}
+		pick = NULL;
+		TAILQ_FOREACH(job, &si->jobs, entry) {
+			if (sched_ready(job, now)) {
+				pick = job;
+				break;
+			}
+			if (job->state == JOB_RETRY_WAIT) {
+				t = job->next_attempt_ms;
+				if (w == 0 || t < w)
+					w = t;
+			}
+		}
+		if (pick == NULL)
+			continue;
+		if (best == NULL || si->remaining_ms > best->remaining_ms)
+			best = si;
+	}
+	*wake = w;
+	if (best == NULL)
+		return (NULL);
+
+	/* Inside the instance: the longest ready job first. */
+	pick = NULL;
+	TAILQ_FOREACH(job, &best->jobs, entry) {
+		if (!sched_ready(job, now))
+			continue;
+		if (pick == NULL || job->predicted_ms > pick->predicted_ms)
+			pick = job;
+	}
+	return (pick);
+}
+
+/* The job was handed to a worker. */
+void
+sched_started(struct sched *s, struct job *job)
+{
+	struct sched_instance	*si = job->inst;
+
+	si->in_flight = 1;
+	si->remaining_ms -= job->predicted_ms;
+	s->in_flight++;
+}
+
+/*
+ * The job left its worker (finished, failed, or its worker died).  Its
+ * state must already be the new one: an unfinished job counts again
+ * towards the instance's remaining work.
+ */
+void
+sched_stopped(struct sched *s, struct job *job)
+{
+	struct sched_instance	*si = job->inst;
+
+	si->in_flight = 0;
+	s->in_flight--;
+	if (!sched_in_flight_state(job->state))
+		si->remaining_ms += job->predicted_ms;
+}
+
+/* Another operation runs on the job's instance: hold it until then. */
+void
+sched_busy(struct sched *s, struct job *job, int64_t until_ms)
+{
+	struct sched_instance	*si = job->inst;
+
+	(void)s;
+	if (si == NULL)
+		return;
+	si->busy_until_ms = until_ms;
+	si->busy_count++;
+}
+
+/* The unfinished job for project/instance/database, or NULL. */
+struct job *
+sched_find(struct sched *s, const char *project, const char *instance,
+    const char *database)
+{
+	struct sched_instance	 key, *si;
+	struct job		*job;
+
+	strlcpy(key.project, project, sizeof(key.project));
+	strlcpy(key.instance, instance, sizeof(key.instance));
+	if ((si = RB_FIND(sched_tree, &s->instances, &key)) == NULL)
+		return (NULL);
+	TAILQ_FOREACH(job, &si->jobs, entry) {
+		if (strcmp(job->database, database) == 0)
+			return (job);
+	}
+	return (NULL);
+}

@@ -1,0 +1,410 @@
+/*
+ * worker.c: the worker process.  It waits for a job from the master, then
+ * runs it in straight-line code: start the export (or adopt one that an
+ * earlier attempt started), report the operation and wait until the master
+ * has journaled it, poll the operation, verify the object, report.  Between
+ * polls it listens to its socket, so a fresh token or a shutdown request
+ * arrives while it waits.  It never touches the journal, the credentials or
+ * the control socket, and never asks the master anything.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "gcp.h"
+#include "http.h"
+#include "log.h"
+#include "msg.h"
+#include "worker.h"
+
+/* A poll answer that fails for transient reasons is tried again this often. */
+#define WORKER_POLL_ERRORS_MAX	20
+
+struct worker {
+	int		 fd;
+	int		 slot;
+	int		 shutdown;	/* master asked us to stop */
+	struct msg_job	 job;
+	int64_t		 job_id;
+	union {
+		struct msg_job	 job;
+		struct msg_token token;
+	}		 in;
+};
+
+static int64_t
+worker_now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+static void
+worker_title(struct worker *w, const char *what)
+{
+	if (w->job.project[0] != '\0')
+		setproctitle("worker %d: %s %s/%s/%s", w->slot, what,
+		    w->job.project, w->job.instance, w->job.database);
+	else
+		setproctitle("worker %d: %s", w->slot, what);
+}
+
+static void
+worker_send(struct worker *w, uint32_t type, const void *p, size_t len)
+{
+	if (msg_send_blocking(w->fd, type, w->job_id, p, len) == -1) {
+		/* The master is gone: it resumes the job when it returns. */
+		log_debug("send %s: %s", msg_type_name(type), strerror(errno));
+		exit(0);
+	}
+}
+
+/*
+ * Wait up to timeout_ms for the master.  Handles TOKEN and SHUTDOWN;
+ * returns the type of any other message (1 if it was an OP_ACK), 0 on
+ * timeout.  EOF means the master died: exit, the job is in its journal.
+ */
+static uint32_t
+worker_wait(struct worker *w, int timeout_ms)
+{
+	struct msg_hdr	 hdr;
+	int64_t		 deadline = worker_now_ms() + timeout_ms;
+	int64_t		 left;
+	int		 r;
+
+	for (;;) {
+		left = timeout_ms < 0 ? -1 : deadline - worker_now_ms();
+		if (timeout_ms >= 0 && left < 0)
+			left = 0;
+		r = msg_recv_blocking(w->fd, &hdr, &w->in, sizeof(w->in),
+		    (int)left);
+		if (r == 0)
+			return (0);
+		if (r == -1) {
+			if (errno != 0)
+				log_warnx("worker %d: master socket: %s",
+				    w->slot, strerror(errno));
+			exit(0);
+		}
+		switch (hdr.type) {
+		case MSG_TOKEN:
+			strlcpy(w->job.ctx.token, w->in.token.token,
+			    sizeof(w->job.ctx.token));
+			explicit_bzero(&w->in.token, sizeof(w->in.token));
+			break;
+		case MSG_SHUTDOWN:
+			w->shutdown = 1;
+			return (MSG_SHUTDOWN);
+		default:
+			return (hdr.type);
+		}
+	}
+}
+
+static void
+worker_failed(struct worker *w, const struct gcp_error *err, int unknown,
+    int op_failed)
+{
+	struct msg_failed	f;
+
+	memset(&f, 0, sizeof(f));
+	f.status = err->st;
+	f.outcome_unknown = unknown;
+	f.op_failed = op_failed;
+	f.retry_after_ms = err->retry_after_ms;
+	f.http = err->http;
+	strlcpy(f.reason, err->reason, sizeof(f.reason));
+	strlcpy(f.message, err->message, sizeof(f.message));
+	worker_send(w, MSG_JOB_FAILED, &f, sizeof(f));
+}
+
+/*
+ * How long to wait before the next poll.  Until the predicted end the
+ * worker sleeps towards it (each poll before it is wasted quota); after
+ * it, or without a prediction, the interval grows from poll_initial to
+ * poll_max.
+ */
+static int64_t
+worker_poll_delay(const struct msg_job *job, int64_t op_start, int64_t now,
+    int64_t *step)
+{
+	int64_t	 end, d;
+
+	if (job->predicted_ms > 0 && op_start > 0) {
+		end = op_start + job->predicted_ms;
+		if (end - now > (int64_t)job->poll_initial_ms) {
+			d = end - now;
+			if (d > (int64_t)job->poll_max_ms)
+				d = job->poll_max_ms;
+			return (d);
+		}
+	}
+	d = *step;
+	*step *= 2;
+	if (*step > (int64_t)job->poll_max_ms)
+		*step = job->poll_max_ms;
+	if (*step < (int64_t)job->poll_initial_ms)
+		*step = job->poll_initial_ms;
+	return (d);
+}
+
+/* Tell the master the operation; go on only once it is journaled. */
+static void
+worker_report_op(struct worker *w, const struct gcp_op *op, int adopted,
+    int64_t started)
+{
+	struct msg_op	m;
+	uint32_t	t;
+
+	memset(&m, 0, sizeof(m));
+	strlcpy(m.operation, op->name, sizeof(m.operation));
+	m.adopted = adopted;
+	m.started_ms = started;
+	worker_send(w, MSG_JOB_OPERATION, &m, sizeof(m));
+	for (;;) {
+		t = worker_wait(w, -1);
+		if (t == MSG_JOB_OP_ACK)
+			return;
+		if (t == MSG_SHUTDOWN)
+			exit(0);	/* the operation is journaled or adoptable */
+		log_warnx("worker %d: unexpected %s while waiting for ack",
+		    w->slot, msg_type_name(t));
+		exit(1);
+	}
+}
+
+/* The object of a DONE operation: present and not empty? */
+static void
+worker_verify(struct worker *w, const struct gcp_op *op, uint32_t polls)
+{
+	struct gcp_object	obj;
+	struct gcp_error	err;
+	struct msg_done		d;
+	enum gcp_status		st;
+	int			tries;
+
+	worker_title(w, "verifying");
+	worker_send(w, MSG_JOB_VERIFYING, NULL, 0);
+	for (tries = 0;; tries++) {
+		memset(&obj, 0, sizeof(obj));
+		memset(&err, 0, sizeof(err));
+		st = gcp_object_get(&w->job.ctx, w->job.bucket, w->job.object,
+		    &obj, &err);
+		if (st == GCP_OK)
+			break;
+		if (st == GCP_RETRY && tries < WORKER_POLL_ERRORS_MAX) {
+			if (worker_wait(w, (int)w->job.poll_initial_ms) ==
+			    MSG_SHUTDOWN)
+				exit(0);
+			continue;
+		}
+		if (err.http == 404)
+			gcp_error_set(&err, GCP_RETRY, "operation %s is DONE "
+			    "but gs://%s/%s does not exist", op->name,
+			    w->job.bucket, w->job.object);
+		worker_failed(w, &err, 0, 0);
+		return;
+	}
+	if (obj.size == 0) {
+		gcp_error_set(&err, GCP_RETRY, "gs://%s/%s is empty",
+		    w->job.bucket, w->job.object);
+		worker_failed(w, &err, 0, 0);
+		return;
+	}
+	memset(&d, 0, sizeof(d));
+	d.size = obj.size;
+	strlcpy(d.crc32c, obj.crc32c, sizeof(d.crc32c));
+	d.op_start_ms = op->start_ms != 0 ? op->start_ms : op->insert_ms;
+	d.op_end_ms = op->end_ms;
+	d.polls = polls;
+	worker_send(w, MSG_JOB_DONE, &d, sizeof(d));
+}
+
+/* Poll the operation until it is DONE, then verify. */
+static void
+worker_poll(struct worker *w, struct gcp_op *op, int64_t op_start)
+{
+	struct gcp_error	 err;
+	enum gcp_status		 st;
+	int64_t			 step = w->job.poll_initial_ms, delay;
+	uint32_t		 polls = 0;
+	int			 errors = 0;
+	char			 name[GCP_OPERATION_MAX + 1];
+
+	strlcpy(name, op->name, sizeof(name));
+	worker_title(w, "exporting");
+	for (;;) {
+		delay = worker_poll_delay(&w->job, op_start, worker_now_ms(),
+		    &step);
+		if (worker_wait(w, (int)delay) == MSG_SHUTDOWN)
+			exit(0);	/* safe: the operation is journaled */
+		memset(&err, 0, sizeof(err));
+		memset(op, 0, sizeof(*op));
+		st = gcp_operation_get(&w->job.ctx, w->job.project, name, op,
+		    &err);
+		polls++;
+		if (st == GCP_RETRY && ++errors <= WORKER_POLL_ERRORS_MAX) {
+			log_info("%s/%s/%s: poll %s: %s (retrying)",
+			    w->job.project, w->job.instance, w->job.database,
+			    name, err.message);
+			continue;
+		}
+		if (st == GCP_AUTH || st == GCP_RETRY) {
+			/* The master resumes the job with a new token. */
+			worker_failed(w, &err, 0, 0);
+			return;
+		}
+		if (st != GCP_OK) {
+			if (err.http == 404) {
+				/* Google forgot it: the object decides. */
+				strlcpy(op->name, name, sizeof(op->name));
+				worker_verify(w, op, polls);
+				return;
+			}
+			worker_failed(w, &err, 0, 0);
+			return;
+		}
+		errors = 0;
+		if (op_start == 0)
+			op_start = op->start_ms != 0 ? op->start_ms :
+			    op->insert_ms;
+		if (op->status != GCP_OP_DONE)
+			continue;
+		if (op->has_error) {
+			gcp_error_set(&err, GCP_RETRY, "operation %s failed: "
+			    "%s: %s", name, op->error_code, op->error_message);
+			worker_failed(w, &err, 0, 1);
+			return;
+		}
+		worker_verify(w, op, polls);
+		return;
+	}
+}
+
+/* Start the export, or adopt one an earlier attempt started. */
+static void
+worker_run(struct worker *w)
+{
+	struct gcp_export	 exp;
+	struct gcp_error	 err;
+	struct gcp_op		 op;
+	enum gcp_status		 st;
+	char			 uri[GCP_URI_MAX + 1];
+
+	snprintf(uri, sizeof(uri), "gs://%s/%s", w->job.bucket, w->job.object);
+	memset(&op, 0, sizeof(op));
+	memset(&err, 0, sizeof(err));
+
+	if (w->job.operation[0] != '\0') {
+		/* Resume: the operation is journaled already. */
+		strlcpy(op.name, w->job.operation, sizeof(op.name));
+		worker_poll(w, &op, w->job.started_ms);
+		return;
+	}
+
+	if (w->job.adopt) {
+		worker_title(w, "looking for");
+		st = gcp_operation_find_export(&w->job.ctx, w->job.project,
+		    w->job.instance, uri, &op, &err);
+		if (st != GCP_OK) {
+			/* Still unknown: the master tries again later. */
+			worker_failed(w, &err, 1, 0);
+			return;
+		}
+		if (op.name[0] != '\0') {
+			log_info("%s/%s/%s: adopting operation %s (%s)",
+			    w->job.project, w->job.instance, w->job.database,
+			    op.name, gcp_op_status_name(op.status));
+			worker_report_op(w, &op, 1, op.start_ms != 0 ?
+			    op.start_ms : op.insert_ms);
+			worker_poll(w, &op, op.start_ms != 0 ? op.start_ms :
+			    op.insert_ms);
+			return;
+		}
+	}
+
+	worker_title(w, "starting");
+	memset(&exp, 0, sizeof(exp));
+	exp.project = w->job.project;
+	exp.instance = w->job.instance;
+	exp.database = w->job.database;
+	exp.uri = uri;
+	exp.file_type = w->job.file_type;
+	exp.offload = w->job.offload;
+	st = gcp_export_start(&w->job.ctx, &exp, &op, &err);
+	if (st != GCP_OK) {
+		/*
+		 * Without an HTTP answer, or with a garbled 2xx, the export
+		 * may have started at Google: say the outcome is unknown so
+		 * the next attempt looks for it before sending again.
+		 */
+		worker_failed(w, &err, err.http == 0 ||
+		    (err.http >= 200 && err.http < 300), 0);
+		return;
+	}
+	worker_report_op(w, &op, 0, worker_now_ms());
+	worker_poll(w, &op, 0);
+}
+
+/*
+ * The worker's life: fd is its end of the socketpair, slot its number for
+ * logs.  Exits when the master says so or goes away.
+ */
+void
+worker_main(int fd, int slot)
+{
+	struct worker	 w;
+	struct msg_hdr	 hdr;
+	char		 tag[32];
+	int		 r;
+
+	memset(&w, 0, sizeof(w));
+	w.fd = fd;
+	w.slot = slot;
+	snprintf(tag, sizeof(tag), "worker %d", slot);
+	log_setprefix(tag);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGINT, SIG_IGN);	/* a terminal's ^C is for the master */
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGCHLD, SIG_DFL);
+	if (http_global_init() == -1)
+		fatalx("worker %d: http init failed", slot);
+
+	for (;;) {
+		memset(&w.job, 0, sizeof(w.job));
+		worker_title(&w, "idle");
+		r = msg_recv_blocking(fd, &hdr, &w.in, sizeof(w.in), -1);
+		if (r == -1) {
+			if (errno != 0)
+				log_warnx("master socket: %s", strerror(errno));
+			exit(0);
+		}
+		switch (hdr.type) {
+		case MSG_JOB_START:
+			memcpy(&w.job, &w.in.job, sizeof(w.job));
+			explicit_bzero(&w.in.job, sizeof(w.in.job));
+			w.job_id = hdr.job_id;
+			worker_run(&w);
+			explicit_bzero(w.job.ctx.token,
+			    sizeof(w.job.ctx.token));
+			break;
+		case MSG_SHUTDOWN:
+			exit(0);
+		case MSG_TOKEN:
+			explicit_bzero(&w.in.token, sizeof(w.in.token));
+			break;
+		default:
+			log_warnx("unexpected %s", msg_type_name(hdr.type));
+			exit(1);
+		}
+		if (w.shutdown)
+			exit(0);
+	}
+}
