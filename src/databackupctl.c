@@ -9,12 +9,11 @@
  * 2 bad usage; check uses 0/1/2 from the daemon and 3 for anything else.
  * Rendering is not done here; see src/ctl/.
  */
-#include "config.h"
-
 #include <sys/socket.h>
 #include <sys/un.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -29,6 +28,7 @@
 #define CTL_READ_CHUNK	65536
 
 static volatile sig_atomic_t	ctl_interrupted;
+static sigset_t			ctl_waitmask;	/* SIGINT open in ppoll */
 
 static void __attribute__((__noreturn__))
 ctl_fail(const struct ctl_cmd *, const char *, ...)
@@ -226,6 +226,7 @@ static int
 ctl_read_replies(const struct ctl_cmd *cmd, const cJSON *req, int fd,
     int json)
 {
+	struct pollfd	 pfd;
 	char	*buf, *nl;
 	size_t	 size = CTL_READ_CHUNK, used = 0, start = 0, len;
 	ssize_t	 n;
@@ -256,15 +257,25 @@ ctl_read_replies(const struct ctl_cmd *cmd, const cJSON *req, int fd,
 			size *= 2;
 			buf = xreallocarray(buf, 1, size);
 		}
-		n = read(fd, buf + used, size - used);
-		if (n == -1 && errno == EINTR) {
-			if (ctl_interrupted) {
-				if (cmd->interrupted != NULL)
-					cmd->interrupted(stdout);
-				exit(CTL_EXIT_INTERRUPTED);
-			}
-			continue;
+		/*
+		 * SIGINT is blocked except inside ppoll, so it cannot slip in
+		 * between the check and a read that would never return.
+		 */
+		if (ctl_interrupted) {
+			if (cmd->interrupted != NULL)
+				cmd->interrupted(stdout);
+			exit(CTL_EXIT_INTERRUPTED);
 		}
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		if (ppoll(&pfd, 1, NULL, &ctl_waitmask) == -1) {
+			if (errno == EINTR)
+				continue;
+			ctl_fail(cmd, "poll: %s", strerror(errno));
+		}
+		n = read(fd, buf + used, size - used);
+		if (n == -1 && errno == EINTR)
+			continue;
 		if (n == -1)
 			ctl_fail(cmd, "reading replies: %s", strerror(errno));
 		if (n == 0)
@@ -291,6 +302,7 @@ main(int argc, char *argv[])
 	char			**args, *line;
 	cJSON			 *req;
 	struct sigaction	  sa;
+	sigset_t		  block;
 	size_t			  len;
 	int			  i, nargs = 0, json = 0, dashdash = 0, fd;
 	int			  status;
@@ -376,10 +388,15 @@ main(int argc, char *argv[])
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
+	sigprocmask(SIG_SETMASK, NULL, &ctl_waitmask);
 	if (cmd->interrupted != NULL) {
-		/* No SA_RESTART: read(2) returns EINTR and we leave. */
+		/* Caught only while waiting in ppoll; see ctl_read_replies. */
 		sa.sa_handler = ctl_sigint;
 		sigaction(SIGINT, &sa, NULL);
+		sigemptyset(&block);
+		sigaddset(&block, SIGINT);
+		sigprocmask(SIG_BLOCK, &block, &ctl_waitmask);
+		sigdelset(&ctl_waitmask, SIGINT);
 	}
 
 	fd = ctl_connect(cmd, sock);

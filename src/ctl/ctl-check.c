@@ -1,8 +1,6 @@
 /*
  * Report health for a monitoring system: one line per alert, exit 0/1/2/3.
  */
-#include "config.h"
-
 #include <stdio.h>
 
 #include "ctl.h"

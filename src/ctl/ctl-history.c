@@ -1,8 +1,6 @@
 /*
  * List past jobs, newest first, optionally only the failed ones.
  */
-#include "config.h"
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

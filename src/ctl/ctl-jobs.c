@@ -1,8 +1,6 @@
 /*
  * List the jobs of one run (the current one, else the newest), one line each.
  */
-#include "config.h"
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -2,8 +2,6 @@
  * The small commands: print the metrics, reload the configuration, and list
  * databases whose newest export is older than a bound (coverage).
  */
-#include "config.h"
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,10 +1,9 @@
 /*
  * Show what a run would export now, and what it would skip or exclude, why.
  */
-#include "config.h"
-
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "ctl.h"
 #include "xmalloc.h"
@@ -50,7 +49,7 @@ ctl_plan_render(const cJSON *reply, FILE *fp)
 {
 	const cJSON		*targets, *e;
 	struct ctl_table	*t;
-	char			*target, *pred, *age, *disc;
+	char			*target, *pred, *age, *ago, *disc;
 	double			 d, sum = 0;
 	int			 n = 0;
 
@@ -66,8 +65,15 @@ ctl_plan_render(const cJSON *reply, FILE *fp)
 			pred = xstrdup("-");
 		age = ctl_fmt_age(cJSON_GetObjectItemCaseSensitive(e,
 		    "last_success"));
-		ctl_table_add(t, target, ctl_str(e, "version"), pred,
-		    age[0] == '-' ? "never" : age);
+		if (strcmp(age, "-") == 0) {
+			free(age);
+			age = xstrdup("never");
+		} else {
+			xasprintf(&ago, "%s ago", age);
+			free(age);
+			age = ago;
+		}
+		ctl_table_add(t, target, ctl_str(e, "version"), pred, age);
 		free(target);
 		free(pred);
 		free(age);

@@ -1,8 +1,6 @@
 /*
  * Show the daemon, its current and last run, its workers and its journal.
  */
-#include "config.h"
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,7 +60,7 @@ ctl_status_run(const char *title, const cJSON *run, FILE *fp)
 	} else if (ctl_str(run, "started") != NULL &&
 	    ctl_parse_time(ctl_str(run, "started"), &t0) == 0) {
 		dur = ctl_fmt_duration(difftime(ctl_now(), t0));
-		fprintf(fp, "  running for %s\n", dur);
+		fprintf(fp, "  running:    %s\n", dur);
 		free(dur);
 	}
 	counts = ctl_fmt_run_counts(run);

@@ -2,8 +2,6 @@
  * Start a run now, or add targets to the one in progress, and optionally
  * wait for it to finish while showing its progress.
  */
-#include "config.h"
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,7 +165,7 @@ ctl_trigger_render(const cJSON *reply, FILE *fp)
 {
 	const cJSON	*run = cJSON_GetObjectItemCaseSensitive(reply, "run");
 	const char	*state, *outcome, *s;
-	char		*id, *counts, *dur;
+	char		*id, *dur, *succ, *total_s, *failed;
 	long long	 added, total;
 	time_t		 t0, t1;
 
@@ -178,9 +176,14 @@ ctl_trigger_render(const cJSON *reply, FILE *fp)
 	total = ctl_int(run, "total", -1);
 	if (state != NULL && strcmp(state, "finished") == 0) {
 		outcome = ctl_str(run, "outcome");
-		counts = ctl_fmt_run_counts(run);
-		fprintf(fp, "run %s finished: %s; %s", id,
-		    outcome != NULL ? outcome : "-", counts);
+		succ = ctl_fmt_int(run, "succeeded");
+		total_s = ctl_fmt_int(run, "total");
+		failed = ctl_fmt_int(run, "failed");
+		fprintf(fp, "run %s finished: %s; %s/%s succeeded, %s failed",
+		    id, outcome != NULL ? outcome : "-", succ, total_s, failed);
+		free(succ);
+		free(total_s);
+		free(failed);
 		s = ctl_str(run, "started");
 		if (s != NULL && ctl_parse_time(s, &t0) == 0 &&
 		    ctl_str(run, "ended") != NULL &&
@@ -193,7 +196,6 @@ ctl_trigger_render(const cJSON *reply, FILE *fp)
 		if (ctl_int(run, "failed", 0) > 0)
 			fprintf(fp, "see 'databackupctl jobs %s' for the "
 			    "errors\n", id);
-		free(counts);
 	} else if (added >= 0 && total >= 0 && added < total)
 		fprintf(fp, "added %lld database%s to run %s in progress\n",
 		    added, added == 1 ? "" : "s", id);

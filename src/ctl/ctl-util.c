@@ -8,8 +8,6 @@
  * ctl_set_tty) so rendered output is stable; otherwise they come from the
  * system.
  */
-#include "config.h"
-
 #include <sys/ioctl.h>
 
 #include <errno.h>
