@@ -19,11 +19,11 @@
 #define CTL_PROTOCOL_VERSION	1
 #define CTL_REQUEST_MAX		(64 * 1024)	/* docs/control.md */
 #define CTL_REPLY_MAX		(16 * 1024 * 1024)
-#define CTL_PATTERN_PARTS_MAX	3	/* PROJECT[/INSTANCE[/DATABASE]] */
+#define CTL_PATTERN_PARTS_MAX	3	/* PROJECT/INSTANCE/DATABASE */
 #define CTL_RUN_MAX		2147483647LL
 #define CTL_DAYS_MAX		36500
 #define CTL_HOURS_MAX		(24 * 36500)
-#define CTL_DEFAULT_HOURS	26	/* daemon's default staleness bound */
+#define CTL_DEFAULT_HOURS	26	/* the daemon's default bound */
 
 /* Exit statuses. */
 #define CTL_EXIT_OK		0

@@ -28,7 +28,7 @@
 #define CTL_READ_CHUNK	65536
 
 static volatile sig_atomic_t	ctl_interrupted;
-static sigset_t			ctl_waitmask;	/* SIGINT open in ppoll */
+static sigset_t			ctl_waitmask;	/* for ppoll */
 
 /*
  * What main builds, freed by ctl_exit on every way out (so leak checkers

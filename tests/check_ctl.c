@@ -753,7 +753,8 @@ END_TEST
 
 START_TEST(test_e2e_json)
 {
-	const char	*args[] = { "trigger", "--json", "p/i", "--wait", NULL };
+	const char	*args[] = { "trigger", "--json", "p/i", "--wait",
+			    NULL };
 	char		**lines, *req, *out, *err, *want = NULL, *t;
 	size_t		 i;
 
@@ -827,7 +828,8 @@ START_TEST(test_e2e_malformed)
 {
 	const char	*args[] = { "status", NULL };
 	const char	*cargs[] = { "check", NULL };
-	char		*lines[] = { (char *)"{\"type\": \"result\", \"ok\": tr",
+	char		*lines[] = {
+			    (char *)"{\"type\": \"result\", \"ok\": tr",
 			    NULL };
 	char		*notype[] = { (char *)"{\"ok\": true}", NULL };
 	char		*req, *out, *err;
@@ -948,10 +950,10 @@ END_TEST
 
 START_TEST(test_e2e_not_running)
 {
-	const char	*args[] = { "-s", "/nonexistent/control.sock", "status",
-			    NULL };
-	const char	*cargs[] = { "check", "-s", "/nonexistent/control.sock",
-			    NULL };
+	const char	*args[] = { "-s", "/nonexistent/control.sock",
+			    "status", NULL };
+	const char	*cargs[] = { "check", "-s",
+			    "/nonexistent/control.sock", NULL };
 	char		*out, *err;
 
 	ck_assert_int_eq(test_run(args, &out, &err), 1);

@@ -56,7 +56,8 @@ ctl_jobs_parse(int argc, char **argv, cJSON *req)
 static char *
 ctl_jobs_duration(const cJSON *job)
 {
-	const char	*s = ctl_str(job, "started"), *e = ctl_str(job, "ended");
+	const char	*s = ctl_str(job, "started");
+	const char	*e = ctl_str(job, "ended");
 	time_t		 t0, t1;
 
 	if (s == NULL || ctl_parse_time(s, &t0) == -1)

@@ -32,7 +32,7 @@ const struct ctl_cmd ctl_trigger_entry = {
  * for the process.  run_id is -1 until the first progress reply.
  */
 static long long	 ctl_trigger_run_id = -1;
-static int		 ctl_trigger_line_open;	/* tty line without \n */
+static int		 ctl_trigger_line_open;	/* tty line, no \n */
 static char		*ctl_trigger_last;	/* last counts shown */
 static time_t		 ctl_trigger_first = (time_t)-1;
 
@@ -109,11 +109,12 @@ ctl_trigger_elapsed(const cJSON *run)
 static void
 ctl_trigger_progress(const cJSON *reply, FILE *fp)
 {
-	const cJSON	*run = cJSON_GetObjectItemCaseSensitive(reply, "run");
+	const cJSON	*run;
 	const char	*state;
 	char		*counts, *el, *t[5];
 	int		 tty = ctl_isatty(fp);
 
+	run = cJSON_GetObjectItemCaseSensitive(reply, "run");
 	if (!cJSON_IsObject(run))
 		return;
 	ctl_trigger_run_id = ctl_int(run, "id", -1);
@@ -163,12 +164,13 @@ ctl_trigger_end_line(FILE *fp)
 static void
 ctl_trigger_render(const cJSON *reply, FILE *fp)
 {
-	const cJSON	*run = cJSON_GetObjectItemCaseSensitive(reply, "run");
+	const cJSON	*run;
 	const char	*state, *outcome, *s;
 	char		*id, *dur, *succ, *total_s, *failed;
 	long long	 added, total;
 	time_t		 t0, t1;
 
+	run = cJSON_GetObjectItemCaseSensitive(reply, "run");
 	ctl_trigger_end_line(fp);
 	id = ctl_fmt_int(run, "id");
 	state = ctl_str(run, "state");
@@ -216,8 +218,9 @@ ctl_trigger_render(const cJSON *reply, FILE *fp)
 static int
 ctl_trigger_exit_status(const cJSON *req, const cJSON *reply)
 {
-	const cJSON	*run = cJSON_GetObjectItemCaseSensitive(reply, "run");
+	const cJSON	*run;
 
+	run = cJSON_GetObjectItemCaseSensitive(reply, "run");
 	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "wait")) &&
 	    ctl_int(run, "failed", 0) > 0)
 		return (CTL_EXIT_FAILURE);
