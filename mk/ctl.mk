@@ -1,0 +1,16 @@
+# ctl: databackupctl, the client of the control socket, and its tests.
+# The commands (src/ctl/) go into libdatabackup.a so check_ctl links them.
+libdatabackup_a_SOURCES += include/ctl.h src/ctl/ctl-util.c \
+	src/ctl/ctl-status.c src/ctl/ctl-trigger.c src/ctl/ctl-jobs.c \
+	src/ctl/ctl-history.c src/ctl/ctl-plan.c src/ctl/ctl-check.c \
+	src/ctl/ctl-misc.c
+bin_PROGRAMS += databackupctl
+databackupctl_SOURCES = src/databackupctl.c
+databackupctl_LDADD = $(DB_LIBS)
+
+check_PROGRAMS += tests/check_ctl
+TESTS += tests/check_ctl
+tests_check_ctl_SOURCES = tests/check_ctl.c
+tests_check_ctl_LDADD = $(TEST_LIBS)
+tests_check_ctl_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+EXTRA_tests_check_ctl_DEPENDENCIES = databackupctl$(EXEEXT)
