@@ -110,18 +110,20 @@ auth_jwt_verify(struct emu *e, const char *jwt, double now, char *error,
 	if ((d1 = strchr(jwt, '.')) == NULL ||
 	    (d2 = strchr(d1 + 1, '.')) == NULL || strchr(d2 + 1, '.') != NULL)
 		goto out;
-	if ((hdr = jwt_part(jwt, (size_t)(d1 - jwt))) == NULL ||
-	    (cl = jwt_part(d1 + 1, (size_t)(d2 - d1 - 1))) == NULL) {
-		snprintf(error, errorlen, "invalid_request");
-		snprintf(desc, desclen, "Invalid JWT: not a JSON Web Token.");
+	if ((hdr = jwt_part(jwt, (size_t)(d1 - jwt))) == NULL)
 		goto out;
-	}
 	v = cJSON_GetObjectItemCaseSensitive(hdr, "alg");
 	if (!cJSON_IsString(v) || strcmp(v->valuestring, "RS256") != 0)
 		goto out;
+	/* The signature first: nothing of the claims is trusted before. */
 	if ((sig = emu_b64url_decode(d2 + 1, strlen(d2 + 1), &siglen)) == NULL ||
 	    !jwt_sig_ok(e, jwt, (size_t)(d2 - jwt), sig, siglen))
 		goto out;
+	if ((cl = jwt_part(d1 + 1, (size_t)(d2 - d1 - 1))) == NULL) {
+		snprintf(error, errorlen, "invalid_request");
+		snprintf(desc, desclen, "Invalid JWT: claims are not JSON.");
+		goto out;
+	}
 
 	v = cJSON_GetObjectItemCaseSensitive(cl, "iss");
 	if (!cJSON_IsString(v) || *v->valuestring == '\0') {

@@ -68,12 +68,11 @@ char *
 emu_rfc3339(double t)
 {
 	struct tm	 tm;
-	time_t		 s = (time_t)floor(t);
-	int		 ms = (int)((t - floor(t)) * 1000);
+	long long	 all = llround(t * 1000);
+	time_t		 s = (time_t)(all / 1000);
+	int		 ms = (int)(all % 1000);
 	char		 buf[64], *r;
 
-	if (ms > 999)
-		ms = 999;
 	gmtime_r(&s, &tm);
 	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
 	xasprintf(&r, "%s.%03dZ", buf, ms);
