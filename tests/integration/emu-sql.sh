@@ -6,11 +6,11 @@
 . "$(dirname "$0")/emu-lib.sh"
 
 cat >"$EMU_TMP/fleet.json" <<'JSON'
-{"export_rate_mb_per_s": 10, "export_startup": "2s", "buckets": ["bk"],
+{"export_rate_mb_per_s": 10, "export_startup": "4s", "buckets": ["bk"],
  "projects": [
   {"projectId": "p1", "projectNumber": "101", "instances": [
     {"name": "my", "databaseVersion": "MYSQL_8_0", "databases": [
-      {"name": "d1", "sizeMb": 40}, {"name": "bad", "sizeMb": 1,
+      {"name": "d1", "sizeMb": 60}, {"name": "bad", "sizeMb": 1,
        "fail": {"code": "ERROR_RDBMS", "message": "dump failed"}}]},
     {"name": "pg", "databaseVersion": "POSTGRES_15",
      "busy": [{"at": "0s", "for": "1h", "type": "BACKUP_VOLUME"}],
@@ -37,8 +37,8 @@ want='{"error":{"code":409,"message":"Operation failed because another operation
 [ "$(jq -cS . "$EMU_TMP/c")" = "$(echo "$want" | jq -cS .)" ] || fail "409 body: $(cat "$EMU_TMP/c")"
 [ "$(stats | jq .conflicts_client)" = 1 ] || fail "conflicts_client"
 
-# Poll the lifecycle; remember every status seen.
-seen=
+# Poll the lifecycle; remember every status seen (PENDING was the answer).
+seen=PENDING
 poll() {
 	s=$(api GET "/sql/v1beta4/projects/p1/operations/$op" | jq -r .status)
 	case " $seen " in *" $s "*) ;; *) seen="$seen $s" ;; esac
