@@ -80,6 +80,16 @@ struct segs {
 	const char *raw[ROUTE_MAXSEG];	/* start of each raw segment */
 };
 
+static void
+segs_free(struct segs *sg)
+{
+	size_t	 i;
+
+	for (i = 0; i < sg->n; i++)
+		free(sg->s[i]);
+	sg->n = 0;
+}
+
 /* Split "/a/b%2Fc/d" into decoded segments; -1 if empty or too deep. */
 static int
 route_split(const char *path, size_t len, struct segs *sg)
@@ -94,23 +104,15 @@ route_split(const char *path, size_t len, struct segs *sg)
 		st = i;
 		while (i < len && path[i] != '/')
 			i++;
-		if (sg->n == ROUTE_MAXSEG)
+		if (sg->n == ROUTE_MAXSEG) {
+			segs_free(sg);
 			return (-1);
+		}
 		sg->raw[sg->n] = path + st;
 		sg->s[sg->n++] = emu_pct_decode(path + st, i - st, 0);
 		i++;
 	}
 	return (0);
-}
-
-static void
-segs_free(struct segs *sg)
-{
-	size_t	 i;
-
-	for (i = 0; i < sg->n; i++)
-		free(sg->s[i]);
-	sg->n = 0;
 }
 
 static int

@@ -19,7 +19,7 @@ cat >"$EMU_TMP/fleet.json" <<'JSON'
      "databases": [{"name": "d3"}]}]},
   {"projectId": "p2", "projectNumber": "202", "sqlApiEnabled": false}]}
 JSON
-EMU_FLEET="$EMU_TMP/fleet.json" emu_start --time-scale 4 --quota-per-minute 1000
+EMU_FLEET="$EMU_TMP/fleet.json" emu_start --time-scale 2 --quota-per-minute 1000
 
 ctx() { printf '{"exportContext":{"kind":"sql#exportContext","fileType":"SQL","uri":"%s","databases":["%s"]}}' "$1" "$2"; }
 
