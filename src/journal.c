@@ -217,7 +217,7 @@ static const char *const journal_stmt_sql[JST_COUNT] = {
 	    " WHERE s.project = d.project AND s.instance = d.instance"
 	    " AND s.\"database\" = d.\"database\" AND s.state = 'succeeded'),"
 	    " 0) AS last FROM (SELECT DISTINCT project, instance, \"database\""
-	    " FROM jobs) d) WHERE last < ?1"
+	    " FROM jobs) d) WHERE last = 0 OR last < ?1"
 	    " ORDER BY last, project, instance, \"database\" LIMIT ?2",
 };
 
@@ -1290,7 +1290,8 @@ journal_history(struct journal *j, int64_t since_ms, int failed_only,
 /*
  * Coverage: call cb(project, instance, database, last_ms, arg) for each
  * database in the journal whose newest successful export ended before
- * older_than_ms (last_ms 0: never succeeded), oldest first, at most limit.
+ * older_than_ms, or never (last_ms 0, always listed), oldest first, at most
+ * limit.
  * A database dropped from discovery stays here until its runs are pruned,
  * which is the point: nobody exports it any more.  cb borrows the strings
  * and must not call the journal.  Returns the count, or -1.
