@@ -115,11 +115,16 @@ _Static_assert(sizeof(journal_migrations) / sizeof(journal_migrations[0]) ==
 			" j.last_status, j.last_error"
 #define JOB_NCOLS	22
 
-/* Old runs still open (ended_ms = 0) are never pruned: master closes them. */
+/*
+ * Pruning works on the oldest prunable run (started before ?1 and ended: a
+ * run still open is the master's to close), ?2 jobs at a time.  Both
+ * orders follow an index (runs_started, jobs_run), so no call sorts, and
+ * the attempts and jobs deletes pick the same jobs.
+ */
 #define PRUNE_RUNS	"SELECT id FROM runs WHERE started_ms < ?1" \
 			" AND ended_ms != 0"
-#define PRUNE_JOBS	"SELECT id FROM jobs WHERE run_id IN (" PRUNE_RUNS \
-			") ORDER BY id LIMIT ?2"
+#define PRUNE_JOBS	"SELECT id FROM jobs WHERE run_id = (" PRUNE_RUNS \
+			" ORDER BY started_ms, id LIMIT 1) ORDER BY id LIMIT ?2"
 
 enum journal_stmt {
 	JST_BEGIN,
@@ -202,22 +207,19 @@ static const char *const journal_stmt_sql[JST_COUNT] = {
 	[JST_PRUNE_JOBS] = "DELETE FROM jobs WHERE id IN (" PRUNE_JOBS ")",
 	[JST_PRUNE_RUNS] = "DELETE FROM runs WHERE id IN (" PRUNE_RUNS
 	    " AND NOT EXISTS (SELECT 1 FROM jobs WHERE jobs.run_id = runs.id)"
-	    " ORDER BY id LIMIT ?2)",
+	    " ORDER BY started_ms, id LIMIT ?2)",
 	[JST_HISTORY] = "SELECT " JOB_COLS ", " RUN_COLS " FROM runs r"
 	    " JOIN jobs j ON j.run_id = r.id WHERE r.started_ms >= ?1"
 	    " AND (?2 = 0 OR j.state = 'failed')"
 	    " ORDER BY r.started_ms DESC, r.id DESC, j.id DESC LIMIT ?3",
 	/*
-	 * One row per database the journal knows; the newest success comes
-	 * from jobs_db (a seek per database), 0 if it never succeeded.
+	 * One row per database the journal knows, from one scan of the
+	 * covering index jobs_db (bounded by pruning); 0 if never succeeded.
 	 */
-	[JST_STALE] = "SELECT project, instance, \"database\", last FROM"
-	    " (SELECT d.project, d.instance, d.\"database\","
-	    " coalesce((SELECT max(s.ended_ms) FROM jobs s"
-	    " WHERE s.project = d.project AND s.instance = d.instance"
-	    " AND s.\"database\" = d.\"database\" AND s.state = 'succeeded'),"
-	    " 0) AS last FROM (SELECT DISTINCT project, instance, \"database\""
-	    " FROM jobs) d) WHERE last = 0 OR last < ?1"
+	[JST_STALE] = "SELECT project, instance, \"database\","
+	    " max(CASE WHEN state = 'succeeded' THEN ended_ms ELSE 0 END)"
+	    " AS last FROM jobs GROUP BY project, instance, \"database\""
+	    " HAVING last = 0 OR last < ?1"
 	    " ORDER BY last, project, instance, \"database\" LIMIT ?2",
 };
 
@@ -1208,9 +1210,10 @@ journal_last_success(struct journal *j, const char *project,
 
 /*
  * Delete runs that started before older_than_ms and have ended, with their
- * jobs and attempts, children first.  One call is one transaction touching
- * at most max_rows jobs (and their attempts) and max_rows runs, so it never
- * holds the loop for long; call again (from a timer) until it returns 0.
+ * jobs and attempts, children first, oldest run first.  One call is one
+ * transaction touching at most max_rows jobs of one run (and their
+ * attempts) and max_rows emptied runs, so it never holds the loop for
+ * long; call again (from a timer) until it returns 0.
  * Returns the number of rows deleted, or -1.
  */
 int
