@@ -30,7 +30,7 @@
 
 #define JOURNAL_BUSY_TIMEOUT_MS	500	/* only the master writes */
 #define JOURNAL_CHECK_ERRORS	10	/* quick_check(N): errors reported */
-#define JOURNAL_PREDICT_RUNS	5	/* successful exports a prediction uses */
+#define JOURNAL_PREDICT_RUNS	5	/* successes a prediction looks at */
 #define JOURNAL_ERR_MAX		1024
 
 /*
@@ -104,12 +104,14 @@ static const char *const journal_migrations[] = {
 _Static_assert(sizeof(journal_migrations) / sizeof(journal_migrations[0]) ==
     JOURNAL_SCHEMA_VERSION, "one migration step per schema version");
 
-#define RUN_COLS	"r.id, r.\"trigger\", r.patterns, r.day, r.started_ms," \
-			" r.ended_ms, r.outcome, r.total, r.succeeded, r.failed"
+#define RUN_COLS	"r.id, r.\"trigger\", r.patterns, r.day," \
+			" r.started_ms, r.ended_ms, r.outcome, r.total," \
+			" r.succeeded, r.failed"
 #define RUN_NCOLS	10
-#define JOB_COLS	"j.id, j.run_id, j.project, j.instance, j.\"database\"," \
-			" j.version, j.object, j.state, j.attempts, j.failures," \
-			" j.operation, j.outcome_unknown, j.size, j.crc32c," \
+#define JOB_COLS	"j.id, j.run_id, j.project, j.instance," \
+			" j.\"database\", j.version, j.object, j.state," \
+			" j.attempts, j.failures, j.operation," \
+			" j.outcome_unknown, j.size, j.crc32c," \
 			" j.created_ms, j.first_attempt_ms, j.started_ms," \
 			" j.ended_ms, j.next_attempt_ms, j.predicted_ms," \
 			" j.last_status, j.last_error"
@@ -572,8 +574,8 @@ journal_check(struct journal *j, char *err, size_t errlen)
 		goto corrupt;
 	t = (const char *)sqlite3_column_text(st, 0);
 	if (t == NULL || strcmp(t, "ok") != 0) {
-		snprintf(err, errlen, "journal %s is corrupt: %s; move it aside "
-		    "to start fresh", j->path, t == NULL ? "?" : t);
+		snprintf(err, errlen, "journal %s is corrupt: %s; move it "
+		    "aside to start fresh", j->path, t == NULL ? "?" : t);
 		sqlite3_finalize(st);
 		return (-1);
 	}
@@ -602,10 +604,10 @@ journal_check(struct journal *j, char *err, size_t errlen)
 		objects = sqlite3_column_int(st, 0);
 		sqlite3_finalize(st);
 		if (objects != 0) {
-			snprintf(err, errlen, "journal %s is an SQLite database "
-			    "but not a databackup journal (%d objects, no "
-			    "schema version); check [state] journal", j->path,
-			    objects);
+			snprintf(err, errlen, "journal %s is an SQLite "
+			    "database but not a databackup journal (%d "
+			    "objects, no schema version); check [state] "
+			    "journal", j->path, objects);
 			return (-1);
 		}
 	}
@@ -990,8 +992,8 @@ journal_job_insert(struct journal *j, struct job *job)
 	if (rc != SQLITE_DONE) {
 		if (sqlite3_extended_errcode(j->db) ==
 		    SQLITE_CONSTRAINT_UNIQUE)
-			journal_seterr(j, "%s: run %" PRId64 " already has a job "
-			    "for %s/%s/%s", fn, job->run_id, job->project,
+			journal_seterr(j, "%s: run %" PRId64 " already has "
+			    "a job for %s/%s/%s", fn, job->run_id, job->project,
 			    job->instance, job->database);
 		else
 			journal_sqlerr(j, fn, "insert");

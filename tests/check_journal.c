@@ -635,8 +635,8 @@ START_TEST(test_prune)
 	ck_assert_int_eq(raw_int("SELECT count(*) FROM attempts"), 3);
 	ck_assert_int_eq(raw_int("SELECT count(*) FROM runs WHERE id IN "
 	    "(SELECT run_id FROM jobs)"), 2);
-	ck_assert_int_eq(raw_int("SELECT count(*) FROM pragma_foreign_key_check"),
-	    0);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM "
+	    "pragma_foreign_key_check"), 0);
 	(void)open_old;
 }
 END_TEST
