@@ -47,12 +47,12 @@ int		 journal_jobs(struct journal *, int64_t,
 		    void (*)(const struct job *, void *), void *);
 int		 journal_attempt_add(struct journal *, const struct job *,
 		    const char *);
+int		 journal_job_finish_attempt(struct journal *,
+		    const struct job *, const char *);
 int		 journal_predict_ms(struct journal *, const char *,
 		    const char *, const char *, int64_t *);
 int		 journal_last_success(struct journal *, const char *,
 		    const char *, const char *, int64_t *);
-int		 journal_job_finish_attempt(struct journal *,
-		    const struct job *, const char *);
 int		 journal_prune(struct journal *, int64_t, int);
 int		 journal_history(struct journal *, int64_t, int, int,
 		    void (*)(const struct journal_run *, const struct job *,

@@ -30,7 +30,7 @@
 
 #define JOURNAL_BUSY_TIMEOUT_MS	500	/* only the master writes */
 #define JOURNAL_CHECK_ERRORS	10	/* quick_check(N): errors reported */
-#define JOURNAL_PREDICT_RUNS	5	/* successful exports a prediction uses */
+#define JOURNAL_PREDICT_RUNS	5	/* successes a prediction looks at */
 #define JOURNAL_ERR_MAX		1024
 
 /*
@@ -104,22 +104,29 @@ static const char *const journal_migrations[] = {
 _Static_assert(sizeof(journal_migrations) / sizeof(journal_migrations[0]) ==
     JOURNAL_SCHEMA_VERSION, "one migration step per schema version");
 
-#define RUN_COLS	"r.id, r.\"trigger\", r.patterns, r.day, r.started_ms," \
-			" r.ended_ms, r.outcome, r.total, r.succeeded, r.failed"
+#define RUN_COLS	"r.id, r.\"trigger\", r.patterns, r.day," \
+			" r.started_ms, r.ended_ms, r.outcome, r.total," \
+			" r.succeeded, r.failed"
 #define RUN_NCOLS	10
-#define JOB_COLS	"j.id, j.run_id, j.project, j.instance, j.\"database\"," \
-			" j.version, j.object, j.state, j.attempts, j.failures," \
-			" j.operation, j.outcome_unknown, j.size, j.crc32c," \
+#define JOB_COLS	"j.id, j.run_id, j.project, j.instance," \
+			" j.\"database\", j.version, j.object, j.state," \
+			" j.attempts, j.failures, j.operation," \
+			" j.outcome_unknown, j.size, j.crc32c," \
 			" j.created_ms, j.first_attempt_ms, j.started_ms," \
 			" j.ended_ms, j.next_attempt_ms, j.predicted_ms," \
 			" j.last_status, j.last_error"
 #define JOB_NCOLS	22
 
-/* Old runs still open (ended_ms = 0) are never pruned: master closes them. */
+/*
+ * Pruning works on the oldest prunable run (started before ?1 and ended: a
+ * run still open is the master's to close), ?2 jobs at a time.  Both
+ * orders follow an index (runs_started, jobs_run), so no call sorts, and
+ * the attempts and jobs deletes pick the same jobs.
+ */
 #define PRUNE_RUNS	"SELECT id FROM runs WHERE started_ms < ?1" \
 			" AND ended_ms != 0"
-#define PRUNE_JOBS	"SELECT id FROM jobs WHERE run_id IN (" PRUNE_RUNS \
-			") ORDER BY id LIMIT ?2"
+#define PRUNE_JOBS	"SELECT id FROM jobs WHERE run_id = (" PRUNE_RUNS \
+			" ORDER BY started_ms, id LIMIT 1) ORDER BY id LIMIT ?2"
 
 enum journal_stmt {
 	JST_BEGIN,
@@ -202,22 +209,19 @@ static const char *const journal_stmt_sql[JST_COUNT] = {
 	[JST_PRUNE_JOBS] = "DELETE FROM jobs WHERE id IN (" PRUNE_JOBS ")",
 	[JST_PRUNE_RUNS] = "DELETE FROM runs WHERE id IN (" PRUNE_RUNS
 	    " AND NOT EXISTS (SELECT 1 FROM jobs WHERE jobs.run_id = runs.id)"
-	    " ORDER BY id LIMIT ?2)",
+	    " ORDER BY started_ms, id LIMIT ?2)",
 	[JST_HISTORY] = "SELECT " JOB_COLS ", " RUN_COLS " FROM runs r"
 	    " JOIN jobs j ON j.run_id = r.id WHERE r.started_ms >= ?1"
 	    " AND (?2 = 0 OR j.state = 'failed')"
 	    " ORDER BY r.started_ms DESC, r.id DESC, j.id DESC LIMIT ?3",
 	/*
-	 * One row per database the journal knows; the newest success comes
-	 * from jobs_db (a seek per database), 0 if it never succeeded.
+	 * One row per database the journal knows, from one scan of the
+	 * covering index jobs_db (bounded by pruning); 0 if never succeeded.
 	 */
-	[JST_STALE] = "SELECT project, instance, \"database\", last FROM"
-	    " (SELECT d.project, d.instance, d.\"database\","
-	    " coalesce((SELECT max(s.ended_ms) FROM jobs s"
-	    " WHERE s.project = d.project AND s.instance = d.instance"
-	    " AND s.\"database\" = d.\"database\" AND s.state = 'succeeded'),"
-	    " 0) AS last FROM (SELECT DISTINCT project, instance, \"database\""
-	    " FROM jobs) d) WHERE last < ?1"
+	[JST_STALE] = "SELECT project, instance, \"database\","
+	    " max(CASE WHEN state = 'succeeded' THEN ended_ms ELSE 0 END)"
+	    " AS last FROM jobs GROUP BY project, instance, \"database\""
+	    " HAVING last = 0 OR last < ?1"
 	    " ORDER BY last, project, instance, \"database\" LIMIT ?2",
 };
 
@@ -570,8 +574,8 @@ journal_check(struct journal *j, char *err, size_t errlen)
 		goto corrupt;
 	t = (const char *)sqlite3_column_text(st, 0);
 	if (t == NULL || strcmp(t, "ok") != 0) {
-		snprintf(err, errlen, "journal %s is corrupt: %s; move it aside "
-		    "to start fresh", j->path, t == NULL ? "?" : t);
+		snprintf(err, errlen, "journal %s is corrupt: %s; move it "
+		    "aside to start fresh", j->path, t == NULL ? "?" : t);
 		sqlite3_finalize(st);
 		return (-1);
 	}
@@ -600,10 +604,10 @@ journal_check(struct journal *j, char *err, size_t errlen)
 		objects = sqlite3_column_int(st, 0);
 		sqlite3_finalize(st);
 		if (objects != 0) {
-			snprintf(err, errlen, "journal %s is an SQLite database "
-			    "but not a databackup journal (%d objects, no "
-			    "schema version); check [state] journal", j->path,
-			    objects);
+			snprintf(err, errlen, "journal %s is an SQLite "
+			    "database but not a databackup journal (%d "
+			    "objects, no schema version); check [state] "
+			    "journal", j->path, objects);
 			return (-1);
 		}
 	}
@@ -988,8 +992,8 @@ journal_job_insert(struct journal *j, struct job *job)
 	if (rc != SQLITE_DONE) {
 		if (sqlite3_extended_errcode(j->db) ==
 		    SQLITE_CONSTRAINT_UNIQUE)
-			journal_seterr(j, "%s: run %" PRId64 " already has a job "
-			    "for %s/%s/%s", fn, job->run_id, job->project,
+			journal_seterr(j, "%s: run %" PRId64 " already has "
+			    "a job for %s/%s/%s", fn, job->run_id, job->project,
 			    job->instance, job->database);
 		else
 			journal_sqlerr(j, fn, "insert");
@@ -1208,9 +1212,10 @@ journal_last_success(struct journal *j, const char *project,
 
 /*
  * Delete runs that started before older_than_ms and have ended, with their
- * jobs and attempts, children first.  One call is one transaction touching
- * at most max_rows jobs (and their attempts) and max_rows runs, so it never
- * holds the loop for long; call again (from a timer) until it returns 0.
+ * jobs and attempts, children first, oldest run first.  One call is one
+ * transaction touching at most max_rows jobs of one run (and their
+ * attempts) and max_rows emptied runs, so it never holds the loop for
+ * long; call again (from a timer) until it returns 0.
  * Returns the number of rows deleted, or -1.
  */
 int
@@ -1290,7 +1295,8 @@ journal_history(struct journal *j, int64_t since_ms, int failed_only,
 /*
  * Coverage: call cb(project, instance, database, last_ms, arg) for each
  * database in the journal whose newest successful export ended before
- * older_than_ms (last_ms 0: never succeeded), oldest first, at most limit.
+ * older_than_ms, or never (last_ms 0, always listed), oldest first, at most
+ * limit.
  * A database dropped from discovery stays here until its runs are pruned,
  * which is the point: nobody exports it any more.  cb borrows the strings
  * and must not call the journal.  Returns the count, or -1.
