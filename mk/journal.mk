@@ -1,7 +1,7 @@
 # journal part: the SQLite journal of runs, jobs and attempts, and its tests.
 libdatabackup_a_SOURCES += src/journal.c include/journal.h
-check_PROGRAMS += check_journal
-TESTS += check_journal
-check_journal_SOURCES = tests/check_journal.c
-check_journal_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-check_journal_LDADD = $(TEST_LIBS) $(CHECK_LIBS)
+check_PROGRAMS += tests/check_journal
+TESTS += tests/check_journal
+tests_check_journal_SOURCES = tests/check_journal.c
+tests_check_journal_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_journal_LDADD = $(TEST_LIBS) $(CHECK_LIBS)

@@ -380,9 +380,8 @@ master_worker_msg(struct master *m, struct master_worker *w,
 		done = payload;
 		job->size = done->size;
 		strlcpy(job->crc32c, done->crc32c, sizeof(job->crc32c));
-		if (done->op_start_ms != 0)
-			job->started_ms = done->op_start_ms;
-		job->ended_ms = done->op_end_ms != 0 ? done->op_end_ms : now;
+		/* Durations on our clock: they feed the next predictions. */
+		job->ended_ms = now;
 		job->last_error[0] = '\0';
 		master_job_state(m, job, JOB_SUCCEEDED);
 		master_job_save(m, job);

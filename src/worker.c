@@ -125,7 +125,9 @@ worker_failed(struct worker *w, const struct gcp_error *err, int unknown,
 }
 
 /*
- * How long to wait before the next poll.  Until the predicted end the
+ * How long to wait before the next poll.  All times are this host's clock:
+ * op_start is when the export was accepted (or first seen), so Google's
+ * and our clocks never need to agree.  Until the predicted end the
  * worker sleeps towards it (each poll before it is wasted quota); after
  * it, or without a prediction, the interval grows from poll_initial to
  * poll_max.
@@ -221,7 +223,7 @@ worker_verify(struct worker *w, const struct gcp_op *op, uint32_t polls)
 	d.size = obj.size;
 	strlcpy(d.crc32c, obj.crc32c, sizeof(d.crc32c));
 	d.op_start_ms = op->start_ms != 0 ? op->start_ms : op->insert_ms;
-	d.op_end_ms = op->end_ms;
+	d.op_end_ms = op->end_ms;	/* Google's clock: for the record only */
 	d.polls = polls;
 	worker_send(w, MSG_JOB_DONE, &d, sizeof(d));
 }
@@ -272,8 +274,7 @@ worker_poll(struct worker *w, struct gcp_op *op, int64_t op_start)
 		}
 		errors = 0;
 		if (op_start == 0)
-			op_start = op->start_ms != 0 ? op->start_ms :
-			    op->insert_ms;
+			op_start = worker_now_ms();
 		if (op->status != GCP_OP_DONE)
 			continue;
 		if (op->has_error) {
@@ -321,10 +322,12 @@ worker_run(struct worker *w)
 			log_info("%s/%s/%s: adopting operation %s (%s)",
 			    w->job.project, w->job.instance, w->job.database,
 			    op.name, gcp_op_status_name(op.status));
-			worker_report_op(w, &op, 1, op.start_ms != 0 ?
-			    op.start_ms : op.insert_ms);
-			worker_poll(w, &op, op.start_ms != 0 ? op.start_ms :
-			    op.insert_ms);
+			/*
+			 * Its start is known only by Google's clock; ours
+			 * says "now", which errs towards polling later.
+			 */
+			worker_report_op(w, &op, 1, worker_now_ms());
+			worker_poll(w, &op, worker_now_ms());
 			return;
 		}
 	}
@@ -349,7 +352,7 @@ worker_run(struct worker *w)
 		return;
 	}
 	worker_report_op(w, &op, 0, worker_now_ms());
-	worker_poll(w, &op, 0);
+	worker_poll(w, &op, worker_now_ms());
 }
 
 /*

@@ -1,0 +1,134 @@
+# daemon-lib.sh: shared by the daemon's integration tests (sourced).
+# Starts the emulator (emu-lib.sh), writes a configuration pointing the
+# daemon at it, starts databackupd on a private control socket and journal,
+# and stops everything on exit.  Conditions are awaited with deadlines,
+# never with bare sleeps.
+
+. "$top_srcdir/tests/integration/emu-lib.sh"
+
+DAEMON_BIN="$top_builddir/databackupd"
+CTL_BIN="$top_builddir/databackupctl"
+D_TMP="$EMU_TMP/daemon"
+D_PID=
+mkdir -p "$D_TMP"
+
+daemon_cleanup() {
+	if [ -n "$D_PID" ]; then
+		kill -TERM "$D_PID" 2>/dev/null
+		# A bounded wait; then no mercy.
+		for _ in $(seq 1 100); do
+			kill -0 "$D_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$D_PID" 2>/dev/null
+		wait "$D_PID" 2>/dev/null
+		D_PID=
+	fi
+	# Workers die with the master's socket; make sure of it.
+	pkill -KILL -f "databackupd -c $D_TMP/" 2>/dev/null
+	emu_cleanup
+}
+trap daemon_cleanup EXIT
+
+dfail() {
+	echo "FAIL: $*" >&2
+	[ -f "$D_TMP/daemon.log" ] && tail -40 "$D_TMP/daemon.log" >&2
+	exit 1
+}
+
+# daemon_config [extra lines for [export]...]: writes $D_TMP/databackup.conf
+daemon_config() {
+	cat >"$D_TMP/databackup.conf" <<CONF
+# written by daemon-lib.sh
+[schedule]
+daily_at = 03:00
+catch_up = no
+
+[discovery]
+folders = 210000000001 210000000002
+projects = library-catalogue
+exclude = *-devel
+${DISC_EXTRA:-}
+
+[export]
+bucket = campus-sql-backups
+poll_initial = 100ms
+poll_max = 1s
+retry_window = ${RETRY_WINDOW:-2m}
+max_in_flight = ${MAX_IN_FLIGHT:-4}
+${EXPORT_EXTRA:-}
+
+[workers]
+count = ${WORKERS:-4}
+
+[control]
+socket = $D_TMP/control.sock
+
+[state]
+journal = $D_TMP/journal.db
+
+[gcp]
+sqladmin_endpoint = $URL
+resourcemanager_endpoint = $URL
+storage_endpoint = $URL
+CONF
+}
+
+# daemon_start: start databackupd in the background, wait until it answers.
+daemon_start() {
+	GCE_METADATA_HOST="127.0.0.1:$PORT" \
+	    "$DAEMON_BIN" -c "$D_TMP/databackup.conf" -d \
+	    >>"$D_TMP/daemon.log" 2>&1 &
+	D_PID=$!
+	deadline=$(( $(date +%s) + 20 ))
+	until ctl status >/dev/null 2>&1; do
+		kill -0 "$D_PID" 2>/dev/null || dfail "databackupd died at start"
+		[ "$(date +%s)" -lt "$deadline" ] || dfail "databackupd not answering"
+		sleep 0.1
+	done
+}
+
+daemon_stop() {
+	kill -TERM "$D_PID"
+	wait "$D_PID"
+	rc=$?
+	D_PID=
+	return $rc
+}
+
+ctl() {
+	"$CTL_BIN" -s "$D_TMP/control.sock" "$@"
+}
+
+# expected_targets: the databases the demo fleet should have exported,
+# worked out from the fleet file itself (ACTIVE projects under the
+# configured folders plus library-catalogue, Cloud SQL API enabled,
+# instances running and not replicas, projects not *-devel).
+expected_targets() {
+	python3 - "${EMU_FLEET:-$top_srcdir/etc/demo-fleet.json}" <<'PY'
+import json, sys, fnmatch
+fleet = json.load(open(sys.argv[1]))
+out = []
+def project(p):
+    if p.get("state", "ACTIVE") != "ACTIVE" or not p.get("sqlApiEnabled", True):
+        return
+    if fnmatch.fnmatch(p["projectId"], "*-devel"):
+        return
+    for i in p.get("instances", []):
+        if i.get("activationPolicy", "ALWAYS") == "NEVER": continue
+        if i.get("state", "RUNNABLE") != "RUNNABLE": continue
+        if i.get("instanceType", "CLOUD_SQL_INSTANCE") != "CLOUD_SQL_INSTANCE": continue
+        if i.get("masterInstanceName"): continue
+        for d in i.get("databases", []):
+            out.append("%s/%s/%s" % (p["projectId"], i["name"], d["name"]))
+def folder(f):
+    if f.get("state", "ACTIVE") != "ACTIVE": return
+    for p in f.get("projects", []): project(p)
+    for g in f.get("folders", []): folder(g)
+for f in fleet.get("folders", []):
+    if f["id"] in ("210000000001", "210000000002"): folder(f)
+for p in fleet.get("projects", []):
+    if p["projectId"] == "library-catalogue": project(p)
+print("\n".join(sorted(out)))
+PY
+}
