@@ -183,6 +183,21 @@ auth_load(const char *path, char *err, size_t errlen)
 	return (root);
 }
 
+/* cJSON_Delete does not wipe: scrub every string, then free the tree. */
+static void
+auth_json_wipe(cJSON *o)
+{
+	cJSON	*c;
+
+	if (o == NULL)
+		return;
+	for (c = o->child; c != NULL; c = c->next) {
+		if (cJSON_IsString(c) && c->valuestring != NULL)
+			explicit_bzero(c->valuestring, strlen(c->valuestring));
+	}
+	cJSON_Delete(o);
+}
+
 /* A non-empty string member, or NULL. */
 static const char *
 auth_str(const cJSON *o, const char *name)
@@ -253,7 +268,7 @@ auth_from_file(const char *path, enum auth_source src, struct auth_info *info,
 	}
 	rc = 0;
 out:
-	cJSON_Delete(root);
+	auth_json_wipe(root);
 	return (rc);
 }
 
@@ -381,11 +396,10 @@ auth_new(struct event_base *base, struct http_multi *multi,
 		a->client_secret = xstrdup(auth_str(root, "client_secret"));
 		a->refresh_token = xstrdup(auth_str(root, "refresh_token"));
 	}
-	/* cJSON_Delete does not wipe: scrub the secrets we parsed. */
-	cJSON_Delete(root);
+	auth_json_wipe(root);
 	return (a);
 fail:
-	cJSON_Delete(root);
+	auth_json_wipe(root);
 	auth_free(a);
 	return (NULL);
 }

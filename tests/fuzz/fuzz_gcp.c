@@ -1,0 +1,75 @@
+/*
+ * fuzz_gcp.c: libFuzzer entry feeding one buffer to every gcp.c parser and
+ * to gcp_classify (as a body under several statuses, and as a Retry-After
+ * value).  Not built by default.  Build and run from the top of the tree:
+ *
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -I. \
+ *	-include config.h tests/fuzz/fuzz_gcp.c src/gcp.c src/http.c \
+ *	src/log.c src/xmalloc.c $(pkg-config --cflags --libs libcjson \
+ *	libcurl libevent libbsd-overlay) -o fuzz_gcp
+ *   cp -r tests/data/gcp corpus
+ *   ./fuzz_gcp -max_total_time=60 corpus
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gcp.h"
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+static void
+names_cb(const char *name, const char *state, void *arg)
+{
+	(*(size_t *)arg) += strlen(name) + strlen(state);
+}
+
+static void
+inst_cb(const struct gcp_instance *in, void *arg)
+{
+	(*(size_t *)arg) += strlen(in->name) + strlen(in->version);
+}
+
+static void
+db_cb(const char *name, void *arg)
+{
+	(*(size_t *)arg) += strlen(name);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const long	 statuses[] = { 200, 400, 401, 403, 404, 409,
+	    429, 500, 503 };
+	struct gcp_error	 err;
+	struct gcp_op		 op;
+	char			*buf, *next, id[GCP_PROJECT_ID_MAX + 1], st[32];
+	char			 ra[64];
+	size_t			 i, sink = 0;
+
+	/* Bodies are not NUL-terminated on the wire. */
+	buf = malloc(size ? size : 1);
+	if (buf == NULL)
+		return (0);
+	memcpy(buf, data, size);
+
+	for (i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
+		gcp_classify(statuses[i], buf, size, NULL, 0, NULL, &err);
+	if (size < sizeof(ra)) {
+		memcpy(ra, data, size);
+		ra[size] = '\0';
+		gcp_classify(503, NULL, 0, ra, 0, NULL, &err);
+	}
+	if (gcp_parse_folders(buf, size, names_cb, &sink, &next, &err) == 0)
+		free(next);
+	if (gcp_parse_projects(buf, size, names_cb, &sink, &next, &err) == 0)
+		free(next);
+	gcp_parse_project(buf, size, id, sizeof(id), st, sizeof(st), &err);
+	if (gcp_parse_instances(buf, size, inst_cb, &sink, &next, &err) == 0)
+		free(next);
+	gcp_parse_databases(buf, size, db_cb, &sink, &err);
+	gcp_parse_operation(buf, size, &op, &err);
+	free(buf);
+	return (0);
+}
