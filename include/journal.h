@@ -43,6 +43,7 @@ int		 journal_runs(struct journal *, int64_t, int,
 		    void (*)(const struct journal_run *, void *), void *);
 int		 journal_job_insert(struct journal *, struct job *);
 int		 journal_job_update(struct journal *, const struct job *);
+int		 journal_job_delete(struct journal *, int64_t);
 int		 journal_jobs(struct journal *, int64_t,
 		    void (*)(const struct job *, void *), void *);
 int		 journal_attempt_add(struct journal *, const struct job *,

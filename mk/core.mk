@@ -33,3 +33,7 @@ systemd/databackupd.service: $(srcdir)/systemd/databackupd.service.in Makefile
 systemd/databackup.conf: $(srcdir)/systemd/databackup.sysusers
 	$(AM_V_GEN)$(MKDIR_P) systemd && cp $(srcdir)/systemd/databackup.sysusers $@
 CLEANFILES += systemd/databackupd.service systemd/databackup.conf
+
+# Integration: the daemon against the emulator.
+TESTS += tests/integration/daemon-run.sh tests/integration/daemon-faults.sh \
+	tests/integration/daemon-kill.sh tests/integration/daemon-reload.sh

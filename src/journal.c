@@ -1357,3 +1357,41 @@ journal_set_max_pages(struct journal *j, int64_t pages)
 	sqlite3_finalize(st);
 	return (v);
 }
+
+/*
+ * Remove a job that never started an export (a reload excluded it) with
+ * its attempts, in one transaction.  Rare, so the statements are prepared
+ * here rather than kept.  Returns 0 or -1.
+ */
+int
+journal_job_delete(struct journal *j, int64_t id)
+{
+	static const char	 fn[] = "journal_job_delete";
+	static const char	*sql[] = {
+		"DELETE FROM attempts WHERE job_id = ?1",
+		"DELETE FROM jobs WHERE id = ?1",
+	};
+	sqlite3_stmt		*st;
+	size_t			 i;
+	int			 rc;
+
+	if (journal_begin(j, fn) == -1)
+		return (-1);
+	for (i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+		if (sqlite3_prepare_v2(j->db, sql[i], -1, &st, NULL) !=
+		    SQLITE_OK) {
+			journal_seterr(j, "%s: %s", fn, sqlite3_errmsg(j->db));
+			journal_rollback(j);
+			return (-1);
+		}
+		sqlite3_bind_int64(st, 1, id);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE) {
+			journal_seterr(j, "%s: %s", fn, sqlite3_errmsg(j->db));
+			journal_rollback(j);
+			return (-1);
+		}
+	}
+	return (journal_commit(j, fn));
+}

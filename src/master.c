@@ -47,7 +47,7 @@
 #define MASTER_RESPAWN_BACKOFF_SEC	10
 #define MASTER_TOKEN_CHECK_SEC		60
 #define MASTER_JOURNAL_RETRY_SEC	5
-#define MASTER_BUSY_BASE_MS		(30 * 1000)
+/* 409 "busy": try again from 2 x poll_initial, doubling up to this. */
 #define MASTER_BUSY_CAP_MS		(5 * 60 * 1000)
 #define MASTER_RESUME_DELAY_MS		(2 * 1000)
 #define MASTER_DAILY_RECHECK_SEC	3600	/* wall clock may jump */
@@ -287,8 +287,13 @@ master_job_failed(struct master *m, struct job *job, const struct msg_failed *f)
 	}
 	if (gst == GCP_BUSY) {
 		/* Another operation on the instance: not this job's fault. */
+		/*
+		 * Another operation on the instance (automated backup,
+		 * maintenance): an export call is a cheap probe, so look
+		 * again about as often as a poll would.
+		 */
 		int64_t	wait = job_backoff_ms(job->inst != NULL ?
-		    job->inst->busy_count + 1 : 1, MASTER_BUSY_BASE_MS,
+		    job->inst->busy_count + 1 : 1, 2 * c->poll_initial_ms,
 		    MASTER_BUSY_CAP_MS, arc4random());
 
 		if (f->retry_after_ms > wait)
@@ -364,6 +369,8 @@ master_worker_msg(struct master *m, struct master_worker *w,
 		if (op->started_ms != 0)
 			job->started_ms = op->started_ms;
 		master_job_state(m, job, JOB_EXPORTING);
+		if (job->inst != NULL)
+			job->inst->busy_count = 0;
 		/* Write-ahead: the operation is journaled before the ack. */
 		if (master_job_save(m, job) == -1)
 			job_log(LOG_ERR, job, "operation %s not journaled yet "
@@ -1300,7 +1307,11 @@ master_reload(struct master *m, char ***errs, size_t *nerrs)
 	master_apply_endpoints(m);
 	config_free(old);
 
-	/* New exclusions apply to jobs not yet started. */
+	/*
+	 * New exclusions apply to jobs not yet started: they leave the run
+	 * as if discovery had excluded them.  A job that may have an export
+	 * at Google (operation known, or outcome unknown) stays.
+	 */
 	if (r != NULL) {
 		for (i = 0; i < r->njobs; i++) {
 			job = r->jobs[i];
@@ -1308,24 +1319,29 @@ master_reload(struct master *m, char ***errs, size_t *nerrs)
 			    job->state != JOB_RETRY_WAIT)
 				continue;
 			if (job->operation[0] != '\0' || job->outcome_unknown)
-				continue;	/* an export may exist */
+				continue;
 			rule = config_exclude_match(m->conf, job->project,
 			    job->instance, job->database);
 			if (rule == NULL)
 				continue;
-			sched_remove(&m->sched, job);
-			snprintf(job->last_error, sizeof(job->last_error),
+			if (journal_job_delete(m->journal, job->id) == -1) {
+				master_journal_failed(m);
+				continue;
+			}
+			job_log(LOG_NOTICE, job, "dropped from the run: "
 			    "excluded by \"%s\" after reload", rule);
-			job->last_status = GCP_PERMANENT;
-			master_job_state(m, job, JOB_FAILED);
-			job->ended_ms = master_now_ms();
-			master_job_save(m, job);
-			job_log(LOG_NOTICE, job, "dropped: %s", job->last_error);
+			sched_remove(&m->sched, job);
+			r->count[job->state]--;
+			r->d_excluded++;
+			r->jobs[i] = r->jobs[--r->njobs];
+			r->jobs[i]->in_run = (int)i;
+			free(job);
+			i--;
 			dropped++;
 		}
 	}
-	log_notice("configuration reloaded from %s%s", m->conf_path,
-	    dropped > 0 ? "; queued jobs dropped by new exclusions" : "");
+	log_notice("configuration reloaded from %s (%zu queued jobs dropped "
+	    "by exclusions)", m->conf_path, dropped);
 	master_daily_arm(m);
 	sd_notify(0, "READY=1");
 	master_run_check_end(m);

@@ -119,8 +119,12 @@ def project(p):
         if i.get("state", "RUNNABLE") != "RUNNABLE": continue
         if i.get("instanceType", "CLOUD_SQL_INSTANCE") != "CLOUD_SQL_INSTANCE": continue
         if i.get("masterInstanceName"): continue
-        for d in i.get("databases", []):
-            out.append("%s/%s/%s" % (p["projectId"], i["name"], d["name"]))
+        names = [d["name"] for d in i.get("databases", [])]
+        # Cloud SQL lists the default "postgres" database too.
+        if i["databaseVersion"].startswith("POSTGRES") and "postgres" not in names:
+            names.append("postgres")
+        for d in names:
+            out.append("%s/%s/%s" % (p["projectId"], i["name"], d))
 def folder(f):
     if f.get("state", "ACTIVE") != "ACTIVE": return
     for p in f.get("projects", []): project(p)
