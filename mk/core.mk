@@ -37,3 +37,9 @@ CLEANFILES += systemd/databackupd.service systemd/databackup.conf
 # Integration: the daemon against the emulator.
 TESTS += tests/integration/daemon-run.sh tests/integration/daemon-faults.sh \
 	tests/integration/daemon-kill.sh tests/integration/daemon-reload.sh
+
+# make demo: the daemon against the emulator's demo fleet (tests/demo.sh).
+demo: all
+	top_builddir=$(top_builddir) top_srcdir=$(top_srcdir) $(SHELL) $(srcdir)/tests/demo.sh
+.PHONY: demo
+EXTRA_DIST += tests/demo.sh tests/install-deps.sh

@@ -387,8 +387,18 @@ master_worker_msg(struct master *m, struct master_worker *w,
 		done = payload;
 		job->size = done->size;
 		strlcpy(job->crc32c, done->crc32c, sizeof(job->crc32c));
-		/* Durations on our clock: they feed the next predictions. */
+		/*
+		 * The export's own duration feeds the next predictions: the
+		 * operation's insert-to-end by Google's clock when it is
+		 * plausible, else our accept-to-seen (which also counts the
+		 * wait until the poll that saw it DONE).
+		 */
 		job->ended_ms = now;
+		if (done->op_start_ms > 0 && done->op_end_ms >=
+		    done->op_start_ms && done->op_end_ms - done->op_start_ms <=
+		    now - job->started_ms)
+			job->ended_ms = job->started_ms + (done->op_end_ms -
+			    done->op_start_ms);
 		job->last_error[0] = '\0';
 		master_job_state(m, job, JOB_SUCCEEDED);
 		master_job_save(m, job);

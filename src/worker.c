@@ -222,8 +222,9 @@ worker_verify(struct worker *w, const struct gcp_op *op, uint32_t polls)
 	memset(&d, 0, sizeof(d));
 	d.size = obj.size;
 	strlcpy(d.crc32c, obj.crc32c, sizeof(d.crc32c));
-	d.op_start_ms = op->start_ms != 0 ? op->start_ms : op->insert_ms;
-	d.op_end_ms = op->end_ms;	/* Google's clock: for the record only */
+	/* Google's clock, consistent with itself: insert to end. */
+	d.op_start_ms = op->insert_ms != 0 ? op->insert_ms : op->start_ms;
+	d.op_end_ms = op->end_ms;
 	d.polls = polls;
 	worker_send(w, MSG_JOB_DONE, &d, sizeof(d));
 }

@@ -199,16 +199,21 @@ sql_op_json(struct emu *e, struct emu_op *op, const char *prefix)
 	cJSON_AddStringToObject(o, "status", sql_op_status_name(st));
 	cJSON_AddStringToObject(o, "user", strcmp(op->type, "EXPORT") == 0 ?
 	    e->fleet->user : "cloud-sql-maintenance@google.com");
-	s = emu_rfc3339(op->insert);
+	/*
+	 * Google stamps operations with its wall clock, which agrees with
+	 * the client's: stamp the real times at which the emulated ones
+	 * happen, so a time-scaled export looks short, not from the future.
+	 */
+	s = emu_rfc3339(emu_real_of(e, op->insert));
 	cJSON_AddStringToObject(o, "insertTime", s);
 	free(s);
 	if (st != OP_PENDING) {
-		s = emu_rfc3339(op->start);
+		s = emu_rfc3339(emu_real_of(e, op->start));
 		cJSON_AddStringToObject(o, "startTime", s);
 		free(s);
 	}
 	if (st == OP_DONE) {
-		s = emu_rfc3339(op->end);
+		s = emu_rfc3339(emu_real_of(e, op->end));
 		cJSON_AddStringToObject(o, "endTime", s);
 		free(s);
 		if (op->err_code != NULL) {
