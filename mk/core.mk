@@ -43,3 +43,5 @@ demo: all
 	top_builddir=$(top_builddir) top_srcdir=$(top_srcdir) $(SHELL) $(srcdir)/tests/demo.sh
 .PHONY: demo
 EXTRA_DIST += tests/demo.sh tests/install-deps.sh
+AM_DISTCHECK_CONFIGURE_FLAGS = \
+	--with-systemdsystemunitdir=$$dc_install_base/$(systemdsystemunitdir)

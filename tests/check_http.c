@@ -387,20 +387,24 @@ START_TEST(test_fetch_refused)
 	char			*u;
 	int			 fd;
 
-	/* A port that was just free: nothing listens there. */
+	/*
+	 * A port bound but not listening: connections are refused, and
+	 * holding it keeps a parallel test from taking it meanwhile.
+	 */
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
 	getsockname(fd, (struct sockaddr *)&sin, &len);
-	close(fd);
 	xasprintf(&u, "http://127.0.0.1:%d/x", ntohs(sin.sin_port));
 	memset(&req, 0, sizeof(req));
 	req.url = u;
+	req.timeout_ms = 5000;
 	ck_assert_int_eq(http_fetch(&req, &resp), -1);
 	ck_assert_int_eq(resp.curl_code, CURLE_COULDNT_CONNECT);
 	http_response_clear(&resp);
+	close(fd);
 	free(u);
 
 	/* Only http and https. */
