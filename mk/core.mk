@@ -37,7 +37,8 @@ CLEANFILES += systemd/databackupd.service systemd/databackup.conf
 # Integration: the daemon against the emulator.
 TESTS += tests/integration/daemon-run.sh tests/integration/daemon-faults.sh \
 	tests/integration/daemon-kill.sh tests/integration/daemon-reload.sh \
-	tests/integration/systemd-unit.sh tests/integration/daemon-notify.sh
+	tests/integration/systemd-unit.sh tests/integration/daemon-notify.sh \
+	tests/integration/daemon-stop.sh
 
 # make demo: the daemon against the emulator's demo fleet (tests/demo.sh).
 demo: all

@@ -593,11 +593,21 @@ master_sigchld(struct master *m)
 				;
 			master_worker_drain(m, w);
 		}
-		if (!m->stopping || w->job != NULL)
-			log_emit(w->job != NULL || !m->stopping ? LOG_WARNING :
-			    LOG_INFO, "lost child: worker %d (pid %ld) %s",
+		if (!m->stopping)
+			log_warnx("lost child: worker %d (pid %ld) %s",
 			    w->slot, (long)pid, how);
-		if (w->job != NULL)
+		else
+			log_debug("worker %d (pid %ld) %s", w->slot, (long)pid,
+			    how);
+		if (w->job != NULL && m->stopping &&
+		    w->job->operation[0] != '\0') {
+			/* Stopped at a safe point: the journal says where. */
+			job_log(LOG_INFO, w->job, "worker %d stopped; operation "
+			    "%s resumes at the next start", w->slot,
+			    w->job->operation);
+			w->job->worker = -1;
+			w->job = NULL;
+		} else if (w->job != NULL)
 			master_job_orphaned(m, w, how);
 		if (w->bev != NULL) {
 			bufferevent_free(w->bev);
