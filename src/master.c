@@ -1131,35 +1131,13 @@ master_last_run_cb(const struct journal_run *jr, void *arg)
 
 /* The schedule. */
 
-/* Next daily_at after now, local time; DST-safe by recomputing each day. */
-static int64_t
-master_next_daily(const struct config *c, int64_t now_ms, int today_only)
-{
-	time_t		now = (time_t)(now_ms / 1000), t;
-	struct tm	tm;
-	int		day;
-
-	for (day = 0; day < 3; day++) {
-		localtime_r(&now, &tm);
-		tm.tm_mday += day;
-		tm.tm_hour = c->daily_at / 60;
-		tm.tm_min = c->daily_at % 60;
-		tm.tm_sec = 0;
-		tm.tm_isdst = -1;
-		t = mktime(&tm);
-		if (today_only || (int64_t)t * 1000 > now_ms)
-			return ((int64_t)t * 1000);
-	}
-	return (now_ms + 86400 * 1000);
-}
-
 static void
 master_daily_arm(struct master *m)
 {
 	struct timeval	tv;
 	int64_t		d;
 
-	m->next_run_ms = master_next_daily(m->conf, master_now_ms(), 0);
+	m->next_run_ms = sched_daily_next(m->conf->daily_at, master_now_ms(), 0);
 	d = m->next_run_ms - master_now_ms();
 	if (d > MASTER_DAILY_RECHECK_SEC * 1000)
 		d = MASTER_DAILY_RECHECK_SEC * 1000;
@@ -1481,7 +1459,7 @@ master_main(const char *conf_path, struct config *conf, int debug)
 	master_recover(m);
 	master_daily_arm(m);
 	if (m->run == NULL && conf->catch_up && master_now_ms() >=
-	    master_next_daily(conf, master_now_ms(), 1)) {
+	    sched_daily_next(conf->daily_at, master_now_ms(), 1)) {
 		ran = master_ran_today(m, master_now_ms());
 		if (ran == 0) {
 			log_notice("catch-up: today's run is missing");

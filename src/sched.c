@@ -10,6 +10,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 #include "sched.h"
@@ -224,4 +225,34 @@ sched_find(struct sched *s, const char *project, const char *instance,
 			return (job);
 	}
 	return (NULL);
+}
+
+/*
+ * The daily run time: daily_at (minutes after local midnight) on the
+ * first local calendar day whose run time is after now; with today set,
+ * today's run time even if past.  Computed from the calendar each time
+ * (mktime with tm_isdst = -1), so a DST change moves nothing: a time
+ * that does not exist that day (02:30 when clocks spring forward) comes
+ * out an hour later, one that exists twice comes out once.  The caller
+ * runs at most once per local calendar day (the journal knows).
+ */
+int64_t
+sched_daily_next(int daily_at, int64_t now_ms, int today)
+{
+	time_t		now = (time_t)(now_ms / 1000), t;
+	struct tm	tm;
+	int		day;
+
+	for (day = 0; day < 3; day++) {
+		localtime_r(&now, &tm);
+		tm.tm_mday += day;
+		tm.tm_hour = daily_at / 60;
+		tm.tm_min = daily_at % 60;
+		tm.tm_sec = 0;
+		tm.tm_isdst = -1;
+		t = mktime(&tm);
+		if (today || (int64_t)t * 1000 > now_ms)
+			return ((int64_t)t * 1000);
+	}
+	return (now_ms + 86400 * 1000);
 }

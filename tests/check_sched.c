@@ -6,6 +6,7 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sched.h"
 
@@ -162,6 +163,64 @@ START_TEST(test_busy_and_retry)
 }
 END_TEST
 
+/* Local calendar day and minute of a time, in the test's TZ. */
+static void
+local(int64_t ms, int *ymd, int *hm)
+{
+	time_t		t = ms / 1000;
+	struct tm	tm;
+
+	localtime_r(&t, &tm);
+	*ymd = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 +
+	    tm.tm_mday;
+	*hm = tm.tm_hour * 100 + tm.tm_min;
+}
+
+/* Successive daily times: one per calendar day, at daily_at. */
+static void
+daily_walk(int daily_at, int64_t from, int days, int first_day)
+{
+	int64_t	t = from;
+	int	i, ymd, hm, prev = 0;
+
+	for (i = 0; i < days; i++) {
+		t = sched_daily_next(daily_at, t, 0);
+		local(t, &ymd, &hm);
+		if (i == 0)
+			ck_assert_int_eq(ymd, first_day);
+		ck_assert_int_gt(ymd, prev);	/* never twice a day */
+		prev = ymd;
+		/* At daily_at, or an hour later where it does not exist. */
+		ck_assert(hm == daily_at / 60 * 100 + daily_at % 60 ||
+		    hm == (daily_at / 60 + 1) * 100 + daily_at % 60);
+	}
+}
+
+START_TEST(test_daily_dst)
+{
+	int	ymd, hm;
+	int64_t	t;
+
+	setenv("TZ", "Europe/Berlin", 1);
+	tzset();
+	/* 2026-03-28 12:00 CET: clocks spring forward on the 29th. */
+	daily_walk(3 * 60, 1774695600LL * 1000, 5, 20260329);
+	daily_walk(2 * 60 + 30, 1774695600LL * 1000, 5, 20260329);
+	/* 2026-10-24 12:00 CEST: clocks fall back on the 25th. */
+	daily_walk(3 * 60, 1792836000LL * 1000, 5, 20261025);
+	daily_walk(2 * 60 + 30, 1792836000LL * 1000, 5, 20261025);
+	/* The day after a spring-forward day is 23 h later, not 24. */
+	t = sched_daily_next(3 * 60, 1774695600LL * 1000, 0);
+	local(sched_daily_next(3 * 60, t, 0), &ymd, &hm);
+	ck_assert_int_eq(ymd, 20260330);
+	ck_assert_int_eq(hm, 300);
+	/* today: today's time even when it has passed. */
+	local(sched_daily_next(3 * 60, 1774695600LL * 1000, 1), &ymd, &hm);
+	ck_assert_int_eq(ymd, 20260328);
+	ck_assert_int_eq(hm, 300);
+}
+END_TEST
+
 static Suite *
 sched_suite(void)
 {
@@ -173,6 +232,7 @@ sched_suite(void)
 	tcase_add_test(tc, test_longest_chain_first);
 	tcase_add_test(tc, test_max_in_flight);
 	tcase_add_test(tc, test_busy_and_retry);
+	tcase_add_test(tc, test_daily_dst);
 	suite_add_tcase(s, tc);
 	return (s);
 }
