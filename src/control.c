@@ -38,6 +38,7 @@
 #define CONTROL_PATTERNS_MAX	64
 #define CONTROL_HISTORY_MAX	1000	/* rows in one history reply */
 #define CONTROL_STALE_HOURS	26
+#define CONTROL_LINGER_SEC	5	/* wait this long for a client's EOF */
 
 struct control_conn {
 	struct control		*ctl;
@@ -47,6 +48,7 @@ struct control_conn {
 	int			 busy;		/* a plan walk holds us */
 	int			 dead;		/* peer gone while busy */
 	int			 closing;	/* free once written */
+	int			 shut;		/* our side shut, await EOF */
 	TAILQ_ENTRY(control_conn) entry;
 };
 
@@ -739,9 +741,19 @@ control_write_cb(struct bufferevent *bev, void *arg)
 {
 	struct control_conn	*c = arg;
 
-	if (c->closing && evbuffer_get_length(bufferevent_get_output(bev)) ==
-	    0)
-		control_conn_free(c);
+	struct timeval		 tv = { CONTROL_LINGER_SEC, 0 };
+
+	if (!c->closing || c->shut ||
+	    evbuffer_get_length(bufferevent_get_output(bev)) != 0)
+		return;
+	/*
+	 * All sent: shut our side and wait for the client's EOF, reading
+	 * and dropping what it still sends.  Closing with unread input
+	 * would reset the connection and could lose the reply.
+	 */
+	c->shut = 1;
+	shutdown(bufferevent_getfd(bev), SHUT_WR);
+	bufferevent_set_timeouts(bev, &tv, NULL);
 }
 
 static void
@@ -749,7 +761,7 @@ control_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct control_conn	*c = arg;
 
-	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT)) {
 		if (c->busy) {
 			/* A walk will call back: free then. */
 			c->dead = 1;

@@ -1,0 +1,83 @@
+#!/bin/sh
+# The control socket under bad input, and databackupctl's commands and
+# exit codes against the real daemon.
+. "$top_srcdir/tests/integration/daemon-lib.sh"
+
+emu_start --time-scale 60
+daemon_config
+daemon_start
+sock="$D_TMP/control.sock"
+
+# Mode 0660: owner and group only.
+[ "$(stat -c %a "$sock")" = 660 ] || dfail "socket mode $(stat -c %a "$sock")"
+
+# send LINE: one raw request, the reply lines on stdout.
+send() {
+	python3 - "$sock" "$1" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+s.settimeout(10)
+data = sys.argv[2]
+if data.startswith("@big"):
+    data = '{"command": "status", "pad": "' + "x" * 70000 + '"}'
+s.sendall(data.encode() + b"\n")
+out = b""
+while True:
+    try:
+        b = s.recv(65536)
+    except ConnectionResetError:
+        sys.stderr.write("connection reset\n")
+        sys.exit(1)
+    if not b:
+        break
+    out += b
+sys.stdout.write(out.decode())
+PY
+}
+expect_error() {
+	out=$(send "$1")
+	printf '%s' "$out" | jq -e --arg m "$2" '.ok == false and (.error | test($m))' >/dev/null ||
+	    dfail "request $(printf '%.40s' "$1"): got $out"
+}
+expect_error 'not json at all' 'not a JSON object'
+expect_error '[1,2,3]' 'not a JSON object'
+expect_error '{"version": 1}' 'no "command"'
+expect_error '{"version": 1, "command": "launch-missiles"}' 'unknown command'
+expect_error '{"version": 99, "command": "status"}' 'version'
+expect_error '{"version": 1, "command": "trigger", "patterns": "x"}' 'array'
+expect_error '{"version": 1, "command": "trigger", "patterns": ["a//b"]}' 'empty part'
+expect_error '{"version": 1, "command": "jobs", "run": -3}' 'run number'
+expect_error '@big' 'longer than'
+# Still serving after all that.
+send '{"version": 1, "command": "status"}' | jq -e '.ok and .daemon.pid > 0' >/dev/null ||
+    dfail "status after bad requests"
+
+# databackupctl: exit codes.
+ctl status >/dev/null || dfail "status: exit $?"
+ctl --json status | jq -e '.workers | length == 4' >/dev/null || dfail "status --json"
+ctl jobs >/dev/null 2>&1 && dfail "jobs with no run: exit 0"
+ctl jobs 999 >/dev/null 2>&1 && dfail "jobs 999: exit 0"
+ctl trigger 'a/b/c/d' >/dev/null 2>&1; [ $? = 2 ] || dfail "bad pattern: want exit 2"
+ctl check >/dev/null; [ $? = 0 ] || dfail "check with no run: want 0"
+
+# plan: the walk's verdicts with reasons and rules.
+ctl --json plan >"$D_TMP/plan.json" || dfail "plan failed"
+jq -e '.targets | length == 23' "$D_TMP/plan.json" >/dev/null ||
+    dfail "plan: $(jq '.targets | length' "$D_TMP/plan.json") targets"
+jq -e '.excluded | map(.rule) | unique == ["*-devel"]' "$D_TMP/plan.json" >/dev/null ||
+    dfail "plan: exclusions $(jq -c .excluded "$D_TMP/plan.json")"
+for why in 'stopped' 'read replica' 'Cloud SQL Admin API disabled' 'system database'; do
+	jq -e --arg w "$why" '[.skipped[] | select(.reason | contains($w))] | length > 0' \
+	    "$D_TMP/plan.json" >/dev/null || dfail "plan: nothing skipped as $why"
+done
+[ "$(stats | jq '[.exports_started | length] | add')" = 0 ] || dfail "plan exported something"
+ctl plan | grep -q 'Excluded' || dfail "plan: human output"
+
+# A pattern trigger only takes what matches.
+ctl trigger --wait 'finance-prod/finance-pg' >/dev/null || dfail "trigger finance-prod: exit $?"
+stats | jq -e '.exports_started | keys | all(startswith("finance-prod/finance-pg/")) and length == 4' >/dev/null ||
+    dfail "pattern trigger exported $(stats | jq -c '.exports_started | keys')"
+ctl jobs >/dev/null || dfail "jobs after a run: exit $?"
+ctl --json check | jq -e '.status == 0' >/dev/null || dfail "check after a good run"
+echo "PASS: control socket and databackupctl"
