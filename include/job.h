@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/queue.h>
+#include <sys/tree.h>
 
 #include "gcp.h"
 
@@ -60,8 +61,10 @@ struct job {
 	int		 dirty;		/* journal write pending */
 	int		 in_run;	/* index in the run's job array */
 	TAILQ_ENTRY(job) entry;		/* instance queue */
+	RB_ENTRY(job)	 node;		/* the run's index */
 };
 TAILQ_HEAD(job_list, job);
+RB_HEAD(job_tree, job);
 
 /* job.c */
 const char	*job_state_name(enum job_state);
@@ -74,5 +77,7 @@ enum job_state	 job_fail(struct job *, enum gcp_status, const char *,
 int		 job_object_name(const char *, const char *, const char *,
 		    const char *, const char *, int64_t, char *, size_t);
 void		 job_label(const struct job *, char *, size_t);
+int		 job_cmp(struct job *, struct job *);
+RB_PROTOTYPE(job_tree, job, node, job_cmp)
 
 #endif

@@ -216,3 +216,18 @@ job_label(const struct job *job, char *buf, size_t len)
 	snprintf(buf, len, "%s/%s/%s", job->project, job->instance,
 	    job->database);
 }
+
+/* Order of the run's index: project, instance, database. */
+int
+job_cmp(struct job *a, struct job *b)
+{
+	int	c;
+
+	if ((c = strcmp(a->project, b->project)) != 0)
+		return (c);
+	if ((c = strcmp(a->instance, b->instance)) != 0)
+		return (c);
+	return (strcmp(a->database, b->database));
+}
+
+RB_GENERATE(job_tree, job, node, job_cmp)

@@ -791,6 +791,7 @@ master_run_add_job(struct master *m, struct job *job)
 	}
 	job->in_run = (int)r->njobs;
 	r->jobs[r->njobs++] = job;
+	RB_INSERT(job_tree, &r->index, job);
 	r->count[job->state]++;
 	if (!job_state_final(job->state))
 		sched_add(&m->sched, job);
@@ -940,7 +941,7 @@ master_disc_cb(struct disc_result *res, void *arg)
 	struct master		*m = arg;
 	struct run		*r = m->run;
 	struct disc_target	*t;
-	struct job		*job;
+	struct job		*job, key;
 	size_t			 i, added = 0;
 	char			 obj[GCP_OBJECT_MAX + 1];
 
@@ -970,23 +971,12 @@ master_disc_cb(struct disc_result *res, void *arg)
 
 	for (i = 0; i < res->ntargets; i++) {
 		t = &res->targets[i];
-		if (sched_find(&m->sched, t->project, t->instance,
-		    t->database) != NULL)
+		/* A database already in the run is not added twice. */
+		strlcpy(key.project, t->project, sizeof(key.project));
+		strlcpy(key.instance, t->instance, sizeof(key.instance));
+		strlcpy(key.database, t->database, sizeof(key.database));
+		if (RB_FIND(job_tree, &r->index, &key) != NULL)
 			continue;
-		/* Also finished jobs of this run: a linear look is fine. */
-		{
-			size_t	k;
-			int	dup = 0;
-
-			for (k = 0; k < r->njobs && !dup; k++)
-				dup = strcmp(r->jobs[k]->project,
-				    t->project) == 0 && strcmp(r->jobs[k]->
-				    instance, t->instance) == 0 &&
-				    strcmp(r->jobs[k]->database,
-				    t->database) == 0;
-			if (dup)
-				continue;
-		}
 		if (job_object_name(m->conf->object, t->project, t->instance,
 		    t->database, gcp_engine_ext(t->version), r->jr.started_ms,
 		    obj, sizeof(obj)) == -1) {
@@ -1329,6 +1319,7 @@ master_reload(struct master *m, char ***errs, size_t *nerrs)
 			job_log(LOG_NOTICE, job, "dropped from the run: "
 			    "excluded by \"%s\" after reload", rule);
 			sched_remove(&m->sched, job);
+			RB_REMOVE(job_tree, &r->index, job);
 			r->count[job->state]--;
 			r->d_excluded++;
 			r->jobs[i] = r->jobs[--r->njobs];
