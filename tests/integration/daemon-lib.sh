@@ -26,6 +26,13 @@ daemon_cleanup() {
 	fi
 	# Workers die with the master's socket; make sure of it.
 	pkill -KILL -f "databackupd -c $D_TMP/" 2>/dev/null
+	# Under --enable-sanitizers a report fails the test.
+	if grep -E -q 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
+	    "$D_TMP/daemon.log" 2>/dev/null; then
+		grep -E -A30 'Sanitizer|runtime error:' "$D_TMP/daemon.log" | head -60 >&2
+		emu_cleanup
+		exit 1
+	fi
 	emu_cleanup
 }
 trap daemon_cleanup EXIT
