@@ -527,21 +527,25 @@ master_respawn_cb(evutil_socket_t fd, short ev, void *arg)
 	master_dispatch(m);
 }
 
-/* May another worker be started now?  Limits a crash loop. */
+/*
+ * May another worker be started now?  Limits a crash loop: at most
+ * MASTER_RESTART_MAX starts per window, remembered in a ring of the most
+ * recent start times.
+ */
 static int
 master_restart_allowed(struct master *m)
 {
 	int64_t	now = master_now_ms();
-	int	i, recent = 0;
+	size_t	i, n = sizeof(m->restarts) / sizeof(m->restarts[0]);
+	int	recent = 0;
 
-	for (i = 0; i < m->nrestarts && i < 8; i++)
-		if (now - m->restarts[i] < MASTER_RESTART_WINDOW_MS)
+	for (i = 0; i < n; i++)
+		if (m->restarts[i] != 0 &&
+		    now - m->restarts[i] < MASTER_RESTART_WINDOW_MS)
 			recent++;
 	if (recent >= MASTER_RESTART_MAX)
 		return (0);
-	m->restarts[m->nrestarts++ % 8] = now;
-	if (m->nrestarts >= 8)
-		m->nrestarts = 8;
+	m->restarts[m->nrestarts++ % n] = now;
 	return (1);
 }
 

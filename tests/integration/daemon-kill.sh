@@ -43,4 +43,28 @@ grep -q "resumes operation" "$D_TMP/daemon.log" || dfail "no resume logged"
 # The pool is whole again.
 [ "$(ctl --json status | jq '[.workers[] | select(.pid > 0)] | length')" = 2 ] ||
     dfail "worker not replaced"
-echo "PASS: $job resumed on its operation after its worker was killed"
+
+# A crash loop: workers that keep dying are not restarted in a spin.
+for round in 1 2 3 4; do
+	for p in $(ctl --json status | jq -r '.workers[] | select(.pid > 0) | .pid'); do
+		kill -KILL "$p"
+	done
+	# Wait for the replacements (or for the back-off to begin).
+	deadline=$(( $(date +%s) + 10 ))
+	until grep -q "workers die too often" "$D_TMP/daemon.log" ||
+	    [ "$(ctl --json status | jq "[.workers[] | select(.pid > 0 and (.pid | tostring) != \"$p\")] | length")" = 2 ]; do
+		[ "$(date +%s)" -lt "$deadline" ] || dfail "no replacement in round $round"
+		sleep 0.05
+	done
+	grep -q "workers die too often" "$D_TMP/daemon.log" && break
+done
+grep -q "workers die too often" "$D_TMP/daemon.log" || dfail "no back-off after a crash loop"
+ctl --json status | jq -e '[.workers[] | select(.state == "backoff")] | length > 0' >/dev/null ||
+    dfail "status does not show workers in back-off"
+# After the back-off the pool is whole again.
+deadline=$(( $(date +%s) + 30 ))
+until [ "$(ctl --json status | jq '[.workers[] | select(.state == "idle")] | length')" = 2 ]; do
+	[ "$(date +%s)" -lt "$deadline" ] || dfail "pool not restored after the back-off"
+	sleep 0.2
+done
+echo "PASS: $job resumed on its operation after its worker was killed; crash loop backed off"
