@@ -47,3 +47,10 @@ demo: all
 EXTRA_DIST += tests/demo.sh tests/install-deps.sh
 AM_DISTCHECK_CONFIGURE_FLAGS = \
 	--with-systemdsystemunitdir=$$dc_install_base/$(systemdsystemunitdir)
+
+# make fuzz: every libFuzzer harness in tests/fuzz, FUZZ_SECONDS each.
+fuzz: all
+	top_builddir=$(top_builddir) top_srcdir=$(top_srcdir) \
+	    $(SHELL) $(srcdir)/tests/fuzz/run.sh
+.PHONY: fuzz
+EXTRA_DIST += tests/fuzz/run.sh tests/fuzz/fuzz_msg.c tests/fuzz/fuzz_fleet.c

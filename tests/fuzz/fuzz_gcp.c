@@ -3,6 +3,7 @@
  * to gcp_classify (as a body under several statuses, and as a Retry-After
  * value).  Not built by default.  Build and run from the top of the tree:
  *
+ *   (or `make fuzz`, which builds and runs every harness), or by hand:
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -I. \
  *	-include config.h tests/fuzz/fuzz_gcp.c src/gcp.c src/http.c \
  *	src/log.c src/xmalloc.c $(pkg-config --cflags --libs libcjson \
