@@ -752,6 +752,8 @@ master_dispatch(struct master *m)
 		if (job->state == JOB_RETRY_WAIT)
 			master_job_state(m, job, JOB_QUEUED);
 		master_job_state(m, job, JOB_DISPATCHED);
+		if (job->operation[0] != '\0')	/* resumes a journaled op */
+			master_job_state(m, job, JOB_EXPORTING);
 		if (master_job_save(m, job) == -1) {
 			/* Not journaled, not sent: as if never picked. */
 			job->attempts = attempts;
