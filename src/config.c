@@ -948,7 +948,7 @@ config_set(struct config_parse *p, const struct config_key *k, char *v,
 	case CFG_DUR:
 		if (config_parse_duration(v, &dur) == -1) {
 			snprintf(err, errlen, "bad duration \"%s\" for %s (use "
-			    "ms, s, m or h)", v, k->key);
+			    "ms, s, m, h or d)", v, k->key);
 			return (-1);
 		}
 		if (dur < k->min || dur > k->max) {

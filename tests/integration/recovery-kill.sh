@@ -27,9 +27,12 @@ rand() {
 }
 
 emu_start --time-scale 50 --seed "$SEED"
-# Verifying takes a while, so that a kill can land in it.
+# Starting an export and verifying take a while, so that a kill can land
+# between a dispatch and its journaled operation (the next master adopts
+# the export), and in a verification.
 curl -s -X POST -d '[{"endpoint": "storage.objects.get", "kind": "latency",
-    "ms": 300}]' "$URL/_emulator/faults" >/dev/null
+    "ms": 300}, {"endpoint": "sql.export", "kind": "latency", "ms": 300}]' \
+    "$URL/_emulator/faults" >/dev/null
 rec_config
 daemon_start
 
