@@ -61,6 +61,7 @@ struct config {
 
 	/* [state] */
 	char		*journal;
+	uint64_t	 retention_ms;	/* journal rows older are pruned */
 
 	/* [metrics] */
 	char		*metrics_listen;	/* "host:port" or NULL */

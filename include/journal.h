@@ -61,6 +61,7 @@ int		 journal_history(struct journal *, int64_t, int, int,
 int		 journal_stale(struct journal *, int64_t, int,
 		    void (*)(const char *, const char *, const char *, int64_t,
 		    void *), void *);
+int		 journal_probe(struct journal *);
 int64_t		 journal_set_max_pages(struct journal *, int64_t);
 
 #endif

@@ -70,6 +70,9 @@ struct master {
 	int			 journal_ok;
 	char			 journal_err[256];
 	struct event		*ev_journal;	/* retries dirty writes */
+	struct event		*ev_prune;	/* prunes old runs in batches */
+	int			 rewalk;	/* insert failed: walk again */
+	char			 deferred[16];	/* trigger to start when idle */
 
 	struct http_multi	*multi;
 	struct auth		*auth;

@@ -5,3 +5,8 @@ TESTS += tests/check_journal
 tests_check_journal_SOURCES = tests/check_journal.c
 tests_check_journal_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_journal_LDADD = $(TEST_LIBS) $(CHECK_LIBS)
+# Recovery: kill-and-restart, journal failures, start-up rules.
+TESTS += tests/integration/journal-start.sh \
+	tests/integration/journal-full.sh \
+	tests/integration/recovery-forgotten.sh \
+	tests/integration/recovery-kill.sh

@@ -162,6 +162,8 @@ static const struct config_key config_table[] = {
 
 	{ "state", "journal", CFG_STR, DATABACKUP_JOURNAL,
 	    CFG_RESTART | CFG_REQUIRED, F(journal), NONE, 0, 0, NULL },
+	{ "state", "retention", CFG_DUR, "400d", 0, F(retention_ms), NONE,
+	    MS_PER_DAY, 100 * 365 * MS_PER_DAY, NULL },
 
 	{ "metrics", "listen", CFG_STR, NULL, CFG_RESTART, F(metrics_listen),
 	    NONE, 0, 0, config_check_listen },
@@ -228,6 +230,7 @@ static const struct {
 	const char	*name;
 	uint64_t	 ms;
 } config_units[] = {
+	{ "d", MS_PER_DAY },
 	{ "h", MS_PER_H },
 	{ "m", MS_PER_M },
 	{ "s", MS_PER_S },
@@ -349,13 +352,15 @@ config_parse_duration(const char *s, uint64_t *ms)
 		}
 		/* "ms" before "m", so "5ms" is not read as "5m" then "s". */
 		if (strncmp(s, "ms", 2) == 0)
-			u = 3;
-		else if (*s == 'h')
+			u = 4;
+		else if (*s == 'd')
 			u = 0;
-		else if (*s == 'm')
+		else if (*s == 'h')
 			u = 1;
-		else if (*s == 's')
+		else if (*s == 'm')
 			u = 2;
+		else if (*s == 's')
+			u = 3;
 		else
 			return (-1);
 		ulen = strlen(config_units[u].name);
@@ -943,7 +948,7 @@ config_set(struct config_parse *p, const struct config_key *k, char *v,
 	case CFG_DUR:
 		if (config_parse_duration(v, &dur) == -1) {
 			snprintf(err, errlen, "bad duration \"%s\" for %s (use "
-			    "ms, s, m or h)", v, k->key);
+			    "ms, s, m, h or d)", v, k->key);
 			return (-1);
 		}
 		if (dur < k->min || dur > k->max) {

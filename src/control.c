@@ -4,9 +4,9 @@
  * A unix stream socket bound under a tight umask (mode 0660); each
  * connection carries one JSON request line and gets newline-delimited JSON
  * replies.  Replies are built here from the master's state and the
- * journal; the commands themselves (trigger, reload, plan) are the
- * master's.  A request that is malformed or too long gets an error reply
- * and changes nothing.
+ * journal (jobs, history, coverage); the commands themselves (trigger,
+ * reload, plan) are the master's.  A request that is malformed or too long
+ * gets an error reply and changes nothing.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -39,6 +39,8 @@
 #define CONTROL_HISTORY_MAX	1000	/* rows in one history reply */
 #define CONTROL_STALE_HOURS	26
 #define CONTROL_LINGER_SEC	5	/* wait this long for a client's EOF */
+#define CONTROL_HISTORY_DAYS	7	/* history without "days" */
+#define CONTROL_DAYS_MAX	36500
 
 struct control_conn {
 	struct control		*ctl;
@@ -456,6 +458,130 @@ control_cmd_jobs(struct control_conn *c, const cJSON *req)
 }
 
 static void
+control_history_cb(const struct journal_run *jr, const struct job *job,
+    void *arg)
+{
+	struct control_jobs	*cj = arg;
+
+	if (cj->n++ >= CONTROL_HISTORY_MAX)
+		return;		/* one more than shown: "truncated" */
+	cJSON_AddItemToArray(cj->arr, control_job_json(job));
+}
+
+/* Read an optional positive integer field; -1 (error sent) if bad. */
+static int
+control_int_arg(struct control_conn *c, const cJSON *req, const char *key,
+    int def, int max, int *out)
+{
+	const cJSON	*v;
+
+	v = cJSON_GetObjectItemCaseSensitive(req, key);
+	if (v == NULL || cJSON_IsNull(v)) {
+		*out = def;
+		return (0);
+	}
+	if (!cJSON_IsNumber(v) || v->valuedouble < 1 ||
+	    v->valuedouble > max || v->valuedouble != (int)v->valuedouble) {
+		control_error(c, "\"%s\" must be a whole number from 1 to %d",
+		    key, max);
+		return (-1);
+	}
+	*out = (int)v->valuedouble;
+	return (0);
+}
+
+/* history: jobs of the runs of the last "days" days, from the journal. */
+static void
+control_cmd_history(struct control_conn *c, const cJSON *req)
+{
+	struct master		*m = c->ctl->m;
+	struct control_jobs	 cj;
+	const cJSON		*f;
+	cJSON			*o;
+	int			 days;
+
+	if (control_int_arg(c, req, "days", CONTROL_HISTORY_DAYS,
+	    CONTROL_DAYS_MAX, &days) == -1)
+		return;
+	f = cJSON_GetObjectItemCaseSensitive(req, "failed");
+	if (f != NULL && !cJSON_IsBool(f) && !cJSON_IsNull(f)) {
+		control_error(c, "\"failed\" must be true or false");
+		return;
+	}
+	o = control_result(1);
+	memset(&cj, 0, sizeof(cj));
+	cJSON_AddNumberToObject(o, "days", days);
+	cj.arr = cJSON_AddArrayToObject(o, "jobs");
+	if (journal_history(m->journal, master_now_ms() - (int64_t)days *
+	    86400 * 1000, cJSON_IsTrue(f), CONTROL_HISTORY_MAX + 1,
+	    control_history_cb, &cj) == -1) {
+		cJSON_Delete(o);
+		control_error(c, "journal: %s", journal_error(m->journal));
+		return;
+	}
+	cJSON_AddBoolToObject(o, "truncated", cj.n > CONTROL_HISTORY_MAX);
+	control_send(c, o, 1);
+}
+
+struct control_stale {
+	struct master	*m;
+	cJSON		*arr;
+	int		 n;
+};
+
+static void
+control_stale_cb(const char *project, const char *instance,
+    const char *database, int64_t last_ms, void *arg)
+{
+	struct control_stale	*cs = arg;
+	cJSON			*e;
+
+	/* Excluded since: not wanted, so not missing. */
+	if (config_exclude_match(cs->m->conf, project, instance,
+	    database) != NULL)
+		return;
+	if (cs->n++ >= CONTROL_HISTORY_MAX)
+		return;
+	e = cJSON_CreateObject();
+	cJSON_AddStringToObject(e, "project", project);
+	cJSON_AddStringToObject(e, "instance", instance);
+	cJSON_AddStringToObject(e, "database", database);
+	control_add_time(e, "last_success", last_ms);
+	cJSON_AddItemToArray(cs->arr, e);
+}
+
+/*
+ * coverage: every database the journal knows (each has been discovered
+ * by some run) whose newest successful export is older than "hours", or
+ * that was never exported; oldest first.
+ */
+static void
+control_cmd_coverage(struct control_conn *c, const cJSON *req)
+{
+	struct master		*m = c->ctl->m;
+	struct control_stale	 cs;
+	cJSON			*o;
+	int			 hours;
+
+	if (control_int_arg(c, req, "hours", CONTROL_STALE_HOURS,
+	    CONTROL_DAYS_MAX * 24, &hours) == -1)
+		return;
+	o = control_result(1);
+	memset(&cs, 0, sizeof(cs));
+	cs.m = m;
+	cJSON_AddNumberToObject(o, "hours", hours);
+	cs.arr = cJSON_AddArrayToObject(o, "stale");
+	if (journal_stale(m->journal, master_now_ms() - (int64_t)hours *
+	    3600 * 1000, JOURNAL_LIMIT_MAX, control_stale_cb, &cs) == -1) {
+		cJSON_Delete(o);
+		control_error(c, "journal: %s", journal_error(m->journal));
+		return;
+	}
+	cJSON_AddBoolToObject(o, "truncated", cs.n > CONTROL_HISTORY_MAX);
+	control_send(c, o, 1);
+}
+
+static void
 control_cmd_reload(struct control_conn *c)
 {
 	cJSON	*o, *a;
@@ -695,6 +821,10 @@ control_request(struct control_conn *c, const char *line)
 		control_cmd_trigger(c, req);
 	else if (strcmp(name, "jobs") == 0)
 		control_cmd_jobs(c, req);
+	else if (strcmp(name, "history") == 0)
+		control_cmd_history(c, req);
+	else if (strcmp(name, "coverage") == 0)
+		control_cmd_coverage(c, req);
 	else if (strcmp(name, "reload") == 0)
 		control_cmd_reload(c);
 	else if (strcmp(name, "plan") == 0)

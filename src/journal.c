@@ -1334,6 +1334,30 @@ journal_stale(struct journal *j, int64_t older_than_ms, int limit,
 }
 
 /*
+ * Whether a write commits now: rewrite the schema version in a transaction
+ * of its own.  The master calls it when a write failed earlier and it has
+ * nothing else to write, to learn that the disk has room again.
+ * 0 on commit, -1 otherwise.
+ */
+int
+journal_probe(struct journal *j)
+{
+	static const char	 fn[] = "journal_probe";
+	char			 sql[64];
+
+	if (journal_begin(j, fn) == -1)
+		return (-1);
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
+	    JOURNAL_SCHEMA_VERSION);
+	if (sqlite3_exec(j->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		journal_sqlerr(j, fn, "write");
+		journal_rollback(j);
+		return (-1);
+	}
+	return (journal_commit(j, fn));
+}
+
+/*
  * Cap the file at pages database pages (PRAGMA max_page_count); a write
  * that needs more fails as if the disk were full.  Lets an operator bound
  * the journal, and tests simulate SQLITE_FULL.  Returns the cap in effect,

@@ -51,6 +51,13 @@
 #define MASTER_BUSY_CAP_MS		(5 * 60 * 1000)
 #define MASTER_RESUME_DELAY_MS		(2 * 1000)
 #define MASTER_DAILY_RECHECK_SEC	3600	/* wall clock may jump */
+#define MASTER_PRUNE_SEC		3600	/* between pruning passes */
+#define MASTER_PRUNE_BATCH		500	/* jobs per prune transaction */
+
+/* job->dirty: what is still to be journaled once writes work again. */
+#define MASTER_DIRTY_JOB	0x1	/* the job's row */
+#define MASTER_DIRTY_ATTEMPT	0x2	/* the attempt that ended, with it */
+#define MASTER_DIRTY_ACK	0x4	/* then let the worker poll its op */
 /* Prior export rate when a database has no history: MiB/s of disk. */
 #define MASTER_PRIOR_MIB_PER_SEC	25
 
@@ -58,6 +65,12 @@ static void	master_dispatch(struct master *);
 static void	master_worker_spawn(struct master *, struct master_worker *);
 static void	master_run_check_end(struct master *);
 static void	master_disc_cb(struct disc_result *, void *);
+static void	master_start_walk(struct master *, const struct disc_pattern *,
+		    size_t);
+static void	master_deferred(struct master *);
+static void	master_walk_run(struct master *);
+static void	master_worker_send(struct master *, struct master_worker *,
+		    uint32_t, int64_t, const void *, size_t);
 
 int64_t
 master_now_ms(void)
@@ -101,7 +114,8 @@ master_status(struct master *m)
 /*
  * Journal writes.  A failed write marks the job dirty, stops new
  * dispatches and leaves the retry timer to write it again; work in flight
- * goes on.  Returns 0 if the write is committed.
+ * goes on, but nothing that depends on the write (the worker's ack, the
+ * run's end) happens before it has committed.
  */
 static void
 master_journal_failed(struct master *m)
@@ -118,16 +132,43 @@ master_journal_failed(struct master *m)
 		evtimer_add(m->ev_journal, &tv);
 }
 
+/*
+ * Journal what of job is marked in what (MASTER_DIRTY_*) together with
+ * what is still pending from earlier: the job's row, and with it in one
+ * transaction the attempt that ended.  Once committed, a pending ack goes
+ * to the worker.  Returns 0 if the write is committed.
+ */
 static int
-master_job_save(struct master *m, struct job *job)
+master_job_write(struct master *m, struct job *job, int what)
 {
-	if (journal_job_update(m->journal, job) == -1) {
-		job->dirty = 1;
+	struct master_worker	*w;
+	int			 rv, ack;
+
+	job->dirty |= what | MASTER_DIRTY_JOB;
+	if (job->dirty & MASTER_DIRTY_ATTEMPT)
+		rv = journal_job_finish_attempt(m->journal, job,
+		    job->state == JOB_SUCCEEDED ? "succeeded" : "failed");
+	else
+		rv = journal_job_update(m->journal, job);
+	if (rv == -1) {
 		master_journal_failed(m);
 		return (-1);
 	}
+	ack = job->dirty & MASTER_DIRTY_ACK;
 	job->dirty = 0;
+	if (ack && job->worker >= 0 && job->worker < m->nworkers) {
+		w = &m->workers[job->worker];
+		if (w->job == job)
+			master_worker_send(m, w, MSG_JOB_OP_ACK, job->id,
+			    NULL, 0);
+	}
 	return (0);
+}
+
+static int
+master_job_save(struct master *m, struct job *job)
+{
+	return (master_job_write(m, job, MASTER_DIRTY_JOB));
 }
 
 static void
@@ -136,24 +177,37 @@ master_journal_cb(evutil_socket_t fd, short ev, void *arg)
 	struct master	*m = arg;
 	struct run	*r = m->run;
 	size_t		 i;
-	int		 bad = 0;
+	int		 bad = 0, flushed = 0;
 
 	if (r != NULL) {
-		for (i = 0; i < r->njobs; i++) {
-			if (r->jobs[i]->dirty &&
-			    master_job_save(m, r->jobs[i]) == -1) {
+		for (i = 0; i < r->njobs && !bad; i++) {
+			if (!r->jobs[i]->dirty)
+				continue;
+			if (master_job_write(m, r->jobs[i], 0) == -1)
 				bad = 1;
-				break;
-			}
+			flushed++;
 		}
 	}
-	if (!bad) {
-		if (!m->journal_ok)
-			log_notice("journal: writes work again; dispatching");
-		m->journal_ok = 1;
-		m->journal_err[0] = '\0';
-		master_dispatch(m);
+	/* Nothing was pending: make sure a write commits before going on. */
+	if (!bad && flushed == 0 && journal_probe(m->journal) == -1) {
+		master_journal_failed(m);
+		bad = 1;
 	}
+	if (bad)
+		return;
+	if (!m->journal_ok)
+		log_notice("journal: writes work again; dispatching");
+	m->journal_ok = 1;
+	m->journal_err[0] = '\0';
+	if (m->rewalk && r != NULL && m->disc == NULL && !m->stopping) {
+		/* Databases whose insert failed: the walk adds them now. */
+		m->rewalk = 0;
+		master_walk_run(m);
+	}
+	control_run_changed(m->control);
+	master_run_check_end(m);
+	master_deferred(m);
+	master_dispatch(m);
 }
 
 /* Count a job's state change in its run. */
@@ -269,11 +323,12 @@ master_wake_at(struct master *m, int64_t when_ms)
 }
 
 /*
- * After a failed attempt: apply the job rules, journal, and log.  A job
- * whose operation is still known (the poll broke, not the export) keeps it
- * and resumes without counting a failure.
+ * After a failed attempt: apply the job rules and log; the caller
+ * journals.  A job whose operation is still known (the poll broke, not the
+ * export) keeps it and resumes without counting a failure.  Returns 1 if
+ * an attempt ended (to be recorded), 0 if not (busy instance, lost poll).
  */
-static void
+static int
 master_job_failed(struct master *m, struct job *job, const struct msg_failed *f)
 {
 	int64_t			 now = master_now_ms();
@@ -314,7 +369,7 @@ master_job_failed(struct master *m, struct job *job, const struct msg_failed *f)
 			job_log(LOG_INFO, job, "instance busy (%s); next try "
 			    "in %llds", f->message, (long long)wait / 1000);
 		}
-		return;
+		return (0);
 	}
 	if (job->operation[0] != '\0' && !f->op_failed) {
 		/* The export runs on; only watching it failed. */
@@ -323,7 +378,7 @@ master_job_failed(struct master *m, struct job *job, const struct msg_failed *f)
 		master_job_state(m, job, JOB_RETRY_WAIT);
 		job_log(LOG_WARNING, job, "lost track of operation %s (%s); "
 		    "resuming", job->operation, f->message);
-		return;
+		return (0);
 	}
 	if (f->op_failed)
 		job->operation[0] = '\0';
@@ -344,6 +399,7 @@ master_job_failed(struct master *m, struct job *job, const struct msg_failed *f)
 		job->notified = 1;
 		job_log(LOG_ERR, job, "has failed %d times", job->failures);
 	}
+	return (1);
 }
 
 static void
@@ -371,13 +427,15 @@ master_worker_msg(struct master *m, struct master_worker *w,
 		master_job_state(m, job, JOB_EXPORTING);
 		if (job->inst != NULL)
 			job->inst->busy_count = 0;
-		/* Write-ahead: the operation is journaled before the ack. */
-		if (master_job_save(m, job) == -1)
-			job_log(LOG_ERR, job, "operation %s not journaled yet "
-			    "(will retry)", job->operation);
 		job_log(LOG_INFO, job, "%s operation %s", op->adopted ?
 		    "adopted" : "started", job->operation);
-		master_worker_send(m, w, MSG_JOB_OP_ACK, job->id, NULL, 0);
+		/*
+		 * Write-ahead: the worker polls only once the operation is
+		 * journaled; until then it waits for the ack.
+		 */
+		if (master_job_write(m, job, MASTER_DIRTY_ACK) == -1)
+			job_log(LOG_ERR, job, "operation %s not journaled yet; "
+			    "the worker waits until it is", job->operation);
 		break;
 	case MSG_JOB_VERIFYING:
 		master_job_state(m, job, JOB_VERIFYING);
@@ -401,20 +459,15 @@ master_worker_msg(struct master *m, struct master_worker *w,
 			    done->op_start_ms);
 		job->last_error[0] = '\0';
 		master_job_state(m, job, JOB_SUCCEEDED);
-		master_job_save(m, job);
-		if (journal_attempt_add(m->journal, job, "succeeded") == -1)
-			master_journal_failed(m);
+		master_job_write(m, job, MASTER_DIRTY_ATTEMPT);
 		job_log(LOG_NOTICE, job, "exported gs://%s/%s (%llu bytes, "
 		    "crc32c %s, %u polls)", m->conf->bucket, job->object,
 		    (unsigned long long)job->size, job->crc32c, done->polls);
 		master_job_unbind(m, w, job);
 		break;
 	case MSG_JOB_FAILED:
-		master_job_failed(m, job, payload);
-		master_job_save(m, job);
-		if (job->last_status != GCP_BUSY &&
-		    journal_attempt_add(m->journal, job, "failed") == -1)
-			master_journal_failed(m);
+		master_job_write(m, job, master_job_failed(m, job, payload) ?
+		    MASTER_DIRTY_ATTEMPT : MASTER_DIRTY_JOB);
 		master_job_unbind(m, w, job);
 		break;
 	default:
@@ -555,6 +608,7 @@ master_job_orphaned(struct master *m, struct master_worker *w, const char *how)
 {
 	struct job		*job = w->job;
 	struct msg_failed	 f;
+	int			 what = MASTER_DIRTY_JOB;
 
 	if (job->state == JOB_EXPORTING || job->state == JOB_VERIFYING) {
 		master_job_state(m, job, JOB_QUEUED);
@@ -566,9 +620,12 @@ master_job_orphaned(struct master *m, struct master_worker *w, const char *how)
 		f.outcome_unknown = 1;	/* it may have sent the export */
 		f.retry_after_ms = -1;
 		snprintf(f.message, sizeof(f.message), "worker %s", how);
-		master_job_failed(m, job, &f);
+		if (master_job_failed(m, job, &f))
+			what = MASTER_DIRTY_ATTEMPT;
 	}
-	master_job_save(m, job);
+	/* An ack still pending goes nowhere: the next worker resumes. */
+	job->dirty &= ~MASTER_DIRTY_ACK;
+	master_job_write(m, job, what);
 	master_job_unbind(m, w, job);
 }
 
@@ -694,8 +751,8 @@ master_dispatch(struct master *m)
 	struct job		*job;
 	const struct config	*c = m->conf;
 	const char		*token;
-	int64_t			 now, wake = 0;
-	int			 i, max;
+	int64_t			 now, wake = 0, first, started;
+	int			 i, max, attempts;
 
 	if (m->stopping || m->run == NULL || !m->journal_ok)
 		return;
@@ -714,6 +771,9 @@ master_dispatch(struct master *m)
 			}
 			return;
 		}
+		attempts = job->attempts;
+		first = job->first_attempt_ms;
+		started = job->started_ms;
 		if (job->operation[0] == '\0')
 			job->attempts++;
 		if (job->first_attempt_ms == 0)
@@ -723,7 +783,13 @@ master_dispatch(struct master *m)
 		if (job->state == JOB_RETRY_WAIT)
 			master_job_state(m, job, JOB_QUEUED);
 		master_job_state(m, job, JOB_DISPATCHED);
+		if (job->operation[0] != '\0')	/* resumes a journaled op */
+			master_job_state(m, job, JOB_EXPORTING);
 		if (master_job_save(m, job) == -1) {
+			/* Not journaled, not sent: as if never picked. */
+			job->attempts = attempts;
+			job->first_attempt_ms = first;
+			job->started_ms = started;
 			master_job_state(m, job, JOB_QUEUED);
 			return;
 		}
@@ -823,6 +889,9 @@ master_run_check_end(struct master *m)
 		return;
 	if (r->count[JOB_SUCCEEDED] + r->count[JOB_FAILED] != (int)r->njobs)
 		return;
+	/* Every job's end is journaled before the run's end is. */
+	if (!m->journal_ok || m->rewalk)
+		return;
 	r->jr.ended_ms = master_now_ms();
 	r->jr.total = (int)r->njobs;
 	r->jr.succeeded = r->count[JOB_SUCCEEDED];
@@ -848,6 +917,7 @@ master_run_check_end(struct master *m)
 	m->run = NULL;
 	master_run_free(r);
 	master_status(m);
+	master_deferred(m);
 }
 
 /* Local calendar day of a wall-clock time, as YYYY-MM-DD. */
@@ -1005,6 +1075,7 @@ master_disc_cb(struct disc_result *res, void *arg)
 			    t->instance, t->database,
 			    journal_error(m->journal));
 			master_journal_failed(m);
+			m->rewalk = 1;	/* walk again once writes work */
 			free(job);
 			continue;
 		}
@@ -1059,9 +1130,15 @@ master_recover_job(const struct job *j, void *arg)
 	job->inst = NULL;
 	switch (job->state) {
 	case JOB_DISPATCHED:
-		/* The export may have been sent: look before sending again. */
+		/*
+		 * The export may have been sent: look before sending again.
+		 * The attempt goes on (adopted, or sent now), so it is not
+		 * counted twice.
+		 */
 		job->outcome_unknown = 1;
 		job->state = JOB_QUEUED;
+		if (job->operation[0] == '\0' && job->attempts > 0)
+			job->attempts--;
 		break;
 	case JOB_EXPORTING:
 	case JOB_VERIFYING:
@@ -1073,6 +1150,32 @@ master_recover_job(const struct job *j, void *arg)
 	master_run_add_job(m, job);
 }
 
+/* Walk again for the run's patterns; the walk adds what is missing. */
+static void
+master_walk_run(struct master *m)
+{
+	struct run		*r = m->run;
+	struct disc_pattern	 pat[16];
+	size_t			 npat = 0;
+	char			 buf[sizeof(r->jr.patterns)], *p, *s;
+	char			 err[256];
+
+	strlcpy(buf, r->jr.patterns, sizeof(buf));
+	for (s = buf; (p = strsep(&s, " ")) != NULL && npat < 16;) {
+		if (*p == '\0')
+			continue;
+		if (disc_pattern_parse(p, &pat[npat], err, sizeof(err)) == 0)
+			npat++;
+	}
+	master_start_walk(m, pat, npat);
+}
+
+/*
+ * At start, an unfinished run in the journal goes on: its jobs come back
+ * with their attempts, operations and retry times (master_recover_job),
+ * and a walk adds what its discovery had not reached.  A journal that
+ * cannot be read is fatal: never start from nothing over it.
+ */
 static void
 master_recover(struct master *m)
 {
@@ -1082,9 +1185,10 @@ master_recover(struct master *m)
 	r = xcalloc(1, sizeof(*r));
 	rv = journal_run_open(m->journal, &r->jr);
 	if (rv != 1) {
-		if (rv == -1)
-			log_warnx("journal: %s", journal_error(m->journal));
 		free(r);
+		if (rv == -1)
+			fatalx("journal: cannot read the open run: %s",
+			    journal_error(m->journal));
 		return;
 	}
 	r->state = RUN_RUNNING;
@@ -1095,23 +1199,7 @@ master_recover(struct master *m)
 	log_notice("run %lld (%s, started %s) resumes: %d of %zu databases "
 	    "done", (long long)r->jr.id, r->jr.trigger, r->jr.day,
 	    r->count[JOB_SUCCEEDED] + r->count[JOB_FAILED], r->njobs);
-	/* The walk may not have finished: it adds what is missing. */
-	{
-		struct disc_pattern	 pat[16];
-		size_t			 npat = 0;
-		char			 buf[sizeof(r->jr.patterns)], *p, *s;
-		char			 err[256];
-
-		strlcpy(buf, r->jr.patterns, sizeof(buf));
-		for (s = buf; (p = strsep(&s, " ")) != NULL && npat < 16;) {
-			if (*p == '\0')
-				continue;
-			if (disc_pattern_parse(p, &pat[npat], err,
-			    sizeof(err)) == 0)
-				npat++;
-		}
-		master_start_walk(m, pat, npat);
-	}
+	master_walk_run(m);
 }
 
 static void
@@ -1166,14 +1254,76 @@ master_daily_cb(evutil_socket_t fd, short ev, void *arg)
 				log_notice("scheduled run: adding to run %lld "
 				    "in progress", (long long)m->run->jr.id);
 			if (master_trigger(m, "schedule", NULL, 0, err,
-			    sizeof(err)) == -1)
+			    sizeof(err)) == -1) {
 				log_warnx("scheduled run not started: %s",
 				    err);
+				if (!m->journal_ok)
+					strlcpy(m->deferred, "schedule",
+					    sizeof(m->deferred));
+			}
 		}
 		/* Step past this minute so the next target is tomorrow. */
 		m->next_run_ms = 0;
 	}
 	master_daily_arm(m);
+}
+
+/*
+ * A scheduled or catch-up run that could not start (journal failing, or
+ * a run from an earlier day still going) starts as soon as nothing is in
+ * the way, unless the day has its run by then.
+ */
+static void
+master_deferred(struct master *m)
+{
+	char	trigger[sizeof(m->deferred)], err[256];
+
+	if (m->deferred[0] == '\0' || m->run != NULL || !m->journal_ok ||
+	    m->stopping)
+		return;
+	strlcpy(trigger, m->deferred, sizeof(trigger));
+	m->deferred[0] = '\0';
+	if (master_ran_today(m, master_now_ms()) != 0)
+		return;
+	log_notice("%s run: starting now", trigger);
+	if (master_trigger(m, trigger, NULL, 0, err, sizeof(err)) == -1) {
+		log_warnx("%s run not started: %s", trigger, err);
+		if (!m->journal_ok)
+			strlcpy(m->deferred, trigger, sizeof(m->deferred));
+	}
+}
+
+/*
+ * Pruning: one bounded transaction per loop turn while old runs remain,
+ * then one pass an hour.  A failure is logged and tried at the next pass;
+ * it does not stop dispatching.
+ */
+static void
+master_prune_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	static int64_t	 total;
+	struct master	*m = arg;
+	struct timeval	 tv = { MASTER_PRUNE_SEC, 0 };
+	int64_t		 before;
+	int		 n;
+
+	before = master_now_ms() - (int64_t)m->conf->retention_ms;
+	if (m->journal_ok && !m->stopping) {
+		n = journal_prune(m->journal, before, MASTER_PRUNE_BATCH);
+		if (n == -1)
+			log_warnx("journal: pruning: %s",
+			    journal_error(m->journal));
+		else if (n > 0) {
+			total += n;
+			tv.tv_sec = 0;	/* the next batch, next turn */
+		} else if (total > 0) {
+			log_info("journal: pruned %lld rows of runs older than "
+			    "%llu days", (long long)total, (unsigned long long)
+			    (m->conf->retention_ms / (86400 * 1000)));
+			total = 0;
+		}
+	}
+	evtimer_add(m->ev_prune, &tv);
 }
 
 /* Signals. */
@@ -1403,6 +1553,7 @@ master_main(const char *conf_path, struct config *conf, int debug)
 	m->journal_ok = 1;
 	sched_init(&m->sched);
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN);	/* a file size limit is a write error */
 
 	if (http_global_init() == -1)
 		fatalx("cannot initialise libcurl");
@@ -1441,6 +1592,7 @@ master_main(const char *conf_path, struct config *conf, int debug)
 	m->ev_wake = evtimer_new(m->base, master_wake_cb, m);
 	m->ev_token = evtimer_new(m->base, master_token_tick_cb, m);
 	m->ev_journal = evtimer_new(m->base, master_journal_cb, m);
+	m->ev_prune = evtimer_new(m->base, master_prune_cb, m);
 	m->ev_respawn = evtimer_new(m->base, master_respawn_cb, m);
 	m->ev_stop = evtimer_new(m->base, master_stop_timeout_cb, m);
 	m->ev_watchdog = evtimer_new(m->base, master_watchdog_cb, m);
@@ -1450,19 +1602,34 @@ master_main(const char *conf_path, struct config *conf, int debug)
 	    sizeof(err))) == NULL)
 		fatalx("control socket: %s", err);
 
-	journal_runs(m->journal, 0, 5, master_last_run_cb, m);
+	if (journal_runs(m->journal, 0, 5, master_last_run_cb, m) == -1)
+		fatalx("journal: %s", journal_error(m->journal));
 	master_recover(m);
 	master_daily_arm(m);
-	if (m->run == NULL && conf->catch_up && master_now_ms() >=
+	if (conf->catch_up && master_now_ms() >=
 	    sched_daily_next(conf->daily_at, master_now_ms(), 1)) {
 		ran = master_ran_today(m, master_now_ms());
-		if (ran == 0) {
+		if (ran == -1)
+			fatalx("journal: %s", journal_error(m->journal));
+		if (ran == 0 && m->run != NULL) {
+			log_notice("catch-up: today's run is missing; it "
+			    "starts when run %lld has finished",
+			    (long long)m->run->jr.id);
+			strlcpy(m->deferred, "catch-up", sizeof(m->deferred));
+		} else if (ran == 0) {
 			log_notice("catch-up: today's run is missing");
 			if (master_trigger(m, "catch-up", NULL, 0, err,
-			    sizeof(err)) == -1)
+			    sizeof(err)) == -1) {
 				log_warnx("catch-up run not started: %s", err);
+				if (!m->journal_ok)
+					strlcpy(m->deferred, "catch-up",
+					    sizeof(m->deferred));
+			}
 		}
 	}
+	tv.tv_sec = 0;
+	evtimer_add(m->ev_prune, &tv);	/* first pass on the first turn */
+	tv.tv_sec = MASTER_TOKEN_CHECK_SEC;
 
 	if (sd_watchdog_enabled(0, &m->watchdog_usec) > 0)
 		master_watchdog_cb(-1, 0, m);
@@ -1495,6 +1662,7 @@ master_main(const char *conf_path, struct config *conf, int debug)
 	event_free(m->ev_wake);
 	event_free(m->ev_token);
 	event_free(m->ev_journal);
+	event_free(m->ev_prune);
 	event_free(m->ev_respawn);
 	event_free(m->ev_stop);
 	event_free(m->ev_watchdog);

@@ -105,6 +105,13 @@ sched_remove(struct sched *s, struct job *job)
 	job->inst = NULL;
 }
 
+/* May an export of this job be running at Google already? */
+static int
+sched_running(const struct job *job)
+{
+	return (job->operation[0] != '\0' || job->outcome_unknown);
+}
+
 static int
 sched_ready(const struct job *job, int64_t now)
 {
@@ -157,12 +164,18 @@ sched_next(struct sched *s, int64_t now, int max_in_flight, int64_t *wake)
 	if (best == NULL)
 		return (NULL);
 
-	/* Inside the instance: the longest ready job first. */
+	/*
+	 * Inside the instance: a job whose export may be running at Google
+	 * (operation known, or outcome unknown) first, since any other
+	 * export would meet it as a 409; then the longest ready job.
+	 */
 	pick = NULL;
 	TAILQ_FOREACH(job, &best->jobs, entry) {
 		if (!sched_ready(job, now))
 			continue;
-		if (pick == NULL || job->predicted_ms > pick->predicted_ms)
+		if (pick == NULL || sched_running(job) > sched_running(pick) ||
+		    (sched_running(job) == sched_running(pick) &&
+		    job->predicted_ms > pick->predicted_ms))
 			pick = job;
 	}
 	return (pick);

@@ -181,9 +181,14 @@ worker_report_op(struct worker *w, const struct gcp_op *op, int adopted,
 	}
 }
 
-/* The object of a DONE operation: present and not empty? */
+/*
+ * The object of a DONE operation, or of one Google no longer knows
+ * (forgotten): present and not empty?  Absent, the operation is over
+ * without it and the master starts a new export.
+ */
 static void
-worker_verify(struct worker *w, const struct gcp_op *op, uint32_t polls)
+worker_verify(struct worker *w, const struct gcp_op *op, uint32_t polls,
+    int forgotten)
 {
 	struct gcp_object	obj;
 	struct gcp_error	err;
@@ -206,10 +211,14 @@ worker_verify(struct worker *w, const struct gcp_op *op, uint32_t polls)
 				exit(0);
 			continue;
 		}
-		if (err.http == 404)
-			gcp_error_set(&err, GCP_RETRY, "operation %s is DONE "
+		if (err.http == 404) {
+			gcp_error_set(&err, GCP_RETRY, "operation %s is %s "
 			    "but gs://%s/%s does not exist", op->name,
+			    forgotten ? "unknown to Google" : "DONE",
 			    w->job.bucket, w->job.object);
+			worker_failed(w, &err, 0, 1);
+			return;
+		}
 		worker_failed(w, &err, 0, 0);
 		return;
 	}
@@ -267,7 +276,7 @@ worker_poll(struct worker *w, struct gcp_op *op, int64_t op_start)
 			if (err.http == 404) {
 				/* Google forgot it: the object decides. */
 				strlcpy(op->name, name, sizeof(op->name));
-				worker_verify(w, op, polls);
+				worker_verify(w, op, polls, 1);
 				return;
 			}
 			worker_failed(w, &err, 0, 0);
@@ -284,7 +293,7 @@ worker_poll(struct worker *w, struct gcp_op *op, int64_t op_start)
 			worker_failed(w, &err, 0, 1);
 			return;
 		}
-		worker_verify(w, op, polls);
+		worker_verify(w, op, polls, 0);
 		return;
 	}
 }

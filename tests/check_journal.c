@@ -744,6 +744,91 @@ START_TEST(test_migrate_v0)
 }
 END_TEST
 
+struct fixture_jobs {
+	struct job	 job[4];
+	int		 n;
+};
+
+static void
+fixture_job_cb(const struct job *job, void *arg)
+{
+	struct fixture_jobs	*f = arg;
+
+	if (f->n < 4)
+		f->job[f->n] = *job;
+	f->n++;
+}
+
+/*
+ * A file of the first schema version, with a finished run and an open one,
+ * opens with this build (migrated if the schema has moved on since): the
+ * open run resumes with its jobs as they were, history answers, and the
+ * file takes writes.
+ */
+START_TEST(test_migrate_v1_fixture)
+{
+	struct journal		*j;
+	struct journal_run	 r;
+	struct fixture_jobs	 f;
+	const char		*top = getenv("top_srcdir");
+	char			 path[512], *sql, buf[64];
+	FILE			*fp;
+	long			 len;
+	int64_t			 ms, id;
+
+	snprintf(path, sizeof(path), "%s/tests/data/journal-v1.sql",
+	    top != NULL ? top : ".");
+	ck_assert_ptr_nonnull(fp = fopen(path, "r"));
+	ck_assert_int_eq(fseek(fp, 0, SEEK_END), 0);
+	len = ftell(fp);
+	rewind(fp);
+	sql = calloc(1, (size_t)len + 1);
+	ck_assert_int_eq(fread(sql, 1, (size_t)len, fp), (size_t)len);
+	fclose(fp);
+	raw_exec(sql);
+	free(sql);
+	ck_assert_int_eq(raw_int("PRAGMA user_version"), 1);
+
+	j = jopen();
+	ck_assert_int_eq(raw_int("PRAGMA user_version"),
+	    JOURNAL_SCHEMA_VERSION);
+	ck_assert_int_eq(journal_run_open(j, &r), 1);
+	ck_assert_int_eq(r.id, 2);
+	ck_assert_str_eq(r.trigger, "catch-up");
+	ck_assert_str_eq(r.patterns, "proj-a");
+	memset(&f, 0, sizeof(f));
+	ck_assert_int_eq(journal_jobs(j, 2, fixture_job_cb, &f), 2);
+	ck_assert_int_eq(f.job[0].state, JOB_EXPORTING);
+	ck_assert_str_eq(f.job[0].operation, "op-3");
+	ck_assert_int_eq(f.job[1].state, JOB_RETRY_WAIT);
+	ck_assert_int_eq(f.job[1].attempts, 1);
+	ck_assert_int_eq(f.job[1].failures, 1);
+	ck_assert_int_eq(f.job[1].outcome_unknown, 1);
+	ck_assert_int_eq(f.job[1].next_attempt_ms, T0 + 20000);
+	ck_assert_int_eq(f.job[1].last_status, GCP_RETRY);
+	ck_assert_int_eq(journal_predict_ms(j, "proj-a", "inst-1", "db2", &ms),
+	    1);
+	ck_assert_int_eq(ms, 30000);
+	ck_assert_int_eq(journal_last_success(j, "proj-a", "inst-1", "db1",
+	    &ms), 1);
+	ck_assert_int_eq(ms, T0 - DAY_MS + 90000);
+	ck_assert_int_eq(journal_run_for_day(j, "2023-11-13", &id), 1);
+	ck_assert_int_eq(id, 1);
+
+	/* The resumed job ends, in one transaction with its attempt. */
+	f.job[0].state = JOB_SUCCEEDED;
+	f.job[0].ended_ms = T0 + 60000;
+	ck_assert_int_eq(journal_job_finish_attempt(j, &f.job[0],
+	    "succeeded"), 0);
+	journal_close(j);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM attempts"), 5);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM jobs WHERE id = 3 AND "
+	    "state = 'succeeded'"), 1);
+	ck_assert_str_eq(raw_text("PRAGMA integrity_check", buf, sizeof(buf)),
+	    "ok");
+}
+END_TEST
+
 START_TEST(test_migrate_zero_length)
 {
 	struct journal	*j;
@@ -910,6 +995,7 @@ journal_suite(void)
 	CASE("history_stale", test_history_stale);
 	CASE("reentry", test_reentry);
 	CASE("migrate_v0", test_migrate_v0);
+	CASE("migrate_v1_fixture", test_migrate_v1_fixture);
 	CASE("migrate_zero_length", test_migrate_zero_length);
 	CASE("refuse_foreign", test_refuse_foreign);
 	CASE("refuse_newer", test_refuse_newer);

@@ -100,6 +100,38 @@ START_TEST(test_longest_chain_first)
 }
 END_TEST
 
+/* After a restart, a job with a running export goes before its neighbours. */
+START_TEST(test_resumed_first)
+{
+	struct sched	 s;
+	struct job	*j[3], *n;
+	int64_t		 wake;
+	int		 i;
+
+	sched_init(&s);
+	j[0] = mkjob("p", "i1", "big", 100);
+	j[1] = mkjob("p", "i1", "resumed", 10);
+	j[2] = mkjob("p", "i1", "adopt", 5);
+	strlcpy(j[1]->operation, "op-1", sizeof(j[1]->operation));
+	j[2]->outcome_unknown = 1;
+	for (i = 0; i < 3; i++)
+		sched_add(&s, j[i]);
+	n = sched_next(&s, 0, 10, &wake);
+	ck_assert_str_eq(n->database, "resumed");
+	start(&s, n);
+	finish(&s, n);
+	n = sched_next(&s, 0, 10, &wake);
+	ck_assert_str_eq(n->database, "adopt");
+	start(&s, n);
+	finish(&s, n);
+	n = sched_next(&s, 0, 10, &wake);
+	ck_assert_str_eq(n->database, "big");
+	for (i = 0; i < 3; i++)
+		free(j[i]);
+	sched_clear(&s);
+}
+END_TEST
+
 START_TEST(test_max_in_flight)
 {
 	struct sched	 s;
@@ -230,6 +262,7 @@ sched_suite(void)
 	tcase_set_timeout(tc, 10);
 	tcase_add_test(tc, test_one_per_instance);
 	tcase_add_test(tc, test_longest_chain_first);
+	tcase_add_test(tc, test_resumed_first);
 	tcase_add_test(tc, test_max_in_flight);
 	tcase_add_test(tc, test_busy_and_retry);
 	tcase_add_test(tc, test_daily_dst);
