@@ -36,6 +36,7 @@
 #include "journal.h"
 #include "log.h"
 #include "master.h"
+#include "monitor.h"
 #include "msg.h"
 #include "sched.h"
 #include "worker.h"
@@ -112,6 +113,7 @@ master_journal_failed(struct master *m)
 		log_warnx("journal: write failed: %s; no new exports until "
 		    "it works again", journal_error(m->journal));
 	m->journal_ok = 0;
+	monitor_journal_error(m->monitor);
 	strlcpy(m->journal_err, journal_error(m->journal),
 	    sizeof(m->journal_err));
 	if (!evtimer_pending(m->ev_journal, NULL))
@@ -187,9 +189,8 @@ job_log(int pri, const struct job *job, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	log_emit(pri, "%s/%s/%s run=%lld attempt=%d: %s", job->project,
-	    job->instance, job->database, (long long)job->run_id,
-	    job->attempts, msg);
+	log_job(pri, job->project, job->instance, job->database, job->run_id,
+	    job->attempts, "%s", msg);
 }
 
 /*
@@ -390,10 +391,12 @@ master_worker_msg(struct master *m, struct master_worker *w,
 		job_log(LOG_NOTICE, job, "exported gs://%s/%s (%llu bytes, "
 		    "crc32c %s, %u polls)", m->conf->bucket, job->object,
 		    (unsigned long long)job->size, job->crc32c, done->polls);
+		monitor_job_done(m->monitor, job);
 		master_job_unbind(m, w, job);
 		break;
 	case MSG_JOB_FAILED:
 		master_job_failed(m, job, payload);
+		monitor_job_failed(m->monitor, job, payload);
 		master_job_save(m, job);
 		if (job->last_status != GCP_BUSY &&
 		    journal_attempt_add(m->journal, job, "failed") == -1)
@@ -546,6 +549,7 @@ master_job_orphaned(struct master *m, struct master_worker *w, const char *how)
 		f.retry_after_ms = -1;
 		snprintf(f.message, sizeof(f.message), "worker %s", how);
 		master_job_failed(m, job, &f);
+		monitor_job_failed(m->monitor, job, &f);
 	}
 	master_job_save(m, job);
 	master_job_unbind(m, w, job);
@@ -590,6 +594,7 @@ master_sigchld(struct master *m)
 		w->state = MW_DEAD;
 		if (!m->stopping) {
 			m->worker_deaths++;
+			monitor_worker_died(m->monitor);
 			if (master_restart_allowed(m))
 				master_worker_spawn(m, w);
 			else if (!evtimer_pending(m->ev_respawn, NULL)) {
@@ -727,6 +732,7 @@ master_dispatch(struct master *m)
 		w->since_ms = now;
 		job->worker = w->slot;
 		sched_started(&m->sched, job);
+		monitor_dispatched(m->monitor, job);
 		m->run->in_flight++;
 		if (job->operation[0] != '\0')
 			job_log(LOG_INFO, job, "worker %d resumes operation %s",
@@ -811,6 +817,7 @@ master_run_check_end(struct master *m)
 	    r->jr.failed, (long long)(r->jr.ended_ms - r->jr.started_ms) /
 	    1000);
 	control_run_finished(m->control, r);
+	monitor_run_end(m->monitor, r);
 	memcpy(&m->last_run, &r->jr, sizeof(m->last_run));
 	sched_clear(&m->sched);
 	m->run = NULL;
@@ -902,6 +909,7 @@ master_trigger(struct master *m, const char *trigger,
 	m->run = r;
 	log_notice("run %lld started (%s%s%s)", (long long)r->jr.id, trigger,
 	    npat > 0 ? ": " : "", r->jr.patterns);
+	monitor_run_started(m->monitor);
 	master_start_walk(m, pat, npat);
 	master_status(m);
 	return (0);
@@ -930,6 +938,7 @@ master_disc_cb(struct disc_result *res, void *arg)
 	r->d_excluded += (int)res->excluded.n;
 	r->d_api_disabled += res->api_disabled;
 	r->d_errors += (int)res->errors.n;
+	monitor_discovery(m->monitor, res);
 	if (res->failed) {
 		r->disc_failed = 1;
 		log_warnx("run %lld: discovery failed: %s", (long long)r->jr.id,
@@ -1167,9 +1176,11 @@ master_daily_cb(evutil_socket_t fd, short ev, void *arg)
 				log_notice("scheduled run: adding to run %lld "
 				    "in progress", (long long)m->run->jr.id);
 			if (master_trigger(m, "schedule", NULL, 0, err,
-			    sizeof(err)) == -1)
+			    sizeof(err)) == -1) {
 				log_warnx("scheduled run not started: %s",
 				    err);
+				monitor_run_not_started(m->monitor, err);
+			}
 		}
 		/* Step past this minute so the next target is tomorrow. */
 		m->next_run_ms = 0;
@@ -1297,6 +1308,7 @@ master_reload(struct master *m, char ***errs, size_t *nerrs)
 		log_warnx("reload: %s changed; this needs a restart", keys);
 	m->conf = c;
 	m->conf_loaded_ms = master_now_ms();
+	log_set_json(strcmp(c->log_format, "json") == 0);
 	master_apply_endpoints(m);
 	config_free(old);
 
@@ -1390,6 +1402,7 @@ master_main(const char *conf_path, struct config *conf, int debug)
 	master_self = m;
 	m->conf_path = xstrdup(conf_path);
 	m->conf = conf;
+	log_set_json(strcmp(conf->log_format, "json") == 0);
 	m->started_ms = m->conf_loaded_ms = master_now_ms();
 	m->journal_ok = 1;
 	sched_init(&m->sched);
@@ -1442,6 +1455,8 @@ master_main(const char *conf_path, struct config *conf, int debug)
 		fatalx("control socket: %s", err);
 
 	journal_runs(m->journal, 0, 5, master_last_run_cb, m);
+	if ((m->monitor = monitor_new(m, err, sizeof(err))) == NULL)
+		fatalx("metrics: %s", err);
 	master_recover(m);
 	master_daily_arm(m);
 	if (m->run == NULL && conf->catch_up && master_now_ms() >=
@@ -1450,8 +1465,10 @@ master_main(const char *conf_path, struct config *conf, int debug)
 		if (ran == 0) {
 			log_notice("catch-up: today's run is missing");
 			if (master_trigger(m, "catch-up", NULL, 0, err,
-			    sizeof(err)) == -1)
+			    sizeof(err)) == -1) {
 				log_warnx("catch-up run not started: %s", err);
+				monitor_run_not_started(m->monitor, err);
+			}
 		}
 	}
 
@@ -1479,6 +1496,7 @@ master_main(const char *conf_path, struct config *conf, int debug)
 	}
 	auth_free(m->auth);
 	http_multi_free(m->multi);
+	monitor_free(m->monitor);
 	journal_close(m->journal);
 	for (i = 0; i < 4; i++)
 		event_free(m->ev_sig[i]);
