@@ -3,10 +3,13 @@
  * clock set by the test, and the notification bodies built from them
  * (notify.c: subject, mail text, webhook formats).
  */
+#include <sys/stat.h>
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -325,6 +328,44 @@ START_TEST(test_notify_bodies)
 }
 END_TEST
 
+/* config.c: the SMTP password file must not be readable by everyone. */
+START_TEST(test_secret_mode)
+{
+	struct config_errors	 errs = { NULL, 0 };
+	struct config		*c;
+	char			 dir[] = "/tmp/check_alert.XXXXXX", conf[64];
+	char			 secret[64];
+	FILE			*fp;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(conf, sizeof(conf), "%s/a.conf", dir);
+	snprintf(secret, sizeof(secret), "%s/auth", dir);
+	ck_assert_ptr_nonnull(fp = fopen(secret, "w"));
+	fputs("user:pass\n", fp);
+	fclose(fp);
+	ck_assert_ptr_nonnull(fp = fopen(conf, "w"));
+	fprintf(fp, "[export]\nbucket = b-test\n[discovery]\nprojects = "
+	    "proj-a\n[notify]\nsmtp_auth_file = %s\n", secret);
+	fclose(fp);
+	ck_assert_int_eq(chmod(secret, 0644), 0);
+	ck_assert_ptr_null(config_load(conf, &errs));
+	ck_assert_uint_eq(errs.n, 1);
+	ck_assert_ptr_nonnull(strstr(errs.line[0], "is readable by everyone"));
+	config_errors_clear(&errs);
+	ck_assert_int_eq(chmod(secret, 0600), 0);
+	ck_assert_ptr_nonnull(c = config_load(conf, &errs));
+	ck_assert_str_eq(c->smtp_auth_file, secret);
+	ck_assert_str_eq(c->environment, "production");
+	ck_assert_str_eq(c->webhook_format, "generic");
+	ck_assert_str_eq(c->log_format, "text");
+	ck_assert_uint_eq(c->not_running_after_ms, 26 * H);
+	config_free(c);
+	unlink(conf);
+	unlink(secret);
+	rmdir(dir);
+}
+END_TEST
+
 static Suite *
 alert_suite(void)
 {
@@ -340,6 +381,7 @@ alert_suite(void)
 	tcase_add_test(tc, test_not_running);
 	tcase_add_test(tc, test_lines);
 	tcase_add_test(tc, test_notify_bodies);
+	tcase_add_test(tc, test_secret_mode);
 	suite_add_tcase(s, tc);
 	return (s);
 }
