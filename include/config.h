@@ -71,6 +71,17 @@ struct config {
 	char		*smtp_url;
 	char		*webhook_url;
 	char		*pubsub_topic;
+	char		*environment;	/* label in subjects and events */
+	char		*email_from;
+	char		*smtp_auth_file;	/* "user:password", private */
+	char		*webhook_format;	/* generic, teams, googlechat */
+	char		*ping_url;	/* dead man's switch, each good run */
+
+	/* [alerts] */
+	uint64_t	 not_running_after_ms;
+
+	/* [log] */
+	char		*log_format;	/* "text" or "json" */
 
 	/* [gcp] */
 	char		*credentials;	/* key file, or NULL for ADC */

@@ -44,6 +44,8 @@ struct http_response {
 };
 
 typedef void	(*http_cb)(struct http_response *, void *);
+/* Sees every finished transfer of a multi handle (metrics). */
+typedef void	(*http_observe_cb)(const char *, long, int, void *);
 struct http_multi;
 
 /* http.c */
@@ -55,6 +57,10 @@ void		 http_multi_free(struct http_multi *);
 int		 http_multi_add(struct http_multi *, const struct http_request *,
 		    http_cb, void *);
 size_t		 http_multi_pending(const struct http_multi *);
+int		 http_multi_add_easy(struct http_multi *, void *, http_cb,
+		    void *);
+void		 http_multi_observe(struct http_multi *, http_observe_cb,
+		    void *);
 char		*http_escape(const char *);
 
 #endif

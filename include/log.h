@@ -3,7 +3,9 @@
  *
  * Lines go to stderr.  Under systemd (JOURNAL_STREAM set) or when asked,
  * each line starts with the sd-daemon "<N>" priority prefix so journald
- * files it at the right level.
+ * files it at the right level.  With log_set_json(1) each line is one JSON
+ * object (severity, message, and the job's fields on job lines) as Cloud
+ * Logging reads it.
  */
 #ifndef DATABACKUP_LOG_H
 #define DATABACKUP_LOG_H
@@ -15,6 +17,10 @@ void	log_init(int debug, const char *progname);
 void	log_setverbose(int);
 int	log_getverbose(void);
 void	log_setprefix(const char *);
+void	log_set_json(int);
+void	log_job(int, const char *, const char *, const char *, long long, int,
+	    const char *, ...)
+	    __attribute__((__format__(printf, 7, 8)));
 void	log_emit(int, const char *, ...)
 	    __attribute__((__format__(printf, 2, 3)));
 void	vlog_emit(int, const char *, va_list)

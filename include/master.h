@@ -21,6 +21,7 @@ struct bufferevent;
 struct config;
 struct control;
 struct http_multi;
+struct monitor;
 
 enum master_worker_state {
 	MW_IDLE,
@@ -96,6 +97,7 @@ struct master {
 	int			 pending_all;
 
 	struct control		*control;
+	struct monitor		*monitor;	/* metrics, alerts, notify */
 	struct event		*ev_daily;
 	struct event		*ev_wake;	/* retry / busy timer */
 	struct event		*ev_token;	/* keeps workers' tokens fresh */

@@ -108,6 +108,10 @@ static int	config_check_topic(const struct config_key *, char *, char *,
 		    size_t);
 static int	config_check_readable(const struct config_key *, char *,
 		    char *, size_t);
+static int	config_check_secret(const struct config_key *, char *,
+		    char *, size_t);
+static int	config_check_word(const struct config_key *, char *, char *,
+		    size_t);
 
 #define F(f)	offsetof(struct config, f)
 #define NONE	0
@@ -176,6 +180,22 @@ static const struct config_key config_table[] = {
 	    0, 0, NULL },
 	{ "notify", "pubsub_topic", CFG_STR, NULL, 0, F(pubsub_topic), NONE,
 	    0, 0, config_check_topic },
+	{ "notify", "environment", CFG_STR, "production", 0, F(environment),
+	    NONE, 0, 0, NULL },
+	{ "notify", "email_from", CFG_STR, NULL, 0, F(email_from), NONE, 0, 0,
+	    config_check_email },
+	{ "notify", "smtp_auth_file", CFG_STR, NULL, 0, F(smtp_auth_file),
+	    NONE, 0, 0, config_check_secret },
+	{ "notify", "webhook_format", CFG_STR, "generic", 0,
+	    F(webhook_format), NONE, 0, 0, config_check_word },
+	{ "notify", "ping_url", CFG_URL, NULL, 0, F(ping_url), NONE, 0, 0,
+	    NULL },
+
+	{ "alerts", "not_running_after", CFG_DUR, "26h", 0,
+	    F(not_running_after_ms), NONE, MS_PER_M, 30 * MS_PER_DAY, NULL },
+
+	{ "log", "format", CFG_STR, "text", 0, F(log_format), NONE, 0, 0,
+	    config_check_word },
 
 	{ "gcp", "credentials", CFG_STR, NULL, 0, F(credentials), NONE, 0, 0,
 	    config_check_readable },
@@ -783,6 +803,54 @@ config_check_readable(const struct config_key *k, char *v, char *err,
 		return (-1);
 	}
 	close(fd);
+	return (0);
+}
+
+/* A file holding a password: readable by us, by nobody else. */
+static int
+config_check_secret(const struct config_key *k, char *v, char *err,
+    size_t errlen)
+{
+	struct stat	 st;
+
+	if (config_check_readable(k, v, err, errlen) == -1)
+		return (-1);
+	if (stat(v, &st) == 0 && (st.st_mode & S_IROTH) != 0) {
+		snprintf(err, errlen, "%s \"%s\" is readable by everyone "
+		    "(chmod o-r)", k->key, v);
+		return (-1);
+	}
+	return (0);
+}
+
+/* Keys that take one of a few words. */
+static int
+config_check_word(const struct config_key *k, char *v, char *err,
+    size_t errlen)
+{
+	static const struct {
+		const char	*key;
+		const char	*words[4];
+	} allowed[] = {
+		{ "webhook_format", { "generic", "teams", "googlechat" } },
+		{ "format", { "text", "json" } },
+	};
+	size_t	i, j;
+
+	for (i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++) {
+		if (strcmp(allowed[i].key, k->key) != 0)
+			continue;
+		for (j = 0; j < 4 && allowed[i].words[j] != NULL; j++)
+			if (strcmp(allowed[i].words[j], v) == 0)
+				return (0);
+		snprintf(err, errlen, "bad value \"%s\" for %s (%s%s%s%s%s)",
+		    v, k->key, allowed[i].words[0],
+		    allowed[i].words[1] ? ", " : "",
+		    allowed[i].words[1] ? allowed[i].words[1] : "",
+		    allowed[i].words[2] ? " or " : "",
+		    allowed[i].words[2] ? allowed[i].words[2] : "");
+		return (-1);
+	}
 	return (0);
 }
 

@@ -32,6 +32,7 @@
 #include "journal.h"
 #include "log.h"
 #include "master.h"
+#include "monitor.h"
 #include "xmalloc.h"
 
 #define CONTROL_PROGRESS_MS	250	/* progress lines at most this often */
@@ -306,6 +307,7 @@ control_cmd_status(struct control_conn *c)
 	j = cJSON_AddObjectToObject(o, "journal");
 	cJSON_AddBoolToObject(j, "ok", m->journal_ok);
 	control_add_str(j, "error", m->journal_ok ? NULL : m->journal_err);
+	cJSON_AddItemToObject(o, "alerts", monitor_alerts_json(m->monitor));
 	control_send(c, o, 1);
 }
 
@@ -703,87 +705,55 @@ control_cmd_plan(struct control_conn *c)
 }
 
 /*
- * check: the monitoring-plugin view.  Exit status 2 (critical) when the
- * last run failed, a job keeps failing, or the journal cannot be written;
- * 1 (warning) when no run has finished within the stale period.
+ * check: the monitoring-plugin view, one line per alert (monitor.c):
+ * status 0 ok, 1 warning, 2 critical.
  */
 static void
 control_cmd_check(struct control_conn *c)
 {
-	struct master	*m = c->ctl->m;
-	struct run	*r = m->run;
-	cJSON		*o, *lines;
-	char		 line[512], label[300];
-	int		 status = 0, nfail = 0;
-	size_t		 i;
-	int64_t		 now = master_now_ms();
+	cJSON	*o = control_result(1);
 
+	monitor_check(c->ctl->m->monitor, o);
+	control_send(c, o, 1);
+}
+
+/* metrics: the Prometheus text, as /metrics serves it. */
+static void
+control_cmd_metrics(struct control_conn *c)
+{
+	cJSON	*o = control_result(1);
+	char	*text;
+
+	text = monitor_metrics_text(c->ctl->m->monitor);
+	cJSON_AddStringToObject(o, "text", text);
+	free(text);
+	control_send(c, o, 1);
+}
+
+/*
+ * clock (tests only, with DATABACKUP_TEST_CLOCK=1 in the daemon's
+ * environment): {"offset": SECONDS} moves the alerts' clock.
+ */
+static void
+control_cmd_clock(struct control_conn *c, const cJSON *req)
+{
+	const cJSON	*off;
+	cJSON		*o;
+
+	if (!monitor_clock_enabled()) {
+		control_error(c, "unknown command \"clock\"");
+		return;
+	}
+	off = cJSON_GetObjectItemCaseSensitive(req, "offset");
+	if (!cJSON_IsNumber(off)) {
+		control_error(c, "\"offset\" must be a number of seconds");
+		return;
+	}
+	monitor_set_clock(c->ctl->m->monitor, (int64_t)off->valuedouble *
+	    1000);
 	o = control_result(1);
-	lines = cJSON_CreateArray();
-	if (!m->journal_ok) {
-		snprintf(line, sizeof(line), "CRITICAL: journal writes fail: "
-		    "%s", m->journal_err);
-		cJSON_AddItemToArray(lines, cJSON_CreateString(line));
-		status = 2;
-	}
-	if (m->last_run.id != 0 && strcmp(m->last_run.outcome, "failed") == 0) {
-		snprintf(line, sizeof(line), "CRITICAL: run %lld failed: %d of "
-		    "%d databases not exported", (long long)m->last_run.id,
-		    m->last_run.failed, m->last_run.total);
-		cJSON_AddItemToArray(lines, cJSON_CreateString(line));
-		status = 2;
-	}
-	if (r != NULL) {
-		label[0] = '\0';
-		for (i = 0; i < r->njobs; i++) {
-			if (r->jobs[i]->failures < m->conf->alert_after_failures)
-				continue;
-			if (nfail++ < 3) {
-				if (label[0] != '\0')
-					strlcat(label, ", ", sizeof(label));
-				strlcat(label, r->jobs[i]->project,
-				    sizeof(label));
-				strlcat(label, "/", sizeof(label));
-				strlcat(label, r->jobs[i]->instance,
-				    sizeof(label));
-				strlcat(label, "/", sizeof(label));
-				strlcat(label, r->jobs[i]->database,
-				    sizeof(label));
-			}
-		}
-		if (nfail > 0) {
-			snprintf(line, sizeof(line), "CRITICAL: %d exports "
-			    "failed %d or more times: %s%s", nfail,
-			    m->conf->alert_after_failures, label, nfail > 3 ?
-			    " and more" : "");
-			cJSON_AddItemToArray(lines, cJSON_CreateString(line));
-			status = 2;
-		}
-	}
-	if (r == NULL && (m->last_run.id == 0 || now - m->last_run.ended_ms >
-	    (int64_t)CONTROL_STALE_HOURS * 3600 * 1000) &&
-	    now - m->started_ms > (int64_t)CONTROL_STALE_HOURS * 3600 * 1000) {
-		snprintf(line, sizeof(line), "WARNING: no run finished in the "
-		    "last %dh", CONTROL_STALE_HOURS);
-		cJSON_AddItemToArray(lines, cJSON_CreateString(line));
-		if (status < 1)
-			status = 1;
-	}
-	if (status == 0) {
-		if (r != NULL)
-			snprintf(line, sizeof(line), "OK: run %lld in "
-			    "progress: %d/%zu exported", (long long)r->jr.id,
-			    r->count[JOB_SUCCEEDED], r->njobs);
-		else if (m->last_run.id != 0)
-			snprintf(line, sizeof(line), "OK: run %lld %s: %d "
-			    "databases exported", (long long)m->last_run.id,
-			    m->last_run.outcome, m->last_run.succeeded);
-		else
-			snprintf(line, sizeof(line), "OK: no run yet");
-		cJSON_AddItemToArray(lines, cJSON_CreateString(line));
-	}
-	cJSON_AddNumberToObject(o, "status", status);
-	cJSON_AddItemToObject(o, "lines", lines);
+	cJSON_AddItemToObject(o, "alerts", monitor_alerts_json(
+	    c->ctl->m->monitor));
 	control_send(c, o, 1);
 }
 
@@ -831,6 +801,10 @@ control_request(struct control_conn *c, const char *line)
 		control_cmd_plan(c);
 	else if (strcmp(name, "check") == 0)
 		control_cmd_check(c);
+	else if (strcmp(name, "metrics") == 0)
+		control_cmd_metrics(c);
+	else if (strcmp(name, "clock") == 0)
+		control_cmd_clock(c, req);
 	else
 		control_error(c, "unknown command \"%.64s\"", name);
 	cJSON_Delete(req);

@@ -54,6 +54,8 @@ struct http_multi {
 	struct event		*timer;
 	struct http_xfers	 xfers;
 	size_t			 pending;
+	http_observe_cb		 observe;
+	void			*observe_arg;
 };
 
 /* One socket curl asked us to watch. */
@@ -400,6 +402,12 @@ http_multi_check(struct http_multi *m)
 		http_finish(x->easy, msg->data.result, &x->resp, NULL);
 		TAILQ_REMOVE(&m->xfers, x, entry);
 		m->pending--;
+		if (m->observe != NULL) {
+			p = NULL;
+			curl_easy_getinfo(x->easy, CURLINFO_EFFECTIVE_URL, &p);
+			m->observe(p != NULL ? p : "", x->resp.status,
+			    x->resp.curl_code, m->observe_arg);
+		}
 		x->cb(&x->resp, x->arg);
 		http_xfer_free(x);
 	}
@@ -541,6 +549,51 @@ size_t
 http_multi_pending(const struct http_multi *m)
 {
 	return (m->pending);
+}
+
+/*
+ * Queues an easy handle the caller prepared itself (SMTP: notify.c), for
+ * protocols http_setup does not speak.  http.c owns the handle from now
+ * on and cleans it up after cb returns; cb reports status (the last
+ * server reply code) and curl_code as for HTTP.  Whatever the handle
+ * points to (upload data, recipient lists) must live until cb.  Returns 0.
+ */
+int
+http_multi_add_easy(struct http_multi *m, void *easy, http_cb cb, void *arg)
+{
+	struct http_xfer	*x;
+	struct timeval		 tv = { 0, 0 };
+	CURLMcode		 mc;
+
+	x = xcalloc(1, sizeof(*x));
+	x->m = m;
+	x->cb = cb;
+	x->arg = arg;
+	x->easy = easy;
+	TAILQ_INSERT_TAIL(&m->xfers, x, entry);
+	m->pending++;
+	curl_easy_setopt(x->easy, CURLOPT_PRIVATE, (char *)x);
+	curl_easy_setopt(x->easy, CURLOPT_NOSIGNAL, 1L);
+	if ((mc = curl_multi_add_handle(m->multi, x->easy)) != CURLM_OK) {
+		x->resp.curl_code = CURLE_FAILED_INIT;
+		snprintf(x->resp.error, sizeof(x->resp.error),
+		    "curl_multi_add_handle: %s", curl_multi_strerror(mc));
+		curl_easy_cleanup(x->easy);
+		x->easy = NULL;
+		x->fail_ev = evtimer_new(m->base, http_xfer_fail_cb, x);
+		if (x->fail_ev == NULL)
+			fatalx("http_multi_add_easy: evtimer_new");
+		evtimer_add(x->fail_ev, &tv);
+	}
+	return (0);
+}
+
+/* One observer per multi handle: called before each transfer's cb. */
+void
+http_multi_observe(struct http_multi *m, http_observe_cb cb, void *arg)
+{
+	m->observe = cb;
+	m->observe_arg = arg;
 }
 
 /*

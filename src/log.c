@@ -4,8 +4,11 @@
  * Two error levels as in OpenBSD daemons: fatal/log_warn append
  * strerror(errno), fatalx/log_warnx do not.  Output is one line per call on
  * stderr; with a priority prefix ("<3>") when stderr is journald's stream,
- * so journald and the Ops Agent see each line's severity.  No I/O besides
- * write(2) on stderr happens here.
+ * so journald and the Ops Agent see each line's severity.  With [log]
+ * format = json, a line is one JSON object with "severity" and "message"
+ * (and project/instance/database/run/attempt on job lines), Cloud
+ * Logging's structured format.  No I/O besides write(2) on stderr happens
+ * here.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,6 +22,14 @@ static int	 log_verbose;
 static int	 log_prio_prefix;
 static char	 log_name[32] = "databackup";
 static char	 log_prefix[64];
+static int	 log_json;
+
+/* A job line's fields, for the JSON format. */
+struct log_job_fields {
+	const char	*project, *instance, *database;
+	long long	 run;
+	int		 attempt;
+};
 
 /*
  * Debug output only with -d.  The priority prefix is used when journald
@@ -61,17 +72,93 @@ log_setprefix(const char *p)
 		snprintf(log_prefix, sizeof(log_prefix), "%s: ", p);
 }
 
+/* One JSON object per line instead of text (Cloud Logging). */
 void
-vlog_emit(int pri, const char *fmt, va_list ap)
+log_set_json(int on)
 {
-	char	 msg[4096];
-	char	 line[4200];
+	log_json = on;
+}
+
+static const char *
+log_severity(int pri)
+{
+	switch (pri) {
+	case LOG_EMERG:
+		return ("EMERGENCY");
+	case LOG_ALERT:
+		return ("ALERT");
+	case LOG_CRIT:
+		return ("CRITICAL");
+	case LOG_ERR:
+		return ("ERROR");
+	case LOG_WARNING:
+		return ("WARNING");
+	case LOG_NOTICE:
+		return ("NOTICE");
+	case LOG_INFO:
+		return ("INFO");
+	default:
+		return ("DEBUG");
+	}
+}
+
+/* Appends s to buf as a JSON string body (no quotes); bounded. */
+static void
+log_json_str(char *buf, size_t len, const char *s)
+{
+	size_t	o = strlen(buf);
+	char	esc[8];
+
+	for (; *s != '\0' && o + 8 < len; s++) {
+		unsigned char	c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\') {
+			buf[o++] = '\\';
+			buf[o++] = (char)c;
+		} else if (c == '\n') {
+			buf[o++] = '\\';
+			buf[o++] = 'n';
+		} else if (c < 0x20) {
+			snprintf(esc, sizeof(esc), "\\u%04x", c);
+			memcpy(buf + o, esc, 6);
+			o += 6;
+		} else
+			buf[o++] = (char)c;
+	}
+	buf[o] = '\0';
+}
+
+static void
+log_write(int pri, const struct log_job_fields *jf, const char *msg)
+{
+	char	 line[4608], num[128], prio[8];
 	int	 saved = errno, n;
 
-	if (pri == LOG_DEBUG && !log_verbose)
-		return;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (log_prio_prefix)
+	if (log_json) {
+		prio[0] = '\0';
+		if (log_prio_prefix)
+			snprintf(prio, sizeof(prio), "<%d>", pri);
+		snprintf(line, sizeof(line), "%s{\"severity\":\"%s\","
+		    "\"message\":\"", prio, log_severity(pri));
+		log_json_str(line, sizeof(line) - 512, log_prefix);
+		log_json_str(line, sizeof(line) - 512, msg);
+		strlcat(line, "\"", sizeof(line));
+		if (jf != NULL) {
+			strlcat(line, ",\"project\":\"", sizeof(line));
+			log_json_str(line, sizeof(line) - 64, jf->project);
+			strlcat(line, "\",\"instance\":\"", sizeof(line));
+			log_json_str(line, sizeof(line) - 64, jf->instance);
+			strlcat(line, "\",\"database\":\"", sizeof(line));
+			log_json_str(line, sizeof(line) - 64, jf->database);
+			snprintf(num, sizeof(num), "\",\"run\":%lld,"
+			    "\"attempt\":%d", jf->run, jf->attempt);
+			strlcat(line, num, sizeof(line));
+		}
+		snprintf(num, sizeof(num), ",\"process\":\"%s\",\"pid\":%ld}\n",
+		    log_name, (long)getpid());
+		strlcat(line, num, sizeof(line));
+		n = (int)strlen(line);
+	} else if (log_prio_prefix)
 		n = snprintf(line, sizeof(line), "<%d>%s%s\n", pri, log_prefix,
 		    msg);
 	else
@@ -86,6 +173,53 @@ vlog_emit(int pri, const char *fmt, va_list ap)
 	/* One write per line, so lines of workers do not interleave. */
 	if (write(STDERR_FILENO, line, n) == -1) {
 		/* nowhere left to say it */
+	}
+	errno = saved;
+}
+
+void
+vlog_emit(int pri, const char *fmt, va_list ap)
+{
+	char	 msg[4096];
+	int	 saved = errno;
+
+	if (pri == LOG_DEBUG && !log_verbose)
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	log_write(pri, NULL, msg);
+	errno = saved;
+}
+
+/*
+ * A line about one job: "project/instance/database run=N attempt=N: ..."
+ * in text, separate fields in JSON, so one grep or one filter tells a
+ * database's story.
+ */
+void
+log_job(int pri, const char *project, const char *instance,
+    const char *database, long long run, int attempt, const char *fmt, ...)
+{
+	struct log_job_fields	 jf;
+	char			 msg[4096], text[4400];
+	va_list			 ap;
+	int			 saved = errno;
+
+	if (pri == LOG_DEBUG && !log_verbose)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (log_json) {
+		jf.project = project;
+		jf.instance = instance;
+		jf.database = database;
+		jf.run = run;
+		jf.attempt = attempt;
+		log_write(pri, &jf, msg);
+	} else {
+		snprintf(text, sizeof(text), "%s/%s/%s run=%lld attempt=%d: %s",
+		    project, instance, database, run, attempt, msg);
+		log_write(pri, NULL, text);
 	}
 	errno = saved;
 }

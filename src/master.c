@@ -36,6 +36,7 @@
 #include "journal.h"
 #include "log.h"
 #include "master.h"
+#include "monitor.h"
 #include "msg.h"
 #include "sched.h"
 #include "worker.h"
@@ -126,6 +127,7 @@ master_journal_failed(struct master *m)
 		log_warnx("journal: write failed: %s; no new exports until "
 		    "it works again", journal_error(m->journal));
 	m->journal_ok = 0;
+	monitor_journal_error(m->monitor);
 	strlcpy(m->journal_err, journal_error(m->journal),
 	    sizeof(m->journal_err));
 	if (!evtimer_pending(m->ev_journal, NULL))
@@ -241,9 +243,8 @@ job_log(int pri, const struct job *job, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	log_emit(pri, "%s/%s/%s run=%lld attempt=%d: %s", job->project,
-	    job->instance, job->database, (long long)job->run_id,
-	    job->attempts, msg);
+	log_job(pri, job->project, job->instance, job->database, job->run_id,
+	    job->attempts, "%s", msg);
 }
 
 /*
@@ -463,11 +464,17 @@ master_worker_msg(struct master *m, struct master_worker *w,
 		job_log(LOG_NOTICE, job, "exported gs://%s/%s (%llu bytes, "
 		    "crc32c %s, %u polls)", m->conf->bucket, job->object,
 		    (unsigned long long)job->size, job->crc32c, done->polls);
+		monitor_job_done(m->monitor, job);
 		master_job_unbind(m, w, job);
 		break;
 	case MSG_JOB_FAILED:
-		master_job_write(m, job, master_job_failed(m, job, payload) ?
-		    MASTER_DIRTY_ATTEMPT : MASTER_DIRTY_JOB);
+		{
+			int	attempt_over = master_job_failed(m, job, payload);
+
+			master_job_write(m, job, attempt_over ?
+			    MASTER_DIRTY_ATTEMPT : MASTER_DIRTY_JOB);
+			monitor_job_failed(m->monitor, job, payload);
+		}
 		master_job_unbind(m, w, job);
 		break;
 	default:
@@ -622,6 +629,7 @@ master_job_orphaned(struct master *m, struct master_worker *w, const char *how)
 		snprintf(f.message, sizeof(f.message), "worker %s", how);
 		if (master_job_failed(m, job, &f))
 			what = MASTER_DIRTY_ATTEMPT;
+		monitor_job_failed(m->monitor, job, &f);
 	}
 	/* An ack still pending goes nowhere: the next worker resumes. */
 	job->dirty &= ~MASTER_DIRTY_ACK;
@@ -678,6 +686,7 @@ master_sigchld(struct master *m)
 		w->state = MW_DEAD;
 		if (!m->stopping) {
 			m->worker_deaths++;
+			monitor_worker_died(m->monitor);
 			if (master_restart_allowed(m))
 				master_worker_spawn(m, w);
 			else if (!evtimer_pending(m->ev_respawn, NULL)) {
@@ -824,6 +833,7 @@ master_dispatch(struct master *m)
 		w->since_ms = now;
 		job->worker = w->slot;
 		sched_started(&m->sched, job);
+		monitor_dispatched(m->monitor, job);
 		m->run->in_flight++;
 		if (job->operation[0] != '\0')
 			job_log(LOG_INFO, job, "worker %d resumes operation %s",
@@ -912,6 +922,7 @@ master_run_check_end(struct master *m)
 	    r->jr.failed, (long long)(r->jr.ended_ms - r->jr.started_ms) /
 	    1000);
 	control_run_finished(m->control, r);
+	monitor_run_end(m->monitor, r);
 	memcpy(&m->last_run, &r->jr, sizeof(m->last_run));
 	sched_clear(&m->sched);
 	m->run = NULL;
@@ -1004,6 +1015,7 @@ master_trigger(struct master *m, const char *trigger,
 	m->run = r;
 	log_notice("run %lld started (%s%s%s)", (long long)r->jr.id, trigger,
 	    npat > 0 ? ": " : "", r->jr.patterns);
+	monitor_run_started(m->monitor);
 	master_start_walk(m, pat, npat);
 	master_status(m);
 	return (0);
@@ -1032,6 +1044,7 @@ master_disc_cb(struct disc_result *res, void *arg)
 	r->d_excluded += (int)res->excluded.n;
 	r->d_api_disabled += res->api_disabled;
 	r->d_errors += (int)res->errors.n;
+	monitor_discovery(m->monitor, res);
 	if (res->failed) {
 		r->disc_failed = 1;
 		log_warnx("run %lld: discovery failed: %s", (long long)r->jr.id,
@@ -1260,6 +1273,7 @@ master_daily_cb(evutil_socket_t fd, short ev, void *arg)
 				if (!m->journal_ok)
 					strlcpy(m->deferred, "schedule",
 					    sizeof(m->deferred));
+				monitor_run_not_started(m->monitor, err);
 			}
 		}
 		/* Step past this minute so the next target is tomorrow. */
@@ -1446,6 +1460,7 @@ master_reload(struct master *m, char ***errs, size_t *nerrs)
 		log_warnx("reload: %s changed; this needs a restart", keys);
 	m->conf = c;
 	m->conf_loaded_ms = master_now_ms();
+	log_set_json(strcmp(c->log_format, "json") == 0);
 	master_apply_endpoints(m);
 	config_free(old);
 
@@ -1549,6 +1564,7 @@ master_main(const char *conf_path, struct config *conf, int debug)
 	master_self = m;
 	m->conf_path = xstrdup(conf_path);
 	m->conf = conf;
+	log_set_json(strcmp(conf->log_format, "json") == 0);
 	m->started_ms = m->conf_loaded_ms = master_now_ms();
 	m->journal_ok = 1;
 	sched_init(&m->sched);
@@ -1604,6 +1620,8 @@ master_main(const char *conf_path, struct config *conf, int debug)
 
 	if (journal_runs(m->journal, 0, 5, master_last_run_cb, m) == -1)
 		fatalx("journal: %s", journal_error(m->journal));
+	if ((m->monitor = monitor_new(m, err, sizeof(err))) == NULL)
+		fatalx("metrics: %s", err);
 	master_recover(m);
 	master_daily_arm(m);
 	if (conf->catch_up && master_now_ms() >=
@@ -1624,6 +1642,7 @@ master_main(const char *conf_path, struct config *conf, int debug)
 				if (!m->journal_ok)
 					strlcpy(m->deferred, "catch-up",
 					    sizeof(m->deferred));
+				monitor_run_not_started(m->monitor, err);
 			}
 		}
 	}
@@ -1655,6 +1674,7 @@ master_main(const char *conf_path, struct config *conf, int debug)
 	}
 	auth_free(m->auth);
 	http_multi_free(m->multi);
+	monitor_free(m->monitor);
 	journal_close(m->journal);
 	for (i = 0; i < 4; i++)
 		event_free(m->ev_sig[i]);

@@ -161,4 +161,16 @@ ctl_status_render(const cJSON *reply, FILE *fp)
 		    s != NULL ? s : "unknown error");
 	} else
 		fprintf(fp, "journal: -\n");
+	/* Alerts (a daemon that reports them): one line each. */
+	cJSON_ArrayForEach(j, cJSON_GetObjectItemCaseSensitive(reply,
+	    "alerts")) {
+		s = ctl_str(j, "state");
+		fprintf(fp, "alert %-14s %s", ctl_str(j, "name") != NULL ?
+		    ctl_str(j, "name") : "-", s != NULL ? s : "-");
+		if ((s = ctl_str(j, "since")) != NULL)
+			fprintf(fp, " since %s", s);
+		if ((s = ctl_str(j, "summary")) != NULL)
+			fprintf(fp, ": %s", s);
+		fputc('\n', fp);
+	}
 }

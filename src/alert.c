@@ -1,0 +1,330 @@
+/*
+ * alert.c: the three built-in alerts ("run failed", "export errors",
+ * "exports not running") as a pure state machine: inputs and a time in,
+ * states, summaries and the set of changed alerts out.  Gathering the
+ * inputs is the master's (monitor.c); telling people is notify.c's.  No
+ * I/O, no clock, no allocation here.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "alert.h"
+
+static const struct {
+	const char	*name;
+	const char	*title;
+	enum alert_level level;
+	const char	*runbook;
+} alert_info[ALERT_COUNT] = {
+	[ALERT_RUN_FAILED] = { "run_failed", "Run failed",
+	    ALERT_LEVEL_CRITICAL,
+	    "1. `databackupctl status` and `databackupctl jobs`: which "
+	    "databases failed and why.\n"
+	    "2. A failed discovery: check the service account's roles on the "
+	    "folders (resourcemanager.folders.get, projects list) and "
+	    "`databackupctl plan`.\n"
+	    "3. A run that did not start: `journalctl -u databackupd` for the "
+	    "reason (journal, shutdown).\n"
+	    "4. Fix the cause, then `databackupctl trigger PROJECT/INSTANCE/"
+	    "DATABASE --wait` for the databases concerned." },
+	[ALERT_EXPORT_ERRORS] = { "export_errors", "Export errors",
+	    ALERT_LEVEL_CRITICAL,
+	    "1. `databackupctl jobs` shows each failing database's last "
+	    "error; retries go on within the retry window.\n"
+	    "2. Permission errors: the instance's service account needs "
+	    "roles/storage.objectAdmin on the bucket.\n"
+	    "3. Instance busy or stopped: check the instance in the console "
+	    "(maintenance, backups, activation policy).\n"
+	    "4. Once fixed: `databackupctl trigger PROJECT/INSTANCE/DATABASE "
+	    "--wait`; the alert clears when the export succeeds." },
+	[ALERT_NOT_RUNNING] = { "not_running", "Exports not running",
+	    ALERT_LEVEL_WARNING,
+	    "1. Is databackupd running? `systemctl status databackupd`.\n"
+	    "2. `databackupctl status`: next scheduled run, workers, journal.\n"
+	    "3. `journalctl -u databackupd --since -2d` for errors "
+	    "(credentials, journal writes, configuration).\n"
+	    "4. Start a run by hand: `databackupctl trigger --wait`." },
+};
+
+const char *
+alert_name(enum alert_id id)
+{
+	if (id >= ALERT_COUNT)
+		return ("invalid");
+	return (alert_info[id].name);
+}
+
+const char *
+alert_title(enum alert_id id)
+{
+	if (id >= ALERT_COUNT)
+		return ("Invalid");
+	return (alert_info[id].title);
+}
+
+const char *
+alert_state_name(enum alert_state st)
+{
+	switch (st) {
+	case ALERT_OK:
+		return ("ok");
+	case ALERT_FIRING:
+		return ("firing");
+	}
+	return ("invalid");
+}
+
+const char *
+alert_level_name(enum alert_level l)
+{
+	switch (l) {
+	case ALERT_LEVEL_OK:
+		return ("OK");
+	case ALERT_LEVEL_WARNING:
+		return ("WARNING");
+	case ALERT_LEVEL_CRITICAL:
+		return ("CRITICAL");
+	}
+	return ("UNKNOWN");
+}
+
+/* The level of a firing alert. */
+enum alert_level
+alert_severity(enum alert_id id)
+{
+	if (id >= ALERT_COUNT)
+		return (ALERT_LEVEL_CRITICAL);
+	return (alert_info[id].level);
+}
+
+/* What the runbook says to do first; a static string. */
+const char *
+alert_runbook(enum alert_id id)
+{
+	if (id >= ALERT_COUNT)
+		return ("");
+	return (alert_info[id].runbook);
+}
+
+void
+alert_init(struct alert_set *s, int64_t now_ms)
+{
+	int	i;
+
+	memset(s, 0, sizeof(*s));
+	for (i = 0; i < ALERT_COUNT; i++) {
+		s->a[i].id = i;
+		s->a[i].state = ALERT_OK;
+		s->a[i].changed_ms = now_ms;
+	}
+}
+
+/*
+ * "p/i/d, p/i/d, p/i/d and 4 more": the first ALERT_NAMES_SHOWN targets,
+ * since that is the first thing the runbook asks.
+ */
+void
+alert_targets_text(const struct alert_target *t, size_t n, char *buf,
+    size_t len)
+{
+	char	one[GCP_PROJECT_ID_MAX + GCP_INSTANCE_MAX + GCP_DATABASE_MAX +
+		    8];
+	size_t	i;
+
+	if (len == 0)
+		return;
+	buf[0] = '\0';
+	for (i = 0; i < n && i < ALERT_NAMES_SHOWN; i++) {
+		snprintf(one, sizeof(one), "%s%s/%s/%s", i > 0 ? ", " : "",
+		    t[i].project, t[i].instance, t[i].database);
+		strlcat(buf, one, len);
+	}
+	if (n > ALERT_NAMES_SHOWN) {
+		snprintf(one, sizeof(one), " and %zu more",
+		    n - ALERT_NAMES_SHOWN);
+		strlcat(buf, one, len);
+	}
+}
+
+static void
+alert_fmt_iso(int64_t ms, char *buf, size_t len)
+{
+	time_t		t = (time_t)(ms / 1000);
+	struct tm	tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Returns 1 if firing; fills the summary and count either way. */
+static int
+alert_eval_run_failed(struct alert *a, const struct alert_input *in)
+{
+	char	names[ALERT_SUMMARY_MAX / 2];
+
+	a->count = 0;
+	if (in->start_error[0] != '\0') {
+		snprintf(a->summary, sizeof(a->summary), "the scheduled run "
+		    "did not start: %s", in->start_error);
+		return (1);
+	}
+	if (in->run_id == 0) {
+		snprintf(a->summary, sizeof(a->summary), "no run yet");
+		return (0);
+	}
+	if (!in->run_failed) {
+		snprintf(a->summary, sizeof(a->summary), "run %lld "
+		    "succeeded: %d databases exported", (long long)in->run_id,
+		    in->run_total);
+		return (0);
+	}
+	a->count = (int)in->ngave_up;
+	if (in->disc_error[0] != '\0' && in->ngave_up == 0) {
+		snprintf(a->summary, sizeof(a->summary), "run %lld: discovery "
+		    "failed: %s", (long long)in->run_id, in->disc_error);
+		return (1);
+	}
+	alert_targets_text(in->gave_up, in->ngave_up, names, sizeof(names));
+	snprintf(a->summary, sizeof(a->summary), "run %lld: %zu of %d "
+	    "databases not exported%s%s%s%.100s", (long long)in->run_id,
+	    in->ngave_up, in->run_total, in->ngave_up > 0 ? ": " : "", names,
+	    in->disc_error[0] != '\0' ? "; discovery failed: " : "",
+	    in->disc_error);
+	return (1);
+}
+
+/* Does this target count for "export errors" at in->now_ms? */
+int
+alert_target_counts(const struct alert_target *t,
+    const struct alert_input *in)
+{
+	/* Only failures of the last day count (the old service's rule). */
+	return (t->failures >= in->threshold &&
+	    in->now_ms - t->when_ms < ALERT_DAY_MS);
+}
+
+static int
+alert_eval_export_errors(struct alert *a, const struct alert_input *in)
+{
+	char	names[ALERT_SUMMARY_MAX], one[ALERT_SUMMARY_MAX];
+	size_t	i, n = 0;
+
+	names[0] = '\0';
+	for (i = 0; i < in->nfailing; i++) {
+		if (!alert_target_counts(&in->failing[i], in))
+			continue;
+		if (n < ALERT_NAMES_SHOWN) {
+			snprintf(one, sizeof(one), "%s%s/%s/%s", n > 0 ?
+			    ", " : "", in->failing[i].project,
+			    in->failing[i].instance, in->failing[i].database);
+			strlcat(names, one, sizeof(names));
+		}
+		n++;
+	}
+	a->count = (int)n;
+	if (n == 0) {
+		snprintf(a->summary, sizeof(a->summary), "no export failed %d "
+		    "times in the last day", in->threshold);
+		return (0);
+	}
+	if (n > ALERT_NAMES_SHOWN) {
+		snprintf(one, sizeof(one), " and %zu more",
+		    n - ALERT_NAMES_SHOWN);
+		strlcat(names, one, sizeof(names));
+	}
+	snprintf(a->summary, sizeof(a->summary), "%zu database%s failed %d "
+	    "or more times in the last day: %s", n, n == 1 ? "" : "s",
+	    in->threshold, names);
+	return (1);
+}
+
+static int
+alert_eval_not_running(struct alert *a, const struct alert_input *in)
+{
+	int64_t	from = in->last_attempt_ms, idle;
+	char	when[32];
+
+	if (in->watch_since_ms > from)
+		from = in->watch_since_ms;
+	idle = in->now_ms - from;
+	a->count = in->ntargets;
+	if (in->last_attempt_ms > 0)
+		alert_fmt_iso(in->last_attempt_ms, when, sizeof(when));
+	else
+		strlcpy(when, "never", sizeof(when));
+	if (in->ntargets > 0 && idle > in->not_running_after_ms) {
+		snprintf(a->summary, sizeof(a->summary), "no export attempt "
+		    "for %lldh%02lldm although %d databases are known (last "
+		    "attempt: %s)", (long long)(idle / 3600000),
+		    (long long)(idle / 60000 % 60), in->ntargets, when);
+		return (1);
+	}
+	snprintf(a->summary, sizeof(a->summary), "last export attempt: %s",
+	    when);
+	return (0);
+}
+
+/*
+ * Evaluates every alert at in->now_ms.  Returns a bit mask (1 << id) of
+ * the alerts whose state changed; summaries and counts are refreshed
+ * whether or not the state changed.
+ */
+unsigned int
+alert_eval(struct alert_set *s, const struct alert_input *in)
+{
+	struct alert	*a;
+	unsigned int	 changed = 0;
+	int		 i, firing = 0;
+
+	for (i = 0; i < ALERT_COUNT; i++) {
+		a = &s->a[i];
+		switch (a->id) {
+		case ALERT_RUN_FAILED:
+			firing = alert_eval_run_failed(a, in);
+			break;
+		case ALERT_EXPORT_ERRORS:
+			firing = alert_eval_export_errors(a, in);
+			break;
+		case ALERT_NOT_RUNNING:
+			firing = alert_eval_not_running(a, in);
+			break;
+		case ALERT_COUNT:
+			break;
+		}
+		if (firing && a->state == ALERT_OK) {
+			a->state = ALERT_FIRING;
+			a->since_ms = a->changed_ms = in->now_ms;
+			changed |= 1U << i;
+		} else if (!firing && a->state == ALERT_FIRING) {
+			a->state = ALERT_OK;
+			a->since_ms = 0;
+			a->changed_ms = in->now_ms;
+			changed |= 1U << i;
+		}
+	}
+	return (changed);
+}
+
+/* The worst level among firing alerts. */
+enum alert_level
+alert_level(const struct alert_set *s)
+{
+	enum alert_level	l = ALERT_LEVEL_OK;
+	int			i;
+
+	for (i = 0; i < ALERT_COUNT; i++)
+		if (s->a[i].state == ALERT_FIRING &&
+		    alert_severity(s->a[i].id) > l)
+			l = alert_severity(s->a[i].id);
+	return (l);
+}
+
+/* "CRITICAL: export errors: ..." - the monitoring-plugin line. */
+void
+alert_line(const struct alert *a, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s: %s: %s", alert_level_name(
+	    a->state == ALERT_FIRING ? alert_severity(a->id) : ALERT_LEVEL_OK),
+	    alert_title(a->id), a->summary);
+}

@@ -1,0 +1,695 @@
+/*
+ * monitor.c: the master's watch over itself.
+ *
+ * Holds the metrics (counted by the hooks the master calls where things
+ * happen), the alert set and the facts the alerts need that the master
+ * does not keep: the jobs that gave up in the last finished run, why a
+ * scheduled run did not start, when an export was last attempted, and the
+ * newest successful export of every known database.  Evaluation runs every
+ * MONITOR_EVAL_SEC and soon after each relevant event; each alert change
+ * is logged and handed to notify.c.  The rules themselves are alert.c's.
+ */
+#include <sys/types.h>
+#include <sys/tree.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+#include <event2/event.h>
+
+#include "alert.h"
+#include "config.h"
+#include "discovery.h"
+#include "http.h"
+#include "job.h"
+#include "journal.h"
+#include "log.h"
+#include "master.h"
+#include "metrics.h"
+#include "monitor.h"
+#include "msg.h"
+#include "notify.h"
+#include "xmalloc.h"
+
+/* The newest successful export of one database. */
+struct monitor_db {
+	RB_ENTRY(monitor_db)	 entry;
+	char			 project[GCP_PROJECT_ID_MAX + 1];
+	char			 instance[GCP_INSTANCE_MAX + 1];
+	char			 database[GCP_DATABASE_MAX + 1];
+	int64_t			 last_ms;	/* 0: never */
+	int64_t			 seen_run;
+};
+RB_HEAD(monitor_dbs, monitor_db);
+
+struct monitor {
+	struct master		*m;
+	struct metrics		 mt;
+	struct alert_set	 alerts;
+	struct notify		*notify;
+	struct metrics_server	*server;
+	struct event		*ev_tick;
+	struct event		*ev_soon;
+	int64_t			 offset_ms;	/* test clock only */
+	int64_t			 last_attempt_ms;
+	char			 start_error[256];
+	char			 disc_error[256];	/* current run */
+	char			 last_disc_error[256];	/* last finished */
+	struct alert_target	*gave_up;	/* last finished run */
+	size_t			 ngave_up;
+	struct alert_target	*failing;	/* scratch, per evaluation */
+	size_t			 nfailing, capfailing;
+	struct monitor_dbs	 dbs;
+	int			 ndbs;
+};
+
+static int
+monitor_db_cmp(const struct monitor_db *a, const struct monitor_db *b)
+{
+	int	c;
+
+	if ((c = strcmp(a->project, b->project)) != 0)
+		return (c);
+	if ((c = strcmp(a->instance, b->instance)) != 0)
+		return (c);
+	return (strcmp(a->database, b->database));
+}
+
+RB_PROTOTYPE(monitor_dbs, monitor_db, entry, monitor_db_cmp)
+RB_GENERATE(monitor_dbs, monitor_db, entry, monitor_db_cmp)
+
+static struct monitor_db *
+monitor_db_get(struct monitor *mon, const char *p, const char *i,
+    const char *d, int create)
+{
+	struct monitor_db	 key, *db;
+
+	strlcpy(key.project, p, sizeof(key.project));
+	strlcpy(key.instance, i, sizeof(key.instance));
+	strlcpy(key.database, d, sizeof(key.database));
+	if ((db = RB_FIND(monitor_dbs, &mon->dbs, &key)) != NULL || !create)
+		return (db);
+	db = xcalloc(1, sizeof(*db));
+	memcpy(db->project, key.project, sizeof(db->project));
+	memcpy(db->instance, key.instance, sizeof(db->instance));
+	memcpy(db->database, key.database, sizeof(db->database));
+	RB_INSERT(monitor_dbs, &mon->dbs, db);
+	mon->ndbs++;
+	return (db);
+}
+
+int64_t
+monitor_now_ms(const struct monitor *mon)
+{
+	return (master_now_ms() + (mon != NULL ? mon->offset_ms : 0));
+}
+
+static void
+monitor_target(struct alert_target *t, const struct job *job, int64_t when)
+{
+	memset(t, 0, sizeof(*t));
+	strlcpy(t->project, job->project, sizeof(t->project));
+	strlcpy(t->instance, job->instance, sizeof(t->instance));
+	strlcpy(t->database, job->database, sizeof(t->database));
+	t->failures = job->failures;
+	t->when_ms = when;
+	strlcpy(t->error, job->last_error, sizeof(t->error));
+}
+
+static int
+monitor_same(const struct alert_target *t, const struct job *job)
+{
+	return (strcmp(t->project, job->project) == 0 &&
+	    strcmp(t->instance, job->instance) == 0 &&
+	    strcmp(t->database, job->database) == 0);
+}
+
+static void
+monitor_failing_add(struct monitor *mon, const struct alert_target *t)
+{
+	if (mon->nfailing == mon->capfailing) {
+		mon->capfailing = mon->capfailing == 0 ? 16 :
+		    mon->capfailing * 2;
+		mon->failing = xreallocarray(mon->failing, mon->capfailing,
+		    sizeof(*mon->failing));
+	}
+	mon->failing[mon->nfailing++] = *t;
+}
+
+/*
+ * "Export errors" inputs: jobs of the run in progress that failed often
+ * enough and have not succeeded, then those that gave up in the last run
+ * unless the run in progress has that database already.
+ */
+static void
+monitor_gather_failing(struct monitor *mon, int64_t now)
+{
+	struct run		*r = mon->m->run;
+	struct alert_target	 t;
+	struct job		*job;
+	size_t			 i, k;
+	int			 thr = mon->m->conf->alert_after_failures, dup;
+
+	mon->nfailing = 0;
+	if (r != NULL) {
+		for (i = 0; i < r->njobs; i++) {
+			job = r->jobs[i];
+			if (job->failures < thr || job->state == JOB_SUCCEEDED)
+				continue;
+			monitor_target(&t, job, job->state == JOB_FAILED &&
+			    job->ended_ms > 0 ? job->ended_ms : now);
+			monitor_failing_add(mon, &t);
+		}
+	}
+	for (k = 0; k < mon->ngave_up; k++) {
+		dup = 0;
+		for (i = 0; r != NULL && i < r->njobs && !dup; i++)
+			dup = monitor_same(&mon->gave_up[k], r->jobs[i]) &&
+			    (r->jobs[i]->state == JOB_SUCCEEDED ||
+			    r->jobs[i]->failures >= thr);
+		if (!dup)
+			monitor_failing_add(mon, &mon->gave_up[k]);
+	}
+}
+
+static void
+monitor_eval(struct monitor *mon)
+{
+	struct master		*m = mon->m;
+	struct alert_input	 in;
+	struct alert_target	*t, *tl;
+	struct alert		*a;
+	unsigned int		 changed;
+	size_t			 nt, i, n;
+	char			 line[ALERT_SUMMARY_MAX + 64];
+	int			 k;
+
+	memset(&in, 0, sizeof(in));
+	in.now_ms = monitor_now_ms(mon);
+	strlcpy(in.start_error, mon->start_error, sizeof(in.start_error));
+	in.run_id = m->last_run.id;
+	in.run_failed = strcmp(m->last_run.outcome, "failed") == 0;
+	in.run_total = m->last_run.total;
+	strlcpy(in.disc_error, mon->last_disc_error, sizeof(in.disc_error));
+	if (in.run_failed && mon->ngave_up == 0 && in.disc_error[0] == '\0')
+		strlcpy(in.disc_error, "see the log", sizeof(in.disc_error));
+	in.gave_up = mon->gave_up;
+	in.ngave_up = mon->ngave_up;
+	monitor_gather_failing(mon, in.now_ms);
+	in.failing = mon->failing;
+	in.nfailing = mon->nfailing;
+	in.threshold = m->conf->alert_after_failures;
+	in.last_attempt_ms = mon->last_attempt_ms;
+	in.watch_since_ms = m->started_ms;
+	in.ntargets = mon->ndbs;
+	if (m->run != NULL && (int)m->run->njobs > in.ntargets)
+		in.ntargets = (int)m->run->njobs;
+	in.not_running_after_ms = (int64_t)m->conf->not_running_after_ms;
+
+	changed = alert_eval(&mon->alerts, &in);
+	for (k = 0; k < ALERT_COUNT; k++) {
+		if ((changed & (1U << k)) == 0)
+			continue;
+		a = &mon->alerts.a[k];
+		alert_line(a, line, sizeof(line));
+		log_emit(a->state == ALERT_FIRING ? LOG_ERR : LOG_NOTICE,
+		    "alert %s %s: %s", alert_name(a->id), a->state ==
+		    ALERT_FIRING ? "fires" : "clears", line);
+		t = NULL;
+		nt = 0;
+		tl = NULL;
+		if (a->id == ALERT_EXPORT_ERRORS) {
+			/* Only the targets that count, in order. */
+			tl = xcalloc(mon->nfailing + 1, sizeof(*tl));
+			for (i = n = 0; i < mon->nfailing; i++)
+				if (alert_target_counts(&mon->failing[i], &in))
+					tl[n++] = mon->failing[i];
+			t = tl;
+			nt = n;
+		} else if (a->id == ALERT_RUN_FAILED) {
+			t = mon->gave_up;
+			nt = mon->ngave_up;
+		}
+		if (a->state != ALERT_FIRING)
+			nt = 0;
+		notify_alert(mon->notify, m->conf, a, t, nt);
+		free(tl);
+	}
+}
+
+static void
+monitor_soon_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	monitor_eval(arg);
+}
+
+static void
+monitor_tick_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct monitor	*mon = arg;
+	struct timeval	 tv = { MONITOR_EVAL_SEC, 0 };
+
+	monitor_eval(mon);
+	evtimer_add(mon->ev_tick, &tv);
+}
+
+/* Something changed: evaluate from the loop, once however many asked. */
+void
+monitor_eval_soon(struct monitor *mon)
+{
+	struct timeval	tv = { 0, 0 };
+
+	if (mon == NULL || evtimer_pending(mon->ev_soon, NULL))
+		return;
+	evtimer_add(mon->ev_soon, &tv);
+}
+
+/* Hooks. */
+
+void
+monitor_dispatched(struct monitor *mon, const struct job *job)
+{
+	if (mon == NULL)
+		return;
+	mon->last_attempt_ms = monitor_now_ms(mon);
+	if (job->operation[0] == '\0')
+		mon->mt.attempts++;
+}
+
+void
+monitor_job_done(struct monitor *mon, const struct job *job)
+{
+	struct monitor_db	*db;
+
+	if (mon == NULL)
+		return;
+	mon->mt.jobs[METRICS_SUCCEEDED]++;
+	db = monitor_db_get(mon, job->project, job->instance, job->database,
+	    1);
+	if (job->ended_ms > db->last_ms)
+		db->last_ms = job->ended_ms;
+	monitor_eval_soon(mon);
+}
+
+/* After master_job_failed: the job gave up, or waits for what? */
+void
+monitor_job_failed(struct monitor *mon, const struct job *job,
+    const struct msg_failed *f)
+{
+	enum metrics_retry	r;
+
+	if (mon == NULL)
+		return;
+	if (job->state == JOB_FAILED)
+		mon->mt.jobs[METRICS_FAILED]++;
+	else {
+		if (f->status == GCP_BUSY)
+			r = METRICS_RETRY_BUSY;
+		else if (job->operation[0] != '\0' && !f->op_failed)
+			r = METRICS_RETRY_RESUME;
+		else if (f->op_failed)
+			r = METRICS_RETRY_OPERATION;
+		else if (f->status == GCP_AUTH)
+			r = METRICS_RETRY_AUTH;
+		else
+			r = METRICS_RETRY_TRANSIENT;
+		mon->mt.retries[r]++;
+	}
+	monitor_eval_soon(mon);
+}
+
+void
+monitor_worker_died(struct monitor *mon)
+{
+	if (mon != NULL)
+		mon->mt.worker_restarts++;
+}
+
+void
+monitor_journal_error(struct monitor *mon)
+{
+	if (mon != NULL)
+		mon->mt.journal_errors++;
+}
+
+void
+monitor_discovery(struct monitor *mon, const struct disc_result *res)
+{
+	if (mon == NULL)
+		return;
+	mon->mt.disc_seconds = (double)(res->ended_ms - res->started_ms) /
+	    1000;
+	mon->mt.disc_projects = res->projects;
+	mon->mt.disc_instances = res->instances;
+	mon->mt.disc_databases = res->databases;
+	mon->mt.disc_skipped = (int)res->skipped.n;
+	mon->mt.disc_excluded = (int)res->excluded.n;
+	if (res->failed)
+		strlcpy(mon->disc_error, res->errors.n > 0 ?
+		    res->errors.v[0].text : "nothing could be read",
+		    sizeof(mon->disc_error));
+	monitor_eval_soon(mon);
+}
+
+void
+monitor_run_started(struct monitor *mon)
+{
+	if (mon == NULL)
+		return;
+	mon->start_error[0] = '\0';
+	mon->disc_error[0] = '\0';
+	monitor_eval_soon(mon);
+}
+
+/* The scheduled (or catch-up) run could not start. */
+void
+monitor_run_not_started(struct monitor *mon, const char *why)
+{
+	if (mon == NULL)
+		return;
+	strlcpy(mon->start_error, why, sizeof(mon->start_error));
+	monitor_eval_soon(mon);
+}
+
+/* Remember the failed jobs of a finished run (or of the journal's last). */
+static void
+monitor_gave_up_add(struct monitor *mon, const struct job *job)
+{
+	mon->gave_up = xreallocarray(mon->gave_up, mon->ngave_up + 1,
+	    sizeof(*mon->gave_up));
+	monitor_target(&mon->gave_up[mon->ngave_up++], job, job->ended_ms);
+}
+
+static void
+monitor_known(struct monitor *mon, const struct job *job, int64_t run_id)
+{
+	struct monitor_db	*db;
+	int64_t			 last;
+
+	db = monitor_db_get(mon, job->project, job->instance, job->database,
+	    0);
+	if (db == NULL) {
+		db = monitor_db_get(mon, job->project, job->instance,
+		    job->database, 1);
+		if (mon->m->journal != NULL && journal_last_success(
+		    mon->m->journal, job->project, job->instance,
+		    job->database, &last) == 1)
+			db->last_ms = last;
+	}
+	if (job->state == JOB_SUCCEEDED && job->ended_ms > db->last_ms)
+		db->last_ms = job->ended_ms;
+	db->seen_run = run_id;
+}
+
+void
+monitor_run_end(struct monitor *mon, const struct run *r)
+{
+	struct monitor_db	*db, *next;
+	size_t			 i;
+	int			 full;
+
+	if (mon == NULL)
+		return;
+	mon->mt.runs[strcmp(r->jr.outcome, "succeeded") == 0 ?
+	    METRICS_SUCCEEDED : METRICS_FAILED]++;
+	if (strcmp(r->jr.outcome, "succeeded") == 0)
+		mon->mt.last_success_run_ms = r->jr.ended_ms;
+	free(mon->gave_up);
+	mon->gave_up = NULL;
+	mon->ngave_up = 0;
+	for (i = 0; i < r->njobs; i++) {
+		if (r->jobs[i]->state == JOB_FAILED)
+			monitor_gave_up_add(mon, r->jobs[i]);
+		monitor_known(mon, r->jobs[i], r->jr.id);
+	}
+	strlcpy(mon->last_disc_error, r->disc_failed ? (mon->disc_error[0] !=
+	    '\0' ? mon->disc_error : "discovery failed") : "",
+	    sizeof(mon->last_disc_error));
+	mon->disc_error[0] = '\0';
+	/* A full run that saw everything tells which databases exist. */
+	full = r->jr.patterns[0] == '\0' && !r->disc_failed && r->d_errors == 0;
+	if (full) {
+		RB_FOREACH_SAFE(db, monitor_dbs, &mon->dbs, next) {
+			if (db->seen_run == r->jr.id)
+				continue;
+			RB_REMOVE(monitor_dbs, &mon->dbs, db);
+			free(db);
+			mon->ndbs--;
+		}
+	}
+	notify_run(mon->notify, mon->m->conf, &r->jr);
+	monitor_eval_soon(mon);
+}
+
+/* Control socket. */
+
+/* [{"name","state","since","changed","summary",...}] */
+cJSON *
+monitor_alerts_json(struct monitor *mon)
+{
+	cJSON		*arr, *o;
+	struct alert	*a;
+	char		 buf[32];
+	int		 k;
+	time_t		 t;
+	struct tm	 tm;
+
+	arr = cJSON_CreateArray();
+	for (k = 0; k < ALERT_COUNT; k++) {
+		a = &mon->alerts.a[k];
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "name", alert_name(a->id));
+		cJSON_AddStringToObject(o, "title", alert_title(a->id));
+		cJSON_AddStringToObject(o, "state", alert_state_name(a->state));
+		cJSON_AddStringToObject(o, "severity", alert_level_name(
+		    a->state == ALERT_FIRING ? alert_severity(a->id) :
+		    ALERT_LEVEL_OK));
+		if (a->since_ms > 0) {
+			t = (time_t)(a->since_ms / 1000);
+			gmtime_r(&t, &tm);
+			strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+			cJSON_AddStringToObject(o, "since", buf);
+		} else
+			cJSON_AddNullToObject(o, "since");
+		t = (time_t)(a->changed_ms / 1000);
+		gmtime_r(&t, &tm);
+		strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		cJSON_AddStringToObject(o, "changed", buf);
+		cJSON_AddNumberToObject(o, "count", a->count);
+		cJSON_AddStringToObject(o, "summary", a->summary);
+		cJSON_AddItemToArray(arr, o);
+	}
+	return (arr);
+}
+
+/*
+ * The `check` reply: "status" (0, 1, 2) and "lines", one per alert, the
+ * worst first, and one more when the journal cannot be written.
+ */
+void
+monitor_check(struct monitor *mon, cJSON *o)
+{
+	struct master	*m = mon->m;
+	cJSON		*lines;
+	char		 line[ALERT_SUMMARY_MAX + 64];
+	int		 level, k, status;
+
+	monitor_eval(mon);
+	status = alert_level(&mon->alerts);
+	lines = cJSON_CreateArray();
+	if (!m->journal_ok) {
+		snprintf(line, sizeof(line), "CRITICAL: journal writes fail: "
+		    "%s", m->journal_err);
+		cJSON_AddItemToArray(lines, cJSON_CreateString(line));
+		status = ALERT_LEVEL_CRITICAL;
+	}
+	for (level = ALERT_LEVEL_CRITICAL; level >= ALERT_LEVEL_OK; level--) {
+		for (k = 0; k < ALERT_COUNT; k++) {
+			struct alert	*a = &mon->alerts.a[k];
+
+			if ((a->state == ALERT_FIRING ? (int)alert_severity(
+			    a->id) : ALERT_LEVEL_OK) != level)
+				continue;
+			alert_line(a, line, sizeof(line));
+			cJSON_AddItemToArray(lines, cJSON_CreateString(line));
+		}
+	}
+	cJSON_AddNumberToObject(o, "status", status);
+	cJSON_AddItemToObject(o, "lines", lines);
+}
+
+/* Prometheus text; returns a new string. */
+char *
+monitor_metrics_text(struct monitor *mon)
+{
+	struct master		*m = mon->m;
+	struct monitor_db	*db;
+	int			 i;
+
+	mon->mt.now_ms = monitor_now_ms(mon);
+	mon->mt.started_ms = m->started_ms;
+	mon->mt.in_flight = m->run != NULL ? m->run->in_flight : 0;
+	mon->mt.run_active = m->run != NULL;
+	mon->mt.workers = m->nworkers;
+	mon->mt.workers_busy = 0;
+	for (i = 0; i < m->nworkers; i++)
+		mon->mt.workers_busy += m->workers[i].state == MW_BUSY;
+	mon->mt.oldest_export_ms = 0;
+	mon->mt.never_exported = 0;
+	RB_FOREACH(db, monitor_dbs, &mon->dbs) {
+		if (db->last_ms == 0)
+			mon->mt.never_exported++;
+		else if (mon->mt.oldest_export_ms == 0 ||
+		    db->last_ms < mon->mt.oldest_export_ms)
+			mon->mt.oldest_export_ms = db->last_ms;
+	}
+	mon->mt.known_databases = mon->ndbs;
+	memcpy(&mon->mt.alerts, &mon->alerts, sizeof(mon->alerts));
+	return (metrics_render(&mon->mt));
+}
+
+static char *
+monitor_metrics_cb(void *arg)
+{
+	return (monitor_metrics_text(arg));
+}
+
+/* Which API a URL of the master's belongs to (a metrics label). */
+static const char *
+monitor_api_name(const char *url)
+{
+	if (strncmp(url, "smtp", 4) == 0)
+		return ("smtp");
+	if (strstr(url, "/storage/v1/") != NULL ||
+	    strstr(url, "storage.googleapis.com") != NULL)
+		return ("storage");
+	if (strstr(url, "/sql/v1") != NULL || strstr(url, "/instances") != NULL)
+		return ("sqladmin");
+	if (strstr(url, "computeMetadata") != NULL)
+		return ("metadata");
+	if (strstr(url, "/token") != NULL)
+		return ("oauth2");
+	if (strstr(url, ":publish") != NULL)
+		return ("pubsub");
+	if (strstr(url, "/v3/") != NULL || strstr(url, "/v1/projects") != NULL
+	    || strstr(url, "cloudresourcemanager") != NULL)
+		return ("resourcemanager");
+	return ("other");
+}
+
+static void
+monitor_api_cb(const char *url, long status, int curl_code, void *arg)
+{
+	struct monitor	*mon = arg;
+
+	metrics_api_count(&mon->mt, monitor_api_name(url), curl_code != 0 ?
+	    0 : status);
+}
+
+/* Databases the journal knows, with their newest export. */
+static void
+monitor_load_db(const char *p, const char *i, const char *d, int64_t last,
+    void *arg)
+{
+	struct monitor		*mon = arg;
+	struct monitor_db	*db;
+
+	db = monitor_db_get(mon, p, i, d, 1);
+	db->last_ms = last;
+}
+
+static void
+monitor_load_job(const struct job *job, void *arg)
+{
+	struct monitor	*mon = arg;
+
+	if (job->state == JOB_FAILED)
+		monitor_gave_up_add(mon, job);
+}
+
+int
+monitor_clock_enabled(void)
+{
+	const char	*e = getenv(MONITOR_CLOCK_ENV);
+
+	return (e != NULL && strcmp(e, "1") == 0);
+}
+
+/* Tests only (MONITOR_CLOCK_ENV=1): shift the alerts' clock, evaluate. */
+void
+monitor_set_clock(struct monitor *mon, int64_t offset_ms)
+{
+	log_warnx("test clock: alerts evaluated %+llds from now",
+	    (long long)offset_ms / 1000);
+	mon->offset_ms = offset_ms;
+	monitor_eval(mon);
+}
+
+/*
+ * Set up after the journal, the multi handle and auth: load what the
+ * journal knows, listen for scrapes, start the evaluation timer.  Returns
+ * NULL with a message if the metrics address cannot be bound.
+ */
+struct monitor *
+monitor_new(struct master *m, char *err, size_t errlen)
+{
+	struct monitor	*mon;
+	struct timeval	 tv = { 0, 0 };
+
+	mon = xcalloc(1, sizeof(*mon));
+	mon->m = m;
+	RB_INIT(&mon->dbs);
+	alert_init(&mon->alerts, master_now_ms());
+	if (m->conf->metrics_listen != NULL && (mon->server = metrics_listen(
+	    m->base, m->conf->metrics_listen, monitor_metrics_cb, mon, err,
+	    errlen)) == NULL) {
+		free(mon);
+		return (NULL);
+	}
+	mon->notify = notify_new(m->base, m->multi, m->auth, &mon->mt);
+	http_multi_observe(m->multi, monitor_api_cb, mon);
+	if (journal_stale(m->journal, INT64_MAX, JOURNAL_LIMIT_MAX,
+	    monitor_load_db, mon) == -1)
+		log_warnx("journal: %s", journal_error(m->journal));
+	if (m->last_run.id != 0) {
+		if (m->last_run.total > 0)
+			mon->last_attempt_ms = m->last_run.started_ms;
+		if (strcmp(m->last_run.outcome, "succeeded") == 0)
+			mon->mt.last_success_run_ms = m->last_run.ended_ms;
+		if (strcmp(m->last_run.outcome, "failed") == 0 && journal_jobs(
+		    m->journal, m->last_run.id, monitor_load_job, mon) == -1)
+			log_warnx("journal: %s", journal_error(m->journal));
+	}
+	if (monitor_clock_enabled())
+		log_warnx("%s=1: the alerts' clock can be moved through the "
+		    "control socket (tests only)", MONITOR_CLOCK_ENV);
+	mon->ev_soon = evtimer_new(m->base, monitor_soon_cb, mon);
+	mon->ev_tick = evtimer_new(m->base, monitor_tick_cb, mon);
+	if (mon->ev_soon == NULL || mon->ev_tick == NULL)
+		fatalx("monitor_new: evtimer_new");
+	evtimer_add(mon->ev_tick, &tv);
+	return (mon);
+}
+
+/* After http_multi_free: see notify_free. */
+void
+monitor_free(struct monitor *mon)
+{
+	struct monitor_db	*db, *next;
+
+	if (mon == NULL)
+		return;
+	metrics_server_free(mon->server);
+	notify_free(mon->notify);
+	event_free(mon->ev_soon);
+	event_free(mon->ev_tick);
+	RB_FOREACH_SAFE(db, monitor_dbs, &mon->dbs, next) {
+		RB_REMOVE(monitor_dbs, &mon->dbs, db);
+		free(db);
+	}
+	free(mon->gave_up);
+	free(mon->failing);
+	free(mon);
+}
