@@ -116,6 +116,9 @@ struct gcp_export {
 	int		 offload;
 };
 
+/* Waits for a slot of api's budget; args: enum pacer_api, pacer_class. */
+typedef void	(*gcp_pace_fn)(int, int, void *);
+
 /* gcp.c */
 const char	*gcp_status_name(enum gcp_status);
 const char	*gcp_op_status_name(enum gcp_op_status);
@@ -156,6 +159,7 @@ int		 gcp_parse_databases(const char *, size_t,
 int		 gcp_parse_operation(const char *, size_t, struct gcp_op *,
 		    struct gcp_error *);
 
+void		 gcp_set_pace(gcp_pace_fn, void *);
 enum gcp_status	 gcp_export_start(const struct gcp_ctx *,
 		    const struct gcp_export *, struct gcp_op *,
 		    struct gcp_error *);
@@ -166,5 +170,12 @@ enum gcp_status	 gcp_operation_find_export(const struct gcp_ctx *,
 		    struct gcp_error *);
 enum gcp_status	 gcp_object_get(const struct gcp_ctx *, const char *,
 		    const char *, struct gcp_object *, struct gcp_error *);
+
+enum gcp_status	 gcp_object_delete(const struct gcp_ctx *, const char *,
+		    const char *, const char *, struct gcp_error *);
+enum gcp_status	 gcp_instance_get(const struct gcp_ctx *, const char *,
+		    const char *, struct gcp_instance *, struct gcp_error *);
+int		 gcp_bucket_denied(const char *);
+int		 gcp_op_object_exists(const struct gcp_op *);
 
 #endif

@@ -68,6 +68,7 @@ struct auth {
 
 	char			 token[GCP_TOKEN_MAX];
 	int64_t			 expiry;	/* unix seconds; 0 = none */
+	int64_t			 lifetime;	/* of the last token, seconds */
 	int			 refreshing;
 	int			 attempt;
 	struct auth_waiters	 waiting;	/* for the refresh */
@@ -439,11 +440,25 @@ auth_free(struct auth *a)
 	free(a);
 }
 
+/*
+ * How long before expiry a token counts as stale: google-auth's margin,
+ * or a quarter of the lifetime for tokens shorter than four margins (an
+ * emulator's, or a short-lived credential), so they are not refreshed on
+ * every request.
+ */
+static int64_t
+auth_margin(const struct auth *a)
+{
+	if (a->lifetime > 0 && a->lifetime / 4 < AUTH_REFRESH_MARGIN_SEC)
+		return (a->lifetime / 4);
+	return (AUTH_REFRESH_MARGIN_SEC);
+}
+
 static int
 auth_valid(struct auth *a)
 {
 	return (a->token[0] != '\0' &&
-	    a->expiry - (int64_t)time(NULL) > AUTH_REFRESH_MARGIN_SEC);
+	    a->expiry - (int64_t)time(NULL) > auth_margin(a));
 }
 
 /*
@@ -653,6 +668,7 @@ auth_token_cb(struct http_response *resp, void *arg)
 		} else {
 			strlcpy(a->token, tok, sizeof(a->token));
 			a->expiry = (int64_t)time(NULL) + ttl;
+			a->lifetime = ttl;
 		}
 		if (root != NULL) {
 			/* cJSON keeps a copy of the token: scrub it. */
@@ -691,7 +707,8 @@ auth_token_cb(struct http_response *resp, void *arg)
 	a->refreshing = 0;
 	a->attempt = 0;
 	log_debug("auth: new access token, valid %lld s", (long long)ttl);
-	ttl -= AUTH_REFRESH_MARGIN_SEC + AUTH_EARLY_SEC;
+	ttl -= auth_margin(a) + (auth_margin(a) < AUTH_REFRESH_MARGIN_SEC ?
+	    auth_margin(a) / 2 : AUTH_EARLY_SEC);
 	auth_schedule(a, (ttl > 0 ? ttl : 1) * 1000);
 	TAILQ_INIT(&list);
 	TAILQ_CONCAT(&list, &a->waiting, entry);

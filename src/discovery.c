@@ -26,9 +26,11 @@
 #include "gcp.h"
 #include "http.h"
 #include "log.h"
+#include "pacer.h"
 #include "xmalloc.h"
 
-#define DISC_TRIES_MAX		5	/* per request, for transient errors */
+/* Per request, for transient errors: a bad minute must not lose a project. */
+#define DISC_TRIES_MAX		10
 #define DISC_BACKOFF_BASE_MS	500
 #define DISC_BACKOFF_CAP_MS	16000
 
@@ -51,6 +53,8 @@ struct disc_req {
 	int			 auth_retried;
 	int			 top;		/* a configured folder */
 	struct event		*timer;		/* retry backoff */
+	struct event		*pace_ev;	/* waiting for its slot */
+	int			 paced;		/* slot reserved: send now */
 	TAILQ_ENTRY(disc_req)	 entry;
 };
 TAILQ_HEAD(disc_reqs, disc_req);
@@ -77,6 +81,9 @@ struct disc {
 	int			 in_flight;
 	int			 wanting_token;
 	int			 top_failed;
+	char			 disabled_consumer[64];	/* first 403 */
+	char			 disabled_project[GCP_PROJECT_ID_MAX + 1];
+	int			 own_disabled;
 	struct disc_names	 seen;		/* folders and projects */
 	struct disc_result	*res;
 	struct event		*done_ev;
@@ -229,6 +236,8 @@ disc_req_free(struct disc_req *r)
 		return;
 	if (r->timer != NULL)
 		event_free(r->timer);
+	if (r->pace_ev != NULL)
+		event_free(r->pace_ev);
 	free(r->page);
 	free(r);
 }
@@ -433,6 +442,42 @@ disc_count_instance_targets(struct disc_result *res, const char *project,
 		res->targets[i].ndatabases = (int)n;
 }
 
+/*
+ * A 403 "API disabled" names the consumer project.  For a target project
+ * that is the target itself (nothing to back up there: skip it); when two
+ * different targets name the same consumer, it is the caller's own quota
+ * project, and that is a configuration error to shout about, once.
+ * Returns 1 if err was recorded as that error.
+ */
+static int
+disc_own_disabled(struct disc *d, struct disc_req *r,
+    const struct gcp_error *err)
+{
+	if (err->consumer[0] == '\0')
+		return (0);
+	if (d->disabled_consumer[0] == '\0') {
+		strlcpy(d->disabled_consumer, err->consumer,
+		    sizeof(d->disabled_consumer));
+		strlcpy(d->disabled_project, r->project,
+		    sizeof(d->disabled_project));
+		return (0);
+	}
+	if (strcmp(d->disabled_consumer, err->consumer) != 0 ||
+	    strcmp(d->disabled_project, r->project) == 0)
+		return (0);
+	if (!d->own_disabled) {
+		d->own_disabled = 1;
+		log_warnx("discovery: the Cloud SQL Admin API is disabled in "
+		    "%s, the project every call is billed to (%s and %s both "
+		    "name it): enable it there, or set [gcp] quota_project",
+		    err->consumer, d->disabled_project, r->project);
+	}
+	disc_list_add(&d->res->errors, r->project, NULL, NULL,
+	    "Cloud SQL Admin API disabled in the caller's project %s: %s",
+	    err->consumer, err->message);
+	return (1);
+}
+
 /* The request failed for good: record it where it belongs. */
 static void
 disc_req_error(struct disc_req *r, const struct gcp_error *err)
@@ -455,6 +500,9 @@ disc_req_error(struct disc_req *r, const struct gcp_error *err)
 		    "projects.get: %s", err->message);
 		break;
 	case DISC_INSTANCES:
+		if (gcp_error_api_disabled(err) && disc_own_disabled(d, r,
+		    err))
+			break;
 		if (gcp_error_api_disabled(err)) {
 			res->api_disabled++;
 			disc_list_add(&res->skipped, r->project, NULL, NULL,
@@ -671,6 +719,57 @@ disc_token_cb(const char *token, const struct gcp_error *err, void *arg)
 	disc_pump(d);
 }
 
+/* Cloud SQL Admin requests count against the shared budget. */
+static int
+disc_kind_sql(enum disc_kind k)
+{
+	return (k == DISC_INSTANCES || k == DISC_DATABASES);
+}
+
+/* A request's slot has come: send it first. */
+static void
+disc_pace_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct disc_req	*r = arg;
+	struct disc	*d = r->d;
+
+	d->in_flight--;
+	TAILQ_REMOVE(&d->waiting, r, entry);
+	TAILQ_INSERT_HEAD(&d->queue, r, entry);
+	disc_pump(d);
+}
+
+/*
+ * Asks the pacer for r's slot without blocking.  Returns 0 to send now;
+ * 1 if r now waits on a timer (counted in flight, so the walk never holds
+ * more slots than its concurrency).
+ */
+static int
+disc_pace(struct disc *d, struct disc_req *r)
+{
+	struct timeval	 tv;
+	int64_t		 wait;
+
+	if (!disc_kind_sql(r->kind) || r->paced) {
+		r->paced = 0;
+		return (0);
+	}
+	r->paced = pacer_reserve(pacer_global(), PACER_SQLADMIN, PACER_LIST,
+	    pacer_now_ns(), &wait);
+	if (wait <= 0 && r->paced) {
+		r->paced = 0;
+		return (0);
+	}
+	if (r->pace_ev == NULL)
+		r->pace_ev = evtimer_new(d->base, disc_pace_cb, r);
+	tv.tv_sec = wait / 1000;
+	tv.tv_usec = (wait % 1000) * 1000;
+	evtimer_add(r->pace_ev, &tv);
+	TAILQ_INSERT_TAIL(&d->waiting, r, entry);
+	d->in_flight++;
+	return (1);
+}
+
 /* Send what the concurrency bound allows; finish when nothing is left. */
 static void
 disc_pump(struct disc *d)
@@ -695,6 +794,8 @@ disc_pump(struct disc *d)
 		}
 		strlcpy(d->ctx.token, token, sizeof(d->ctx.token));
 		TAILQ_REMOVE(&d->queue, r, entry);
+		if (disc_pace(d, r))
+			continue;
 		url = disc_req_url(r);
 		gcp_request_init(&hr, &d->ctx, "GET", url, 0);
 		if (http_multi_add(d->multi, &hr, disc_http_cb, r) == -1) {

@@ -29,6 +29,7 @@
 #include "gcp.h"
 #include "http.h"
 #include "log.h"
+#include "pacer.h"
 #include "xmalloc.h"
 
 #define HTTP_STATUS_OK			200
@@ -96,9 +97,13 @@ static int	 gcp_parse_names(const char *, size_t, const char *,
 		    const char *, const char *, size_t,
 		    void (*)(const char *, const char *, void *), void *,
 		    char **, struct gcp_error *);
-static enum gcp_status gcp_call(const struct gcp_ctx *, const char *,
+static enum gcp_status gcp_call(const struct gcp_ctx *, int, const char *,
 		    const char *, const char *, int, struct http_response *,
 		    struct gcp_error *);
+
+/* Called before each Cloud SQL Admin request of a blocking call. */
+static gcp_pace_fn	 gcp_pace;
+static void		*gcp_pace_arg;
 
 const char *
 gcp_status_name(enum gcp_status st)
@@ -1083,17 +1088,32 @@ gcp_parse_operation(const char *body, size_t len, struct gcp_op *op,
 }
 
 /*
- * One blocking call: fetch, then classify.  resp holds the answer for the
- * caller to parse and clear (also on error).
+ * Sets the function each blocking Cloud SQL Admin call waits in for its
+ * slot of the request budget (a worker's pacer wait).  NULL: no pacing.
+ */
+void
+gcp_set_pace(gcp_pace_fn fn, void *arg)
+{
+	gcp_pace = fn;
+	gcp_pace_arg = arg;
+}
+
+/*
+ * One blocking call: wait for a slot of the budget (pace is a pacer class,
+ * or -1 for an API without a budget), fetch, then classify.  The request
+ * is built after the wait, so a token that arrived meanwhile is used.
+ * resp holds the answer for the caller to parse and clear (also on error).
  */
 static enum gcp_status
-gcp_call(const struct gcp_ctx *ctx, const char *method, const char *url,
-    const char *body, int anonymous, struct http_response *resp,
-    struct gcp_error *err)
+gcp_call(const struct gcp_ctx *ctx, int pace, const char *method,
+    const char *url, const char *body, int anonymous,
+    struct http_response *resp, struct gcp_error *err)
 {
 	struct http_request	 req;
 	enum gcp_status		 st;
 
+	if (pace >= 0 && gcp_pace != NULL)
+		gcp_pace(PACER_SQLADMIN, pace, gcp_pace_arg);
 	gcp_request_init(&req, ctx, method, url, anonymous);
 	if (body != NULL) {
 		req.body = body;
@@ -1147,7 +1167,7 @@ gcp_export_start(const struct gcp_ctx *ctx, const struct gcp_export *exp,
 	    ctx->sqladmin, ep, ei);
 	free(ep);
 	free(ei);
-	st = gcp_call(ctx, "POST", url, body, 0, &resp, err);
+	st = gcp_call(ctx, PACER_FIRST, "POST", url, body, 0, &resp, err);
 	if (st == GCP_OK && gcp_parse_operation(resp.body, resp.len, op,
 	    err) == -1)
 		st = err->st = GCP_RETRY;
@@ -1174,7 +1194,7 @@ gcp_operation_get(const struct gcp_ctx *ctx, const char *project,
 	    eo);
 	free(ep);
 	free(eo);
-	st = gcp_call(ctx, "GET", url, NULL, 0, &resp, err);
+	st = gcp_call(ctx, PACER_POLL, "GET", url, NULL, 0, &resp, err);
 	if (st == GCP_OK && gcp_parse_operation(resp.body, resp.len, op,
 	    err) == -1)
 		st = err->st = GCP_RETRY;
@@ -1245,7 +1265,8 @@ gcp_operation_find_export(const struct gcp_ctx *ctx, const char *project,
 		    "&maxResults=%d%s%s", ctx->sqladmin, ep, ei,
 		    GCP_OPS_PAGE_SIZE, et ? "&pageToken=" : "", et ? et : "");
 		free(et);
-		st = gcp_call(ctx, "GET", url, NULL, 0, &resp, err);
+		st = gcp_call(ctx, PACER_FIRST, "GET", url, NULL, 0, &resp,
+		    err);
 		free(url);
 		if (st == GCP_OK && gcp_parse_ops_find(resp.body, resp.len,
 		    uri, op, &next, err) == -1) {
@@ -1291,8 +1312,8 @@ gcp_object_get(const struct gcp_ctx *ctx, const char *bucket,
 	xasprintf(&url, "%s/storage/v1/b/%s/o/%s", ctx->storage, eb, eo);
 	free(eb);
 	free(eo);
-	st = gcp_call(ctx, "GET", url, NULL, ctx->storage_anonymous, &resp,
-	    err);
+	st = gcp_call(ctx, -1, "GET", url, NULL, ctx->storage_anonymous,
+	    &resp, err);
 	if (st != GCP_OK)
 		goto out;
 	st = GCP_RETRY;
@@ -1319,4 +1340,109 @@ out:
 	http_response_clear(&resp);
 	free(url);
 	return (st);
+}
+
+/*
+ * objects.delete of exactly the generation named (ifGenerationMatch), so a
+ * newer object written meanwhile is never removed.  404 and 412 (gone, or
+ * replaced) are GCP_OK: what the caller wanted gone is gone.
+ */
+enum gcp_status
+gcp_object_delete(const struct gcp_ctx *ctx, const char *bucket,
+    const char *object, const char *generation, struct gcp_error *err)
+{
+	struct http_response	 resp;
+	char			*url, *eb, *eo, *eg = NULL;
+	enum gcp_status		 st;
+
+	gcp_error_reset(err);
+	eb = http_escape(bucket);
+	eo = http_escape(object);
+	if (generation != NULL && generation[0] != '\0')
+		eg = http_escape(generation);
+	xasprintf(&url, "%s/storage/v1/b/%s/o/%s%s%s", ctx->storage, eb, eo,
+	    eg != NULL ? "?ifGenerationMatch=" : "", eg != NULL ? eg : "");
+	free(eb);
+	free(eo);
+	free(eg);
+	st = gcp_call(ctx, -1, "DELETE", url, NULL, ctx->storage_anonymous,
+	    &resp, err);
+	if (st == GCP_PERMANENT && (err->http == HTTP_STATUS_NOT_FOUND ||
+	    err->http == 412))
+		st = err->st = GCP_OK;
+	http_response_clear(&resp);
+	free(url);
+	return (st);
+}
+
+/* instances.get into inst (a worker's rare question, paced as a start). */
+enum gcp_status
+gcp_instance_get(const struct gcp_ctx *ctx, const char *project,
+    const char *instance, struct gcp_instance *inst, struct gcp_error *err)
+{
+	struct http_response	 resp;
+	cJSON			*root;
+	char			*url, *ep, *ei;
+	enum gcp_status		 st;
+
+	gcp_error_reset(err);
+	memset(inst, 0, sizeof(*inst));
+	ep = http_escape(project);
+	ei = http_escape(instance);
+	xasprintf(&url, "%s/v1/projects/%s/instances/%s", ctx->sqladmin, ep,
+	    ei);
+	free(ep);
+	free(ei);
+	st = gcp_call(ctx, PACER_FIRST, "GET", url, NULL, 0, &resp, err);
+	if (st == GCP_OK) {
+		if ((root = gcp_json_parse(resp.body, resp.len, API_SQLADMIN,
+		    err)) == NULL)
+			st = err->st = GCP_RETRY;
+		else {
+			if (gcp_instance_from_json(root, inst, err) == -1)
+				st = err->st = GCP_RETRY;
+			cJSON_Delete(root);
+		}
+	}
+	http_response_clear(&resp);
+	free(url);
+	return (st);
+}
+
+/*
+ * Does Google's text say the instance's service account may not write the
+ * bucket?  At the request ("The service account does not have the
+ * required permissions for the bucket.", HTTP 403) or in the operation's
+ * error ("... does not have storage.objects.create access ...").
+ */
+int
+gcp_bucket_denied(const char *msg)
+{
+	static const char *const pat[] = {
+	    "required permissions for the bucket",
+	    "storage.objects.create",
+	    "storage.objects.delete",
+	    "storage.buckets.get",
+	    NULL };
+	int	 i;
+
+	if (msg == NULL)
+		return (0);
+	for (i = 0; pat[i] != NULL; i++)
+		if (strstr(msg, pat[i]) != NULL)
+			return (1);
+	return (0);
+}
+
+/*
+ * Did the export fail because its object already existed?  Cloud SQL
+ * accepts such a request and fails the operation ("The destination file
+ * gs://... already exists"); the code is not documented, so the text
+ * decides.
+ */
+int
+gcp_op_object_exists(const struct gcp_op *op)
+{
+	return (op != NULL && op->has_error &&
+	    strstr(op->error_message, "already exists") != NULL);
 }

@@ -38,6 +38,7 @@
 #include "master.h"
 #include "monitor.h"
 #include "msg.h"
+#include "pacer.h"
 #include "sched.h"
 #include "worker.h"
 #include "xmalloc.h"
@@ -337,8 +338,23 @@ master_job_failed(struct master *m, struct job *job, const struct msg_failed *f)
 	enum gcp_status		 gst = f->status;
 	const struct config	*c = m->conf;
 
+	if (gst == GCP_AUTH && job->last_status != GCP_AUTH &&
+	    job->operation[0] == '\0') {
+		/* A refused token: one refresh, one retry, not a failure. */
+		auth_invalidate(m->auth, m->token_sent);
+		job->last_status = GCP_AUTH;
+		job->outcome_unknown = f->outcome_unknown;
+		if (job->attempts > 0)
+			job->attempts--;
+		job->next_attempt_ms = now + MASTER_RESUME_DELAY_MS;
+		strlcpy(job->last_error, f->message, sizeof(job->last_error));
+		master_job_state(m, job, JOB_RETRY_WAIT);
+		job_log(LOG_WARNING, job, "token refused (%s); retrying with a "
+		    "new one", f->message);
+		return;
+	}
 	if (gst == GCP_AUTH) {
-		auth_invalidate(m->auth, m->ctx.token);
+		auth_invalidate(m->auth, m->token_sent);
 		gst = GCP_RETRY;
 	}
 	if (gst == GCP_BUSY) {
@@ -743,7 +759,16 @@ master_token_tick_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct master	*m = arg;
 	struct timeval	 tv = { MASTER_TOKEN_CHECK_SEC, 0 };
+	int64_t		 exp, left;
 
+	/* Short-lived tokens: look often enough to hand on each new one. */
+	if (auth_cached(m->auth, &exp) != NULL) {
+		left = (exp - (int64_t)time(NULL)) / 4;
+		if (left < 1)
+			left = 1;
+		if (left < MASTER_TOKEN_CHECK_SEC)
+			tv.tv_sec = left;
+	}
 	if (m->sched.in_flight > 0 && !m->wanting_token) {
 		m->wanting_token = 1;
 		auth_get(m->auth, master_token_cb, m);
@@ -1422,6 +1447,7 @@ master_apply_endpoints(struct master *m)
 		    sizeof(m->ctx.quota_project));
 	m->ctx.connect_timeout_ms = c->connect_timeout_ms;
 	m->ctx.timeout_ms = c->http_timeout_ms;
+	pacer_set_rate(pacer_global(), PACER_SQLADMIN, c->sqladmin_rpm);
 }
 
 /*
@@ -1579,6 +1605,12 @@ master_main(const char *conf_path, struct config *conf, int debug)
 	    m->auth_info.source), m->auth_info.type,
 	    m->auth_info.path[0] != '\0' ? ", " : "", m->auth_info.path);
 
+	/* The request budget is shared: map it before the first fork. */
+	pacer_set_global(pacer_new());
+	if (pacer_global() == NULL)
+		fatalx("cannot map the request pacer");
+	pacer_set_rate(pacer_global(), PACER_SQLADMIN, conf->sqladmin_rpm);
+
 	/* Workers first: they inherit nothing they should not have. */
 	m->nworkers = conf->workers;
 	m->workers = xcalloc(m->nworkers, sizeof(*m->workers));
@@ -1687,6 +1719,7 @@ master_main(const char *conf_path, struct config *conf, int debug)
 	event_free(m->ev_stop);
 	event_free(m->ev_watchdog);
 	event_base_free(m->base);
+	pacer_free(pacer_global());
 	config_free(m->conf);
 	free(m->conf_path);
 	free(m->pending_pat);

@@ -6,6 +6,12 @@
  * polls it listens to its socket, so a fresh token or a shutdown request
  * arrives while it waits.  It never touches the journal, the credentials or
  * the control socket, and never asks the master anything.
+ *
+ * Every Cloud SQL Admin call first waits for its slot of the budget shared
+ * with the other workers and the master (pacer.c), listening to the socket
+ * while it waits.  Before exporting again after a failed attempt it removes
+ * what that attempt may have left at the object name, since Cloud SQL
+ * fails an export whose object exists.
  */
 #include <errno.h>
 #include <signal.h>
@@ -19,6 +25,7 @@
 #include "http.h"
 #include "log.h"
 #include "msg.h"
+#include "pacer.h"
 #include "worker.h"
 
 /* A poll answer that fails for transient reasons is tried again this often. */
@@ -35,6 +42,8 @@ struct worker {
 		struct msg_token token;
 	}		 in;
 };
+
+static void	worker_bucket_denied(struct worker *, const char *, int);
 
 static int64_t
 worker_now_ms(void)
@@ -104,6 +113,50 @@ worker_wait(struct worker *w, int timeout_ms)
 		default:
 			return (hdr.type);
 		}
+	}
+}
+
+/*
+ * Waits the whole of ms, handling tokens; returns MSG_SHUTDOWN if the
+ * master asked us to stop meanwhile, else 0.
+ */
+static uint32_t
+worker_sleep(struct worker *w, int64_t ms)
+{
+	int64_t		 end = worker_now_ms() + ms, left;
+	uint32_t	 t;
+
+	while ((left = end - worker_now_ms()) > 0) {
+		t = worker_wait(w, (int)left);
+		if (t == MSG_SHUTDOWN)
+			return (t);
+		if (t != 0)
+			log_warnx("worker %d: unexpected %s ignored", w->slot,
+			    msg_type_name(t));
+	}
+	return (0);
+}
+
+/*
+ * gcp.c calls this before each Cloud SQL Admin request: take a slot of
+ * the shared budget and sleep until it.  A poll that is told "not now"
+ * (export starts are in line) sleeps and asks again: polls are the part
+ * of the budget that gives way.  A shutdown while waiting is a safe point.
+ */
+static void
+worker_pace_cb(int api, int cls, void *arg)
+{
+	struct worker	*w = arg;
+	int64_t		 wait;
+	int		 ok;
+
+	for (;;) {
+		ok = pacer_reserve(pacer_global(), api, cls, pacer_now_ns(),
+		    &wait);
+		if (wait > 0 && worker_sleep(w, wait) == MSG_SHUTDOWN)
+			exit(0);
+		if (ok)
+			return;
 	}
 }
 
@@ -287,6 +340,10 @@ worker_poll(struct worker *w, struct gcp_op *op, int64_t op_start)
 			op_start = worker_now_ms();
 		if (op->status != GCP_OP_DONE)
 			continue;
+		if (op->has_error && gcp_bucket_denied(op->error_message)) {
+			worker_bucket_denied(w, op->error_message, 1);
+			return;
+		}
 		if (op->has_error) {
 			gcp_error_set(&err, GCP_RETRY, "operation %s failed: "
 			    "%s: %s", name, op->error_code, op->error_message);
@@ -296,6 +353,74 @@ worker_poll(struct worker *w, struct gcp_op *op, int64_t op_start)
 		worker_verify(w, op, polls, 0);
 		return;
 	}
+}
+
+/*
+ * The instance's service account may not write the bucket: a permanent
+ * failure whose message names the account, the role and the bucket.
+ */
+static void
+worker_bucket_denied(struct worker *w, const char *google, int op_failed)
+{
+	struct gcp_instance	 in;
+	struct gcp_error	 err, ierr;
+	char			 said[200];
+
+	memset(&err, 0, sizeof(err));
+	err.retry_after_ms = -1;
+	strlcpy(said, google, sizeof(said));
+	if (gcp_instance_get(&w->job.ctx, w->job.project, w->job.instance,
+	    &in, &ierr) != GCP_OK || in.service_account[0] == '\0')
+		strlcpy(in.service_account, "the instance's service account",
+		    sizeof(in.service_account));
+	gcp_error_set(&err, GCP_PERMANENT, "%s cannot write gs://%s: grant "
+	    "it roles/storage.objectAdmin on bucket %s (Cloud SQL exports "
+	    "need storage.objects.create and storage.objects.delete); "
+	    "Google said: %s", in.service_account, w->job.bucket,
+	    w->job.bucket, said);
+	err.http = 403;
+	strlcpy(err.reason, "bucketPermission", sizeof(err.reason));
+	worker_failed(w, &err, 0, op_failed);
+}
+
+/*
+ * Before exporting again: Cloud SQL fails an export whose object exists,
+ * and a failed attempt may have left a partial object at this job's name
+ * (the name is the run's own, so nothing else writes it).  Delete exactly
+ * the generation seen.  The daemon's account needs storage.objects.delete
+ * on the bucket for this.  Returns 0 to go on, -1 after reporting.
+ */
+static int
+worker_clear_object(struct worker *w)
+{
+	struct gcp_object	 obj;
+	struct gcp_error	 err;
+	enum gcp_status		 st;
+
+	st = gcp_object_get(&w->job.ctx, w->job.bucket, w->job.object, &obj,
+	    &err);
+	if (st != GCP_OK) {
+		if (err.http == 404)
+			return (0);
+		worker_failed(w, &err, 0, 0);
+		return (-1);
+	}
+	log_notice("%s/%s/%s: gs://%s/%s is left from an earlier attempt "
+	    "(%llu bytes, generation %s): deleting it before exporting again",
+	    w->job.project, w->job.instance, w->job.database, w->job.bucket,
+	    w->job.object, (unsigned long long)obj.size, obj.generation);
+	st = gcp_object_delete(&w->job.ctx, w->job.bucket, w->job.object,
+	    obj.generation, &err);
+	if (st == GCP_OK)
+		return (0);
+	if (err.http == 403)
+		gcp_error_set(&err, GCP_PERMANENT, "cannot delete gs://%s/%s "
+		    "left by an earlier attempt (the export would fail on it):"
+		    " databackup's account needs storage.objects.delete on "
+		    "bucket %s; %s", w->job.bucket, w->job.object,
+		    w->job.bucket, err.message);
+	worker_failed(w, &err, 0, 0);
+	return (-1);
 }
 
 /* Start the export, or adopt one an earlier attempt started. */
@@ -342,6 +467,10 @@ worker_run(struct worker *w)
 		}
 	}
 
+	if ((w->job.attempt > 1 || w->job.adopt) && worker_clear_object(w) ==
+	    -1)
+		return;
+
 	worker_title(w, "starting");
 	memset(&exp, 0, sizeof(exp));
 	exp.project = w->job.project;
@@ -351,6 +480,11 @@ worker_run(struct worker *w)
 	exp.file_type = w->job.file_type;
 	exp.offload = w->job.offload;
 	st = gcp_export_start(&w->job.ctx, &exp, &op, &err);
+	if (st == GCP_PERMANENT && err.http == 403 &&
+	    gcp_bucket_denied(err.message)) {
+		worker_bucket_denied(w, err.message, 0);
+		return;
+	}
 	if (st != GCP_OK) {
 		/*
 		 * Without an HTTP answer, or with a garbled 2xx, the export
@@ -389,6 +523,7 @@ worker_main(int fd, int slot)
 	signal(SIGCHLD, SIG_DFL);
 	if (http_global_init() == -1)
 		fatalx("worker %d: http init failed", slot);
+	gcp_set_pace(worker_pace_cb, &w);
 
 	for (;;) {
 		memset(&w.job, 0, sizeof(w.job));

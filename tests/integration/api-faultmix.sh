@@ -1,0 +1,98 @@
+#!/bin/sh
+# api-faultmix.sh: a generated fleet of a few hundred databases, exported
+# once on a good day and once on a bad one: 20% of Cloud SQL, Resource
+# Manager and Cloud Storage calls answer 5xx or 429, 5% malformed JSON,
+# 2% hang.  Every database must be exported inside the retry window, the
+# daemon must not crash, and no database may see a second export.  The
+# seed is random unless API_FAULTMIX_SEED is set; it is printed, with the
+# figures of both runs.
+. "$(dirname "$0")/api-lib.sh"
+
+SEED=${API_FAULTMIX_SEED:-$(( $(od -An -N2 -tu2 /dev/urandom) + 1 ))}
+echo "api-faultmix: seed $SEED"
+"$EMU_BIN" --generate mix --projects 20 --instances 40 --databases 160 \
+    --busy-fraction 0 --seed "$SEED" >"$EMU_TMP/fleet.json" ||
+    fail "generate"
+EMU_FLEET="$EMU_TMP/fleet.json"
+emu_start --time-scale 600 --seed "$SEED"
+WORKERS=16 MAX_IN_FLIGHT=16 RETRY_WINDOW=10m daemon_config
+folders=$(jq -r '[.folders[].id] | join(" ")' "$EMU_FLEET")
+sed -i -e "s/^folders = .*/folders = $folders/" -e 's/^projects = .*//' \
+    "$D_TMP/databackup.conf"
+gcpconf "http_timeout = 2s" "sqladmin_rpm = 100000"
+
+python3 - "$EMU_FLEET" >"$EMU_TMP/want" <<'PY'
+import json, sys, fnmatch
+fleet = json.load(open(sys.argv[1]))
+out = []
+def project(p):
+    if p.get("state", "ACTIVE") != "ACTIVE" or not p.get("sqlApiEnabled", True):
+        return
+    if fnmatch.fnmatch(p["projectId"], "*-devel"):
+        return
+    for i in p.get("instances", []):
+        if i.get("activationPolicy", "ALWAYS") == "NEVER": continue
+        if i.get("state", "RUNNABLE") != "RUNNABLE": continue
+        if i.get("instanceType", "CLOUD_SQL_INSTANCE") != "CLOUD_SQL_INSTANCE": continue
+        if i.get("masterInstanceName"): continue
+        for d in i.get("databases", []):
+            out.append("%s/%s/%s" % (p["projectId"], i["name"], d["name"]))
+def folder(f):
+    if f.get("state", "ACTIVE") != "ACTIVE": return
+    for p in f.get("projects", []): project(p)
+    for g in f.get("folders", []): folder(g)
+for f in fleet.get("folders", []): folder(f)
+print("\n".join(sorted(out)))
+PY
+nwant=$(wc -l <"$EMU_TMP/want")
+[ "$nwant" -ge 100 ] || fail "fleet too small: $nwant"
+daemon_start
+
+# run_figures NAME: requests and time of the run just finished.
+run_figures() {
+	s=$(jq -r .run.started "$D_TMP/jobs.json")
+	e=$(jq -r .run.ended "$D_TMP/jobs.json")
+	secs=$(( $(date -d "$e" +%s) - $(date -d "$s" +%s) ))
+	req=$(stats | jq '[.requests_by_endpoint | to_entries[] |
+	    select(.key | test("^(sql|crm|storage)\\.")) | .value] | add')
+	att=$(jq '[.jobs[].attempts] | add' "$D_TMP/jobs.json")
+	njobs=$(jq '.jobs | length' "$D_TMP/jobs.json")
+	echo "$1: $njobs databases, $((req - ${2:-0})) API requests," \
+	    "$att export attempts ($((att - njobs)) retries), ${secs}s"
+	REQ=$req
+}
+
+# A good day.
+ctl trigger --wait >/dev/null || dfail "fault-free run"
+all_succeeded "$EMU_TMP/want"
+exports_at_most 1
+run_figures "fault-free"
+sleep 1		# the next run's object names differ
+
+# A bad day.
+rules=""
+for e in crm.folders.list crm.projects.list sql.instances.list \
+    sql.databases.list sql.export sql.operations.get sql.operations.list \
+    storage.objects.get; do
+	# Tried in order: 2% hang, then 5% malformed, 10% 5xx, 10% 429.
+	rules="$rules{\"endpoint\":\"$e\",\"kind\":\"hang\",\"rate\":0.02},"
+	rules="$rules{\"endpoint\":\"$e\",\"kind\":\"malformed\",\"rate\":0.051},"
+	rules="$rules{\"endpoint\":\"$e\",\"kind\":\"status\",\"status\":503,\"rate\":0.1075},"
+	rules="$rules{\"endpoint\":\"$e\",\"kind\":\"ratelimit\",\"retry_after\":1,\"rate\":0.12},"
+done
+code=$(printf '[%s]' "${rules%,}" | curl -s -o /dev/null -w '%{http_code}' \
+    -X POST --data-binary @- "$URL/_emulator/faults")
+[ "$code" = 200 ] || dfail "set faults: $code"
+ctl trigger --wait >/dev/null || dfail "faulty run"
+kill -0 "$D_PID" || dfail "databackupd died"
+all_succeeded "$EMU_TMP/want"
+exports_at_most 2
+jq -e '.run.outcome == "succeeded"' "$D_TMP/jobs.json" >/dev/null ||
+    dfail "faulty run: $(jq -c .run "$D_TMP/jobs.json")"
+run_figures "faulty" "$REQ"
+echo "faults injected: $(stats | jq -c .faults_injected)"
+# Every job succeeded inside the window (the run's outcome says so) and
+# no worker died on a bad body.
+grep -q 'lost child' "$D_TMP/daemon.log" && dfail "a worker died"
+daemon_stop || dfail "stop"
+echo "api-faultmix: ok"
