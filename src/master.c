@@ -351,14 +351,13 @@ master_job_failed(struct master *m, struct job *job, const struct msg_failed *f)
 		master_job_state(m, job, JOB_RETRY_WAIT);
 		job_log(LOG_WARNING, job, "token refused (%s); retrying with a "
 		    "new one", f->message);
-		return;
+		return (0);
 	}
 	if (gst == GCP_AUTH) {
 		auth_invalidate(m->auth, m->token_sent);
 		gst = GCP_RETRY;
 	}
 	if (gst == GCP_BUSY) {
-		/* Another operation on the instance: not this job's fault. */
 		/*
 		 * Another operation on the instance (automated backup,
 		 * maintenance): an export call is a cheap probe, so look
