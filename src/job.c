@@ -83,10 +83,10 @@ job_transition_ok(enum job_state from, enum job_state to)
 }
 
 /*
- * Exponential backoff with jitter: the ceiling doubles per attempt from
- * base_ms up to cap_ms, and the wait is drawn from [ceiling/2, ceiling].
- * Half the range is jitter, enough to spread a burst of retries; the floor
- * keeps a retry from coming back at once.  rnd is any uniform random word.
+ * Exponential backoff with full jitter (Google's advice for its APIs): the
+ * ceiling doubles per attempt from base_ms up to cap_ms, and the wait is
+ * drawn uniformly from [0, ceiling].  A burst of failures spreads out
+ * instead of coming back in step.  rnd is any uniform random word.
  */
 int64_t
 job_backoff_ms(int attempt, int64_t base_ms, int64_t cap_ms, uint32_t rnd)
@@ -100,11 +100,16 @@ job_backoff_ms(int attempt, int64_t base_ms, int64_t cap_ms, uint32_t rnd)
 		ceiling *= 2;
 	if (ceiling > cap_ms)
 		ceiling = cap_ms;
-	return (ceiling / 2 + (int64_t)(rnd % (uint64_t)(ceiling / 2 + 1)));
+	return ((int64_t)(rnd % (uint64_t)(ceiling + 1)));
 }
 
-#define JOB_BACKOFF_BASE_MS	(10 * 1000)	/* as the old Cloud Tasks queue */
-#define JOB_BACKOFF_CAP_MS	(10 * 60 * 1000)
+/*
+ * Retries of a failed attempt: ceilings 4 s, 8 s, ... 5 min.  Within the
+ * hour-long retry window that is a dozen or more attempts, more than the
+ * old Cloud Tasks queue made, and never a retry storm.
+ */
+#define JOB_BACKOFF_BASE_MS	(4 * 1000)
+#define JOB_BACKOFF_CAP_MS	(5 * 60 * 1000)
 
 /*
  * Record a failed attempt and decide what follows: retry_wait with

@@ -363,9 +363,9 @@ master_job_failed(struct master *m, struct job *job, const struct msg_failed *f)
 		 * maintenance): an export call is a cheap probe, so look
 		 * again about as often as a poll would.
 		 */
-		int64_t	wait = job_backoff_ms(job->inst != NULL ?
-		    job->inst->busy_count + 1 : 1, 2 * c->poll_initial_ms,
-		    MASTER_BUSY_CAP_MS, arc4random());
+		int64_t	wait = c->poll_initial_ms + job_backoff_ms(
+		    job->inst != NULL ? job->inst->busy_count + 1 : 1,
+		    2 * c->poll_initial_ms, MASTER_BUSY_CAP_MS, arc4random());
 
 		if (f->retry_after_ms > wait)
 			wait = f->retry_after_ms;

@@ -49,17 +49,24 @@ START_TEST(test_backoff)
 	int		 a;
 	uint32_t	 r;
 
-	/* Within [ceiling/2, ceiling], ceiling doubling up to the cap. */
+	/* Full jitter: within [0, ceiling], ceiling doubling up to the cap. */
 	for (a = 1; a < 12; a++) {
-		int64_t	ceiling = 1000LL << (a - 1);
+		int64_t	ceiling = 1000LL << (a - 1), lo = ceiling, hi = 0;
 
 		if (ceiling > 60000)
 			ceiling = 60000;
-		for (r = 0; r < 5000; r += 37) {
+		for (r = 0; r < 50000; r += 37) {
 			d = job_backoff_ms(a, 1000, 60000, r * 2654435761U);
-			ck_assert_int_ge(d, ceiling / 2);
+			ck_assert_int_ge(d, 0);
 			ck_assert_int_le(d, ceiling);
+			if (d < lo)
+				lo = d;
+			if (d > hi)
+				hi = d;
 		}
+		/* It spreads over the whole range. */
+		ck_assert_int_lt(lo, ceiling / 10);
+		ck_assert_int_gt(hi, ceiling * 9 / 10);
 	}
 	/* Jitter: different random words give different waits. */
 	ck_assert_int_ne(job_backoff_ms(5, 1000, 60000, 1),
