@@ -7,6 +7,7 @@
 #define DATABACKUP_CONTROL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct master;
 struct run;
@@ -21,5 +22,7 @@ struct control	*control_new(struct master *, const char *, char *, size_t);
 void		 control_free(struct control *);
 void		 control_run_changed(struct control *);
 void		 control_run_finished(struct control *, const struct run *);
+void		 control_walk_done(struct control *, const struct run *,
+		    uint64_t, size_t);
 
 #endif

@@ -92,6 +92,8 @@ struct master {
 	struct run		*run;
 	struct journal_run	 last_run;	/* id 0: none */
 	struct disc		*disc;		/* the run's current walk */
+	uint64_t		 walks;		/* walks started, ever */
+	uint64_t		 walks_done;	/* walks finished, ever */
 	struct disc_pattern	*pending_pat;	/* triggers during a walk */
 	size_t			 npending_pat;
 	int			 pending_all;

@@ -48,6 +48,7 @@ struct msg_job {
 	char		 operation[GCP_OPERATION_MAX + 1]; /* resume: set */
 	uint8_t		 offload;
 	uint8_t		 adopt;		/* outcome of an earlier export unknown */
+	int64_t		 run_id;	/* for log lines */
 	uint32_t	 attempt;
 	uint32_t	 poll_initial_ms;
 	uint32_t	 poll_max_ms;

@@ -47,6 +47,7 @@ struct control_conn {
 	struct control		*ctl;
 	struct bufferevent	*bev;
 	int			 waiting;	/* trigger --wait */
+	uint64_t		 walk;		/* trigger: the walk that serves it */
 	int64_t			 run_id;
 	int			 busy;		/* a plan walk holds us */
 	int			 dead;		/* peer gone while busy */
@@ -356,11 +357,12 @@ control_cmd_trigger(struct control_conn *c, const cJSON *req)
 	const cJSON		*wait;
 	cJSON			*o;
 	char			 err[512];
-	int			 n, before;
+	uint64_t		 walks;
+	int			 n;
 
 	if ((n = control_patterns(c, req, pat)) == -1)
 		return;
-	before = m->run != NULL ? (int)m->run->njobs : 0;
+	walks = m->walks;
 	if (master_trigger(m, "manual", pat, n, err, sizeof(err)) == -1) {
 		control_error(c, "%s", err);
 		return;
@@ -375,13 +377,34 @@ control_cmd_trigger(struct control_conn *c, const cJSON *req)
 		control_send(c, o, 0);
 		return;
 	}
-	o = control_result(1);
-	if (m->run != NULL) {
-		cJSON_AddItemToObject(o, "run", control_run_json(m->run));
-		cJSON_AddNumberToObject(o, "added", (int)m->run->njobs -
-		    before);
+	/*
+	 * The reply waits for the walk that serves this trigger (one just
+	 * started, or the next one if a walk was under way), so that it can
+	 * say how many databases it added.
+	 */
+	c->walk = m->walks > walks ? m->walks : m->walks + 1;
+	c->run_id = m->run != NULL ? m->run->jr.id : 0;
+}
+
+/* A walk of the run ended: triggers it served get their answer. */
+void
+control_walk_done(struct control *ctl, const struct run *r, uint64_t walk,
+    size_t added)
+{
+	struct control_conn	*c;
+	cJSON			*o;
+
+	if (ctl == NULL)
+		return;
+	TAILQ_FOREACH(c, &ctl->conns, entry) {
+		if (c->walk == 0 || c->walk > walk || c->run_id != r->jr.id)
+			continue;
+		c->walk = 0;
+		o = control_result(1);
+		cJSON_AddItemToObject(o, "run", control_run_json(r));
+		cJSON_AddNumberToObject(o, "added", (double)added);
+		control_send(c, o, 1);
 	}
-	control_send(c, o, 1);
 }
 
 struct control_jobs {
@@ -818,7 +841,7 @@ control_read_cb(struct bufferevent *bev, void *arg)
 	char			*line;
 	size_t			 n;
 
-	if (c->closing || c->waiting || c->busy) {
+	if (c->closing || c->waiting || c->busy || c->walk != 0) {
 		/* One request per connection: the rest is ignored. */
 		evbuffer_drain(in, evbuffer_get_length(in));
 		return;

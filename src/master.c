@@ -841,6 +841,7 @@ master_dispatch(struct master *m)
 		strlcpy(mj->operation, job->operation, sizeof(mj->operation));
 		mj->offload = c->offload;
 		mj->adopt = job->outcome_unknown;
+		mj->run_id = job->run_id;
 		mj->attempt = job->attempts;
 		mj->poll_initial_ms = c->poll_initial_ms;
 		mj->poll_max_ms = c->poll_max_ms;
@@ -990,6 +991,7 @@ master_start_walk(struct master *m, const struct disc_pattern *pat,
     size_t npat)
 {
 	m->run->discovering++;
+	m->walks++;
 	m->disc = disc_start(m->base, m->multi, m->auth, &m->conf, &m->ctx,
 	    pat, npat, master_disc_cb, m);
 }
@@ -1056,6 +1058,7 @@ master_disc_cb(struct disc_result *res, void *arg)
 	char			 obj[GCP_OBJECT_MAX + 1];
 
 	m->disc = NULL;
+	m->walks_done++;
 	if (r == NULL) {
 		disc_result_free(res);
 		return;
@@ -1126,6 +1129,7 @@ master_disc_cb(struct disc_result *res, void *arg)
 	    res->excluded.n, res->api_disabled, res->errors.n, res->requests,
 	    (long long)(res->ended_ms - res->started_ms));
 	disc_result_free(res);
+	control_walk_done(m->control, r, m->walks_done, added);
 
 	if (m->pending_all || m->npending_pat > 0) {
 		struct disc_pattern	*pat = m->pending_pat;

@@ -45,6 +45,12 @@ struct worker {
 
 static void	worker_bucket_denied(struct worker *, const char *, int);
 
+/* A line about the worker's job, named like the master's job lines. */
+#define worker_log(w, pri, ...)						\
+	log_job((pri), (w)->job.project, (w)->job.instance,		\
+	    (w)->job.database, (long long)(w)->job.run_id,		\
+	    (int)(w)->job.attempt, __VA_ARGS__)
+
 static int64_t
 worker_now_ms(void)
 {
@@ -315,9 +321,8 @@ worker_poll(struct worker *w, struct gcp_op *op, int64_t op_start)
 		    &err);
 		polls++;
 		if (st == GCP_RETRY && ++errors <= WORKER_POLL_ERRORS_MAX) {
-			log_info("%s/%s/%s: poll %s: %s (retrying)",
-			    w->job.project, w->job.instance, w->job.database,
-			    name, err.message);
+			worker_log(w, LOG_INFO, "poll %s: %s (retrying)", name,
+			    err.message);
 			continue;
 		}
 		if (st == GCP_AUTH || st == GCP_RETRY) {
@@ -405,10 +410,10 @@ worker_clear_object(struct worker *w)
 		worker_failed(w, &err, 0, 0);
 		return (-1);
 	}
-	log_notice("%s/%s/%s: gs://%s/%s is left from an earlier attempt "
+	worker_log(w, LOG_NOTICE, "gs://%s/%s is left from an earlier attempt "
 	    "(%llu bytes, generation %s): deleting it before exporting again",
-	    w->job.project, w->job.instance, w->job.database, w->job.bucket,
-	    w->job.object, (unsigned long long)obj.size, obj.generation);
+	    w->job.bucket, w->job.object, (unsigned long long)obj.size,
+	    obj.generation);
 	st = gcp_object_delete(&w->job.ctx, w->job.bucket, w->job.object,
 	    obj.generation, &err);
 	if (st == GCP_OK)
@@ -454,8 +459,7 @@ worker_run(struct worker *w)
 			return;
 		}
 		if (op.name[0] != '\0') {
-			log_info("%s/%s/%s: adopting operation %s (%s)",
-			    w->job.project, w->job.instance, w->job.database,
+			worker_log(w, LOG_INFO, "adopting operation %s (%s)",
 			    op.name, gcp_op_status_name(op.status));
 			/*
 			 * Its start is known only by Google's clock; ours
