@@ -343,7 +343,13 @@ disc_instance_skip(const struct config *conf, const struct gcp_instance *in,
 {
 	if (strcmp(in->activation_policy, "NEVER") == 0)
 		return ("stopped (activationPolicy NEVER)");
-	if (strcmp(in->state, "RUNNABLE") != 0) {
+	/*
+	 * Maintenance passes: its exports get Cloud SQL's 409 while the
+	 * maintenance operation runs, and are tried again until it is over
+	 * (within the retry window).  Other states have nothing to export.
+	 */
+	if (strcmp(in->state, "RUNNABLE") != 0 &&
+	    strcmp(in->state, "MAINTENANCE") != 0) {
 		snprintf(buf, len, "instance state %s", in->state);
 		return (buf);
 	}
