@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "alert.h"
+#include "jsonutil.h"
 
 static const struct {
 	const char	*name;
@@ -147,16 +148,6 @@ alert_targets_text(const struct alert_target *t, size_t n, char *buf,
 	}
 }
 
-static void
-alert_fmt_iso(int64_t ms, char *buf, size_t len)
-{
-	time_t		t = (time_t)(ms / 1000);
-	struct tm	tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* Returns 1 if firing; fills the summary and count either way. */
 static int
 alert_eval_run_failed(struct alert *a, const struct alert_input *in)
@@ -250,7 +241,7 @@ alert_eval_not_running(struct alert *a, const struct alert_input *in)
 	idle = in->now_ms - from;
 	a->count = in->ntargets;
 	if (in->last_attempt_ms > 0)
-		alert_fmt_iso(in->last_attempt_ms, when, sizeof(when));
+		json_time(in->last_attempt_ms, when, sizeof(when));
 	else
 		strlcpy(when, "never", sizeof(when));
 	if (in->ntargets > 0 && idle > in->not_running_after_ms) {

@@ -30,6 +30,7 @@
 #include "control.h"
 #include "discovery.h"
 #include "journal.h"
+#include "jsonutil.h"
 #include "log.h"
 #include "master.h"
 #include "monitor.h"
@@ -65,38 +66,6 @@ struct control {
 	int			 dirty;
 };
 
-static void
-control_iso(int64_t ms, char *buf, size_t len)
-{
-	time_t		t = (time_t)(ms / 1000);
-	struct tm	tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static void
-control_add_time(cJSON *o, const char *key, int64_t ms)
-{
-	char	buf[32];
-
-	if (ms <= 0) {
-		cJSON_AddNullToObject(o, key);
-		return;
-	}
-	control_iso(ms, buf, sizeof(buf));
-	cJSON_AddStringToObject(o, key, buf);
-}
-
-static void
-control_add_str(cJSON *o, const char *key, const char *s)
-{
-	if (s == NULL || *s == '\0')
-		cJSON_AddNullToObject(o, key);
-	else
-		cJSON_AddStringToObject(o, key, s);
-}
-
 static cJSON *
 control_patterns_json(const char *text)
 {
@@ -124,9 +93,9 @@ control_jrun_json(const struct journal_run *jr)
 	cJSON_AddStringToObject(o, "day", jr->day);
 	cJSON_AddStringToObject(o, "state", jr->ended_ms != 0 ? "finished" :
 	    "running");
-	control_add_time(o, "started", jr->started_ms);
-	control_add_time(o, "ended", jr->ended_ms);
-	control_add_str(o, "outcome", jr->outcome);
+	json_add_time(o, "started", jr->started_ms);
+	json_add_time(o, "ended", jr->ended_ms);
+	json_add_str(o, "outcome", jr->outcome);
 	cJSON_AddNumberToObject(o, "total", jr->total);
 	cJSON_AddNumberToObject(o, "queued", 0);
 	cJSON_AddNumberToObject(o, "in_flight", 0);
@@ -148,9 +117,9 @@ control_run_json(const struct run *r)
 	    r->jr.patterns));
 	cJSON_AddStringToObject(o, "day", r->jr.day);
 	cJSON_AddStringToObject(o, "state", run_state_name(r->state));
-	control_add_time(o, "started", r->jr.started_ms);
-	control_add_time(o, "ended", r->jr.ended_ms);
-	control_add_str(o, "outcome", r->jr.outcome);
+	json_add_time(o, "started", r->jr.started_ms);
+	json_add_time(o, "ended", r->jr.ended_ms);
+	json_add_str(o, "outcome", r->jr.outcome);
 	cJSON_AddNumberToObject(o, "total", (double)r->njobs);
 	cJSON_AddNumberToObject(o, "queued", r->count[JOB_QUEUED]);
 	cJSON_AddNumberToObject(o, "in_flight", r->count[JOB_DISPATCHED] +
@@ -181,15 +150,15 @@ control_job_json(const struct job *job)
 	cJSON_AddStringToObject(o, "database", job->database);
 	cJSON_AddStringToObject(o, "state", job_state_name(job->state));
 	cJSON_AddNumberToObject(o, "attempts", job->attempts);
-	control_add_str(o, "operation", job->operation);
+	json_add_str(o, "operation", job->operation);
 	cJSON_AddStringToObject(o, "object", job->object);
 	cJSON_AddNumberToObject(o, "size", (double)job->size);
-	control_add_str(o, "crc32c", job->crc32c);
-	control_add_time(o, "started", job->started_ms);
-	control_add_time(o, "ended", job->ended_ms);
-	control_add_time(o, "next_attempt", job->state == JOB_RETRY_WAIT ?
+	json_add_str(o, "crc32c", job->crc32c);
+	json_add_time(o, "started", job->started_ms);
+	json_add_time(o, "ended", job->ended_ms);
+	json_add_time(o, "next_attempt", job->state == JOB_RETRY_WAIT ?
 	    job->next_attempt_ms : 0);
-	control_add_str(o, "error", job->state == JOB_SUCCEEDED ? NULL :
+	json_add_str(o, "error", job->state == JOB_SUCCEEDED ? NULL :
 	    job->last_error);
 	return (o);
 }
@@ -267,15 +236,15 @@ control_cmd_status(struct control_conn *c)
 	d = cJSON_AddObjectToObject(o, "daemon");
 	cJSON_AddStringToObject(d, "version", PACKAGE_VERSION);
 	cJSON_AddNumberToObject(d, "pid", getpid());
-	control_add_time(d, "started", m->started_ms);
+	json_add_time(d, "started", m->started_ms);
 	cJSON_AddNumberToObject(d, "uptime", (double)(master_now_ms() -
 	    m->started_ms) / 1000);
 	cJSON_AddStringToObject(d, "config", m->conf_path);
-	control_add_time(d, "config_loaded", m->conf_loaded_ms);
+	json_add_time(d, "config_loaded", m->conf_loaded_ms);
 	snprintf(label, sizeof(label), "%s (%s)", auth_source_name(
 	    m->auth_info.source), m->auth_info.type);
 	cJSON_AddStringToObject(d, "credentials", label);
-	control_add_time(o, "next_run", m->next_run_ms);
+	json_add_time(o, "next_run", m->next_run_ms);
 	if (m->run != NULL)
 		cJSON_AddItemToObject(o, "run", control_run_json(m->run));
 	else
@@ -302,12 +271,12 @@ control_cmd_status(struct control_conn *c)
 			cJSON_AddNullToObject(wo, "job");
 			cJSON_AddNullToObject(wo, "job_state");
 		}
-		control_add_time(wo, "since", w->since_ms);
+		json_add_time(wo, "since", w->since_ms);
 		cJSON_AddItemToArray(ws, wo);
 	}
 	j = cJSON_AddObjectToObject(o, "journal");
 	cJSON_AddBoolToObject(j, "ok", m->journal_ok);
-	control_add_str(j, "error", m->journal_ok ? NULL : m->journal_err);
+	json_add_str(j, "error", m->journal_ok ? NULL : m->journal_err);
 	cJSON_AddItemToObject(o, "alerts", monitor_alerts_json(m->monitor));
 	control_send(c, o, 1);
 }
@@ -571,7 +540,7 @@ control_stale_cb(const char *project, const char *instance,
 	cJSON_AddStringToObject(e, "project", project);
 	cJSON_AddStringToObject(e, "instance", instance);
 	cJSON_AddStringToObject(e, "database", database);
-	control_add_time(e, "last_success", last_ms);
+	json_add_time(e, "last_success", last_ms);
 	cJSON_AddItemToArray(cs->arr, e);
 }
 
@@ -637,8 +606,8 @@ control_item_json(const struct disc_item *it, const char *key)
 	cJSON	*o = cJSON_CreateObject();
 
 	cJSON_AddStringToObject(o, "project", it->project);
-	control_add_str(o, "instance", it->instance);
-	control_add_str(o, "database", it->database);
+	json_add_str(o, "instance", it->instance);
+	json_add_str(o, "database", it->database);
 	cJSON_AddStringToObject(o, key, it->text);
 	return (o);
 }
@@ -678,7 +647,7 @@ control_plan_cb(struct disc_result *res, void *arg)
 		    t->disk_gb, t->ndatabases) / 1000);
 		if (journal_last_success(m->journal, t->project, t->instance,
 		    t->database, &last) == 1)
-			control_add_time(to, "last_success", last);
+			json_add_time(to, "last_success", last);
 		else
 			cJSON_AddNullToObject(to, "last_success");
 		cJSON_AddItemToArray(a, to);

@@ -25,6 +25,7 @@
 #include "http.h"
 #include "job.h"
 #include "journal.h"
+#include "jsonutil.h"
 #include "log.h"
 #include "master.h"
 #include "metrics.h"
@@ -451,10 +452,7 @@ monitor_alerts_json(struct monitor *mon)
 {
 	cJSON		*arr, *o;
 	struct alert	*a;
-	char		 buf[32];
 	int		 k;
-	time_t		 t;
-	struct tm	 tm;
 
 	arr = cJSON_CreateArray();
 	for (k = 0; k < ALERT_COUNT; k++) {
@@ -466,17 +464,8 @@ monitor_alerts_json(struct monitor *mon)
 		cJSON_AddStringToObject(o, "severity", alert_level_name(
 		    a->state == ALERT_FIRING ? alert_severity(a->id) :
 		    ALERT_LEVEL_OK));
-		if (a->since_ms > 0) {
-			t = (time_t)(a->since_ms / 1000);
-			gmtime_r(&t, &tm);
-			strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-			cJSON_AddStringToObject(o, "since", buf);
-		} else
-			cJSON_AddNullToObject(o, "since");
-		t = (time_t)(a->changed_ms / 1000);
-		gmtime_r(&t, &tm);
-		strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-		cJSON_AddStringToObject(o, "changed", buf);
+		json_add_time(o, "since", a->since_ms);
+		json_add_time(o, "changed", a->changed_ms);
 		cJSON_AddNumberToObject(o, "count", a->count);
 		cJSON_AddStringToObject(o, "summary", a->summary);
 		cJSON_AddItemToArray(arr, o);

@@ -29,6 +29,7 @@
 #include "gcp.h"
 #include "http.h"
 #include "journal.h"
+#include "jsonutil.h"
 #include "log.h"
 #include "metrics.h"
 #include "notify.h"
@@ -77,29 +78,6 @@ struct notify {
 
 static void	notify_send(struct notify_msg *);
 
-static void
-notify_iso(int64_t ms, char *buf, size_t len)
-{
-	time_t		t = (time_t)(ms / 1000);
-	struct tm	tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static void
-notify_add_time(cJSON *o, const char *key, int64_t ms)
-{
-	char	buf[32];
-
-	if (ms <= 0) {
-		cJSON_AddNullToObject(o, key);
-		return;
-	}
-	notify_iso(ms, buf, sizeof(buf));
-	cJSON_AddStringToObject(o, key, buf);
-}
-
 static const char *
 notify_env(const struct config *c)
 {
@@ -142,8 +120,8 @@ notify_alert_json(const struct config *c, const char *host,
 	    ALERT_LEVEL_OK));
 	cJSON_AddStringToObject(o, "environment", notify_env(c));
 	cJSON_AddStringToObject(o, "host", host);
-	notify_add_time(o, "since", a->since_ms);
-	notify_add_time(o, "changed", a->changed_ms);
+	json_add_time(o, "since", a->since_ms);
+	json_add_time(o, "changed", a->changed_ms);
 	cJSON_AddStringToObject(o, "summary", a->summary);
 	cJSON_AddNumberToObject(o, "count", a->count);
 	arr = cJSON_AddArrayToObject(o, "databases");
@@ -188,8 +166,8 @@ notify_alert_text(const struct config *c, const char *host,
 
 	cap = 1024;
 	s = xcalloc(1, cap);
-	notify_iso(a->since_ms, since, sizeof(since));
-	notify_iso(a->changed_ms, changed, sizeof(changed));
+	json_time(a->since_ms, since, sizeof(since));
+	json_time(a->changed_ms, changed, sizeof(changed));
 	NOTIFY_APPEND("Alert: %s (%s)\n", alert_title(a->id),
 	    alert_name(a->id));
 	if (a->state == ALERT_FIRING)
@@ -767,8 +745,8 @@ notify_run(struct notify *n, const struct config *c,
 		cJSON_AddNumberToObject(o, "id", (double)jr->id);
 		cJSON_AddStringToObject(o, "trigger", jr->trigger);
 		cJSON_AddStringToObject(o, "day", jr->day);
-		notify_add_time(o, "started", jr->started_ms);
-		notify_add_time(o, "ended", jr->ended_ms);
+		json_add_time(o, "started", jr->started_ms);
+		json_add_time(o, "ended", jr->ended_ms);
 		cJSON_AddStringToObject(o, "outcome", jr->outcome);
 		cJSON_AddNumberToObject(o, "total", jr->total);
 		cJSON_AddNumberToObject(o, "succeeded", jr->succeeded);
