@@ -593,10 +593,10 @@ gcp_folder_id(const char *folder)
 	return (folder);
 }
 
-/* Children of a folder.  Returns a new string; caller frees. */
-char *
-gcp_url_folders_list(const struct gcp_ctx *ctx, const char *folder,
-    const char *page_token)
+/* A v3 list under a folder ("folders" or "projects"); caller frees. */
+static char *
+gcp_url_crm_list(const struct gcp_ctx *ctx, const char *what,
+    const char *folder, const char *page_token)
 {
 	char	*parent, *ep, *et = NULL, *url;
 
@@ -604,7 +604,7 @@ gcp_url_folders_list(const struct gcp_ctx *ctx, const char *folder,
 	ep = http_escape(parent);
 	if (page_token != NULL)
 		et = http_escape(page_token);
-	xasprintf(&url, "%s/v3/folders?parent=%s&pageSize=%d%s%s", ctx->crm,
+	xasprintf(&url, "%s/v3/%s?parent=%s&pageSize=%d%s%s", ctx->crm, what,
 	    ep, GCP_CRM_PAGE_SIZE, et ? "&pageToken=" : "", et ? et : "");
 	free(parent);
 	free(ep);
@@ -612,23 +612,20 @@ gcp_url_folders_list(const struct gcp_ctx *ctx, const char *folder,
 	return (url);
 }
 
+/* Children of a folder.  Returns a new string; caller frees. */
+char *
+gcp_url_folders_list(const struct gcp_ctx *ctx, const char *folder,
+    const char *page_token)
+{
+	return (gcp_url_crm_list(ctx, "folders", folder, page_token));
+}
+
 /* Projects directly under a folder.  Returns a new string; caller frees. */
 char *
 gcp_url_projects_list(const struct gcp_ctx *ctx, const char *folder,
     const char *page_token)
 {
-	char	*parent, *ep, *et = NULL, *url;
-
-	xasprintf(&parent, "folders/%s", gcp_folder_id(folder));
-	ep = http_escape(parent);
-	if (page_token != NULL)
-		et = http_escape(page_token);
-	xasprintf(&url, "%s/v3/projects?parent=%s&pageSize=%d%s%s", ctx->crm,
-	    ep, GCP_CRM_PAGE_SIZE, et ? "&pageToken=" : "", et ? et : "");
-	free(parent);
-	free(ep);
-	free(et);
-	return (url);
+	return (gcp_url_crm_list(ctx, "projects", folder, page_token));
 }
 
 /* One project by id.  Returns a new string; caller frees. */
