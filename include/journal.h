@@ -42,6 +42,8 @@ int		 journal_run_get(struct journal *, int64_t, struct journal_run *);
 int		 journal_runs(struct journal *, int64_t, int,
 		    void (*)(const struct journal_run *, void *), void *);
 int		 journal_job_insert(struct journal *, struct job *);
+int		 journal_job_insert_many(struct journal *, struct job **,
+		    size_t);
 int		 journal_job_update(struct journal *, const struct job *);
 int		 journal_job_delete(struct journal *, int64_t);
 int		 journal_jobs(struct journal *, int64_t,

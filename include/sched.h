@@ -23,12 +23,17 @@ struct sched_instance {
 	int64_t		 busy_until_ms;	/* 409 from another operation */
 	int		 busy_count;	/* 409s in a row */
 	int64_t		 remaining_ms;	/* predicted work not started */
+	int		 candidate;	/* in the candidates tree */
 	RB_ENTRY(sched_instance) node;
+	RB_ENTRY(sched_instance) cnode;	/* candidates */
 };
 RB_HEAD(sched_tree, sched_instance);
+/* Instances with jobs and nothing in flight, most remaining work first. */
+RB_HEAD(sched_ctree, sched_instance);
 
 struct sched {
 	struct sched_tree instances;
+	struct sched_ctree candidates;
 	size_t		 ninstances;
 	size_t		 njobs;		/* unfinished jobs */
 	int		 in_flight;

@@ -1053,8 +1053,9 @@ master_disc_cb(struct disc_result *res, void *arg)
 	struct master		*m = arg;
 	struct run		*r = m->run;
 	struct disc_target	*t;
-	struct job		*job, key;
-	size_t			 i, added = 0;
+	struct job		*job, key, **newjobs;
+	struct job_tree		 batch;
+	size_t			 i, nnew, added = 0;
 	char			 obj[GCP_OBJECT_MAX + 1];
 
 	m->disc = NULL;
@@ -1083,13 +1084,24 @@ master_disc_cb(struct disc_result *res, void *arg)
 		    res->errors.v[i].instance[0] != '\0' ? "/" : "",
 		    res->errors.v[i].instance, res->errors.v[i].text);
 
+	/*
+	 * The new jobs are journaled in one transaction (one commit for the
+	 * whole walk, not one per database) and join the run once it has
+	 * committed; until then a local tree keeps a database found twice
+	 * by the walk from being added twice.
+	 */
+	RB_INIT(&batch);
+	nnew = 0;
+	newjobs = xcalloc(res->ntargets > 0 ? res->ntargets : 1,
+	    sizeof(*newjobs));
 	for (i = 0; i < res->ntargets; i++) {
 		t = &res->targets[i];
 		/* A database already in the run is not added twice. */
 		strlcpy(key.project, t->project, sizeof(key.project));
 		strlcpy(key.instance, t->instance, sizeof(key.instance));
 		strlcpy(key.database, t->database, sizeof(key.database));
-		if (RB_FIND(job_tree, &r->index, &key) != NULL)
+		if (RB_FIND(job_tree, &r->index, &key) != NULL ||
+		    RB_FIND(job_tree, &batch, &key) != NULL)
 			continue;
 		if (job_object_name(m->conf->object, t->project, t->instance,
 		    t->database, gcp_engine_ext(t->version), r->jr.started_ms,
@@ -1110,18 +1122,25 @@ master_disc_cb(struct disc_result *res, void *arg)
 		job->created_ms = master_now_ms();
 		job->predicted_ms = master_predict_ms(m, t->project,
 		    t->instance, t->database, t->disk_gb, t->ndatabases);
-		if (journal_job_insert(m->journal, job) == -1) {
-			log_warnx("%s/%s/%s: journal: %s", t->project,
-			    t->instance, t->database,
-			    journal_error(m->journal));
-			master_journal_failed(m);
-			m->rewalk = 1;	/* walk again once writes work */
-			free(job);
-			continue;
-		}
-		master_run_add_job(m, job);
+		RB_INSERT(job_tree, &batch, job);
+		newjobs[nnew++] = job;
+	}
+	for (i = 0; i < nnew; i++)
+		RB_REMOVE(job_tree, &batch, newjobs[i]);
+	if (journal_job_insert_many(m->journal, newjobs, nnew) == -1) {
+		log_warnx("run %lld: journal: %s; %zu databases not added",
+		    (long long)r->jr.id, journal_error(m->journal), nnew);
+		master_journal_failed(m);
+		m->rewalk = 1;	/* walk again once writes work */
+		for (i = 0; i < nnew; i++)
+			free(newjobs[i]);
+		nnew = 0;
+	}
+	for (i = 0; i < nnew; i++) {
+		master_run_add_job(m, newjobs[i]);
 		added++;
 	}
+	free(newjobs);
 	log_notice("run %lld: discovery found %zu databases to export (%zu "
 	    "new), %zu skipped, %zu excluded, %d projects without the Cloud "
 	    "SQL Admin API, %zu errors, %d requests in %lld ms",
