@@ -121,6 +121,7 @@ typedef void	(*gcp_pace_fn)(int, int, void *);
 
 /* gcp.c */
 const char	*gcp_status_name(enum gcp_status);
+const char	*gcp_api_name(const char *);
 const char	*gcp_op_status_name(enum gcp_op_status);
 enum gcp_status	 gcp_classify(long, const char *, size_t, const char *, int,
 		    const char *, struct gcp_error *);

@@ -59,6 +59,7 @@ int		 http_multi_add(struct http_multi *, const struct http_request *,
 size_t		 http_multi_pending(const struct http_multi *);
 int		 http_multi_add_easy(struct http_multi *, void *, http_cb,
 		    void *);
+void		 http_fetch_observe(http_observe_cb, void *);
 void		 http_multi_observe(struct http_multi *, http_observe_cb,
 		    void *);
 char		*http_escape(const char *);

@@ -86,7 +86,8 @@ struct metrics_server;
 /* metrics.c */
 const char	*metrics_retry_name(enum metrics_retry);
 const char	*metrics_channel_name(enum metrics_channel);
-void		 metrics_api_count(struct metrics *, const char *, long);
+void		 metrics_api_count(struct metrics *, const char *, long,
+		    uint64_t);
 char		*metrics_render(const struct metrics *);
 struct metrics_server *metrics_listen(struct event_base *, const char *,
 		    metrics_text_fn, void *, char *, size_t);

@@ -18,6 +18,7 @@ struct master;
 struct msg_failed;
 struct run;
 struct monitor;
+struct msg_api_count;
 
 #define MONITOR_EVAL_SEC	60
 #define MONITOR_CLOCK_ENV	"DATABACKUP_TEST_CLOCK"
@@ -31,6 +32,8 @@ void		 monitor_job_done(struct monitor *, const struct job *);
 void		 monitor_job_failed(struct monitor *, const struct job *,
 		    const struct msg_failed *);
 void		 monitor_worker_died(struct monitor *);
+void		 monitor_api_counts(struct monitor *,
+		    const struct msg_api_count *, size_t);
 void		 monitor_journal_error(struct monitor *);
 void		 monitor_discovery(struct monitor *, const struct disc_result *);
 void		 monitor_run_started(struct monitor *);

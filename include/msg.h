@@ -57,6 +57,14 @@ struct msg_job {
 	int64_t		 deadline_ms;	/* wall clock: give up polling after */
 };
 
+/* API calls a worker made for a job (metrics), by API and HTTP status. */
+#define MSG_API_COUNTS	8
+struct msg_api_count {
+	char		 api[16];	/* gcp_api_name(); "" ends the list */
+	uint32_t	 status;	/* HTTP status, 0 for transport errors */
+	uint32_t	 n;
+};
+
 struct msg_token {
 	char		 token[GCP_TOKEN_MAX];
 };
@@ -73,6 +81,7 @@ struct msg_done {
 	int64_t		 op_start_ms;
 	int64_t		 op_end_ms;
 	uint32_t	 polls;
+	struct msg_api_count calls[MSG_API_COUNTS];
 };
 
 struct msg_failed {
@@ -83,6 +92,7 @@ struct msg_failed {
 	long		 http;
 	char		 reason[64];
 	char		 message[GCP_MESSAGE_MAX];
+	struct msg_api_count calls[MSG_API_COUNTS];
 };
 
 struct evbuffer;

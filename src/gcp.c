@@ -1443,3 +1443,26 @@ gcp_op_object_exists(const struct gcp_op *op)
 	return (op != NULL && op->has_error &&
 	    strstr(op->error_message, "already exists") != NULL);
 }
+
+/* Which API a request URL belongs to: a short label for metrics. */
+const char *
+gcp_api_name(const char *url)
+{
+	if (strncmp(url, "smtp", 4) == 0)
+		return ("smtp");
+	if (strstr(url, "/storage/v1/") != NULL ||
+	    strstr(url, "storage.googleapis.com") != NULL)
+		return ("storage");
+	if (strstr(url, "/sql/v1") != NULL || strstr(url, "/instances") != NULL)
+		return ("sqladmin");
+	if (strstr(url, "computeMetadata") != NULL)
+		return ("metadata");
+	if (strstr(url, "/token") != NULL)
+		return ("oauth2");
+	if (strstr(url, ":publish") != NULL)
+		return ("pubsub");
+	if (strstr(url, "/v3/") != NULL || strstr(url, "/v1/projects") != NULL
+	    || strstr(url, "cloudresourcemanager") != NULL)
+		return ("resourcemanager");
+	return ("other");
+}

@@ -67,6 +67,8 @@ struct http_sock {
 
 /* Workers reuse one easy handle so connections to a host are kept. */
 static CURL	*http_easy;
+static http_observe_cb	 http_fetch_observer;	/* worker's call counter */
+static void		*http_fetch_observer_arg;
 
 static void	 http_slist_free(struct curl_slist *);
 static size_t	 http_write_cb(char *, size_t, size_t, void *);
@@ -301,6 +303,9 @@ http_fetch(const struct http_request *req, struct http_response *resp)
 	h = http_setup(http_easy, req, &sink, errbuf);
 	rc = curl_easy_perform(http_easy);
 	http_finish(http_easy, rc, resp, errbuf);
+	if (http_fetch_observer != NULL)
+		http_fetch_observer(req->url, resp->status, rc,
+		    http_fetch_observer_arg);
 	/* The handle keeps pointers to these: drop them before freeing. */
 	curl_easy_setopt(http_easy, CURLOPT_HTTPHEADER, NULL);
 	curl_easy_setopt(http_easy, CURLOPT_ERRORBUFFER, NULL);
@@ -311,6 +316,14 @@ http_fetch(const struct http_request *req, struct http_response *resp)
 		return (-1);
 	}
 	return (0);
+}
+
+/* Call cb after each http_fetch with its URL, status and curl code. */
+void
+http_fetch_observe(http_observe_cb cb, void *arg)
+{
+	http_fetch_observer = cb;
+	http_fetch_observer_arg = arg;
 }
 
 /* Frees the body (which may hold a token) and zeroes the response. */

@@ -480,6 +480,7 @@ master_worker_msg(struct master *m, struct master_worker *w,
 		    "crc32c %s, %u polls)", m->conf->bucket, job->object,
 		    (unsigned long long)job->size, job->crc32c, done->polls);
 		monitor_job_done(m->monitor, job);
+		monitor_api_counts(m->monitor, done->calls, MSG_API_COUNTS);
 		master_job_unbind(m, w, job);
 		break;
 	case MSG_JOB_FAILED:
@@ -489,6 +490,9 @@ master_worker_msg(struct master *m, struct master_worker *w,
 			master_job_write(m, job, attempt_over ?
 			    MASTER_DIRTY_ATTEMPT : MASTER_DIRTY_JOB);
 			monitor_job_failed(m->monitor, job, payload);
+			monitor_api_counts(m->monitor,
+			    ((const struct msg_failed *)payload)->calls,
+			    MSG_API_COUNTS);
 		}
 		master_job_unbind(m, w, job);
 		break;

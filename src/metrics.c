@@ -74,14 +74,15 @@ metrics_channel_name(enum metrics_channel c)
 
 /* Counts one finished API request; api is a short fixed name. */
 void
-metrics_api_count(struct metrics *mt, const char *api, long code)
+metrics_api_count(struct metrics *mt, const char *api, long code,
+    uint64_t n)
 {
 	size_t	i;
 
 	for (i = 0; i < mt->napi; i++) {
 		if (mt->api[i].code == code &&
 		    strcmp(mt->api[i].api, api) == 0) {
-			mt->api[i].n++;
+			mt->api[i].n += n;
 			return;
 		}
 	}
@@ -91,7 +92,7 @@ metrics_api_count(struct metrics *mt, const char *api, long code)
 	}
 	strlcpy(mt->api[mt->napi].api, api, sizeof(mt->api[0].api));
 	mt->api[mt->napi].code = code;
-	mt->api[mt->napi].n = 1;
+	mt->api[mt->napi].n = n;
 	mt->napi++;
 }
 

@@ -29,6 +29,7 @@
 #include "log.h"
 #include "master.h"
 #include "metrics.h"
+#include "gcp.h"
 #include "monitor.h"
 #include "msg.h"
 #include "notify.h"
@@ -545,36 +546,13 @@ monitor_metrics_cb(void *arg)
 	return (monitor_metrics_text(arg));
 }
 
-/* Which API a URL of the master's belongs to (a metrics label). */
-static const char *
-monitor_api_name(const char *url)
-{
-	if (strncmp(url, "smtp", 4) == 0)
-		return ("smtp");
-	if (strstr(url, "/storage/v1/") != NULL ||
-	    strstr(url, "storage.googleapis.com") != NULL)
-		return ("storage");
-	if (strstr(url, "/sql/v1") != NULL || strstr(url, "/instances") != NULL)
-		return ("sqladmin");
-	if (strstr(url, "computeMetadata") != NULL)
-		return ("metadata");
-	if (strstr(url, "/token") != NULL)
-		return ("oauth2");
-	if (strstr(url, ":publish") != NULL)
-		return ("pubsub");
-	if (strstr(url, "/v3/") != NULL || strstr(url, "/v1/projects") != NULL
-	    || strstr(url, "cloudresourcemanager") != NULL)
-		return ("resourcemanager");
-	return ("other");
-}
-
 static void
 monitor_api_cb(const char *url, long status, int curl_code, void *arg)
 {
 	struct monitor	*mon = arg;
 
-	metrics_api_count(&mon->mt, monitor_api_name(url), curl_code != 0 ?
-	    0 : status);
+	metrics_api_count(&mon->mt, gcp_api_name(url), curl_code != 0 ?
+	    0 : status, 1);
 }
 
 /* Databases the journal knows, with their newest export. */
@@ -681,4 +659,15 @@ monitor_free(struct monitor *mon)
 	free(mon->gave_up);
 	free(mon->failing);
 	free(mon);
+}
+
+/* API calls a worker made for a job, reported with its result. */
+void
+monitor_api_counts(struct monitor *mon, const struct msg_api_count *c,
+    size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n && c[i].api[0] != '\0'; i++)
+		metrics_api_count(&mon->mt, c[i].api, c[i].status, c[i].n);
 }

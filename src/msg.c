@@ -102,6 +102,17 @@ msg_str_ok(const char *s, size_t size)
 
 #define STR_OK(s)	msg_str_ok((s), sizeof(s))
 
+static int
+msg_calls_ok(const struct msg_api_count *c)
+{
+	int	i;
+
+	for (i = 0; i < MSG_API_COUNTS; i++)
+		if (!STR_OK(c[i].api))
+			return (0);
+	return (1);
+}
+
 /*
  * Check a received payload: its size was checked against the type; here
  * every string must carry its NUL.  Returns 0 or -1.
@@ -136,10 +147,11 @@ msg_check_payload(const struct msg_hdr *hdr, const void *payload)
 		    0 : -1);
 	case MSG_JOB_DONE:
 		d = payload;
-		return (STR_OK(d->crc32c) ? 0 : -1);
+		return (STR_OK(d->crc32c) && msg_calls_ok(d->calls) ? 0 : -1);
 	case MSG_JOB_FAILED:
 		f = payload;
-		if (!STR_OK(f->reason) || !STR_OK(f->message))
+		if (!STR_OK(f->reason) || !STR_OK(f->message) ||
+		    !msg_calls_ok(f->calls))
 			return (-1);
 		if (f->status > GCP_AUTH)
 			return (-1);

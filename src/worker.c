@@ -37,6 +37,7 @@ struct worker {
 	int		 shutdown;	/* master asked us to stop */
 	struct msg_job	 job;
 	int64_t		 job_id;
+	struct msg_api_count calls[MSG_API_COUNTS];	/* this job's */
 	union {
 		struct msg_job	 job;
 		struct msg_token token;
@@ -166,6 +167,29 @@ worker_pace_cb(int api, int cls, void *arg)
 	}
 }
 
+/* Count each API call of the current job, by API and status. */
+static void
+worker_count_cb(const char *url, long status, int curl_code, void *arg)
+{
+	struct worker	*w = arg;
+	const char	*api = gcp_api_name(url);
+	uint32_t	 code = curl_code != 0 ? 0 : (uint32_t)status;
+	int		 i;
+
+	for (i = 0; i < MSG_API_COUNTS; i++) {
+		if (w->calls[i].api[0] == '\0') {
+			strlcpy(w->calls[i].api, api, sizeof(w->calls[i].api));
+			w->calls[i].status = code;
+		}
+		if (w->calls[i].status == code &&
+		    strcmp(w->calls[i].api, api) == 0) {
+			w->calls[i].n++;
+			return;
+		}
+	}
+	/* More kinds than slots: the rest go uncounted. */
+}
+
 static void
 worker_failed(struct worker *w, const struct gcp_error *err, int unknown,
     int op_failed)
@@ -180,6 +204,8 @@ worker_failed(struct worker *w, const struct gcp_error *err, int unknown,
 	f.http = err->http;
 	strlcpy(f.reason, err->reason, sizeof(f.reason));
 	strlcpy(f.message, err->message, sizeof(f.message));
+	memcpy(f.calls, w->calls, sizeof(f.calls));
+	memset(w->calls, 0, sizeof(w->calls));
 	worker_send(w, MSG_JOB_FAILED, &f, sizeof(f));
 }
 
@@ -294,6 +320,8 @@ worker_verify(struct worker *w, const struct gcp_op *op, uint32_t polls,
 	d.op_start_ms = op->insert_ms != 0 ? op->insert_ms : op->start_ms;
 	d.op_end_ms = op->end_ms;
 	d.polls = polls;
+	memcpy(d.calls, w->calls, sizeof(d.calls));
+	memset(w->calls, 0, sizeof(w->calls));
 	worker_send(w, MSG_JOB_DONE, &d, sizeof(d));
 }
 
@@ -527,6 +555,7 @@ worker_main(int fd, int slot)
 	signal(SIGCHLD, SIG_DFL);
 	if (http_global_init() == -1)
 		fatalx("worker %d: http init failed", slot);
+	http_fetch_observe(worker_count_cb, &w);
 	gcp_set_pace(worker_pace_cb, &w);
 
 	for (;;) {

@@ -192,11 +192,11 @@ START_TEST(test_render)
 	mt.last_success_run_ms = 1699999999999LL;
 	alert_init(&mt.alerts, 1700000000000LL);
 	mt.alerts.a[ALERT_EXPORT_ERRORS].state = ALERT_FIRING;
-	metrics_api_count(&mt, "sqladmin", 200);
-	metrics_api_count(&mt, "sqladmin", 200);
-	metrics_api_count(&mt, "sqladmin", 409);
-	metrics_api_count(&mt, "storage", 0);
-	metrics_api_count(&mt, "we\"ird\\", 500);
+	metrics_api_count(&mt, "sqladmin", 200, 1);
+	metrics_api_count(&mt, "sqladmin", 200, 1);
+	metrics_api_count(&mt, "sqladmin", 409, 1);
+	metrics_api_count(&mt, "storage", 0, 1);
+	metrics_api_count(&mt, "we\"ird\\", 500, 1);
 	mt.notifications[METRICS_CH_EMAIL][METRICS_SUCCEEDED] = 2;
 
 	text = metrics_render(&mt);
@@ -256,11 +256,11 @@ START_TEST(test_api_table_full)
 	memset(&mt, 0, sizeof(mt));
 	for (i = 0; i < METRICS_API_MAX + 5; i++) {
 		snprintf(name, sizeof(name), "api%d", i);
-		metrics_api_count(&mt, name, 200);
+		metrics_api_count(&mt, name, 200, 1);
 	}
 	ck_assert_uint_eq(mt.napi, METRICS_API_MAX);
 	ck_assert_uint_eq(mt.api_dropped, 5);
-	metrics_api_count(&mt, "api0", 200);
+	metrics_api_count(&mt, "api0", 200, 1);
 	ck_assert_uint_eq(mt.api[0].n, 2);
 }
 END_TEST

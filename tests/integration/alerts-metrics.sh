@@ -113,6 +113,10 @@ for a in ("run_failed", "export_errors", "not_running"):
     assert v("databackup_alert_firing", alert=a) == 0
 assert v("databackup_api_requests_total", api="resourcemanager", code="200") > 0
 assert v("databackup_api_requests_total", api="sqladmin", code="200") > 0
+# Workers' calls count too: every export call and poll (Cloud SQL), every
+# object check (Cloud Storage, which only workers call).
+assert v("databackup_api_requests_total", api="sqladmin", code="200") >= 2 * ndb
+assert v("databackup_api_requests_total", api="storage", code="200") >= ndb
 assert v("databackup_worker_restarts_total") == 0
 assert v("databackup_journal_errors_total") == 0
 assert types["databackup_exports_in_flight"] == "gauge"
