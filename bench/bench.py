@@ -688,6 +688,10 @@ def main():
                     w.writerow([r[k] for k in keys])
             plot(name, runs, os.path.join(args.out, name + ".png"))
             for r in runs:
+                # The emulator's record of every operation, for analysis.
+                json.dump({k: r[k] for k in ("ops", "busy", "t0_emu_ms")},
+                          open(os.path.join(args.out, "%s-%s-ops.json" % (
+                              name, r["phase"])), "w"))
                 for k in ("ops", "busy", "job_list"):
                     r.pop(k)
             allres[name] = {"shape": shape, "runs": runs, "peers": peers}

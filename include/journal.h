@@ -45,6 +45,8 @@ int		 journal_job_insert(struct journal *, struct job *);
 int		 journal_job_insert_many(struct journal *, struct job **,
 		    size_t);
 int		 journal_job_update(struct journal *, const struct job *);
+int		 journal_batch_begin(struct journal *);
+int		 journal_batch_commit(struct journal *);
 int		 journal_job_delete(struct journal *, int64_t);
 int		 journal_jobs(struct journal *, int64_t,
 		    void (*)(const struct job *, void *), void *);

@@ -71,6 +71,12 @@ struct master {
 	int			 journal_ok;
 	char			 journal_err[256];
 	struct event		*ev_journal;	/* retries dirty writes */
+	struct event		*ev_flush;	/* end of turn: write m->pend */
+	struct job		**pend;		/* jobs to write, in order */
+	size_t			 npend, cappend;
+	int			 flush_armed;
+	uint64_t		 flushes;	/* commits of queued jobs */
+	uint64_t		 flushed_jobs;	/* job writes they held */
 	struct event		*ev_prune;	/* prunes old runs in batches */
 	int			 rewalk;	/* insert failed: walk again */
 	char			 deferred[16];	/* trigger to start when idle */

@@ -21,6 +21,7 @@ struct monitor;
 struct msg_api_count;
 
 #define MONITOR_EVAL_SEC	60
+#define MONITOR_SOON_MS		1000	/* evaluations after changes, at most */
 #define MONITOR_CLOCK_ENV	"DATABACKUP_TEST_CLOCK"
 
 /* monitor.c */

@@ -230,6 +230,8 @@ struct journal {
 	char		*path;
 	sqlite3_stmt	*st[JST_COUNT];
 	int		 in_callback;	/* a callback of ours is running */
+	int		 batch;		/* inside journal_batch_begin */
+	int		 batch_failed;	/* a write of the batch failed */
 	char		 err[JOURNAL_ERR_MAX];
 };
 
@@ -335,6 +337,8 @@ journal_rollback(struct journal *j)
 {
 	sqlite3_stmt	*st = j->st[JST_ROLLBACK];
 
+	if (j->batch)
+		j->batch_failed = 1;	/* the whole batch is undone */
 	if (sqlite3_get_autocommit(j->db))
 		return;
 	if (sqlite3_step(st) != SQLITE_DONE)
@@ -374,6 +378,8 @@ journal_begin(struct journal *j, const char *fn)
 {
 	if (journal_enter(j, fn) == -1)
 		return (-1);
+	if (j->batch)		/* joins the batch's transaction */
+		return (j->batch_failed ? -1 : 0);
 	if (journal_step_done(j, j->st[JST_BEGIN], fn, "begin") == -1) {
 		journal_rollback(j);
 		return (-1);
@@ -384,11 +390,55 @@ journal_begin(struct journal *j, const char *fn)
 static int
 journal_commit(struct journal *j, const char *fn)
 {
+	if (j->batch)		/* journal_batch_commit commits */
+		return (j->batch_failed ? -1 : 0);
 	if (journal_step_done(j, j->st[JST_COMMIT], fn, "commit") == -1) {
 		journal_rollback(j);
 		return (-1);
 	}
 	return (0);
+}
+
+/*
+ * Batches: the writes between journal_batch_begin and journal_batch_commit
+ * share one transaction, so one commit (one fsync) covers them all.  A
+ * write that fails inside undoes the whole batch and every later write of
+ * the batch fails too; journal_batch_commit then returns -1 and nothing of
+ * the batch is in the file.  Reads are fine inside a batch.
+ */
+int
+journal_batch_begin(struct journal *j)
+{
+	static const char	 fn[] = "journal_batch_begin";
+
+	if (j->batch) {
+		journal_seterr(j, "%s: a batch is already open", fn);
+		return (-1);
+	}
+	if (journal_begin(j, fn) == -1)
+		return (-1);
+	j->batch = 1;
+	j->batch_failed = 0;
+	return (0);
+}
+
+int
+journal_batch_commit(struct journal *j)
+{
+	static const char	 fn[] = "journal_batch_commit";
+	int			 failed = j->batch_failed;
+
+	if (!j->batch) {
+		journal_seterr(j, "%s: no batch is open", fn);
+		return (-1);
+	}
+	j->batch = 0;
+	j->batch_failed = 0;
+	if (failed) {
+		journal_rollback(j);
+		return (-1);
+	}
+	return (journal_commit(j, fn));
 }
 
 /*

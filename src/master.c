@@ -60,6 +60,8 @@
 #define MASTER_DIRTY_JOB	0x1	/* the job's row */
 #define MASTER_DIRTY_ATTEMPT	0x2	/* the attempt that ended, with it */
 #define MASTER_DIRTY_ACK	0x4	/* then let the worker poll its op */
+#define MASTER_DIRTY_START	0x8	/* then send the job to its worker */
+#define MASTER_DIRTY_QUEUED	0x10	/* in m->pend */
 /* Prior export rate when a database has no history: MiB/s of disk. */
 #define MASTER_PRIOR_MIB_PER_SEC	25
 
@@ -73,6 +75,8 @@ static void	master_deferred(struct master *);
 static void	master_walk_run(struct master *);
 static void	master_worker_send(struct master *, struct master_worker *,
 		    uint32_t, int64_t, const void *, size_t);
+static void	master_job_start(struct master *, struct master_worker *,
+		    struct job *);
 
 int64_t
 master_now_ms(void)
@@ -136,42 +140,93 @@ master_journal_failed(struct master *m)
 }
 
 /*
- * Journal what of job is marked in what (MASTER_DIRTY_*) together with
- * what is still pending from earlier: the job's row, and with it in one
- * transaction the attempt that ended.  Once committed, a pending ack goes
- * to the worker.  Returns 0 if the write is committed.
+ * Journal writes are grouped: master_job_write marks what of a job is to
+ * be written (MASTER_DIRTY_*) and queues the job; at the end of the loop
+ * turn master_flush writes every queued job in one transaction, so the
+ * jobs that changed in one turn cost one commit (one fsync) between them.
+ * What depends on a write (a worker's ack, a job's start message, the
+ * run's end) happens only after the commit.  A failed commit leaves the
+ * jobs queued and dirty; the journal timer flushes them again.
  */
-static int
+static void
 master_job_write(struct master *m, struct job *job, int what)
 {
-	struct master_worker	*w;
-	int			 rv, ack;
-
 	job->dirty |= what | MASTER_DIRTY_JOB;
-	if (job->dirty & MASTER_DIRTY_ATTEMPT)
-		rv = journal_job_finish_attempt(m->journal, job,
-		    job->state == JOB_SUCCEEDED ? "succeeded" : "failed");
-	else
-		rv = journal_job_update(m->journal, job);
+	if (!(job->dirty & MASTER_DIRTY_QUEUED)) {
+		job->dirty |= MASTER_DIRTY_QUEUED;
+		if (m->npend == m->cappend) {
+			m->cappend = m->cappend == 0 ? 64 : m->cappend * 2;
+			m->pend = xreallocarray(m->pend, m->cappend,
+			    sizeof(*m->pend));
+		}
+		m->pend[m->npend++] = job;
+	}
+	if (!m->flush_armed) {
+		m->flush_armed = 1;
+		event_active(m->ev_flush, EV_TIMEOUT, 0);
+	}
+}
+
+/* Write every queued job in one transaction.  0 once committed. */
+static int
+master_flush(struct master *m)
+{
+	struct master_worker	*w;
+	struct job		*job;
+	size_t			 i, n;
+	int			 rv = 0, what;
+
+	m->flush_armed = 0;
+	if ((n = m->npend) == 0)
+		return (0);
+	if (journal_batch_begin(m->journal) == -1) {
+		master_journal_failed(m);
+		return (-1);
+	}
+	for (i = 0; i < n && rv == 0; i++) {
+		job = m->pend[i];
+		if (job->dirty & MASTER_DIRTY_ATTEMPT)
+			rv = journal_job_finish_attempt(m->journal, job,
+			    job->state == JOB_SUCCEEDED ? "succeeded" :
+			    "failed");
+		else
+			rv = journal_job_update(m->journal, job);
+	}
+	/* Commits, or undoes the whole batch if a write failed. */
+	if (journal_batch_commit(m->journal) == -1)
+		rv = -1;
 	if (rv == -1) {
 		master_journal_failed(m);
 		return (-1);
 	}
-	ack = job->dirty & MASTER_DIRTY_ACK;
-	job->dirty = 0;
-	if (ack && job->worker >= 0 && job->worker < m->nworkers) {
+	m->npend = 0;
+	m->flushes++;
+	m->flushed_jobs += n;
+	for (i = 0; i < n; i++) {
+		job = m->pend[i];
+		what = job->dirty;
+		job->dirty = 0;
+		if (job->worker < 0 || job->worker >= m->nworkers)
+			continue;
 		w = &m->workers[job->worker];
-		if (w->job == job)
+		if (w->job != job)
+			continue;
+		if (what & MASTER_DIRTY_START)
+			master_job_start(m, w, job);
+		if (what & MASTER_DIRTY_ACK)
 			master_worker_send(m, w, MSG_JOB_OP_ACK, job->id,
 			    NULL, 0);
 	}
 	return (0);
 }
 
-static int
-master_job_save(struct master *m, struct job *job)
+static void
+master_flush_cb(evutil_socket_t fd, short ev, void *arg)
 {
-	return (master_job_write(m, job, MASTER_DIRTY_JOB));
+	struct master	*m = arg;
+
+	if (master_flush(m) == 0 && m->run != NULL)
+		master_run_check_end(m);
 }
 
 static void
@@ -179,18 +234,11 @@ master_journal_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct master	*m = arg;
 	struct run	*r = m->run;
-	size_t		 i;
-	int		 bad = 0, flushed = 0;
+	int		 bad = 0, flushed;
 
-	if (r != NULL) {
-		for (i = 0; i < r->njobs && !bad; i++) {
-			if (!r->jobs[i]->dirty)
-				continue;
-			if (master_job_write(m, r->jobs[i], 0) == -1)
-				bad = 1;
-			flushed++;
-		}
-	}
+	flushed = m->npend > 0;
+	if (master_flush(m) == -1)
+		bad = 1;
 	/* Nothing was pending: make sure a write commits before going on. */
 	if (!bad && flushed == 0 && journal_probe(m->journal) == -1) {
 		master_journal_failed(m);
@@ -449,13 +497,14 @@ master_worker_msg(struct master *m, struct master_worker *w,
 		 * Write-ahead: the worker polls only once the operation is
 		 * journaled; until then it waits for the ack.
 		 */
-		if (master_job_write(m, job, MASTER_DIRTY_ACK) == -1)
-			job_log(LOG_ERR, job, "operation %s not journaled yet; "
-			    "the worker waits until it is", job->operation);
+		master_job_write(m, job, MASTER_DIRTY_ACK);
 		break;
 	case MSG_JOB_VERIFYING:
+		/*
+		 * Not journaled: a job that was exporting or verifying
+		 * resumes the same way (poll, then verify).
+		 */
 		master_job_state(m, job, JOB_VERIFYING);
-		master_job_save(m, job);
 		break;
 	case MSG_JOB_DONE:
 		done = payload;
@@ -650,8 +699,9 @@ master_job_orphaned(struct master *m, struct master_worker *w, const char *how)
 			what = MASTER_DIRTY_ATTEMPT;
 		monitor_job_failed(m->monitor, job, &f);
 	}
-	/* An ack still pending goes nowhere: the next worker resumes. */
-	job->dirty &= ~MASTER_DIRTY_ACK;
+	/* An ack or start still pending goes nowhere: the next worker
+	 * resumes. */
+	job->dirty &= ~(MASTER_DIRTY_ACK | MASTER_DIRTY_START);
 	master_job_write(m, job, what);
 	master_job_unbind(m, w, job);
 }
@@ -779,17 +829,51 @@ master_token_tick_cb(evutil_socket_t fd, short ev, void *arg)
 	evtimer_add(m->ev_token, &tv);
 }
 
+/* Send job, journaled as dispatched, to its worker w. */
+static void
+master_job_start(struct master *m, struct master_worker *w, struct job *job)
+{
+	struct msg_job		*mj;
+	const struct config	*c = m->conf;
+	const char		*token;
+
+	if ((token = auth_cached(m->auth, NULL)) == NULL)
+		token = m->token_sent;	/* expired since: a 401 renews it */
+	mj = xcalloc(1, sizeof(*mj));
+	memcpy(&mj->ctx, &m->ctx, sizeof(mj->ctx));
+	strlcpy(mj->ctx.token, token, sizeof(mj->ctx.token));
+	if (token != m->token_sent)
+		strlcpy(m->token_sent, token, sizeof(m->token_sent));
+	strlcpy(mj->project, job->project, sizeof(mj->project));
+	strlcpy(mj->instance, job->instance, sizeof(mj->instance));
+	strlcpy(mj->database, job->database, sizeof(mj->database));
+	strlcpy(mj->bucket, c->bucket, sizeof(mj->bucket));
+	strlcpy(mj->object, job->object, sizeof(mj->object));
+	strlcpy(mj->file_type, gcp_engine_file_type(job->version),
+	    sizeof(mj->file_type));
+	strlcpy(mj->operation, job->operation, sizeof(mj->operation));
+	mj->offload = c->offload;
+	mj->adopt = job->outcome_unknown;
+	mj->run_id = job->run_id;
+	mj->attempt = job->attempts;
+	mj->poll_initial_ms = c->poll_initial_ms;
+	mj->poll_max_ms = c->poll_max_ms;
+	mj->predicted_ms = job->predicted_ms;
+	mj->started_ms = job->operation[0] != '\0' ? job->started_ms : 0;
+	master_worker_send(m, w, MSG_JOB_START, job->id, mj, sizeof(*mj));
+	explicit_bzero(mj, sizeof(*mj));
+	free(mj);
+}
+
 /* Hand ready jobs to idle workers, as far as the rules allow. */
 static void
 master_dispatch(struct master *m)
 {
 	struct master_worker	*w;
-	struct msg_job		*mj;
 	struct job		*job;
 	const struct config	*c = m->conf;
-	const char		*token;
-	int64_t			 now, wake = 0, first, started;
-	int			 i, max, attempts;
+	int64_t			 now, wake = 0;
+	int			 i, max;
 
 	if (m->stopping || m->run == NULL || !m->journal_ok)
 		return;
@@ -801,16 +885,20 @@ master_dispatch(struct master *m)
 		now = master_now_ms();
 		if ((job = sched_next(&m->sched, now, max, &wake)) == NULL)
 			break;
-		if ((token = auth_cached(m->auth, NULL)) == NULL) {
+		if (auth_cached(m->auth, NULL) == NULL) {
 			if (!m->wanting_token) {
 				m->wanting_token = 1;
 				auth_get(m->auth, master_token_cb, m);
 			}
 			return;
 		}
-		attempts = job->attempts;
-		first = job->first_attempt_ms;
-		started = job->started_ms;
+		/*
+		 * The attempt that ended is written with the job's fields as
+		 * they are now: write it before a new attempt changes them.
+		 */
+		if ((job->dirty & MASTER_DIRTY_ATTEMPT) &&
+		    master_flush(m) == -1)
+			return;
 		if (job->operation[0] == '\0')
 			job->attempts++;
 		if (job->first_attempt_ms == 0)
@@ -822,40 +910,6 @@ master_dispatch(struct master *m)
 		master_job_state(m, job, JOB_DISPATCHED);
 		if (job->operation[0] != '\0')	/* resumes a journaled op */
 			master_job_state(m, job, JOB_EXPORTING);
-		if (master_job_save(m, job) == -1) {
-			/* Not journaled, not sent: as if never picked. */
-			job->attempts = attempts;
-			job->first_attempt_ms = first;
-			job->started_ms = started;
-			master_job_state(m, job, JOB_QUEUED);
-			return;
-		}
-
-		mj = xcalloc(1, sizeof(*mj));
-		memcpy(&mj->ctx, &m->ctx, sizeof(mj->ctx));
-		strlcpy(mj->ctx.token, token, sizeof(mj->ctx.token));
-		strlcpy(m->token_sent, token, sizeof(m->token_sent));
-		strlcpy(mj->project, job->project, sizeof(mj->project));
-		strlcpy(mj->instance, job->instance, sizeof(mj->instance));
-		strlcpy(mj->database, job->database, sizeof(mj->database));
-		strlcpy(mj->bucket, c->bucket, sizeof(mj->bucket));
-		strlcpy(mj->object, job->object, sizeof(mj->object));
-		strlcpy(mj->file_type, gcp_engine_file_type(job->version),
-		    sizeof(mj->file_type));
-		strlcpy(mj->operation, job->operation, sizeof(mj->operation));
-		mj->offload = c->offload;
-		mj->adopt = job->outcome_unknown;
-		mj->run_id = job->run_id;
-		mj->attempt = job->attempts;
-		mj->poll_initial_ms = c->poll_initial_ms;
-		mj->poll_max_ms = c->poll_max_ms;
-		mj->predicted_ms = job->predicted_ms;
-		mj->started_ms = job->operation[0] != '\0' ? job->started_ms :
-		    0;
-		master_worker_send(m, w, MSG_JOB_START, job->id, mj,
-		    sizeof(*mj));
-		explicit_bzero(mj, sizeof(*mj));
-		free(mj);
 
 		w->state = MW_BUSY;
 		w->job = job;
@@ -864,6 +918,8 @@ master_dispatch(struct master *m)
 		sched_started(&m->sched, job);
 		monitor_dispatched(m->monitor, job);
 		m->run->in_flight++;
+		/* Sent once journaled: the attempt is on disk before it is. */
+		master_job_write(m, job, MASTER_DIRTY_START);
 		if (job->operation[0] != '\0')
 			job_log(LOG_INFO, job, "worker %d resumes operation %s",
 			    w->slot, job->operation);
@@ -928,8 +984,11 @@ master_run_check_end(struct master *m)
 		return;
 	if (r->count[JOB_SUCCEEDED] + r->count[JOB_FAILED] != (int)r->njobs)
 		return;
-	/* Every job's end is journaled before the run's end is. */
-	if (!m->journal_ok || m->rewalk)
+	/*
+	 * Every job's end is journaled before the run's end is; queued
+	 * writes bring us back here once committed (master_flush_cb).
+	 */
+	if (!m->journal_ok || m->rewalk || m->npend > 0)
 		return;
 	r->jr.ended_ms = master_now_ms();
 	r->jr.total = (int)r->njobs;
@@ -1521,7 +1580,11 @@ master_reload(struct master *m, char ***errs, size_t *nerrs)
 	 * as if discovery had excluded them.  A job that may have an export
 	 * at Google (operation known, or outcome unknown) stays.
 	 */
-	if (r != NULL) {
+	/* Queued writes first: a dropped job must not have one pending. */
+	if (r != NULL && master_flush(m) == -1)
+		log_warnx("reload: journal writes fail; queued jobs that new "
+		    "exclusions cover stay in the run");
+	else if (r != NULL) {
 		for (i = 0; i < r->njobs; i++) {
 			job = r->jobs[i];
 			if (job->state != JOB_QUEUED &&
@@ -1666,6 +1729,7 @@ master_main(const char *conf_path, struct config *conf, int debug)
 	m->ev_wake = evtimer_new(m->base, master_wake_cb, m);
 	m->ev_token = evtimer_new(m->base, master_token_tick_cb, m);
 	m->ev_journal = evtimer_new(m->base, master_journal_cb, m);
+	m->ev_flush = event_new(m->base, -1, 0, master_flush_cb, m);
 	m->ev_prune = evtimer_new(m->base, master_prune_cb, m);
 	m->ev_respawn = evtimer_new(m->base, master_respawn_cb, m);
 	m->ev_stop = evtimer_new(m->base, master_stop_timeout_cb, m);
@@ -1718,6 +1782,10 @@ master_main(const char *conf_path, struct config *conf, int debug)
 
 	event_base_dispatch(m->base);
 
+	/* What the last turn queued (a failure was logged already). */
+	if (m->npend > 0 && master_flush(m) == -1)
+		log_warnx("journal: %zu job writes not committed at exit; "
+		    "the next start resumes from the journal", m->npend);
 	log_notice("databackupd stopped");
 	control_free(m->control);
 	for (i = 0; i < m->nworkers; i++)
@@ -1740,6 +1808,8 @@ master_main(const char *conf_path, struct config *conf, int debug)
 	event_free(m->ev_wake);
 	event_free(m->ev_token);
 	event_free(m->ev_journal);
+	event_free(m->ev_flush);
+	free(m->pend);
 	event_free(m->ev_prune);
 	event_free(m->ev_respawn);
 	event_free(m->ev_stop);

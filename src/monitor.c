@@ -54,6 +54,7 @@ struct monitor {
 	struct metrics_server	*server;
 	struct event		*ev_tick;
 	struct event		*ev_soon;
+	int64_t			 eval_ms;	/* last evaluation, our clock */
 	int64_t			 offset_ms;	/* test clock only */
 	int64_t			 last_attempt_ms;
 	char			 start_error[256];
@@ -188,6 +189,7 @@ monitor_eval(struct monitor *mon)
 	char			 line[ALERT_SUMMARY_MAX + 64];
 	int			 k;
 
+	mon->eval_ms = master_now_ms();
 	memset(&in, 0, sizeof(in));
 	in.now_ms = monitor_now_ms(mon);
 	strlcpy(in.start_error, mon->start_error, sizeof(in.start_error));
@@ -257,14 +259,24 @@ monitor_tick_cb(evutil_socket_t fd, short ev, void *arg)
 	evtimer_add(mon->ev_tick, &tv);
 }
 
-/* Something changed: evaluate from the loop, once however many asked. */
+/*
+ * Something changed: evaluate from the loop, once however many asked, and
+ * at most once per MONITOR_SOON_MS: an evaluation looks at every job of
+ * the run, and a large run changes many times a second.
+ */
 void
 monitor_eval_soon(struct monitor *mon)
 {
 	struct timeval	tv = { 0, 0 };
+	int64_t		d;
 
 	if (mon == NULL || evtimer_pending(mon->ev_soon, NULL))
 		return;
+	d = mon->eval_ms + MONITOR_SOON_MS - master_now_ms();
+	if (d > 0 && d <= MONITOR_SOON_MS) {
+		tv.tv_sec = d / 1000;
+		tv.tv_usec = (d % 1000) * 1000;
+	}
 	evtimer_add(mon->ev_soon, &tv);
 }
 

@@ -702,6 +702,62 @@ START_TEST(test_history_stale)
 }
 END_TEST
 
+/*
+ * A batch commits its writes together or not at all: a write that fails
+ * inside undoes the writes before it, and the ones after it fail too.
+ */
+START_TEST(test_batch)
+{
+	struct journal	*j;
+	struct job	 a, b, ghost;
+	int64_t		 run;
+	char		 sql[160];
+
+	j = jopen();
+	run = run_add(j, "schedule", "2026-03-29", T0);
+	job_fill(&a, run, "proj-a", "inst-1", "db0");
+	ck_assert_int_eq(journal_job_insert(j, &a), 0);
+	job_fill(&b, run, "proj-a", "inst-1", "db1");
+	ck_assert_int_eq(journal_job_insert(j, &b), 0);
+
+	/* Both writes land, with one attempt row. */
+	a.state = JOB_SUCCEEDED;
+	b.state = JOB_RETRY_WAIT;
+	ck_assert_int_eq(journal_batch_begin(j), 0);
+	ck_assert_int_eq(journal_batch_begin(j), -1);	/* not nested */
+	ck_assert_int_eq(journal_job_update(j, &a), 0);
+	ck_assert_int_eq(journal_job_finish_attempt(j, &b, "failed"), 0);
+	ck_assert_int_eq(journal_batch_commit(j), 0);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM jobs WHERE run_id = "
+	    "%lld AND state IN ('succeeded', 'retry_wait')", (long long)run);
+	ck_assert_int_eq(raw_int(sql), 2);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM attempts"), 1);
+
+	/* A failing write undoes the whole batch. */
+	a.state = JOB_FAILED;
+	ghost = b;
+	ghost.id = b.id + 1000;		/* no such row */
+	ck_assert_int_eq(journal_batch_begin(j), 0);
+	ck_assert_int_eq(journal_job_finish_attempt(j, &a, "failed"), 0);
+	ck_assert_int_eq(journal_job_update(j, &ghost), -1);
+	ck_assert_int_eq(journal_job_update(j, &b), -1);
+	ck_assert_int_eq(journal_batch_commit(j), -1);
+	ck_assert_ptr_nonnull(strstr(journal_error(j), "no job"));
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM jobs WHERE id = %lld "
+	    "AND state = 'succeeded'", (long long)a.id);
+	ck_assert_int_eq(raw_int(sql), 1);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM attempts"), 1);
+
+	/* The handle works after it, outside a batch too. */
+	ck_assert_int_eq(journal_batch_commit(j), -1);	/* none open */
+	ck_assert_int_eq(journal_job_update(j, &a), 0);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM jobs WHERE id = %lld "
+	    "AND state = 'failed'", (long long)a.id);
+	ck_assert_int_eq(raw_int(sql), 1);
+	journal_close(j);
+}
+END_TEST
+
 static struct journal	*reenter_j;
 static int		 reenter_rv;
 
@@ -993,6 +1049,7 @@ journal_suite(void)
 	CASE("predict", test_predict_last_success);
 	CASE("prune", test_prune);
 	CASE("history_stale", test_history_stale);
+	CASE("batch", test_batch);
 	CASE("reentry", test_reentry);
 	CASE("migrate_v0", test_migrate_v0);
 	CASE("migrate_v1_fixture", test_migrate_v1_fixture);
