@@ -14,6 +14,7 @@ import csv
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import statistics
@@ -33,7 +34,9 @@ FLEETS = {
     "campus": dict(scale=25, latency_ms=2, inflight=16, quota=180,
                    fault_rate=0.02, tasks_sample=0.10, tasks_scale=150,
                    gcloud_sample=5),
-    "large": dict(scale=100, latency_ms=1, inflight=64, quota=0,
+    # large: a raised quota of 1000/min (the pacer's maximum, 100000 a
+    # real minute, at scale 100).
+    "large": dict(scale=100, latency_ms=1, inflight=64, quota=1000,
                   fault_rate=0.02, tasks_sample=0.0, tasks_scale=0,
                   gcloud_sample=0),
 }
@@ -310,6 +313,11 @@ def run_daemon(args, name, cfg, fleet_file, folders, shape, faults, journal_dir,
     d.stop()
     emu.stop()
     shutil.rmtree(emu.work, ignore_errors=True)
+    writes = commits = None
+    for line in open(os.path.join(journal_dir, "daemon.log"), errors="replace"):
+        m = re.search(r"journal: (\d+) job writes in (\d+) commits", line)
+        if m:
+            writes, commits = int(m.group(1)), int(m.group(2))
 
     scale = cfg["scale"]
     ops = export_ops(st)
@@ -367,6 +375,7 @@ def run_daemon(args, name, cfg, fleet_file, folders, shape, faults, journal_dir,
         "status_run_p95_ms": 1000 * sorted(busy)[int(0.95 * (len(busy) - 1))]
         if busy else None,
         "emulator_cpu_pct": 100.0 * emu_cpu / wall,
+        "journal_writes": writes, "journal_commits": commits,
         "ops": [{k: o.get(k) for k in ("project", "instance", "database",
                                         "insert_ms", "end_ms", "error")}
                 for o in st["operations"] if o.get("type") == "EXPORT"],
@@ -576,6 +585,13 @@ def table(name, runs, peers):
         lambda r: r["master_hwm_kib"] / 1024)
     add("master CPU s (% of run wall)", None, "%s",
         lambda r: "%.2f (%.2f%%)" % (r["master_cpu_s"], r["master_cpu_pct"]))
+    add("master CPU % of makespan (emulated s)", None, "%.3f%%",
+        lambda r: 100.0 * r["master_cpu_s"] / r["makespan_s"])
+    add("master CPU per exported db (ms)", None, "%.2f",
+        lambda r: 1000.0 * r["master_cpu_s"] / max(r["exported"], 1))
+    add("journal job writes / commits", None, "%s",
+        lambda r: "%s / %s" % (r.get("journal_writes"),
+                               r.get("journal_commits")))
     add("worker peak RSS (MiB)", None, "%.1f",
         lambda r: r["worker_hwm_kib"] / 1024)
     add("status latency idle / in run, median (ms)", None, "%s",

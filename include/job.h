@@ -58,6 +58,7 @@ struct job {
 	struct sched_instance *inst;
 	int		 worker;	/* slot, or -1 */
 	int		 notified;	/* alert_after_failures reached */
+	int		 prior;		/* predicted_ms is the disk prior */
 	int		 dirty;		/* journal write pending */
 	int		 in_run;	/* index in the run's job array */
 	TAILQ_ENTRY(job) entry;		/* instance queue */
@@ -65,6 +66,18 @@ struct job {
 };
 TAILQ_HEAD(job_list, job);
 RB_HEAD(job_tree, job);
+
+/*
+ * What the exports of a fleet teach about the disk-size prior: the
+ * running mean of log(real / prior) over the last JOB_PRIOR_WINDOW or so.
+ */
+#define JOB_PRIOR_MIN_SEEN	3	/* exports before it scales the prior */
+#define JOB_PRIOR_WINDOW	50
+#define JOB_PRIOR_SCALE_MAX	1000.0	/* either way */
+struct job_prior {
+	double		 mean_log;
+	int		 n;
+};
 
 /* job.c */
 const char	*job_state_name(enum job_state);
@@ -78,6 +91,8 @@ int		 job_object_name(const char *, const char *, const char *,
 		    const char *, const char *, int64_t, char *, size_t);
 void		 job_label(const struct job *, char *, size_t);
 int		 job_cmp(struct job *, struct job *);
+void		 job_prior_learn(struct job_prior *, int64_t, int64_t);
+int64_t		 job_prior_scaled(const struct job_prior *, int64_t);
 RB_PROTOTYPE(job_tree, job, node, job_cmp)
 
 #endif

@@ -77,6 +77,7 @@ struct master {
 	int			 flush_armed;
 	uint64_t		 flushes;	/* commits of queued jobs */
 	uint64_t		 flushed_jobs;	/* job writes they held */
+	struct job_prior	 prior;		/* learnt from this fleet */
 	struct event		*ev_prune;	/* prunes old runs in batches */
 	int			 rewalk;	/* insert failed: walk again */
 	char			 deferred[16];	/* trigger to start when idle */

@@ -5,6 +5,7 @@
  * tests set it.  The master (master.c, sched.c) applies these rules and the
  * journal records them.
  */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -236,3 +237,39 @@ job_cmp(struct job *a, struct job *b)
 }
 
 RB_GENERATE(job_tree, job, node, job_cmp)
+
+/*
+ * The disk-size prior is a guess about every database at once (a disk
+ * holds free space, indexes a dump leaves out, ...).  Each export that
+ * ends with a prior prediction teaches its ratio of real to prior time;
+ * the geometric mean of those ratios scales the prior that workers poll
+ * by.  Dispatch order keeps the raw prior: the scale is the same for all.
+ */
+void
+job_prior_learn(struct job_prior *jp, int64_t prior_ms, int64_t real_ms)
+{
+	double	x;
+
+	if (prior_ms <= 0 || real_ms <= 0)
+		return;
+	x = log((double)real_ms / (double)prior_ms);
+	if (jp->n < JOB_PRIOR_WINDOW)
+		jp->n++;
+	/* The mean of what was seen, then a moving one. */
+	jp->mean_log += (x - jp->mean_log) / jp->n;
+}
+
+int64_t
+job_prior_scaled(const struct job_prior *jp, int64_t prior_ms)
+{
+	double	f;
+
+	if (jp->n < JOB_PRIOR_MIN_SEEN || prior_ms <= 0)
+		return (prior_ms);
+	f = exp(jp->mean_log);
+	if (f < 1.0 / JOB_PRIOR_SCALE_MAX)
+		f = 1.0 / JOB_PRIOR_SCALE_MAX;
+	if (f > JOB_PRIOR_SCALE_MAX)
+		f = JOB_PRIOR_SCALE_MAX;
+	return ((int64_t)((double)prior_ms * f + 0.5));
+}

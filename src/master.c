@@ -298,24 +298,44 @@ job_log(int pri, const struct job *job, const char *fmt, ...)
 
 /*
  * Predicted export time: the journal's history for the database, else a
- * prior from the instance's data disk shared among its databases.  An
- * overestimate costs little (a later first poll); an underestimate costs
- * polls.
+ * prior from the instance's data disk shared among its databases (*prior
+ * set).  An overestimate costs little (a later first poll); an
+ * underestimate costs polls.
  */
-int64_t
-master_predict_ms(struct master *m, const char *project, const char *instance,
-    const char *database, int64_t disk_gb, int ndatabases)
+static int64_t
+master_predict(struct master *m, const char *project, const char *instance,
+    const char *database, int64_t disk_gb, int ndatabases, int *prior)
 {
 	int64_t	ms;
 
+	*prior = 0;
 	if (m->journal != NULL && journal_predict_ms(m->journal, project,
 	    instance, database, &ms) == 1 && ms > 0)
 		return (ms);
+	*prior = 1;
 	if (ndatabases < 1)
 		ndatabases = 1;
 	if (disk_gb <= 0)
 		disk_gb = 10;
 	return (disk_gb * 1024 * 1000 / MASTER_PRIOR_MIB_PER_SEC / ndatabases);
+}
+
+int64_t
+master_predict_ms(struct master *m, const char *project, const char *instance,
+    const char *database, int64_t disk_gb, int ndatabases)
+{
+	int	prior;
+
+	return (master_predict(m, project, instance, database, disk_gb,
+	    ndatabases, &prior));
+}
+
+/* What a worker polls by: the prior scaled by what the fleet taught. */
+static int64_t
+master_job_predicted(struct master *m, const struct job *job)
+{
+	return (job->prior ? job_prior_scaled(&m->prior, job->predicted_ms) :
+	    job->predicted_ms);
 }
 
 /* Workers. */
@@ -519,9 +539,13 @@ master_worker_msg(struct master *m, struct master_worker *w,
 		job->ended_ms = now;
 		if (done->op_start_ms > 0 && done->op_end_ms >=
 		    done->op_start_ms && done->op_end_ms - done->op_start_ms <=
-		    now - job->started_ms)
+		    now - job->started_ms) {
 			job->ended_ms = job->started_ms + (done->op_end_ms -
 			    done->op_start_ms);
+			if (job->prior)
+				job_prior_learn(&m->prior, job->predicted_ms,
+				    job->ended_ms - job->started_ms);
+		}
 		job->last_error[0] = '\0';
 		master_job_state(m, job, JOB_SUCCEEDED);
 		master_job_write(m, job, MASTER_DIRTY_ATTEMPT);
@@ -858,7 +882,7 @@ master_job_start(struct master *m, struct master_worker *w, struct job *job)
 	mj->attempt = job->attempts;
 	mj->poll_initial_ms = c->poll_initial_ms;
 	mj->poll_max_ms = c->poll_max_ms;
-	mj->predicted_ms = job->predicted_ms;
+	mj->predicted_ms = master_job_predicted(m, job);
 	mj->started_ms = job->operation[0] != '\0' ? job->started_ms : 0;
 	master_worker_send(m, w, MSG_JOB_START, job->id, mj, sizeof(*mj));
 	explicit_bzero(mj, sizeof(*mj));
@@ -927,7 +951,7 @@ master_dispatch(struct master *m)
 			job_log(LOG_INFO, job, "dispatched to worker %d%s "
 			    "(predicted %llds)", w->slot, job->outcome_unknown ?
 			    ", adopting an earlier export if there is one" : "",
-			    (long long)job->predicted_ms / 1000);
+			    (long long)master_job_predicted(m, job) / 1000);
 	}
 	if (wake == 0)
 		sched_next(&m->sched, master_now_ms(), max, &wake);
@@ -1005,10 +1029,12 @@ master_run_check_end(struct master *m)
 	}
 	r->state = RUN_FINISHED;
 	log_emit(r->jr.failed > 0 || r->disc_failed ? LOG_ERR : LOG_NOTICE,
-	    "run %lld %s: %d of %d databases exported, %d failed, in %llds",
+	    "run %lld %s: %d of %d databases exported, %d failed, in %llds "
+	    "(journal: %llu job writes in %llu commits since start)",
 	    (long long)r->jr.id, r->jr.outcome, r->jr.succeeded, r->jr.total,
 	    r->jr.failed, (long long)(r->jr.ended_ms - r->jr.started_ms) /
-	    1000);
+	    1000, (unsigned long long)m->flushed_jobs,
+	    (unsigned long long)m->flushes);
 	control_run_finished(m->control, r);
 	monitor_run_end(m->monitor, r);
 	memcpy(&m->last_run, &r->jr, sizeof(m->last_run));
@@ -1119,6 +1145,7 @@ master_disc_cb(struct disc_result *res, void *arg)
 	struct job		*job, key, **newjobs;
 	struct job_tree		 batch;
 	size_t			 i, nnew, added = 0;
+	int			 prior;
 	char			 obj[GCP_OBJECT_MAX + 1];
 
 	m->disc = NULL;
@@ -1183,8 +1210,10 @@ master_disc_cb(struct disc_result *res, void *arg)
 		job->state = JOB_QUEUED;
 		job->worker = -1;
 		job->created_ms = master_now_ms();
-		job->predicted_ms = master_predict_ms(m, t->project,
-		    t->instance, t->database, t->disk_gb, t->ndatabases);
+		job->predicted_ms = master_predict(m, t->project,
+		    t->instance, t->database, t->disk_gb, t->ndatabases,
+		    &prior);
+		job->prior = prior;
 		RB_INSERT(job_tree, &batch, job);
 		newjobs[nnew++] = job;
 	}

@@ -119,6 +119,45 @@ START_TEST(test_fail_permanent)
 }
 END_TEST
 
+/* The prior's scale: unused until it has seen a few, then the geometric
+ * mean of real / prior, following the fleet when it changes, bounded. */
+START_TEST(test_prior)
+{
+	struct job_prior	jp;
+	int			i;
+
+	memset(&jp, 0, sizeof(jp));
+	ck_assert_int_eq(job_prior_scaled(&jp, 1000), 1000);
+	job_prior_learn(&jp, 1000, 250);
+	job_prior_learn(&jp, 1000, 4000);
+	ck_assert_int_eq(job_prior_scaled(&jp, 1000), 1000);	/* 2 seen */
+	job_prior_learn(&jp, 1000, 1000);
+	/* geometric mean of 0.25, 4 and 1 is 1 */
+	ck_assert_int_eq(job_prior_scaled(&jp, 1000), 1000);
+	job_prior_learn(&jp, 0, 1000);		/* ignored */
+	job_prior_learn(&jp, 1000, -5);		/* ignored */
+	ck_assert_int_eq(jp.n, 3);
+	/* A fleet whose exports take a tenth of the prior. */
+	for (i = 0; i < 10 * JOB_PRIOR_WINDOW; i++)
+		job_prior_learn(&jp, 10000, 1000);
+	ck_assert_int_le(labs(job_prior_scaled(&jp, 100000) - 10000), 100);
+	ck_assert_int_eq(jp.n, JOB_PRIOR_WINDOW);
+	/*
+	 * It follows the fleet when it changes, faster than a mean of all
+	 * 510 would (10,460 here).
+	 */
+	for (i = 0; i < 10; i++)
+		job_prior_learn(&jp, 1000, 1000);
+	ck_assert_int_gt(job_prior_scaled(&jp, 100000), 14000);
+	/* Bounded either way. */
+	for (i = 0; i < 10 * JOB_PRIOR_WINDOW; i++)
+		job_prior_learn(&jp, 1, INT64_C(1) << 40);
+	ck_assert_int_eq(job_prior_scaled(&jp, 10),
+	    (int64_t)(10 * JOB_PRIOR_SCALE_MAX));
+	ck_assert_int_eq(job_prior_scaled(&jp, 0), 0);
+}
+END_TEST
+
 START_TEST(test_object_name)
 {
 	char	buf[256];
@@ -154,6 +193,7 @@ job_suite(void)
 	tcase_add_test(tc, test_fail_window);
 	tcase_add_test(tc, test_fail_permanent);
 	tcase_add_test(tc, test_object_name);
+	tcase_add_test(tc, test_prior);
 	suite_add_tcase(s, tc);
 	return (s);
 }
