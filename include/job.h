@@ -68,14 +68,16 @@ TAILQ_HEAD(job_list, job);
 RB_HEAD(job_tree, job);
 
 /*
- * What the exports of a fleet teach about the disk-size prior: the
- * running mean of log(real / prior) over the last JOB_PRIOR_WINDOW or so.
+ * What the exports of a fleet teach about the disk-size prior: a moving
+ * least-squares line of log(real time) on log(prior) over about the last
+ * JOB_PRIOR_WINDOW exports.
  */
-#define JOB_PRIOR_MIN_SEEN	3	/* exports before it scales the prior */
+#define JOB_PRIOR_MIN_SEEN	3	/* exports before it replaces the prior */
 #define JOB_PRIOR_WINDOW	50
-#define JOB_PRIOR_SCALE_MAX	1000.0	/* either way */
+#define JOB_PRIOR_SCALE_MAX	1000.0	/* either way from the prior */
 struct job_prior {
-	double		 mean_log;
+	double		 mx, my;	/* means of log prior, log real */
+	double		 cxx, cxy;	/* their (co)variances */
 	int		 n;
 };
 

@@ -239,37 +239,54 @@ job_cmp(struct job *a, struct job *b)
 RB_GENERATE(job_tree, job, node, job_cmp)
 
 /*
- * The disk-size prior is a guess about every database at once (a disk
- * holds free space, indexes a dump leaves out, ...).  Each export that
- * ends with a prior prediction teaches its ratio of real to prior time;
- * the geometric mean of those ratios scales the prior that workers poll
- * by.  Dispatch order keeps the raw prior: the scale is the same for all.
+ * The disk-size prior is a guess about every database at once: a disk
+ * holds free space and indexes a dump leaves out, and a small export's
+ * time is mostly Cloud SQL's start-up.  Each export that ends with a
+ * prior prediction adds a point (log prior, log real); the prediction is
+ * the moving least-squares line through them, its slope kept in [0, 1]:
+ * 1 when real times follow the prior (then it only rescales it), 0 when
+ * they do not (then every database gets the fleet's typical time).  With
+ * no spread in the priors seen, the slope is taken as 1.  Dispatch order
+ * keeps the raw prior.
  */
 void
 job_prior_learn(struct job_prior *jp, int64_t prior_ms, int64_t real_ms)
 {
-	double	x;
+	double	x, y, a, dx, dy;
 
 	if (prior_ms <= 0 || real_ms <= 0)
 		return;
-	x = log((double)real_ms / (double)prior_ms);
+	x = log((double)prior_ms);
+	y = log((double)real_ms);
 	if (jp->n < JOB_PRIOR_WINDOW)
 		jp->n++;
-	/* The mean of what was seen, then a moving one. */
-	jp->mean_log += (x - jp->mean_log) / jp->n;
+	a = 1.0 / jp->n;	/* plain means first, then moving ones */
+	dx = x - jp->mx;
+	dy = y - jp->my;
+	jp->mx += a * dx;
+	jp->my += a * dy;
+	jp->cxx = (1.0 - a) * (jp->cxx + a * dx * dx);
+	jp->cxy = (1.0 - a) * (jp->cxy + a * dx * dy);
 }
 
 int64_t
 job_prior_scaled(const struct job_prior *jp, int64_t prior_ms)
 {
-	double	f;
+	double	x, b, y, lim;
 
 	if (jp->n < JOB_PRIOR_MIN_SEEN || prior_ms <= 0)
 		return (prior_ms);
-	f = exp(jp->mean_log);
-	if (f < 1.0 / JOB_PRIOR_SCALE_MAX)
-		f = 1.0 / JOB_PRIOR_SCALE_MAX;
-	if (f > JOB_PRIOR_SCALE_MAX)
-		f = JOB_PRIOR_SCALE_MAX;
-	return ((int64_t)((double)prior_ms * f + 0.5));
+	x = log((double)prior_ms);
+	b = jp->cxx > 1e-6 ? jp->cxy / jp->cxx : 1.0;
+	if (b < 0.0)
+		b = 0.0;
+	if (b > 1.0)
+		b = 1.0;
+	y = jp->my + b * (x - jp->mx);
+	lim = log(JOB_PRIOR_SCALE_MAX);
+	if (y > x + lim)
+		y = x + lim;
+	if (y < x - lim)
+		y = x - lim;
+	return ((int64_t)(exp(y) + 0.5));
 }

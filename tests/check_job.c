@@ -119,8 +119,12 @@ START_TEST(test_fail_permanent)
 }
 END_TEST
 
-/* The prior's scale: unused until it has seen a few, then the geometric
- * mean of real / prior, following the fleet when it changes, bounded. */
+/*
+ * The learnt prior: unused until it has seen a few exports; then a line
+ * through (log prior, log real): a pure rescaling when real times follow
+ * the prior, the fleet's typical time when they do not, following the
+ * fleet when it changes, bounded.
+ */
 START_TEST(test_prior)
 {
 	struct job_prior	jp;
@@ -131,26 +135,41 @@ START_TEST(test_prior)
 	job_prior_learn(&jp, 1000, 250);
 	job_prior_learn(&jp, 1000, 4000);
 	ck_assert_int_eq(job_prior_scaled(&jp, 1000), 1000);	/* 2 seen */
-	job_prior_learn(&jp, 1000, 1000);
-	/* geometric mean of 0.25, 4 and 1 is 1 */
-	ck_assert_int_eq(job_prior_scaled(&jp, 1000), 1000);
 	job_prior_learn(&jp, 0, 1000);		/* ignored */
 	job_prior_learn(&jp, 1000, -5);		/* ignored */
+	job_prior_learn(&jp, 1000, 1000);
 	ck_assert_int_eq(jp.n, 3);
-	/* A fleet whose exports take a tenth of the prior. */
-	for (i = 0; i < 10 * JOB_PRIOR_WINDOW; i++)
-		job_prior_learn(&jp, 10000, 1000);
-	ck_assert_int_le(labs(job_prior_scaled(&jp, 100000) - 10000), 100);
+	/* One prior only: geometric mean of 0.25, 4 and 1, as a scale. */
+	ck_assert_int_eq(job_prior_scaled(&jp, 1000), 1000);
+	ck_assert_int_eq(job_prior_scaled(&jp, 8000), 8000);
+
+	/* Real times a tenth of the prior, whatever the prior. */
+	memset(&jp, 0, sizeof(jp));
+	for (i = 0; i < 4 * JOB_PRIOR_WINDOW; i++)
+		job_prior_learn(&jp, 1000 << (i % 8), 100 << (i % 8));
 	ck_assert_int_eq(jp.n, JOB_PRIOR_WINDOW);
+	ck_assert_int_le(labs(job_prior_scaled(&jp, 100000) - 10000), 100);
+	ck_assert_int_le(labs(job_prior_scaled(&jp, 3000) - 300), 3);
+
+	/* Real times unrelated to the prior: the typical time for all. */
+	memset(&jp, 0, sizeof(jp));
+	for (i = 0; i < 4 * JOB_PRIOR_WINDOW; i++)
+		job_prior_learn(&jp, 1000 << (i % 8), i % 2 ? 2000 : 8000);
+	ck_assert_int_le(labs(job_prior_scaled(&jp, 1000) - 4000), 400);
+	ck_assert_int_le(labs(job_prior_scaled(&jp, 128000) - 4000), 400);
+
 	/*
-	 * It follows the fleet when it changes, faster than a mean of all
-	 * 510 would (10,460 here).
+	 * It follows the fleet when it changes: real times now equal to
+	 * the prior.  A line through all 210 points would still predict
+	 * 4,120 ms for a 1,000,000 ms prior; ten new ones move it more.
 	 */
 	for (i = 0; i < 10; i++)
-		job_prior_learn(&jp, 1000, 1000);
-	ck_assert_int_gt(job_prior_scaled(&jp, 100000), 14000);
+		job_prior_learn(&jp, 1000 << (i % 8), 1000 << (i % 8));
+	ck_assert_int_gt(job_prior_scaled(&jp, 1000000), 6000);
+
 	/* Bounded either way. */
-	for (i = 0; i < 10 * JOB_PRIOR_WINDOW; i++)
+	memset(&jp, 0, sizeof(jp));
+	for (i = 0; i < JOB_PRIOR_WINDOW; i++)
 		job_prior_learn(&jp, 1, INT64_C(1) << 40);
 	ck_assert_int_eq(job_prior_scaled(&jp, 10),
 	    (int64_t)(10 * JOB_PRIOR_SCALE_MAX));
