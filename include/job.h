@@ -74,7 +74,6 @@ RB_HEAD(job_tree, job);
  */
 #define JOB_PRIOR_MIN_SEEN	3	/* exports before it replaces the prior */
 #define JOB_PRIOR_WINDOW	50
-#define JOB_PRIOR_SCALE_MAX	1000.0	/* either way from the prior */
 struct job_prior {
 	double		 mx, my;	/* means of log prior, log real */
 	double		 cxx, cxy;	/* their (co)variances */

@@ -272,7 +272,7 @@ job_prior_learn(struct job_prior *jp, int64_t prior_ms, int64_t real_ms)
 int64_t
 job_prior_scaled(const struct job_prior *jp, int64_t prior_ms)
 {
-	double	x, b, y, lim;
+	double	x, b;
 
 	if (jp->n < JOB_PRIOR_MIN_SEEN || prior_ms <= 0)
 		return (prior_ms);
@@ -282,11 +282,5 @@ job_prior_scaled(const struct job_prior *jp, int64_t prior_ms)
 		b = 0.0;
 	if (b > 1.0)
 		b = 1.0;
-	y = jp->my + b * (x - jp->mx);
-	lim = log(JOB_PRIOR_SCALE_MAX);
-	if (y > x + lim)
-		y = x + lim;
-	if (y < x - lim)
-		y = x - lim;
-	return ((int64_t)(exp(y) + 0.5));
+	return ((int64_t)(exp(jp->my + b * (x - jp->mx)) + 0.5));
 }

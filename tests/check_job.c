@@ -123,7 +123,7 @@ END_TEST
  * The learnt prior: unused until it has seen a few exports; then a line
  * through (log prior, log real): a pure rescaling when real times follow
  * the prior, the fleet's typical time when they do not, following the
- * fleet when it changes, bounded.
+ * fleet when it changes.
  */
 START_TEST(test_prior)
 {
@@ -167,12 +167,21 @@ START_TEST(test_prior)
 		job_prior_learn(&jp, 1000 << (i % 8), 1000 << (i % 8));
 	ck_assert_int_gt(job_prior_scaled(&jp, 1000000), 6000);
 
-	/* Bounded either way. */
+	/*
+	 * Priors thousands of times too long (a big disk, small dumps):
+	 * the line finds the real times all the same.
+	 */
 	memset(&jp, 0, sizeof(jp));
 	for (i = 0; i < JOB_PRIOR_WINDOW; i++)
-		job_prior_learn(&jp, 1, INT64_C(1) << 40);
-	ck_assert_int_eq(job_prior_scaled(&jp, 10),
-	    (int64_t)(10 * JOB_PRIOR_SCALE_MAX));
+		job_prior_learn(&jp, 4000000 << (i % 4), 200);
+	ck_assert_int_eq(job_prior_scaled(&jp, 8000000), 200);
+
+	/* Longer priors, shorter exports: the slope stays at 0. */
+	memset(&jp, 0, sizeof(jp));
+	for (i = 0; i < JOB_PRIOR_WINDOW; i++)
+		job_prior_learn(&jp, 1000 << (i % 4), 8000 >> (i % 4));
+	ck_assert_int_eq(job_prior_scaled(&jp, 1000),
+	    job_prior_scaled(&jp, 8000));
 	ck_assert_int_eq(job_prior_scaled(&jp, 0), 0);
 }
 END_TEST
