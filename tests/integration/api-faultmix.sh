@@ -15,7 +15,12 @@ echo "api-faultmix: seed $SEED"
     fail "generate"
 EMU_FLEET="$EMU_TMP/fleet.json"
 emu_start --time-scale 600 --seed "$SEED"
-WORKERS=16 MAX_IN_FLIGHT=16 RETRY_WINDOW=10m daemon_config
+# With these rates about 30% of all requests fail, so an attempt (four or
+# five requests: clear, export, poll, verify) fails about two times in
+# three, and the backoff's full jitter can wait minutes between them: a
+# 10-minute window left a database unexported now and then.  20 minutes
+# makes that a matter of luck no longer; a healthy run takes 3-7 minutes.
+WORKERS=16 MAX_IN_FLIGHT=16 RETRY_WINDOW=20m daemon_config
 folders=$(jq -r '[.folders[].id] | join(" ")' "$EMU_FLEET")
 sed -i -e "s/^folders = .*/folders = $folders/" -e 's/^projects = .*//' \
     "$D_TMP/databackup.conf"
