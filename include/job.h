@@ -30,43 +30,62 @@ enum job_state {
 
 struct sched_instance;
 
+/* Longest values a job holds, without the NUL (Google's limits). */
+#define JOB_VERSION_MAX		(GCP_VERSION_MAX - 1)
+#define JOB_ERROR_MAX		(GCP_MESSAGE_MAX - 1)	/* longer is cut */
+
+/*
+ * A job holds its strings on the heap, each sized to its content: a run of
+ * 10,000 databases is 10,000 jobs in the master.  The names never change and
+ * live in names[], in the job's own allocation; operation and last_error
+ * come and go, and are set only through job_set_operation() and
+ * job_set_error().  Make jobs with job_new() or job_dup(), free them with
+ * job_free().  A job on the stack (a lookup key) sets the name pointers
+ * only.
+ */
 struct job {
 	int64_t		 id;		/* journal row id */
 	int64_t		 run_id;
-	char		 project[GCP_PROJECT_ID_MAX + 1];
-	char		 instance[GCP_INSTANCE_MAX + 1];
-	char		 database[GCP_DATABASE_MAX + 1];
-	char		 version[GCP_VERSION_MAX];	/* databaseVersion */
-	char		 object[GCP_OBJECT_MAX + 1];	/* object name in bucket */
+	const char	*project;	/* the names: in names[] */
+	const char	*instance;
+	const char	*database;
+	const char	*version;	/* databaseVersion */
+	const char	*object;	/* object name in bucket */
+	char		*operation;	/* NULL until known */
+	char		*last_error;	/* NULL if none */
 	enum job_state	 state;
+	enum gcp_status	 last_status;
 	int		 attempts;	/* export attempts started */
 	int		 failures;	/* attempts that failed */
-	char		 operation[GCP_OPERATION_MAX + 1];
 	int		 outcome_unknown; /* export sent, answer lost: adopt */
-	uint64_t	 size;
 	char		 crc32c[16];
+	uint64_t	 size;
 	int64_t		 created_ms;	/* wall clock, unix ms */
 	int64_t		 first_attempt_ms; /* retry window starts here */
 	int64_t		 started_ms;	/* current attempt */
 	int64_t		 ended_ms;
 	int64_t		 next_attempt_ms; /* retry_wait until */
 	int64_t		 predicted_ms;	/* export duration prediction */
-	enum gcp_status	 last_status;
-	char		 last_error[GCP_MESSAGE_MAX];
 
 	/* Master bookkeeping; not journaled. */
 	struct sched_instance *inst;
 	int		 worker;	/* slot, or -1 */
 	int		 notified;	/* alert_after_failures reached */
 	int		 dirty;		/* journal write pending */
-	int		 in_run;	/* index in the run's job array */
 	TAILQ_ENTRY(job) entry;		/* instance queue */
 	RB_ENTRY(job)	 node;		/* the run's index */
+	char		 names[];	/* project\0instance\0database\0... */
 };
 TAILQ_HEAD(job_list, job);
 RB_HEAD(job_tree, job);
 
 /* job.c */
+struct job	*job_new(const char *, const char *, const char *, const char *,
+		    const char *);
+struct job	*job_dup(const struct job *);
+void		 job_free(struct job *);
+int		 job_set_operation(struct job *, const char *);
+void		 job_set_error(struct job *, const char *);
 const char	*job_state_name(enum job_state);
 int		 job_state_from_name(const char *, enum job_state *);
 int		 job_state_final(enum job_state);

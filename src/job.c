@@ -6,11 +6,13 @@
  * journal records them.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "job.h"
 #include "log.h"
+#include "xmalloc.h"
 
 static const char *job_state_names[JOB_STATE_COUNT] = {
 	[JOB_QUEUED] = "queued",
@@ -43,6 +45,139 @@ job_state_from_name(const char *name, enum job_state *st)
 		}
 	}
 	return (-1);
+}
+
+#define JOB_NNAMES	5	/* project, instance, database, version, object */
+
+static const size_t job_name_max[JOB_NNAMES] = {
+	GCP_PROJECT_ID_MAX, GCP_INSTANCE_MAX, GCP_DATABASE_MAX,
+	JOB_VERSION_MAX, GCP_OBJECT_MAX
+};
+
+/*
+ * A new queued job for project/instance/database, of engine version,
+ * exported as object: the names are copied into the job's own allocation,
+ * each sized to its content.  Returns NULL (nothing allocated) when a name
+ * is longer than Google allows; the caller frees the job with job_free().
+ */
+struct job *
+job_new(const char *project, const char *instance, const char *database,
+    const char *version, const char *object)
+{
+	const char	*name[JOB_NNAMES] = {
+		project, instance, database, version, object
+	};
+	const char	**field[JOB_NNAMES];
+	struct job	*job;
+	size_t		 len[JOB_NNAMES], total = 0;
+	char		*p;
+	int		 i;
+
+	for (i = 0; i < JOB_NNAMES; i++) {
+		len[i] = strnlen(name[i], job_name_max[i] + 1);
+		if (len[i] > job_name_max[i])
+			return (NULL);
+		total += len[i] + 1;
+	}
+	job = xcalloc(1, sizeof(*job) + total);
+	field[0] = &job->project;
+	field[1] = &job->instance;
+	field[2] = &job->database;
+	field[3] = &job->version;
+	field[4] = &job->object;
+	p = job->names;
+	for (i = 0; i < JOB_NNAMES; i++) {
+		memcpy(p, name[i], len[i] + 1);
+		*field[i] = p;
+		p += len[i] + 1;
+	}
+	job->state = JOB_QUEUED;
+	job->worker = -1;
+	return (job);
+}
+
+/*
+ * A copy of job with its own strings; the master's bookkeeping (instance,
+ * worker, queue and index links, pending writes) is not copied.  Caller
+ * frees.
+ */
+struct job *
+job_dup(const struct job *job)
+{
+	struct job	*n;
+
+	n = job_new(job->project, job->instance, job->database, job->version,
+	    job->object);
+	if (n == NULL)
+		fatalx("job_dup: job %lld has a name over its limit",
+		    (long long)job->id);
+	n->id = job->id;
+	n->run_id = job->run_id;
+	if (job_set_operation(n, job->operation) == -1)
+		fatalx("job_dup: job %lld has an operation over its limit",
+		    (long long)job->id);
+	job_set_error(n, job->last_error);
+	n->state = job->state;
+	n->last_status = job->last_status;
+	n->attempts = job->attempts;
+	n->failures = job->failures;
+	n->outcome_unknown = job->outcome_unknown;
+	memcpy(n->crc32c, job->crc32c, sizeof(n->crc32c));
+	n->size = job->size;
+	n->created_ms = job->created_ms;
+	n->first_attempt_ms = job->first_attempt_ms;
+	n->started_ms = job->started_ms;
+	n->ended_ms = job->ended_ms;
+	n->next_attempt_ms = job->next_attempt_ms;
+	n->predicted_ms = job->predicted_ms;
+	n->notified = job->notified;
+	return (n);
+}
+
+/* Free job and its strings; NULL is a no-op. */
+void
+job_free(struct job *job)
+{
+	if (job == NULL)
+		return;
+	free(job->operation);
+	free(job->last_error);
+	free(job);
+}
+
+/*
+ * Set the job's operation name (a copy); NULL or "" clears it.  Returns
+ * 0, or -1 leaving the job unchanged when the name is longer than
+ * GCP_OPERATION_MAX.
+ */
+int
+job_set_operation(struct job *job, const char *op)
+{
+	if (op != NULL && strnlen(op, GCP_OPERATION_MAX + 1) >
+	    GCP_OPERATION_MAX)
+		return (-1);
+	free(job->operation);
+	job->operation = op != NULL && *op != '\0' ? xstrdup(op) : NULL;
+	return (0);
+}
+
+/*
+ * Set the job's last error text (a copy, cut at JOB_ERROR_MAX bytes like
+ * every error text the daemon keeps); NULL or "" clears it.
+ */
+void
+job_set_error(struct job *job, const char *text)
+{
+	size_t	len;
+
+	free(job->last_error);
+	job->last_error = NULL;
+	if (text == NULL || *text == '\0')
+		return;
+	len = strnlen(text, JOB_ERROR_MAX);
+	job->last_error = xmalloc(len + 1);
+	memcpy(job->last_error, text, len);
+	job->last_error[len] = '\0';
 }
 
 int
@@ -126,8 +261,7 @@ job_fail(struct job *job, enum gcp_status st, const char *message,
 	int64_t	 end, wait;
 
 	job->last_status = st;
-	strlcpy(job->last_error, message != NULL ? message : "",
-	    sizeof(job->last_error));
+	job_set_error(job, message);
 	job->failures++;
 	job->ended_ms = now_ms;
 	if (job->first_attempt_ms == 0)

@@ -435,39 +435,71 @@ journal_read_run(struct journal *j, sqlite3_stmt *st, int c,
 	return (0);
 }
 
-/* Fill job from JOB_COLS at column c; master-only fields are cleared. */
-static int
-journal_read_job(struct journal *j, sqlite3_stmt *st, int c, struct job *job,
+/*
+ * A text column as a string borrowed from the statement (valid until the
+ * next step), "" for NULL, or NULL when it is longer than max bytes: that
+ * can only come from a damaged or foreign file, and is an error.
+ */
+static const char *
+journal_col_str(struct journal *j, sqlite3_stmt *st, int col, size_t max,
     const char *fn)
 {
 	const char	*t;
 
-	memset(job, 0, sizeof(*job));
-	job->worker = -1;
+	t = (const char *)sqlite3_column_text(st, col);
+	if (t == NULL)
+		return ("");
+	if (strnlen(t, max + 1) > max) {
+		journal_seterr(j, "%s: column %s too long", fn,
+		    sqlite3_column_name(st, col));
+		return (NULL);
+	}
+	return (t);
+}
+
+/*
+ * A new job from JOB_COLS at column c, master-only fields cleared; caller
+ * frees it with job_free().  NULL with the journal's error set if the row
+ * cannot be a job.
+ */
+static struct job *
+journal_read_job(struct journal *j, sqlite3_stmt *st, int c, const char *fn)
+{
+	struct job	*job;
+	const char	*t, *project, *instance, *database, *version, *object;
+	const char	*op, *error;
+
+	if ((project = journal_col_str(j, st, c + 2, GCP_PROJECT_ID_MAX,
+	    fn)) == NULL ||
+	    (instance = journal_col_str(j, st, c + 3, GCP_INSTANCE_MAX,
+	    fn)) == NULL ||
+	    (database = journal_col_str(j, st, c + 4, GCP_DATABASE_MAX,
+	    fn)) == NULL ||
+	    (version = journal_col_str(j, st, c + 5, JOB_VERSION_MAX,
+	    fn)) == NULL ||
+	    (object = journal_col_str(j, st, c + 6, GCP_OBJECT_MAX,
+	    fn)) == NULL ||
+	    (op = journal_col_str(j, st, c + 10, GCP_OPERATION_MAX,
+	    fn)) == NULL ||
+	    (error = journal_col_str(j, st, c + 21, JOB_ERROR_MAX,
+	    fn)) == NULL)
+		return (NULL);
+	if ((job = job_new(project, instance, database, version,
+	    object)) == NULL)
+		fatalx("%s: a name within its limit refused", fn);
 	job->id = sqlite3_column_int64(st, c + 0);
 	job->run_id = sqlite3_column_int64(st, c + 1);
-	if (journal_col_text(j, st, c + 2, job->project, sizeof(job->project),
-	    fn) == -1 ||
-	    journal_col_text(j, st, c + 3, job->instance,
-	    sizeof(job->instance), fn) == -1 ||
-	    journal_col_text(j, st, c + 4, job->database,
-	    sizeof(job->database), fn) == -1 ||
-	    journal_col_text(j, st, c + 5, job->version, sizeof(job->version),
-	    fn) == -1 ||
-	    journal_col_text(j, st, c + 6, job->object, sizeof(job->object),
-	    fn) == -1 ||
-	    journal_col_text(j, st, c + 10, job->operation,
-	    sizeof(job->operation), fn) == -1 ||
-	    journal_col_text(j, st, c + 13, job->crc32c, sizeof(job->crc32c),
-	    fn) == -1 ||
-	    journal_col_text(j, st, c + 21, job->last_error,
-	    sizeof(job->last_error), fn) == -1)
-		return (-1);
+	if (job_set_operation(job, op) == -1)
+		fatalx("%s: an operation within its limit refused", fn);
+	job_set_error(job, error);
+	if (journal_col_text(j, st, c + 13, job->crc32c, sizeof(job->crc32c),
+	    fn) == -1)
+		goto bad;
 	t = (const char *)sqlite3_column_text(st, c + 7);
 	if (t == NULL || journal_state_parse(t, &job->state) == -1) {
 		journal_seterr(j, "%s: job %" PRId64 ": unknown state \"%s\"",
 		    fn, job->id, t == NULL ? "" : t);
-		return (-1);
+		goto bad;
 	}
 	job->attempts = sqlite3_column_int(st, c + 8);
 	job->failures = sqlite3_column_int(st, c + 9);
@@ -483,9 +515,19 @@ journal_read_job(struct journal *j, sqlite3_stmt *st, int c, struct job *job,
 	if (t == NULL || journal_status_parse(t, &job->last_status) == -1) {
 		journal_seterr(j, "%s: job %" PRId64 ": unknown status \"%s\"",
 		    fn, job->id, t == NULL ? "" : t);
-		return (-1);
+		goto bad;
 	}
-	return (0);
+	return (job);
+bad:
+	job_free(job);
+	return (NULL);
+}
+
+/* An optional string of a job as SQL wants it: "" when unset. */
+static const char *
+journal_opt(const char *s)
+{
+	return (s != NULL ? s : "");
 }
 
 /* Bind parameters ?1-?21 of JST_JOB_INSERT / JST_JOB_UPDATE. */
@@ -514,7 +556,8 @@ journal_bind_job(struct journal *j, sqlite3_stmt *st, const struct job *job,
 	sqlite3_bind_text(st, 7, state, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 8, job->attempts);
 	sqlite3_bind_int(st, 9, job->failures);
-	sqlite3_bind_text(st, 10, job->operation, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 10, journal_opt(job->operation), -1,
+	    SQLITE_STATIC);
 	sqlite3_bind_int(st, 11, job->outcome_unknown);
 	sqlite3_bind_int64(st, 12, (sqlite3_int64)job->size);
 	sqlite3_bind_text(st, 13, job->crc32c, -1, SQLITE_STATIC);
@@ -525,7 +568,8 @@ journal_bind_job(struct journal *j, sqlite3_stmt *st, const struct job *job,
 	sqlite3_bind_int64(st, 18, job->next_attempt_ms);
 	sqlite3_bind_int64(st, 19, job->predicted_ms);
 	sqlite3_bind_text(st, 20, status, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 21, job->last_error, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 21, journal_opt(job->last_error), -1,
+	    SQLITE_STATIC);
 	return (0);
 }
 
@@ -1085,10 +1129,12 @@ journal_attempt_add1(struct journal *j, const struct job *job,
 	sqlite3_bind_int(st, 2, job->attempts);
 	sqlite3_bind_int64(st, 3, job->started_ms);
 	sqlite3_bind_int64(st, 4, job->ended_ms);
-	sqlite3_bind_text(st, 5, job->operation, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, journal_opt(job->operation), -1,
+	    SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, outcome, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, status, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, job->last_error, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, journal_opt(job->last_error), -1,
+	    SQLITE_STATIC);
 	return (journal_step_done(j, st, fn, "insert attempt"));
 }
 
@@ -1122,20 +1168,21 @@ journal_jobs(struct journal *j, int64_t run_id,
 {
 	static const char	 fn[] = "journal_jobs";
 	sqlite3_stmt		*st = j->st[JST_JOBS];
-	struct job		 job;
+	struct job		*job;
 	int			 rc, n = 0;
 
 	if (journal_enter(j, fn) == -1)
 		return (-1);
 	sqlite3_bind_int64(st, 1, run_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (journal_read_job(j, st, 0, &job, fn) == -1) {
+		if ((job = journal_read_job(j, st, 0, fn)) == NULL) {
 			n = -1;
 			break;
 		}
 		j->in_callback = 1;
-		cb(&job, arg);
+		cb(job, arg);
 		j->in_callback = 0;
+		job_free(job);
 		n++;
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
@@ -1296,7 +1343,7 @@ journal_history(struct journal *j, int64_t since_ms, int failed_only,
 	static const char	 fn[] = "journal_history";
 	sqlite3_stmt		*st = j->st[JST_HISTORY];
 	struct journal_run	 run;
-	struct job		 job;
+	struct job		*job;
 	int			 rc, n = 0;
 
 	if (journal_enter(j, fn) == -1 ||
@@ -1306,14 +1353,19 @@ journal_history(struct journal *j, int64_t since_ms, int failed_only,
 	sqlite3_bind_int(st, 2, failed_only != 0);
 	sqlite3_bind_int(st, 3, limit);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (journal_read_job(j, st, 0, &job, fn) == -1 ||
-		    journal_read_run(j, st, JOB_NCOLS, &run, fn) == -1) {
+		if ((job = journal_read_job(j, st, 0, fn)) == NULL) {
+			n = -1;
+			break;
+		}
+		if (journal_read_run(j, st, JOB_NCOLS, &run, fn) == -1) {
+			job_free(job);
 			n = -1;
 			break;
 		}
 		j->in_callback = 1;
-		cb(&run, &job, arg);
+		cb(&run, job, arg);
 		j->in_callback = 0;
+		job_free(job);
 		n++;
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {

@@ -339,7 +339,7 @@ master_job_failed(struct master *m, struct job *job, const struct msg_failed *f)
 	const struct config	*c = m->conf;
 
 	if (gst == GCP_AUTH && job->last_status != GCP_AUTH &&
-	    job->operation[0] == '\0') {
+	    job->operation == NULL) {
 		/* A refused token: one refresh, one retry, not a failure. */
 		auth_invalidate(m->auth, m->token_sent);
 		job->last_status = GCP_AUTH;
@@ -347,7 +347,7 @@ master_job_failed(struct master *m, struct job *job, const struct msg_failed *f)
 		if (job->attempts > 0)
 			job->attempts--;
 		job->next_attempt_ms = now + MASTER_RESUME_DELAY_MS;
-		strlcpy(job->last_error, f->message, sizeof(job->last_error));
+		job_set_error(job, f->message);
 		master_job_state(m, job, JOB_RETRY_WAIT);
 		job_log(LOG_WARNING, job, "token refused (%s); retrying with a "
 		    "new one", f->message);
@@ -372,7 +372,7 @@ master_job_failed(struct master *m, struct job *job, const struct msg_failed *f)
 		sched_busy(&m->sched, job, now + wait);
 		if (job->attempts > 0)
 			job->attempts--;
-		strlcpy(job->last_error, f->message, sizeof(job->last_error));
+		job_set_error(job, f->message);
 		job->last_status = GCP_BUSY;
 		if (job->first_attempt_ms != 0 && now >= job->first_attempt_ms +
 		    (int64_t)c->retry_window_ms) {
@@ -387,17 +387,17 @@ master_job_failed(struct master *m, struct job *job, const struct msg_failed *f)
 		}
 		return (0);
 	}
-	if (job->operation[0] != '\0' && !f->op_failed) {
+	if (job->operation != NULL && !f->op_failed) {
 		/* The export runs on; only watching it failed. */
 		job->next_attempt_ms = now + MASTER_RESUME_DELAY_MS;
-		strlcpy(job->last_error, f->message, sizeof(job->last_error));
+		job_set_error(job, f->message);
 		master_job_state(m, job, JOB_RETRY_WAIT);
 		job_log(LOG_WARNING, job, "lost track of operation %s (%s); "
 		    "resuming", job->operation, f->message);
 		return (0);
 	}
 	if (f->op_failed)
-		job->operation[0] = '\0';
+		job_set_operation(job, NULL);
 	job->outcome_unknown = f->outcome_unknown;
 	prev = job->state;
 	st = job_fail(job, gst, f->message, now, c->retry_window_ms,
@@ -436,7 +436,12 @@ master_worker_msg(struct master *m, struct master_worker *w,
 	switch (hdr->type) {
 	case MSG_JOB_OPERATION:
 		op = payload;
-		strlcpy(job->operation, op->operation, sizeof(job->operation));
+		if (job_set_operation(job, op->operation) == -1) {
+			log_warnx("worker %d: operation name too long",
+			    w->slot);
+			kill(w->pid, SIGKILL);
+			return;
+		}
 		job->outcome_unknown = 0;
 		if (op->started_ms != 0)
 			job->started_ms = op->started_ms;
@@ -473,7 +478,7 @@ master_worker_msg(struct master *m, struct master_worker *w,
 		    now - job->started_ms)
 			job->ended_ms = job->started_ms + (done->op_end_ms -
 			    done->op_start_ms);
-		job->last_error[0] = '\0';
+		job_set_error(job, NULL);
 		master_job_state(m, job, JOB_SUCCEEDED);
 		master_job_write(m, job, MASTER_DIRTY_ATTEMPT);
 		job_log(LOG_NOTICE, job, "exported gs://%s/%s (%llu bytes, "
@@ -688,7 +693,7 @@ master_sigchld(struct master *m)
 			log_debug("worker %d (pid %ld) %s", w->slot, (long)pid,
 			    how);
 		if (w->job != NULL && m->stopping &&
-		    w->job->operation[0] != '\0') {
+		    w->job->operation != NULL) {
 			/* Stopped at a safe point: the journal says where. */
 			job_log(LOG_INFO, w->job, "worker %d stopped; operation "
 			    "%s resumes at the next start", w->slot,
@@ -811,16 +816,16 @@ master_dispatch(struct master *m)
 		attempts = job->attempts;
 		first = job->first_attempt_ms;
 		started = job->started_ms;
-		if (job->operation[0] == '\0')
+		if (job->operation == NULL)
 			job->attempts++;
 		if (job->first_attempt_ms == 0)
 			job->first_attempt_ms = now;
-		if (job->operation[0] == '\0')
+		if (job->operation == NULL)
 			job->started_ms = now;
 		if (job->state == JOB_RETRY_WAIT)
 			master_job_state(m, job, JOB_QUEUED);
 		master_job_state(m, job, JOB_DISPATCHED);
-		if (job->operation[0] != '\0')	/* resumes a journaled op */
+		if (job->operation != NULL)	/* resumes a journaled op */
 			master_job_state(m, job, JOB_EXPORTING);
 		if (master_job_save(m, job) == -1) {
 			/* Not journaled, not sent: as if never picked. */
@@ -842,7 +847,9 @@ master_dispatch(struct master *m)
 		strlcpy(mj->object, job->object, sizeof(mj->object));
 		strlcpy(mj->file_type, gcp_engine_file_type(job->version),
 		    sizeof(mj->file_type));
-		strlcpy(mj->operation, job->operation, sizeof(mj->operation));
+		if (job->operation != NULL)
+			strlcpy(mj->operation, job->operation,
+			    sizeof(mj->operation));
 		mj->offload = c->offload;
 		mj->adopt = job->outcome_unknown;
 		mj->run_id = job->run_id;
@@ -850,7 +857,7 @@ master_dispatch(struct master *m)
 		mj->poll_initial_ms = c->poll_initial_ms;
 		mj->poll_max_ms = c->poll_max_ms;
 		mj->predicted_ms = job->predicted_ms;
-		mj->started_ms = job->operation[0] != '\0' ? job->started_ms :
+		mj->started_ms = job->operation != NULL ? job->started_ms :
 		    0;
 		master_worker_send(m, w, MSG_JOB_START, job->id, mj,
 		    sizeof(*mj));
@@ -864,7 +871,7 @@ master_dispatch(struct master *m)
 		sched_started(&m->sched, job);
 		monitor_dispatched(m->monitor, job);
 		m->run->in_flight++;
-		if (job->operation[0] != '\0')
+		if (job->operation != NULL)
 			job_log(LOG_INFO, job, "worker %d resumes operation %s",
 			    w->slot, job->operation);
 		else
@@ -898,7 +905,6 @@ master_run_add_job(struct master *m, struct job *job)
 		r->cap = r->cap == 0 ? 64 : r->cap * 2;
 		r->jobs = xreallocarray(r->jobs, r->cap, sizeof(*r->jobs));
 	}
-	job->in_run = (int)r->njobs;
 	r->jobs[r->njobs++] = job;
 	RB_INSERT(job_tree, &r->index, job);
 	r->count[job->state]++;
@@ -914,7 +920,7 @@ master_run_free(struct run *r)
 	if (r == NULL)
 		return;
 	for (i = 0; i < r->njobs; i++)
-		free(r->jobs[i]);
+		job_free(r->jobs[i]);
 	free(r->jobs);
 	free(r);
 }
@@ -1101,9 +1107,9 @@ master_disc_cb(struct disc_result *res, void *arg)
 	for (i = 0; i < res->ntargets; i++) {
 		t = &res->targets[i];
 		/* A database already in the run is not added twice. */
-		strlcpy(key.project, t->project, sizeof(key.project));
-		strlcpy(key.instance, t->instance, sizeof(key.instance));
-		strlcpy(key.database, t->database, sizeof(key.database));
+		key.project = t->project;
+		key.instance = t->instance;
+		key.database = t->database;
 		if (RB_FIND(job_tree, &r->index, &key) != NULL ||
 		    RB_FIND(job_tree, &batch, &key) != NULL)
 			continue;
@@ -1114,15 +1120,13 @@ master_disc_cb(struct disc_result *res, void *arg)
 			    t->project, t->instance, t->database);
 			continue;
 		}
-		job = xcalloc(1, sizeof(*job));
+		if ((job = job_new(t->project, t->instance, t->database,
+		    t->version, obj)) == NULL) {
+			log_warnx("%s/%s/%s: name too long; skipped",
+			    t->project, t->instance, t->database);
+			continue;
+		}
 		job->run_id = r->jr.id;
-		strlcpy(job->project, t->project, sizeof(job->project));
-		strlcpy(job->instance, t->instance, sizeof(job->instance));
-		strlcpy(job->database, t->database, sizeof(job->database));
-		strlcpy(job->version, t->version, sizeof(job->version));
-		strlcpy(job->object, obj, sizeof(job->object));
-		job->state = JOB_QUEUED;
-		job->worker = -1;
 		job->created_ms = master_now_ms();
 		job->predicted_ms = master_predict_ms(m, t->project,
 		    t->instance, t->database, t->disk_gb, t->ndatabases);
@@ -1137,7 +1141,7 @@ master_disc_cb(struct disc_result *res, void *arg)
 		master_journal_failed(m);
 		m->rewalk = 1;	/* walk again once writes work */
 		for (i = 0; i < nnew; i++)
-			free(newjobs[i]);
+			job_free(newjobs[i]);
 		nnew = 0;
 	}
 	for (i = 0; i < nnew; i++) {
@@ -1188,10 +1192,7 @@ master_recover_job(const struct job *j, void *arg)
 	struct master	*m = arg;
 	struct job	*job;
 
-	job = xcalloc(1, sizeof(*job));
-	memcpy(job, j, sizeof(*job));
-	job->worker = -1;
-	job->inst = NULL;
+	job = job_dup(j);
 	switch (job->state) {
 	case JOB_DISPATCHED:
 		/*
@@ -1201,7 +1202,7 @@ master_recover_job(const struct job *j, void *arg)
 		 */
 		job->outcome_unknown = 1;
 		job->state = JOB_QUEUED;
-		if (job->operation[0] == '\0' && job->attempts > 0)
+		if (job->operation == NULL && job->attempts > 0)
 			job->attempts--;
 		break;
 	case JOB_EXPORTING:
@@ -1527,7 +1528,7 @@ master_reload(struct master *m, char ***errs, size_t *nerrs)
 			if (job->state != JOB_QUEUED &&
 			    job->state != JOB_RETRY_WAIT)
 				continue;
-			if (job->operation[0] != '\0' || job->outcome_unknown)
+			if (job->operation != NULL || job->outcome_unknown)
 				continue;
 			rule = config_exclude_match(m->conf, job->project,
 			    job->instance, job->database);
@@ -1544,8 +1545,7 @@ master_reload(struct master *m, char ***errs, size_t *nerrs)
 			r->count[job->state]--;
 			r->d_excluded++;
 			r->jobs[i] = r->jobs[--r->njobs];
-			r->jobs[i]->in_run = (int)i;
-			free(job);
+			job_free(job);
 			i--;
 			dropped++;
 		}

@@ -117,7 +117,8 @@ monitor_target(struct alert_target *t, const struct job *job, int64_t when)
 	strlcpy(t->database, job->database, sizeof(t->database));
 	t->failures = job->failures;
 	t->when_ms = when;
-	strlcpy(t->error, job->last_error, sizeof(t->error));
+	if (job->last_error != NULL)
+		strlcpy(t->error, job->last_error, sizeof(t->error));
 }
 
 static int
@@ -276,7 +277,7 @@ monitor_dispatched(struct monitor *mon, const struct job *job)
 	if (mon == NULL)
 		return;
 	mon->last_attempt_ms = monitor_now_ms(mon);
-	if (job->operation[0] == '\0')
+	if (job->operation == NULL)
 		mon->mt.attempts++;
 }
 
@@ -309,7 +310,7 @@ monitor_job_failed(struct monitor *mon, const struct job *job,
 	else {
 		if (f->status == GCP_BUSY)
 			r = METRICS_RETRY_BUSY;
-		else if (job->operation[0] != '\0' && !f->op_failed)
+		else if (job->operation != NULL && !f->op_failed)
 			r = METRICS_RETRY_RESUME;
 		else if (f->op_failed)
 			r = METRICS_RETRY_OPERATION;

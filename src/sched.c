@@ -148,7 +148,7 @@ sched_remove(struct sched *s, struct job *job)
 static int
 sched_running(const struct job *job)
 {
-	return (job->operation[0] != '\0' || job->outcome_unknown);
+	return (job->operation != NULL || job->outcome_unknown);
 }
 
 static int

@@ -13,11 +13,9 @@
 static struct job *
 mkjob(const char *p, const char *i, const char *d, int64_t pred)
 {
-	struct job	*j = calloc(1, sizeof(*j));
+	struct job	*j = job_new(p, i, d, "POSTGRES_15", "object");
 
-	strlcpy(j->project, p, sizeof(j->project));
-	strlcpy(j->instance, i, sizeof(j->instance));
-	strlcpy(j->database, d, sizeof(j->database));
+	ck_assert_ptr_nonnull(j);
 	j->predicted_ms = pred;
 	j->state = JOB_QUEUED;
 	return (j);
@@ -62,8 +60,8 @@ START_TEST(test_one_per_instance)
 	ck_assert_ptr_null(sched_next(&s, 0, 10, &wake));
 	ck_assert_int_eq(s.njobs, 0);
 	sched_clear(&s);
-	free(a);
-	free(b);
+	job_free(a);
+	job_free(b);
 }
 END_TEST
 
@@ -95,7 +93,7 @@ START_TEST(test_longest_chain_first)
 	start(&s, n);
 	ck_assert_ptr_null(sched_next(&s, 0, 10, &wake));
 	for (i = 0; i < 6; i++)
-		free(j[i]);
+		job_free(j[i]);
 	sched_clear(&s);
 }
 END_TEST
@@ -112,7 +110,7 @@ START_TEST(test_resumed_first)
 	j[0] = mkjob("p", "i1", "big", 100);
 	j[1] = mkjob("p", "i1", "resumed", 10);
 	j[2] = mkjob("p", "i1", "adopt", 5);
-	strlcpy(j[1]->operation, "op-1", sizeof(j[1]->operation));
+	ck_assert_int_eq(job_set_operation(j[1], "op-1"), 0);
 	j[2]->outcome_unknown = 1;
 	for (i = 0; i < 3; i++)
 		sched_add(&s, j[i]);
@@ -127,7 +125,7 @@ START_TEST(test_resumed_first)
 	n = sched_next(&s, 0, 10, &wake);
 	ck_assert_str_eq(n->database, "big");
 	for (i = 0; i < 3; i++)
-		free(j[i]);
+		job_free(j[i]);
 	sched_clear(&s);
 }
 END_TEST
@@ -154,7 +152,7 @@ START_TEST(test_max_in_flight)
 	ck_assert_ptr_null(sched_next(&s, 0, 2, &wake));
 	ck_assert_int_eq(s.in_flight, 2);
 	for (i = 0; i < 4; i++)
-		free(j[i]);
+		job_free(j[i]);
 	sched_clear(&s);
 }
 END_TEST
@@ -189,8 +187,8 @@ START_TEST(test_busy_and_retry)
 	ck_assert_ptr_eq(sched_next(&s, 5000, 10, &wake), a);
 	ck_assert_ptr_eq(sched_find(&s, "p", "i2", "b"), b);
 	ck_assert_ptr_null(sched_find(&s, "p", "i2", "zz"));
-	free(a);
-	free(b);
+	job_free(a);
+	job_free(b);
 	sched_clear(&s);
 }
 END_TEST
