@@ -88,14 +88,19 @@ static struct sched_instance *
 sched_instance_get(struct sched *s, const char *project, const char *instance)
 {
 	struct sched_instance	 key, *si;
+	size_t			 plen, ilen;
 
-	strlcpy(key.project, project, sizeof(key.project));
-	strlcpy(key.instance, instance, sizeof(key.instance));
+	key.project = project;
+	key.instance = instance;
 	if ((si = RB_FIND(sched_tree, &s->instances, &key)) != NULL)
 		return (si);
-	si = xcalloc(1, sizeof(*si));
-	strlcpy(si->project, project, sizeof(si->project));
-	strlcpy(si->instance, instance, sizeof(si->instance));
+	plen = strlen(project);
+	ilen = strlen(instance);
+	si = xcalloc(1, sizeof(*si) + plen + 1 + ilen + 1);
+	memcpy(si->names, project, plen + 1);
+	memcpy(si->names + plen + 1, instance, ilen + 1);
+	si->project = si->names;
+	si->instance = si->names + plen + 1;
 	TAILQ_INIT(&si->jobs);
 	RB_INSERT(sched_tree, &s->instances, si);
 	s->ninstances++;
@@ -271,8 +276,8 @@ sched_find(struct sched *s, const char *project, const char *instance,
 	struct sched_instance	 key, *si;
 	struct job		*job;
 
-	strlcpy(key.project, project, sizeof(key.project));
-	strlcpy(key.instance, instance, sizeof(key.instance));
+	key.project = project;
+	key.instance = instance;
 	if ((si = RB_FIND(sched_tree, &s->instances, &key)) == NULL)
 		return (NULL);
 	TAILQ_FOREACH(job, &si->jobs, entry) {
