@@ -13,7 +13,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/queue.h>
-#include <sys/tree.h>
 
 #include "gcp.h"
 
@@ -34,31 +33,29 @@ struct sched_instance;
 #define JOB_VERSION_MAX		(GCP_VERSION_MAX - 1)
 #define JOB_ERROR_MAX		(GCP_MESSAGE_MAX - 1)	/* longer is cut */
 
+/* A job's names, in the order they sit in names[]. */
+enum job_name {
+	JOB_PROJECT = 0,
+	JOB_INSTANCE,
+	JOB_DATABASE,
+	JOB_VERSION,	/* databaseVersion */
+	JOB_OBJECT,	/* object name in the bucket */
+};
+#define JOB_NNAMES	(JOB_OBJECT + 1)
+
 /*
- * A job holds its strings on the heap, each sized to its content: a run of
- * 10,000 databases is 10,000 jobs in the master.  The names never change and
- * live in names[], in the job's own allocation; operation and last_error
- * come and go, and are set only through job_set_operation() and
- * job_set_error().  Make jobs with job_new() or job_dup(), free them with
- * job_free().  A job on the stack (a lookup key) sets the name pointers
- * only.
+ * A run of 10,000 databases is 10,000 jobs in the master, so a job is
+ * kept small.  The names never change: they sit end to end in names[], in
+ * the job's own allocation, and are read with job_project() and the other
+ * accessors.  operation and last_error come and go, and are set only
+ * through job_set_operation() and job_set_error().  Make jobs with
+ * job_new() or job_dup(), free them with job_free().
  */
 struct job {
 	int64_t		 id;		/* journal row id */
 	int64_t		 run_id;
-	const char	*project;	/* the names: in names[] */
-	const char	*instance;
-	const char	*database;
-	const char	*version;	/* databaseVersion */
-	const char	*object;	/* object name in bucket */
 	char		*operation;	/* NULL until known */
 	char		*last_error;	/* NULL if none */
-	enum job_state	 state;
-	enum gcp_status	 last_status;
-	int		 attempts;	/* export attempts started */
-	int		 failures;	/* attempts that failed */
-	int		 outcome_unknown; /* export sent, answer lost: adopt */
-	char		 crc32c[16];
 	uint64_t	 size;
 	int64_t		 created_ms;	/* wall clock, unix ms */
 	int64_t		 first_attempt_ms; /* retry window starts here */
@@ -66,18 +63,24 @@ struct job {
 	int64_t		 ended_ms;
 	int64_t		 next_attempt_ms; /* retry_wait until */
 	int64_t		 predicted_ms;	/* export duration prediction */
+	enum job_state	 state;
+	enum gcp_status	 last_status;
+	int		 attempts;	/* export attempts started */
+	int		 failures;	/* attempts that failed */
+	char		 crc32c[16];
 
 	/* Master bookkeeping; not journaled. */
 	struct sched_instance *inst;
-	int		 worker;	/* slot, or -1 */
-	int		 notified;	/* alert_after_failures reached */
-	int		 dirty;		/* journal write pending */
 	TAILQ_ENTRY(job) entry;		/* instance queue */
-	RB_ENTRY(job)	 node;		/* the run's index */
-	char		 names[];	/* project\0instance\0database\0... */
+	int		 worker;	/* slot, or -1 */
+
+	uint8_t		 outcome_unknown; /* export sent, answer lost: adopt */
+	uint8_t		 notified;	/* alert_after_failures reached */
+	uint8_t		 dirty;		/* journal write pending (master) */
+	uint16_t	 name_at[JOB_NNAMES]; /* where each name starts */
+	char		 names[];	/* project\0instance\0...object\0 */
 };
 TAILQ_HEAD(job_list, job);
-RB_HEAD(job_tree, job);
 
 /* job.c */
 struct job	*job_new(const char *, const char *, const char *, const char *,
@@ -86,6 +89,16 @@ struct job	*job_dup(const struct job *);
 void		 job_free(struct job *);
 int		 job_set_operation(struct job *, const char *);
 void		 job_set_error(struct job *, const char *);
+const char	*job_project(const struct job *);
+const char	*job_instance(const struct job *);
+const char	*job_database(const struct job *);
+const char	*job_version(const struct job *);
+const char	*job_object(const struct job *);
+int		 job_name_cmp(const struct job *, const char *, const char *,
+		    const char *);
+int		 job_ptr_cmp(const void *, const void *);
+struct job	*job_find(struct job *const *, size_t, const char *,
+		    const char *, const char *);
 const char	*job_state_name(enum job_state);
 int		 job_state_from_name(const char *, enum job_state *);
 int		 job_state_final(enum job_state);
@@ -96,7 +109,5 @@ enum job_state	 job_fail(struct job *, enum gcp_status, const char *,
 int		 job_object_name(const char *, const char *, const char *,
 		    const char *, const char *, int64_t, char *, size_t);
 void		 job_label(const struct job *, char *, size_t);
-int		 job_cmp(struct job *, struct job *);
-RB_PROTOTYPE(job_tree, job, node, job_cmp)
 
 #endif

@@ -5,6 +5,7 @@
  * tests set it.  The master (master.c, sched.c) applies these rules and the
  * journal records them.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,18 +48,19 @@ job_state_from_name(const char *name, enum job_state *st)
 	return (-1);
 }
 
-#define JOB_NNAMES	5	/* project, instance, database, version, object */
-
 static const size_t job_name_max[JOB_NNAMES] = {
-	GCP_PROJECT_ID_MAX, GCP_INSTANCE_MAX, GCP_DATABASE_MAX,
-	JOB_VERSION_MAX, GCP_OBJECT_MAX
+	[JOB_PROJECT] = GCP_PROJECT_ID_MAX,
+	[JOB_INSTANCE] = GCP_INSTANCE_MAX,
+	[JOB_DATABASE] = GCP_DATABASE_MAX,
+	[JOB_VERSION] = JOB_VERSION_MAX,
+	[JOB_OBJECT] = GCP_OBJECT_MAX,
 };
 
 /*
  * A new queued job for project/instance/database, of engine version,
  * exported as object: the names are copied into the job's own allocation,
- * each sized to its content.  Returns NULL (nothing allocated) when a name
- * is longer than Google allows; the caller frees the job with job_free().
+ * end to end.  Returns NULL (nothing allocated) when a name is longer than
+ * Google allows; the caller frees the job with job_free().
  */
 struct job *
 job_new(const char *project, const char *instance, const char *database,
@@ -67,10 +69,8 @@ job_new(const char *project, const char *instance, const char *database,
 	const char	*name[JOB_NNAMES] = {
 		project, instance, database, version, object
 	};
-	const char	**field[JOB_NNAMES];
 	struct job	*job;
 	size_t		 len[JOB_NNAMES], total = 0;
-	char		*p;
 	int		 i;
 
 	for (i = 0; i < JOB_NNAMES; i++) {
@@ -79,17 +79,13 @@ job_new(const char *project, const char *instance, const char *database,
 			return (NULL);
 		total += len[i] + 1;
 	}
-	job = xcalloc(1, sizeof(*job) + total);
-	field[0] = &job->project;
-	field[1] = &job->instance;
-	field[2] = &job->database;
-	field[3] = &job->version;
-	field[4] = &job->object;
-	p = job->names;
+	/* The limits keep every offset well within name_at's range. */
+	job = xcalloc(1, offsetof(struct job, names) + total);
+	total = 0;
 	for (i = 0; i < JOB_NNAMES; i++) {
-		memcpy(p, name[i], len[i] + 1);
-		*field[i] = p;
-		p += len[i] + 1;
+		job->name_at[i] = (uint16_t)total;
+		memcpy(job->names + total, name[i], len[i] + 1);
+		total += len[i] + 1;
 	}
 	job->state = JOB_QUEUED;
 	job->worker = -1;
@@ -98,7 +94,7 @@ job_new(const char *project, const char *instance, const char *database,
 
 /*
  * A copy of job with its own strings; the master's bookkeeping (instance,
- * worker, queue and index links, pending writes) is not copied.  Caller
+ * worker, queue link, pending writes) is not copied.  Caller
  * frees.
  */
 struct job *
@@ -106,8 +102,8 @@ job_dup(const struct job *job)
 {
 	struct job	*n;
 
-	n = job_new(job->project, job->instance, job->database, job->version,
-	    job->object);
+	n = job_new(job_project(job), job_instance(job), job_database(job),
+	    job_version(job), job_object(job));
 	if (n == NULL)
 		fatalx("job_dup: job %lld has a name over its limit",
 		    (long long)job->id);
@@ -178,6 +174,85 @@ job_set_error(struct job *job, const char *text)
 	job->last_error = xmalloc(len + 1);
 	memcpy(job->last_error, text, len);
 	job->last_error[len] = '\0';
+}
+
+/* The job's names (borrowed; as long as the job lives). */
+const char *
+job_project(const struct job *job)
+{
+	return (job->names + job->name_at[JOB_PROJECT]);
+}
+
+const char *
+job_instance(const struct job *job)
+{
+	return (job->names + job->name_at[JOB_INSTANCE]);
+}
+
+const char *
+job_database(const struct job *job)
+{
+	return (job->names + job->name_at[JOB_DATABASE]);
+}
+
+const char *
+job_version(const struct job *job)
+{
+	return (job->names + job->name_at[JOB_VERSION]);
+}
+
+const char *
+job_object(const struct job *job)
+{
+	return (job->names + job->name_at[JOB_OBJECT]);
+}
+
+/* job's place against project/instance/database, as strcmp. */
+int
+job_name_cmp(const struct job *job, const char *project, const char *instance,
+    const char *database)
+{
+	int	c;
+
+	if ((c = strcmp(job_project(job), project)) != 0)
+		return (c);
+	if ((c = strcmp(job_instance(job), instance)) != 0)
+		return (c);
+	return (strcmp(job_database(job), database));
+}
+
+/* For qsort of job pointers: by project, instance, database. */
+int
+job_ptr_cmp(const void *a, const void *b)
+{
+	const struct job	*y = *(struct job *const *)b;
+
+	return (job_name_cmp(*(struct job *const *)a, job_project(y),
+	    job_instance(y), job_database(y)));
+}
+
+/*
+ * The job for project/instance/database among n jobs sorted with
+ * job_ptr_cmp, or NULL.  O(log n).
+ */
+struct job *
+job_find(struct job *const *v, size_t n, const char *project,
+    const char *instance, const char *database)
+{
+	size_t	lo = 0, hi = n, mid;
+	int	c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = job_name_cmp(v[mid], project, instance, database);
+		if (c == 0)
+			return (v[mid]);
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (NULL);
 }
 
 int
@@ -352,21 +427,6 @@ job_object_name(const char *tmpl, const char *project, const char *instance,
 void
 job_label(const struct job *job, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s/%s/%s", job->project, job->instance,
-	    job->database);
+	snprintf(buf, len, "%s/%s/%s", job_project(job), job_instance(job),
+	    job_database(job));
 }
-
-/* Order of the run's index: project, instance, database. */
-int
-job_cmp(struct job *a, struct job *b)
-{
-	int	c;
-
-	if ((c = strcmp(a->project, b->project)) != 0)
-		return (c);
-	if ((c = strcmp(a->instance, b->instance)) != 0)
-		return (c);
-	return (strcmp(a->database, b->database));
-}
-
-RB_GENERATE(job_tree, job, node, job_cmp)

@@ -548,11 +548,11 @@ journal_bind_job(struct journal *j, sqlite3_stmt *st, const struct job *job,
 		return (-1);
 	}
 	sqlite3_bind_int64(st, 1, job->run_id);
-	sqlite3_bind_text(st, 2, job->project, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, job->instance, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, job->database, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, job->version, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, job->object, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, job_project(job), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, job_instance(job), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, job_database(job), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, job_version(job), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, job_object(job), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, state, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 8, job->attempts);
 	sqlite3_bind_int(st, 9, job->failures);
@@ -1035,8 +1035,9 @@ journal_job_insert1(struct journal *j, const struct job *job, const char *fn,
 		if (sqlite3_extended_errcode(j->db) ==
 		    SQLITE_CONSTRAINT_UNIQUE)
 			journal_seterr(j, "%s: run %" PRId64 " already has "
-			    "a job for %s/%s/%s", fn, job->run_id, job->project,
-			    job->instance, job->database);
+			    "a job for %s/%s/%s", fn, job->run_id,
+			    job_project(job), job_instance(job),
+			    job_database(job));
 		else
 			journal_sqlerr(j, fn, "insert");
 	}
@@ -1105,8 +1106,8 @@ journal_job_update1(struct journal *j, const struct job *job, const char *fn)
 		return (-1);
 	if (sqlite3_changes(j->db) != 1) {
 		journal_seterr(j, "%s: no job %" PRId64 " for %s/%s/%s in run "
-		    "%" PRId64, fn, job->id, job->project, job->instance,
-		    job->database, job->run_id);
+		    "%" PRId64, fn, job->id, job_project(job),
+		    job_instance(job), job_database(job), job->run_id);
 		return (-1);
 	}
 	return (0);

@@ -163,9 +163,9 @@ static void
 monitor_target(struct alert_target *t, const struct job *job, int64_t when)
 {
 	memset(t, 0, sizeof(*t));
-	strlcpy(t->project, job->project, sizeof(t->project));
-	strlcpy(t->instance, job->instance, sizeof(t->instance));
-	strlcpy(t->database, job->database, sizeof(t->database));
+	strlcpy(t->project, job_project(job), sizeof(t->project));
+	strlcpy(t->instance, job_instance(job), sizeof(t->instance));
+	strlcpy(t->database, job_database(job), sizeof(t->database));
 	t->failures = job->failures;
 	t->when_ms = when;
 	if (job->last_error != NULL)
@@ -175,9 +175,9 @@ monitor_target(struct alert_target *t, const struct job *job, int64_t when)
 static int
 monitor_same(const struct alert_target *t, const struct job *job)
 {
-	return (strcmp(t->project, job->project) == 0 &&
-	    strcmp(t->instance, job->instance) == 0 &&
-	    strcmp(t->database, job->database) == 0);
+	return (strcmp(t->project, job_project(job)) == 0 &&
+	    strcmp(t->instance, job_instance(job)) == 0 &&
+	    strcmp(t->database, job_database(job)) == 0);
 }
 
 static void
@@ -340,8 +340,8 @@ monitor_job_done(struct monitor *mon, const struct job *job)
 	if (mon == NULL)
 		return;
 	mon->mt.jobs[METRICS_SUCCEEDED]++;
-	db = monitor_db_get(mon, job->project, job->instance, job->database,
-	    1);
+	db = monitor_db_get(mon, job_project(job), job_instance(job),
+	    job_database(job), 1);
 	if (job->ended_ms > db->last_ms)
 		db->last_ms = job->ended_ms;
 	monitor_eval_soon(mon);
@@ -442,14 +442,14 @@ monitor_known(struct monitor *mon, const struct job *job, int64_t run_id)
 	struct monitor_db	*db;
 	int64_t			 last;
 
-	db = monitor_db_get(mon, job->project, job->instance, job->database,
-	    0);
+	db = monitor_db_get(mon, job_project(job), job_instance(job),
+	    job_database(job), 0);
 	if (db == NULL) {
-		db = monitor_db_get(mon, job->project, job->instance,
-		    job->database, 1);
+		db = monitor_db_get(mon, job_project(job), job_instance(job),
+		    job_database(job), 1);
 		if (mon->m->journal != NULL && journal_last_success(
-		    mon->m->journal, job->project, job->instance,
-		    job->database, &last) == 1)
+		    mon->m->journal, job_project(job), job_instance(job),
+		    job_database(job), &last) == 1)
 			db->last_ms = last;
 	}
 	if (job->state == JOB_SUCCEEDED && job->ended_ms > db->last_ms)

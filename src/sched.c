@@ -120,7 +120,7 @@ sched_add(struct sched *s, struct job *job)
 {
 	struct sched_instance	*si;
 
-	si = sched_instance_get(s, job->project, job->instance);
+	si = sched_instance_get(s, job_project(job), job_instance(job));
 	sched_cand_out(s, si);
 	job->inst = si;
 	TAILQ_INSERT_TAIL(&si->jobs, job, entry);
@@ -281,7 +281,7 @@ sched_find(struct sched *s, const char *project, const char *instance,
 	if ((si = RB_FIND(sched_tree, &s->instances, &key)) == NULL)
 		return (NULL);
 	TAILQ_FOREACH(job, &si->jobs, entry) {
-		if (strcmp(job->database, database) == 0)
+		if (strcmp(job_database(job), database) == 0)
 			return (job);
 	}
 	return (NULL);

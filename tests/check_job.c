@@ -144,11 +144,11 @@ START_TEST(test_job_new)
 	job = job_new(p, "inst", "db", "MYSQL_8_0", "proj/inst/db.sql.gz");
 	ck_assert_ptr_nonnull(job);
 	p[0] = 'X';
-	ck_assert_str_eq(job->project, "proj");
-	ck_assert_str_eq(job->instance, "inst");
-	ck_assert_str_eq(job->database, "db");
-	ck_assert_str_eq(job->version, "MYSQL_8_0");
-	ck_assert_str_eq(job->object, "proj/inst/db.sql.gz");
+	ck_assert_str_eq(job_project(job), "proj");
+	ck_assert_str_eq(job_instance(job), "inst");
+	ck_assert_str_eq(job_database(job), "db");
+	ck_assert_str_eq(job_version(job), "MYSQL_8_0");
+	ck_assert_str_eq(job_object(job), "proj/inst/db.sql.gz");
 	ck_assert_ptr_null(job->operation);
 	ck_assert_ptr_null(job->last_error);
 	ck_assert_int_eq(job->state, JOB_QUEUED);
@@ -169,8 +169,8 @@ START_TEST(test_job_new)
 	}
 	job = job_new(at[0], at[1], at[2], at[3], at[4]);
 	ck_assert_ptr_nonnull(job);
-	ck_assert_str_eq(job->instance, at[1]);
-	ck_assert_str_eq(job->object, at[4]);
+	ck_assert_str_eq(job_instance(job), at[1]);
+	ck_assert_str_eq(job_object(job), at[4]);
 	job_free(job);
 	for (i = 0; i < 5; i++) {
 		free(at[i]);
@@ -220,8 +220,8 @@ START_TEST(test_job_strings)
 	ck_assert_int_eq(job_set_operation(job, NULL), 0);
 	ck_assert_str_eq(copy->operation, "op-3");
 	ck_assert_str_eq(copy->last_error, "HTTP 503");
-	ck_assert_str_eq(copy->project, "p");
-	ck_assert_ptr_ne(copy->project, job->project);
+	ck_assert_str_eq(job_project(copy), "p");
+	ck_assert_ptr_ne(job_project(copy), job_project(job));
 	ck_assert_str_eq(copy->crc32c, "AAAAAA==");
 	ck_assert_int_eq(copy->id, 7);
 	ck_assert_int_eq(copy->attempts, 2);
@@ -232,6 +232,42 @@ START_TEST(test_job_strings)
 	free(op);
 	free(long_op);
 	free(long_error);
+}
+END_TEST
+
+/* Sorted by project, instance, database; found by binary search. */
+START_TEST(test_job_find)
+{
+	static const char *const names[][3] = {
+		{ "p2", "i1", "a" }, { "p1", "i2", "a" }, { "p1", "i1", "b" },
+		{ "p1", "i1", "a" }, { "p10", "i", "x" }, { "p1", "i10", "a" },
+	};
+	struct job	*v[6];
+	size_t		 i, n = sizeof(names) / sizeof(names[0]);
+
+	for (i = 0; i < n; i++)
+		ck_assert_ptr_nonnull(v[i] = job_new(names[i][0], names[i][1],
+		    names[i][2], "POSTGRES_15", "o"));
+	ck_assert_int_lt(job_name_cmp(v[3], "p1", "i1", "b"), 0);
+	ck_assert_int_gt(job_name_cmp(v[1], "p1", "i10", "a"), 0);
+	ck_assert_int_eq(job_name_cmp(v[4], "p10", "i", "x"), 0);
+	qsort(v, n, sizeof(v[0]), job_ptr_cmp);
+	ck_assert_str_eq(job_database(v[0]), "a");
+	ck_assert_str_eq(job_instance(v[0]), "i1");
+	ck_assert_str_eq(job_database(v[1]), "b");
+	ck_assert_str_eq(job_instance(v[2]), "i10");
+	ck_assert_str_eq(job_instance(v[3]), "i2");
+	ck_assert_str_eq(job_project(v[4]), "p10");
+	ck_assert_str_eq(job_project(v[5]), "p2");
+	for (i = 0; i < n; i++)
+		ck_assert_ptr_eq(job_find(v, n, job_project(v[i]),
+		    job_instance(v[i]), job_database(v[i])), v[i]);
+	ck_assert_ptr_null(job_find(v, n, "p1", "i1", "c"));
+	ck_assert_ptr_null(job_find(v, n, "p0", "i1", "a"));
+	ck_assert_ptr_null(job_find(v, n, "p3", "i1", "a"));
+	ck_assert_ptr_null(job_find(v, 0, "p1", "i1", "a"));
+	for (i = 0; i < n; i++)
+		job_free(v[i]);
 }
 END_TEST
 
@@ -271,6 +307,7 @@ job_suite(void)
 	tcase_add_test(tc, test_fail_permanent);
 	tcase_add_test(tc, test_job_new);
 	tcase_add_test(tc, test_job_strings);
+	tcase_add_test(tc, test_job_find);
 	tcase_add_test(tc, test_object_name);
 	suite_add_tcase(s, tc);
 	return (s);

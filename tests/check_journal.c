@@ -148,11 +148,11 @@ job_eq(const struct job *a, const struct job *b)
 {
 	ck_assert_int_eq(a->id, b->id);
 	ck_assert_int_eq(a->run_id, b->run_id);
-	ck_assert_str_eq(a->project, b->project);
-	ck_assert_str_eq(a->instance, b->instance);
-	ck_assert_str_eq(a->database, b->database);
-	ck_assert_str_eq(a->version, b->version);
-	ck_assert_str_eq(a->object, b->object);
+	ck_assert_str_eq(job_project(a), job_project(b));
+	ck_assert_str_eq(job_instance(a), job_instance(b));
+	ck_assert_str_eq(job_database(a), job_database(b));
+	ck_assert_str_eq(job_version(a), job_version(b));
+	ck_assert_str_eq(job_object(a), job_object(b));
 	ck_assert_int_eq(a->state, b->state);
 	ck_assert_int_eq(a->attempts, b->attempts);
 	ck_assert_int_eq(a->failures, b->failures);
@@ -467,8 +467,8 @@ START_TEST(test_job_roundtrip)
 	 * Every state and status survives the trip, and so do other names
 	 * (a job's names are fixed: the same row as a new job).
 	 */
-	ck_assert_ptr_nonnull(c = job_new(a->project, a->instance,
-	    a->database, "MYSQL_8_0", "other/object"));
+	ck_assert_ptr_nonnull(c = job_new(job_project(a), job_instance(a),
+	    job_database(a), "MYSQL_8_0", "other/object"));
 	c->id = a->id;
 	c->run_id = a->run_id;
 	c->created_ms = a->created_ms;
@@ -685,10 +685,10 @@ START_TEST(test_history_stale)
 	ck_assert_int_eq(journal_history(j, 0, 0, 100, collect_history, NULL),
 	    6);
 	ck_assert_int_eq(got_runs[0].id, r2);	/* newest first */
-	ck_assert_str_eq(got_jobs[0]->database, "c");
+	ck_assert_str_eq(job_database(got_jobs[0]), "c");
 	ck_assert_int_eq(got_runs[5].id, r1);
 	ck_assert_str_eq(got_runs[5].day, "d1");
-	ck_assert_str_eq(got_jobs[5]->database, "a");
+	ck_assert_str_eq(job_database(got_jobs[5]), "a");
 	ngot = 0;
 	ck_assert_int_eq(journal_history(j, 0, 1, 100, collect_history, NULL),
 	    3);

@@ -83,13 +83,13 @@ START_TEST(test_longest_chain_first)
 	for (i = 0; i < 6; i++)
 		sched_add(&s, j[i]);
 	n = sched_next(&s, 0, 10, &wake);
-	ck_assert_str_eq(n->instance, "i3");
+	ck_assert_str_eq(job_instance(n), "i3");
 	start(&s, n);
 	n = sched_next(&s, 0, 10, &wake);
-	ck_assert_str_eq(n->instance, "i1");
+	ck_assert_str_eq(job_instance(n), "i1");
 	start(&s, n);
 	n = sched_next(&s, 0, 10, &wake);
-	ck_assert_str_eq(n->instance, "i2");
+	ck_assert_str_eq(job_instance(n), "i2");
 	start(&s, n);
 	ck_assert_ptr_null(sched_next(&s, 0, 10, &wake));
 	for (i = 0; i < 6; i++)
@@ -115,15 +115,15 @@ START_TEST(test_resumed_first)
 	for (i = 0; i < 3; i++)
 		sched_add(&s, j[i]);
 	n = sched_next(&s, 0, 10, &wake);
-	ck_assert_str_eq(n->database, "resumed");
+	ck_assert_str_eq(job_database(n), "resumed");
 	start(&s, n);
 	finish(&s, n);
 	n = sched_next(&s, 0, 10, &wake);
-	ck_assert_str_eq(n->database, "adopt");
+	ck_assert_str_eq(job_database(n), "adopt");
 	start(&s, n);
 	finish(&s, n);
 	n = sched_next(&s, 0, 10, &wake);
-	ck_assert_str_eq(n->database, "big");
+	ck_assert_str_eq(job_database(n), "big");
 	for (i = 0; i < 3; i++)
 		job_free(j[i]);
 	sched_clear(&s);
