@@ -1124,6 +1124,9 @@ master_disc_cb(struct disc_result *res, void *arg)
 	struct disc_target	*t;
 	struct job		*job, **newjobs, **sorted;
 	size_t			 i, nnew, added = 0;
+	size_t			 ntargets, nskipped, nexcluded, nerrors;
+	int			 api_disabled, requests;
+	int64_t			 took_ms;
 	char			 obj[GCP_OBJECT_MAX + 1], *dup;
 
 	m->disc = NULL;
@@ -1189,6 +1192,19 @@ master_disc_cb(struct disc_result *res, void *arg)
 	}
 	free(sorted);
 	free(dup);
+	/*
+	 * The jobs have their own copies of the names: the result goes now,
+	 * before the run and the scheduler take on thousands more.
+	 */
+	ntargets = res->ntargets;
+	nskipped = res->skipped.n;
+	nexcluded = res->excluded.n;
+	nerrors = res->errors.n;
+	api_disabled = res->api_disabled;
+	requests = res->requests;
+	took_ms = res->ended_ms - res->started_ms;
+	disc_result_free(res);
+
 	if (journal_job_insert_many(m->journal, newjobs, nnew) == -1) {
 		log_warnx("run %lld: journal: %s; %zu databases not added",
 		    (long long)r->jr.id, journal_error(m->journal), nnew);
@@ -1206,10 +1222,8 @@ master_disc_cb(struct disc_result *res, void *arg)
 	log_notice("run %lld: discovery found %zu databases to export (%zu "
 	    "new), %zu skipped, %zu excluded, %d projects without the Cloud "
 	    "SQL Admin API, %zu errors, %d requests in %lld ms",
-	    (long long)r->jr.id, res->ntargets, added, res->skipped.n,
-	    res->excluded.n, res->api_disabled, res->errors.n, res->requests,
-	    (long long)(res->ended_ms - res->started_ms));
-	disc_result_free(res);
+	    (long long)r->jr.id, ntargets, added, nskipped, nexcluded,
+	    api_disabled, nerrors, requests, (long long)took_ms);
 	control_walk_done(m->control, r, m->walks_done, added);
 
 	if (m->pending_all || m->npending_pat > 0) {
