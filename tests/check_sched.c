@@ -193,6 +193,43 @@ START_TEST(test_busy_and_retry)
 }
 END_TEST
 
+/* An instance whose jobs have all finished is forgotten, busy window too. */
+START_TEST(test_instance_forgotten)
+{
+	struct sched	 s;
+	struct job	*a = mkjob("p", "i1", "a", 10), *b = mkjob("p", "i1",
+			    "b", 10), *c = mkjob("p", "i1", "c", 10);
+	int64_t		 wake;
+
+	sched_init(&s);
+	sched_add(&s, a);
+	sched_add(&s, b);
+	ck_assert_uint_eq(s.ninstances, 1);
+	ck_assert_ptr_eq(a->inst, b->inst);
+	ck_assert_ptr_eq(sched_next(&s, 1000, 10, &wake), a);
+	start(&s, a);
+	sched_busy(&s, a, 5000);
+	finish(&s, a);
+	ck_assert_uint_eq(s.ninstances, 1);	/* b is still there */
+	ck_assert_ptr_null(sched_next(&s, 1000, 10, &wake));
+	ck_assert_int_eq(wake, 5000);
+	/* b leaves without running (a reload excluded it). */
+	sched_remove(&s, b);
+	ck_assert_ptr_null(b->inst);
+	ck_assert_uint_eq(s.ninstances, 0);
+	ck_assert_uint_eq(s.njobs, 0);
+	ck_assert_ptr_null(sched_find(&s, "p", "i1", "b"));
+	/* A job added later gets a new instance, not busy. */
+	sched_add(&s, c);
+	ck_assert_uint_eq(s.ninstances, 1);
+	ck_assert_ptr_eq(sched_next(&s, 1000, 10, &wake), c);
+	job_free(a);
+	job_free(b);
+	job_free(c);
+	sched_clear(&s);
+}
+END_TEST
+
 /* Local calendar day and minute of a time, in the test's TZ. */
 static void
 local(int64_t ms, int *ymd, int *hm)
@@ -263,6 +300,7 @@ sched_suite(void)
 	tcase_add_test(tc, test_resumed_first);
 	tcase_add_test(tc, test_max_in_flight);
 	tcase_add_test(tc, test_busy_and_retry);
+	tcase_add_test(tc, test_instance_forgotten);
 	tcase_add_test(tc, test_daily_dst);
 	suite_add_tcase(s, tc);
 	return (s);
