@@ -18,8 +18,6 @@ struct arena;
 struct arena	*arena_new(void);
 void		 arena_free(struct arena *);
 const char	*arena_strdup(struct arena *, const char *);
-const char	*arena_printf(struct arena *, size_t, const char *, ...)
-		    __attribute__((__format__(printf, 3, 4)));
 size_t		 arena_size(const struct arena *);
 
 #endif

@@ -73,10 +73,11 @@ struct job {
 	struct sched_instance *inst;
 	TAILQ_ENTRY(job) entry;		/* instance queue */
 	int		 worker;	/* slot, or -1 */
-
-	uint8_t		 outcome_unknown; /* export sent, answer lost: adopt */
 	uint8_t		 notified;	/* alert_after_failures reached */
-	uint8_t		 dirty;		/* journal write pending (master) */
+	uint8_t		 dirty;		/* journal write pending */
+
+	/* Here rather than above, where it would cost padding. */
+	uint8_t		 outcome_unknown; /* export sent, answer lost: adopt */
 	uint16_t	 name_at[JOB_NNAMES]; /* where each name starts */
 	char		 names[];	/* project\0instance\0...object\0 */
 };

@@ -2,8 +2,8 @@
 libdatabackup_a_SOURCES += src/msg.c src/job.c src/sched.c src/jsonutil.c \
 	src/worker.c src/discovery.c src/master.c src/control.c src/arena.c \
 	include/msg.h include/job.h include/sched.h include/worker.h \
-	include/discovery.h include/master.h include/control.h include/jsonutil.h \
-	include/arena.h
+	include/discovery.h include/master.h include/control.h \
+	include/jsonutil.h include/arena.h
 
 sbin_PROGRAMS += databackupd
 databackupd_SOURCES = src/databackupd.c

@@ -4,13 +4,10 @@
  * own, so it does not waste the rest of the current one.  Nothing here
  * knows what the strings are.
  */
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "arena.h"
-#include "log.h"
 #include "xmalloc.h"
 
 #define ARENA_OWN	(ARENA_CHUNK / 4)	/* from here: a chunk each */
@@ -91,33 +88,6 @@ arena_strdup(struct arena *a, const char *s)
 
 	p = arena_alloc(a, len);
 	memcpy(p, s, len);
-	return (p);
-}
-
-/*
- * A formatted string that lives as long as the arena, cut to fit max
- * bytes with its NUL (as snprintf into a buffer of max would).
- */
-const char *
-arena_printf(struct arena *a, size_t max, const char *fmt, ...)
-{
-	va_list	 ap;
-	char	*p;
-	int	 n;
-
-	if (max == 0)
-		fatalx("arena_printf: zero size");
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		fatalx("arena_printf: bad format");
-	if ((size_t)n >= max)
-		n = (int)max - 1;
-	p = arena_alloc(a, (size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(p, (size_t)n + 1, fmt, ap);
-	va_end(ap);
 	return (p);
 }
 

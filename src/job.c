@@ -94,8 +94,7 @@ job_new(const char *project, const char *instance, const char *database,
 
 /*
  * A copy of job with its own strings; the master's bookkeeping (instance,
- * worker, queue link, pending writes) is not copied.  Caller
- * frees.
+ * worker, queue link, pending writes) is not copied.  Caller frees.
  */
 struct job *
 job_dup(const struct job *job)

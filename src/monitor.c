@@ -45,7 +45,7 @@
 struct monitor_db {
 	int64_t			 last_ms;	/* 0: never */
 	int64_t			 seen_run;
-	char			 names[];	/* project\0instance\0database\0 */
+	char			 names[];	/* project, instance, db */
 };
 
 struct monitor {

@@ -1,7 +1,6 @@
 /*
  * check_arena.c: string arenas (arena.c): copies that stay put, short
- * strings packed into shared chunks, long ones on their own, formatted
- * strings cut like snprintf.
+ * strings packed into shared chunks, long ones on their own.
  */
 #include <check.h>
 #include <stdio.h>
@@ -74,19 +73,6 @@ START_TEST(test_long)
 }
 END_TEST
 
-START_TEST(test_printf)
-{
-	struct arena	*a = arena_new();
-
-	ck_assert_str_eq(arena_printf(a, 64, "%s/%d", "p", 7), "p/7");
-	/* Cut to max bytes with the NUL, like snprintf. */
-	ck_assert_str_eq(arena_printf(a, 8, "%s", "0123456789"), "0123456");
-	ck_assert_str_eq(arena_printf(a, 8, "%s", "0123456"), "0123456");
-	ck_assert_str_eq(arena_printf(a, 1, "%s", "x"), "");
-	arena_free(a);
-}
-END_TEST
-
 static Suite *
 arena_suite(void)
 {
@@ -96,7 +82,6 @@ arena_suite(void)
 	tcase_set_timeout(tc, 10);
 	tcase_add_test(tc, test_copies);
 	tcase_add_test(tc, test_long);
-	tcase_add_test(tc, test_printf);
 	suite_add_tcase(s, tc);
 	return (s);
 }
