@@ -14,6 +14,7 @@
 
 #include "gcp.h"
 
+struct arena;
 struct event_base;
 struct http_multi;
 struct auth;
@@ -27,21 +28,25 @@ struct disc_pattern {
 	int		 nparts;
 };
 
+/*
+ * The strings of targets and items live in the result's arena: one copy
+ * of each project, instance and version however many databases share it.
+ */
 struct disc_target {
-	char		 project[GCP_PROJECT_ID_MAX + 1];
-	char		 instance[GCP_INSTANCE_MAX + 1];
-	char		 database[GCP_DATABASE_MAX + 1];
-	char		 version[GCP_VERSION_MAX];
+	const char	*project;
+	const char	*instance;
+	const char	*database;
+	const char	*version;
 	int64_t		 disk_gb;	/* the instance's data disk */
 	int		 ndatabases;	/* targets of that instance */
 };
 
 /* A skipped or excluded item, or an error; empty instance = whole project. */
 struct disc_item {
-	char		 project[GCP_PROJECT_ID_MAX + 1];
-	char		 instance[GCP_INSTANCE_MAX + 1];
-	char		 database[GCP_DATABASE_MAX + 1];
-	char		 text[DISC_REASON_MAX];	/* reason, rule or error */
+	const char	*project;
+	const char	*instance;	/* "" if none */
+	const char	*database;	/* "" if none */
+	const char	*text;		/* reason, rule or error */
 };
 
 struct disc_list {
@@ -50,6 +55,7 @@ struct disc_list {
 };
 
 struct disc_result {
+	struct arena	*strings;	/* of targets, items and the walk */
 	struct disc_target *targets;
 	size_t		 ntargets, cap;
 	struct disc_list skipped;

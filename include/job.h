@@ -13,7 +13,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/queue.h>
-#include <sys/tree.h>
 
 #include "gcp.h"
 
@@ -30,42 +29,60 @@ enum job_state {
 
 struct sched_instance;
 
+/* Longest values a job holds, without the NUL (Google's limits). */
+#define JOB_VERSION_MAX		(GCP_VERSION_MAX - 1)
+#define JOB_ERROR_MAX		(GCP_MESSAGE_MAX - 1)	/* longer is cut */
+
+/* A job's names, in the order they sit in names[]. */
+enum job_name {
+	JOB_PROJECT = 0,
+	JOB_INSTANCE,
+	JOB_DATABASE,
+	JOB_VERSION,	/* databaseVersion */
+	JOB_OBJECT,	/* object name in the bucket */
+};
+#define JOB_NNAMES	(JOB_OBJECT + 1)
+
+/*
+ * A run of 10,000 databases is 10,000 jobs in the master, so a job is
+ * kept small.  The names never change: they sit end to end in names[], in
+ * the job's own allocation, and are read with job_project() and the other
+ * accessors.  operation and last_error come and go, and are set only
+ * through job_set_operation() and job_set_error().  Make jobs with
+ * job_new() or job_dup(), free them with job_free().
+ */
 struct job {
 	int64_t		 id;		/* journal row id */
 	int64_t		 run_id;
-	char		 project[GCP_PROJECT_ID_MAX + 1];
-	char		 instance[GCP_INSTANCE_MAX + 1];
-	char		 database[GCP_DATABASE_MAX + 1];
-	char		 version[GCP_VERSION_MAX];	/* databaseVersion */
-	char		 object[GCP_OBJECT_MAX + 1];	/* object name in bucket */
-	enum job_state	 state;
-	int		 attempts;	/* export attempts started */
-	int		 failures;	/* attempts that failed */
-	char		 operation[GCP_OPERATION_MAX + 1];
-	int		 outcome_unknown; /* export sent, answer lost: adopt */
+	char		*operation;	/* NULL until known */
+	char		*last_error;	/* NULL if none */
 	uint64_t	 size;
-	char		 crc32c[16];
 	int64_t		 created_ms;	/* wall clock, unix ms */
 	int64_t		 first_attempt_ms; /* retry window starts here */
 	int64_t		 started_ms;	/* current attempt */
 	int64_t		 ended_ms;
 	int64_t		 next_attempt_ms; /* retry_wait until */
 	int64_t		 predicted_ms;	/* export duration prediction */
+	enum job_state	 state;
 	enum gcp_status	 last_status;
-	char		 last_error[GCP_MESSAGE_MAX];
+	int		 attempts;	/* export attempts started */
+	int		 failures;	/* attempts that failed */
+	char		 crc32c[16];
 
 	/* Master bookkeeping; not journaled. */
 	struct sched_instance *inst;
-	int		 worker;	/* slot, or -1 */
-	int		 notified;	/* alert_after_failures reached */
-	int		 prior;		/* predicted_ms is the disk prior */
-	int		 dirty;		/* journal write pending */
-	int		 in_run;	/* index in the run's job array */
 	TAILQ_ENTRY(job) entry;		/* instance queue */
-	RB_ENTRY(job)	 node;		/* the run's index */
+	int		 worker;	/* slot, or -1 */
+	uint8_t		 notified;	/* alert_after_failures reached */
+	uint8_t		 dirty;		/* journal write pending */
+	uint8_t		 prior;		/* predicted_ms is the disk prior */
+
+	/* Here rather than above, where it would cost padding. */
+	uint8_t		 outcome_unknown; /* export sent, answer lost: adopt */
+	uint16_t	 name_at[JOB_NNAMES]; /* where each name starts */
+	char		 names[];	/* project\0instance\0...object\0 */
 };
 TAILQ_HEAD(job_list, job);
-RB_HEAD(job_tree, job);
 
 /*
  * What the exports of a fleet teach about the disk-size prior: a moving
@@ -81,6 +98,22 @@ struct job_prior {
 };
 
 /* job.c */
+struct job	*job_new(const char *, const char *, const char *, const char *,
+		    const char *);
+struct job	*job_dup(const struct job *);
+void		 job_free(struct job *);
+int		 job_set_operation(struct job *, const char *);
+void		 job_set_error(struct job *, const char *);
+const char	*job_project(const struct job *);
+const char	*job_instance(const struct job *);
+const char	*job_database(const struct job *);
+const char	*job_version(const struct job *);
+const char	*job_object(const struct job *);
+int		 job_name_cmp(const struct job *, const char *, const char *,
+		    const char *);
+int		 job_ptr_cmp(const void *, const void *);
+struct job	*job_find(struct job *const *, size_t, const char *,
+		    const char *, const char *);
 const char	*job_state_name(enum job_state);
 int		 job_state_from_name(const char *, enum job_state *);
 int		 job_state_final(enum job_state);
@@ -91,9 +124,7 @@ enum job_state	 job_fail(struct job *, enum gcp_status, const char *,
 int		 job_object_name(const char *, const char *, const char *,
 		    const char *, const char *, int64_t, char *, size_t);
 void		 job_label(const struct job *, char *, size_t);
-int		 job_cmp(struct job *, struct job *);
 void		 job_prior_learn(struct job_prior *, int64_t, int64_t);
 int64_t		 job_prior_scaled(const struct job_prior *, int64_t);
-RB_PROTOTYPE(job_tree, job, node, job_cmp)
 
 #endif

@@ -50,7 +50,6 @@ struct run {
 	enum run_state		 state;
 	int			 discovering;	/* walks in progress */
 	struct job		**jobs;		/* owned */
-	struct job_tree		 index;		/* the same, by database */
 	size_t			 njobs, cap;
 	int			 count[JOB_STATE_COUNT];
 	int			 in_flight;

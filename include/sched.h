@@ -15,8 +15,8 @@
 #include "job.h"
 
 struct sched_instance {
-	char		 project[GCP_PROJECT_ID_MAX + 1];
-	char		 instance[GCP_INSTANCE_MAX + 1];
+	const char	*project;	/* in names[] */
+	const char	*instance;
 	struct job_list	 jobs;		/* its unfinished jobs */
 	size_t		 njobs;
 	int		 in_flight;	/* 0 or 1: Cloud SQL's rule */
@@ -26,6 +26,7 @@ struct sched_instance {
 	int		 candidate;	/* in the candidates tree */
 	RB_ENTRY(sched_instance) node;
 	RB_ENTRY(sched_instance) cnode;	/* candidates */
+	char		 names[];	/* project\0instance\0 */
 };
 RB_HEAD(sched_tree, sched_instance);
 /* Instances with jobs and nothing in flight, most remaining work first. */

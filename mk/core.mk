@@ -1,15 +1,17 @@
 # core: the daemon, its modules, and their tests.
 libdatabackup_a_SOURCES += src/msg.c src/job.c src/sched.c src/jsonutil.c \
-	src/worker.c src/discovery.c src/master.c src/control.c \
+	src/worker.c src/discovery.c src/master.c src/control.c src/arena.c \
 	include/msg.h include/job.h include/sched.h include/worker.h \
-	include/discovery.h include/master.h include/control.h include/jsonutil.h
+	include/discovery.h include/master.h include/control.h \
+	include/jsonutil.h include/arena.h
 
 sbin_PROGRAMS += databackupd
 databackupd_SOURCES = src/databackupd.c
 databackupd_LDADD = $(DB_LIBS)
 
-check_PROGRAMS += tests/check_job tests/check_sched tests/check_msg
-TESTS += tests/check_job tests/check_sched tests/check_msg
+check_PROGRAMS += tests/check_job tests/check_sched tests/check_msg \
+	tests/check_arena
+TESTS += tests/check_job tests/check_sched tests/check_msg tests/check_arena
 tests_check_job_SOURCES = tests/check_job.c
 tests_check_job_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_job_LDADD = $(TEST_LIBS) $(CHECK_LIBS)
@@ -19,6 +21,9 @@ tests_check_sched_LDADD = $(TEST_LIBS) $(CHECK_LIBS)
 tests_check_msg_SOURCES = tests/check_msg.c
 tests_check_msg_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_msg_LDADD = $(TEST_LIBS) $(CHECK_LIBS)
+tests_check_arena_SOURCES = tests/check_arena.c
+tests_check_arena_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_arena_LDADD = $(TEST_LIBS) $(CHECK_LIBS)
 
 # systemd unit, sysusers entry and the example configuration.
 systemdsystemunit_DATA = systemd/databackupd.service

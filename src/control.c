@@ -145,13 +145,13 @@ control_job_json(const struct job *job)
 
 	cJSON_AddNumberToObject(o, "id", (double)job->id);
 	cJSON_AddNumberToObject(o, "run", (double)job->run_id);
-	cJSON_AddStringToObject(o, "project", job->project);
-	cJSON_AddStringToObject(o, "instance", job->instance);
-	cJSON_AddStringToObject(o, "database", job->database);
+	cJSON_AddStringToObject(o, "project", job_project(job));
+	cJSON_AddStringToObject(o, "instance", job_instance(job));
+	cJSON_AddStringToObject(o, "database", job_database(job));
 	cJSON_AddStringToObject(o, "state", job_state_name(job->state));
 	cJSON_AddNumberToObject(o, "attempts", job->attempts);
 	json_add_str(o, "operation", job->operation);
-	cJSON_AddStringToObject(o, "object", job->object);
+	cJSON_AddStringToObject(o, "object", job_object(job));
 	cJSON_AddNumberToObject(o, "size", (double)job->size);
 	json_add_str(o, "crc32c", job->crc32c);
 	json_add_time(o, "started", job->started_ms);

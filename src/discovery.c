@@ -20,6 +20,7 @@
 
 #include <event2/event.h>
 
+#include "arena.h"
 #include "auth.h"
 #include "config.h"
 #include "discovery.h"
@@ -42,12 +43,19 @@ enum disc_kind {
 	DISC_DATABASES,
 };
 
+/*
+ * One step of the walk.  Its strings are in an arena, the walk's (folder)
+ * or the result's (the others, so the targets it finds share them), and
+ * are "" when they do not apply.
+ */
 struct disc_req {
 	struct disc		*d;
 	enum disc_kind		 kind;
-	char			 project[GCP_PROJECT_ID_MAX + 1];
-	char			 folder[GCP_FOLDER_MAX];
-	struct gcp_instance	 inst;
+	const char		*project;
+	const char		*folder;
+	const char		*instance;	/* DISC_DATABASES */
+	const char		*version;	/* the instance's */
+	int64_t			 disk_gb;	/* the instance's data disk */
 	char			*page;		/* page token, or NULL */
 	int			 tries;
 	int			 auth_retried;
@@ -60,7 +68,7 @@ struct disc_req {
 TAILQ_HEAD(disc_reqs, disc_req);
 
 struct disc_name {
-	char			*name;
+	const char		*name;		/* in the walk's arena */
 	RB_ENTRY(disc_name)	 node;
 };
 RB_HEAD(disc_names, disc_name);
@@ -85,6 +93,7 @@ struct disc {
 	char			 disabled_project[GCP_PROJECT_ID_MAX + 1];
 	int			 own_disabled;
 	struct disc_names	 seen;		/* folders and projects */
+	struct arena		*names;		/* seen's keys, folders */
 	struct disc_result	*res;
 	struct event		*done_ev;
 };
@@ -175,32 +184,35 @@ disc_pattern_match(const struct disc_pattern *pat, size_t npat,
 }
 
 static void
-disc_list_add(struct disc_list *l, const char *project, const char *instance,
-    const char *database, const char *fmt, ...)
-    __attribute__((__format__(printf, 5, 6)));
+disc_list_add(struct disc_result *res, struct disc_list *l,
+    const char *project, const char *instance, const char *database,
+    const char *fmt, ...) __attribute__((__format__(printf, 6, 7)));
 
+/* Add an item to l, one of res's lists; its strings go in res's arena. */
 static void
-disc_list_add(struct disc_list *l, const char *project, const char *instance,
-    const char *database, const char *fmt, ...)
+disc_list_add(struct disc_result *res, struct disc_list *l,
+    const char *project, const char *instance, const char *database,
+    const char *fmt, ...)
 {
 	struct disc_item	*it;
 	va_list			 ap;
+	char			 text[DISC_REASON_MAX];
 
 	if (l->n == l->cap) {
 		l->cap = l->cap == 0 ? 16 : l->cap * 2;
 		l->v = xreallocarray(l->v, l->cap, sizeof(*l->v));
 	}
 	it = &l->v[l->n++];
-	memset(it, 0, sizeof(*it));
-	strlcpy(it->project, project != NULL ? project : "",
-	    sizeof(it->project));
-	strlcpy(it->instance, instance != NULL ? instance : "",
-	    sizeof(it->instance));
-	strlcpy(it->database, database != NULL ? database : "",
-	    sizeof(it->database));
+	it->project = arena_strdup(res->strings, project != NULL ? project :
+	    "");
+	it->instance = arena_strdup(res->strings, instance != NULL ?
+	    instance : "");
+	it->database = arena_strdup(res->strings, database != NULL ?
+	    database : "");
 	va_start(ap, fmt);
-	vsnprintf(it->text, sizeof(it->text), fmt, ap);
+	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
+	it->text = arena_strdup(res->strings, text);
 }
 
 /* Returns 1 if name was new (and is now remembered). */
@@ -209,11 +221,11 @@ disc_seen(struct disc *d, const char *name)
 {
 	struct disc_name	 key, *n;
 
-	key.name = (char *)name;
+	key.name = name;
 	if (RB_FIND(disc_names, &d->seen, &key) != NULL)
 		return (0);
 	n = xcalloc(1, sizeof(*n));
-	n->name = xstrdup(name);
+	n->name = arena_strdup(d->names, name);
 	RB_INSERT(disc_names, &d->seen, n);
 	return (1);
 }
@@ -226,6 +238,7 @@ disc_req_new(struct disc *d, enum disc_kind kind)
 	r = xcalloc(1, sizeof(*r));
 	r->d = d;
 	r->kind = kind;
+	r->project = r->folder = r->instance = r->version = "";
 	return (r);
 }
 
@@ -281,12 +294,12 @@ disc_project(struct disc *d, const char *project)
 		return;
 	d->res->projects++;
 	if ((rule = config_exclude_match(*d->confp, project, NULL, NULL))) {
-		disc_list_add(&d->res->excluded, project, NULL, NULL, "%s",
-		    rule);
+		disc_list_add(d->res, &d->res->excluded, project, NULL, NULL,
+		    "%s", rule);
 		return;
 	}
 	r = disc_req_new(d, DISC_INSTANCES);
-	strlcpy(r->project, project, sizeof(r->project));
+	r->project = arena_strdup(d->res->strings, project);
 	disc_enqueue(d, r);
 }
 
@@ -294,18 +307,20 @@ static void
 disc_folder(struct disc *d, const char *folder, int top)
 {
 	struct disc_req	*r;
+	const char	*name;
 	char		 key[GCP_FOLDER_MAX + 2];
 
 	snprintf(key, sizeof(key), "f:%s", folder);
 	if (!disc_seen(d, key))
 		return;
 	d->res->folders++;
+	name = arena_strdup(d->names, folder);
 	r = disc_req_new(d, DISC_FOLDERS);
-	strlcpy(r->folder, folder, sizeof(r->folder));
+	r->folder = name;
 	r->top = top;
 	disc_enqueue(d, r);
 	r = disc_req_new(d, DISC_PROJECTS);
-	strlcpy(r->folder, folder, sizeof(r->folder));
+	r->folder = name;
 	r->top = top;
 	disc_enqueue(d, r);
 }
@@ -329,7 +344,7 @@ disc_project_cb(const char *project, const char *state, void *arg)
 	struct disc	*d = arg;
 
 	if (state != NULL && *state != '\0' && strcmp(state, "ACTIVE") != 0) {
-		disc_list_add(&d->res->skipped, project, NULL, NULL,
+		disc_list_add(d->res, &d->res->skipped, project, NULL, NULL,
 		    "project state %s", state);
 		return;
 	}
@@ -377,18 +392,20 @@ disc_instance_cb(const struct gcp_instance *in, void *arg)
 	d->res->instances++;
 	if ((rule = config_exclude_match(*d->confp, pr->project, in->name,
 	    NULL)) != NULL) {
-		disc_list_add(&d->res->excluded, pr->project, in->name, NULL,
-		    "%s", rule);
+		disc_list_add(d->res, &d->res->excluded, pr->project, in->name,
+		    NULL, "%s", rule);
 		return;
 	}
 	if ((why = disc_instance_skip(*d->confp, in, buf, sizeof(buf)))) {
-		disc_list_add(&d->res->skipped, pr->project, in->name, NULL,
-		    "%s", why);
+		disc_list_add(d->res, &d->res->skipped, pr->project, in->name,
+		    NULL, "%s", why);
 		return;
 	}
 	r = disc_req_new(d, DISC_DATABASES);
-	strlcpy(r->project, pr->project, sizeof(r->project));
-	memcpy(&r->inst, in, sizeof(r->inst));
+	r->project = pr->project;
+	r->instance = arena_strdup(d->res->strings, in->name);
+	r->version = arena_strdup(d->res->strings, in->version);
+	r->disk_gb = in->data_disk_gb;
 	disc_enqueue(d, r);
 }
 
@@ -401,20 +418,20 @@ disc_database_cb(const char *name, void *arg)
 	struct disc_target	*t;
 	const char		*rule;
 
-	if (!disc_pattern_match(d->pat, d->npat, r->project, r->inst.name,
+	if (!disc_pattern_match(d->pat, d->npat, r->project, r->instance,
 	    name))
 		return;
 	res->databases++;
 	if (!(*d->confp)->include_system_databases &&
-	    gcp_is_system_database(r->inst.version, name)) {
-		disc_list_add(&res->skipped, r->project, r->inst.name, name,
+	    gcp_is_system_database(r->version, name)) {
+		disc_list_add(res, &res->skipped, r->project, r->instance, name,
 		    "system database");
 		return;
 	}
-	if ((rule = config_exclude_match(*d->confp, r->project, r->inst.name,
+	if ((rule = config_exclude_match(*d->confp, r->project, r->instance,
 	    name)) != NULL) {
-		disc_list_add(&res->excluded, r->project, r->inst.name, name,
-		    "%s", rule);
+		disc_list_add(res, &res->excluded, r->project, r->instance,
+		    name, "%s", rule);
 		return;
 	}
 	if (res->ntargets == res->cap) {
@@ -424,11 +441,11 @@ disc_database_cb(const char *name, void *arg)
 	}
 	t = &res->targets[res->ntargets++];
 	memset(t, 0, sizeof(*t));
-	strlcpy(t->project, r->project, sizeof(t->project));
-	strlcpy(t->instance, r->inst.name, sizeof(t->instance));
-	strlcpy(t->database, name, sizeof(t->database));
-	strlcpy(t->version, r->inst.version, sizeof(t->version));
-	t->disk_gb = r->inst.data_disk_gb;
+	t->project = r->project;
+	t->instance = r->instance;
+	t->database = arena_strdup(res->strings, name);
+	t->version = r->version;
+	t->disk_gb = r->disk_gb;
 }
 
 /* After an instance's databases are in: share its disk among them. */
@@ -478,7 +495,7 @@ disc_own_disabled(struct disc *d, struct disc_req *r,
 		    "name it): enable it there, or set [gcp] quota_project",
 		    err->consumer, d->disabled_project, r->project);
 	}
-	disc_list_add(&d->res->errors, r->project, NULL, NULL,
+	disc_list_add(d->res, &d->res->errors, r->project, NULL, NULL,
 	    "Cloud SQL Admin API disabled in the caller's project %s: %s",
 	    err->consumer, err->message);
 	return (1);
@@ -496,13 +513,13 @@ disc_req_error(struct disc_req *r, const struct gcp_error *err)
 	case DISC_FOLDERS:
 	case DISC_PROJECTS:
 		snprintf(what, sizeof(what), "folders/%s", r->folder);
-		disc_list_add(&res->errors, what, NULL, NULL, "%s: %s",
+		disc_list_add(res, &res->errors, what, NULL, NULL, "%s: %s",
 		    disc_kind_name(r->kind), err->message);
 		if (r->top)
 			d->top_failed++;
 		break;
 	case DISC_PROJECT_GET:
-		disc_list_add(&res->errors, r->project, NULL, NULL,
+		disc_list_add(res, &res->errors, r->project, NULL, NULL,
 		    "projects.get: %s", err->message);
 		break;
 	case DISC_INSTANCES:
@@ -511,21 +528,22 @@ disc_req_error(struct disc_req *r, const struct gcp_error *err)
 			break;
 		if (gcp_error_api_disabled(err)) {
 			res->api_disabled++;
-			disc_list_add(&res->skipped, r->project, NULL, NULL,
-			    "Cloud SQL Admin API disabled");
+			disc_list_add(res, &res->skipped, r->project, NULL,
+			    NULL, "Cloud SQL Admin API disabled");
 			break;
 		}
-		disc_list_add(&res->errors, r->project, NULL, NULL,
+		disc_list_add(res, &res->errors, r->project, NULL, NULL,
 		    "instances.list: %s", err->message);
 		break;
 	case DISC_DATABASES:
 		if (err->http == 400) {
 			/* Cloud SQL: "instance is not running". */
-			disc_list_add(&res->skipped, r->project, r->inst.name,
-			    NULL, "not running: %s", err->message);
+			disc_list_add(res, &res->skipped, r->project,
+			    r->instance, NULL, "not running: %s",
+			    err->message);
 			break;
 		}
-		disc_list_add(&res->errors, r->project, r->inst.name, NULL,
+		disc_list_add(res, &res->errors, r->project, r->instance, NULL,
 		    "databases.list: %s", err->message);
 		break;
 	}
@@ -567,7 +585,7 @@ disc_req_parse(struct disc_req *r, const char *body, size_t len,
 		rv = gcp_parse_databases(body, len, disc_database_cb, r, err);
 		if (rv == 0)
 			disc_count_instance_targets(d->res, r->project,
-			    r->inst.name);
+			    r->instance);
 		break;
 	}
 	if (rv != 0) {
@@ -677,7 +695,7 @@ disc_req_url(struct disc_req *r)
 		return (gcp_url_instances_list(&d->ctx, r->project, r->page));
 	case DISC_DATABASES:
 		return (gcp_url_databases_list(&d->ctx, r->project,
-		    r->inst.name));
+		    r->instance));
 	}
 	return (NULL);
 }
@@ -714,8 +732,9 @@ disc_token_cb(const char *token, const struct gcp_error *err, void *arg)
 			TAILQ_REMOVE(&d->queue, r, entry);
 			if (r->top)
 				d->top_failed++;
-			disc_list_add(&d->res->errors, r->folder[0] != '\0' ?
-			    r->folder : r->project, NULL, NULL,
+			disc_list_add(d->res, &d->res->errors,
+			    r->folder[0] != '\0' ? r->folder : r->project,
+			    NULL, NULL,
 			    "no access token: %s", err != NULL ?
 			    err->message : "unknown error");
 			disc_req_free(r);
@@ -854,7 +873,9 @@ disc_start(struct event_base *base, struct http_multi *multi, struct auth *auth,
 	TAILQ_INIT(&d->queue);
 	TAILQ_INIT(&d->waiting);
 	RB_INIT(&d->seen);
+	d->names = arena_new();
 	d->res = xcalloc(1, sizeof(*d->res));
+	d->res->strings = arena_new();
 	d->res->started_ms = disc_now_ms();
 	d->done_ev = evtimer_new(base, disc_done_cb, d);
 
@@ -862,7 +883,8 @@ disc_start(struct event_base *base, struct http_multi *multi, struct auth *auth,
 		disc_folder(d, (*confp)->folders[i], 1);
 	for (i = 0; i < (*confp)->nprojects; i++) {
 		r = disc_req_new(d, DISC_PROJECT_GET);
-		strlcpy(r->project, (*confp)->projects[i], sizeof(r->project));
+		r->project = arena_strdup(d->res->strings,
+		    (*confp)->projects[i]);
 		disc_enqueue(d, r);
 	}
 	disc_pump(d);
@@ -898,9 +920,9 @@ disc_cancel(struct disc *d)
 	}
 	RB_FOREACH_SAFE(n, disc_names, &d->seen, next) {
 		RB_REMOVE(disc_names, &d->seen, n);
-		free(n->name);
 		free(n);
 	}
+	arena_free(d->names);
 	disc_result_free(d->res);
 	event_free(d->done_ev);
 	explicit_bzero(&d->ctx, sizeof(d->ctx));
@@ -913,6 +935,7 @@ disc_result_free(struct disc_result *res)
 {
 	if (res == NULL)
 		return;
+	arena_free(res->strings);
 	free(res->targets);
 	free(res->skipped.v);
 	free(res->excluded.v);

@@ -6,12 +6,15 @@
  * journal records them.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "job.h"
 #include "log.h"
+#include "xmalloc.h"
 
 static const char *job_state_names[JOB_STATE_COUNT] = {
 	[JOB_QUEUED] = "queued",
@@ -44,6 +47,212 @@ job_state_from_name(const char *name, enum job_state *st)
 		}
 	}
 	return (-1);
+}
+
+static const size_t job_name_max[JOB_NNAMES] = {
+	[JOB_PROJECT] = GCP_PROJECT_ID_MAX,
+	[JOB_INSTANCE] = GCP_INSTANCE_MAX,
+	[JOB_DATABASE] = GCP_DATABASE_MAX,
+	[JOB_VERSION] = JOB_VERSION_MAX,
+	[JOB_OBJECT] = GCP_OBJECT_MAX,
+};
+
+/*
+ * A new queued job for project/instance/database, of engine version,
+ * exported as object: the names are copied into the job's own allocation,
+ * end to end.  Returns NULL (nothing allocated) when a name is longer than
+ * Google allows; the caller frees the job with job_free().
+ */
+struct job *
+job_new(const char *project, const char *instance, const char *database,
+    const char *version, const char *object)
+{
+	const char	*name[JOB_NNAMES] = {
+		project, instance, database, version, object
+	};
+	struct job	*job;
+	size_t		 len[JOB_NNAMES], total = 0;
+	int		 i;
+
+	for (i = 0; i < JOB_NNAMES; i++) {
+		len[i] = strnlen(name[i], job_name_max[i] + 1);
+		if (len[i] > job_name_max[i])
+			return (NULL);
+		total += len[i] + 1;
+	}
+	/* The limits keep every offset well within name_at's range. */
+	job = xcalloc(1, offsetof(struct job, names) + total);
+	total = 0;
+	for (i = 0; i < JOB_NNAMES; i++) {
+		job->name_at[i] = (uint16_t)total;
+		memcpy(job->names + total, name[i], len[i] + 1);
+		total += len[i] + 1;
+	}
+	job->state = JOB_QUEUED;
+	job->worker = -1;
+	return (job);
+}
+
+/*
+ * A copy of job with its own strings; the master's bookkeeping (instance,
+ * worker, queue link, pending writes) is not copied.  Caller frees.
+ */
+struct job *
+job_dup(const struct job *job)
+{
+	struct job	*n;
+
+	n = job_new(job_project(job), job_instance(job), job_database(job),
+	    job_version(job), job_object(job));
+	if (n == NULL)
+		fatalx("job_dup: job %lld has a name over its limit",
+		    (long long)job->id);
+	n->id = job->id;
+	n->run_id = job->run_id;
+	if (job_set_operation(n, job->operation) == -1)
+		fatalx("job_dup: job %lld has an operation over its limit",
+		    (long long)job->id);
+	job_set_error(n, job->last_error);
+	n->state = job->state;
+	n->last_status = job->last_status;
+	n->attempts = job->attempts;
+	n->failures = job->failures;
+	n->outcome_unknown = job->outcome_unknown;
+	memcpy(n->crc32c, job->crc32c, sizeof(n->crc32c));
+	n->size = job->size;
+	n->created_ms = job->created_ms;
+	n->first_attempt_ms = job->first_attempt_ms;
+	n->started_ms = job->started_ms;
+	n->ended_ms = job->ended_ms;
+	n->next_attempt_ms = job->next_attempt_ms;
+	n->predicted_ms = job->predicted_ms;
+	n->notified = job->notified;
+	return (n);
+}
+
+/* Free job and its strings; NULL is a no-op. */
+void
+job_free(struct job *job)
+{
+	if (job == NULL)
+		return;
+	free(job->operation);
+	free(job->last_error);
+	free(job);
+}
+
+/*
+ * Set the job's operation name (a copy); NULL or "" clears it.  Returns
+ * 0, or -1 leaving the job unchanged when the name is longer than
+ * GCP_OPERATION_MAX.
+ */
+int
+job_set_operation(struct job *job, const char *op)
+{
+	if (op != NULL && strnlen(op, GCP_OPERATION_MAX + 1) >
+	    GCP_OPERATION_MAX)
+		return (-1);
+	free(job->operation);
+	job->operation = op != NULL && *op != '\0' ? xstrdup(op) : NULL;
+	return (0);
+}
+
+/*
+ * Set the job's last error text (a copy, cut at JOB_ERROR_MAX bytes like
+ * every error text the daemon keeps); NULL or "" clears it.
+ */
+void
+job_set_error(struct job *job, const char *text)
+{
+	size_t	len;
+
+	free(job->last_error);
+	job->last_error = NULL;
+	if (text == NULL || *text == '\0')
+		return;
+	len = strnlen(text, JOB_ERROR_MAX);
+	job->last_error = xmalloc(len + 1);
+	memcpy(job->last_error, text, len);
+	job->last_error[len] = '\0';
+}
+
+/* The job's names (borrowed; as long as the job lives). */
+const char *
+job_project(const struct job *job)
+{
+	return (job->names + job->name_at[JOB_PROJECT]);
+}
+
+const char *
+job_instance(const struct job *job)
+{
+	return (job->names + job->name_at[JOB_INSTANCE]);
+}
+
+const char *
+job_database(const struct job *job)
+{
+	return (job->names + job->name_at[JOB_DATABASE]);
+}
+
+const char *
+job_version(const struct job *job)
+{
+	return (job->names + job->name_at[JOB_VERSION]);
+}
+
+const char *
+job_object(const struct job *job)
+{
+	return (job->names + job->name_at[JOB_OBJECT]);
+}
+
+/* job's place against project/instance/database, as strcmp. */
+int
+job_name_cmp(const struct job *job, const char *project, const char *instance,
+    const char *database)
+{
+	int	c;
+
+	if ((c = strcmp(job_project(job), project)) != 0)
+		return (c);
+	if ((c = strcmp(job_instance(job), instance)) != 0)
+		return (c);
+	return (strcmp(job_database(job), database));
+}
+
+/* For qsort of job pointers: by project, instance, database. */
+int
+job_ptr_cmp(const void *a, const void *b)
+{
+	const struct job	*y = *(struct job *const *)b;
+
+	return (job_name_cmp(*(struct job *const *)a, job_project(y),
+	    job_instance(y), job_database(y)));
+}
+
+/*
+ * The job for project/instance/database among n jobs sorted with
+ * job_ptr_cmp, or NULL.  O(log n).
+ */
+struct job *
+job_find(struct job *const *v, size_t n, const char *project,
+    const char *instance, const char *database)
+{
+	size_t	lo = 0, hi = n, mid;
+	int	c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = job_name_cmp(v[mid], project, instance, database);
+		if (c == 0)
+			return (v[mid]);
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (NULL);
 }
 
 int
@@ -127,8 +336,7 @@ job_fail(struct job *job, enum gcp_status st, const char *message,
 	int64_t	 end, wait;
 
 	job->last_status = st;
-	strlcpy(job->last_error, message != NULL ? message : "",
-	    sizeof(job->last_error));
+	job_set_error(job, message);
 	job->failures++;
 	job->ended_ms = now_ms;
 	if (job->first_attempt_ms == 0)
@@ -219,24 +427,9 @@ job_object_name(const char *tmpl, const char *project, const char *instance,
 void
 job_label(const struct job *job, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s/%s/%s", job->project, job->instance,
-	    job->database);
+	snprintf(buf, len, "%s/%s/%s", job_project(job), job_instance(job),
+	    job_database(job));
 }
-
-/* Order of the run's index: project, instance, database. */
-int
-job_cmp(struct job *a, struct job *b)
-{
-	int	c;
-
-	if ((c = strcmp(a->project, b->project)) != 0)
-		return (c);
-	if ((c = strcmp(a->instance, b->instance)) != 0)
-		return (c);
-	return (strcmp(a->database, b->database));
-}
-
-RB_GENERATE(job_tree, job, node, job_cmp)
 
 /*
  * The disk-size prior is a guess about every database at once: a disk

@@ -268,9 +268,9 @@ master_job_state(struct master *m, struct job *job, enum job_state st)
 	struct run	*r = m->run;
 
 	if (!job_transition_ok(job->state, st) && job->state != st)
-		log_warnx("job %s/%s/%s: unexpected %s -> %s", job->project,
-		    job->instance, job->database, job_state_name(job->state),
-		    job_state_name(st));
+		log_warnx("job %s/%s/%s: unexpected %s -> %s",
+		    job_project(job), job_instance(job), job_database(job),
+		    job_state_name(job->state), job_state_name(st));
 	if (r != NULL) {
 		r->count[job->state]--;
 		r->count[st]++;
@@ -292,8 +292,8 @@ job_log(int pri, const struct job *job, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	log_job(pri, job->project, job->instance, job->database, job->run_id,
-	    job->attempts, "%s", msg);
+	log_job(pri, job_project(job), job_instance(job), job_database(job),
+	    job->run_id, job->attempts, "%s", msg);
 }
 
 /*
@@ -407,7 +407,7 @@ master_job_failed(struct master *m, struct job *job, const struct msg_failed *f)
 	const struct config	*c = m->conf;
 
 	if (gst == GCP_AUTH && job->last_status != GCP_AUTH &&
-	    job->operation[0] == '\0') {
+	    job->operation == NULL) {
 		/* A refused token: one refresh, one retry, not a failure. */
 		auth_invalidate(m->auth, m->token_sent);
 		job->last_status = GCP_AUTH;
@@ -415,7 +415,7 @@ master_job_failed(struct master *m, struct job *job, const struct msg_failed *f)
 		if (job->attempts > 0)
 			job->attempts--;
 		job->next_attempt_ms = now + MASTER_RESUME_DELAY_MS;
-		strlcpy(job->last_error, f->message, sizeof(job->last_error));
+		job_set_error(job, f->message);
 		master_job_state(m, job, JOB_RETRY_WAIT);
 		job_log(LOG_WARNING, job, "token refused (%s); retrying with a "
 		    "new one", f->message);
@@ -440,7 +440,7 @@ master_job_failed(struct master *m, struct job *job, const struct msg_failed *f)
 		sched_busy(&m->sched, job, now + wait);
 		if (job->attempts > 0)
 			job->attempts--;
-		strlcpy(job->last_error, f->message, sizeof(job->last_error));
+		job_set_error(job, f->message);
 		job->last_status = GCP_BUSY;
 		if (job->first_attempt_ms != 0 && now >= job->first_attempt_ms +
 		    (int64_t)c->retry_window_ms) {
@@ -455,17 +455,17 @@ master_job_failed(struct master *m, struct job *job, const struct msg_failed *f)
 		}
 		return (0);
 	}
-	if (job->operation[0] != '\0' && !f->op_failed) {
+	if (job->operation != NULL && !f->op_failed) {
 		/* The export runs on; only watching it failed. */
 		job->next_attempt_ms = now + MASTER_RESUME_DELAY_MS;
-		strlcpy(job->last_error, f->message, sizeof(job->last_error));
+		job_set_error(job, f->message);
 		master_job_state(m, job, JOB_RETRY_WAIT);
 		job_log(LOG_WARNING, job, "lost track of operation %s (%s); "
 		    "resuming", job->operation, f->message);
 		return (0);
 	}
 	if (f->op_failed)
-		job->operation[0] = '\0';
+		job_set_operation(job, NULL);
 	job->outcome_unknown = f->outcome_unknown;
 	prev = job->state;
 	st = job_fail(job, gst, f->message, now, c->retry_window_ms,
@@ -504,7 +504,12 @@ master_worker_msg(struct master *m, struct master_worker *w,
 	switch (hdr->type) {
 	case MSG_JOB_OPERATION:
 		op = payload;
-		strlcpy(job->operation, op->operation, sizeof(job->operation));
+		if (job_set_operation(job, op->operation) == -1) {
+			log_warnx("worker %d: operation name too long",
+			    w->slot);
+			kill(w->pid, SIGKILL);
+			return;
+		}
 		job->outcome_unknown = 0;
 		if (op->started_ms != 0)
 			job->started_ms = op->started_ms;
@@ -546,11 +551,11 @@ master_worker_msg(struct master *m, struct master_worker *w,
 				job_prior_learn(&m->prior, job->predicted_ms,
 				    job->ended_ms - job->started_ms);
 		}
-		job->last_error[0] = '\0';
+		job_set_error(job, NULL);
 		master_job_state(m, job, JOB_SUCCEEDED);
 		master_job_write(m, job, MASTER_DIRTY_ATTEMPT);
 		job_log(LOG_NOTICE, job, "exported gs://%s/%s (%llu bytes, "
-		    "crc32c %s, %u polls)", m->conf->bucket, job->object,
+		    "crc32c %s, %u polls)", m->conf->bucket, job_object(job),
 		    (unsigned long long)job->size, job->crc32c, done->polls);
 		monitor_job_done(m->monitor, job);
 		monitor_api_counts(m->monitor, done->calls, MSG_API_COUNTS);
@@ -762,7 +767,7 @@ master_sigchld(struct master *m)
 			log_debug("worker %d (pid %ld) %s", w->slot, (long)pid,
 			    how);
 		if (w->job != NULL && m->stopping &&
-		    w->job->operation[0] != '\0') {
+		    w->job->operation != NULL) {
 			/* Stopped at a safe point: the journal says where. */
 			job_log(LOG_INFO, w->job, "worker %d stopped; operation "
 			    "%s resumes at the next start", w->slot,
@@ -868,14 +873,15 @@ master_job_start(struct master *m, struct master_worker *w, struct job *job)
 	strlcpy(mj->ctx.token, token, sizeof(mj->ctx.token));
 	if (token != m->token_sent)
 		strlcpy(m->token_sent, token, sizeof(m->token_sent));
-	strlcpy(mj->project, job->project, sizeof(mj->project));
-	strlcpy(mj->instance, job->instance, sizeof(mj->instance));
-	strlcpy(mj->database, job->database, sizeof(mj->database));
+	strlcpy(mj->project, job_project(job), sizeof(mj->project));
+	strlcpy(mj->instance, job_instance(job), sizeof(mj->instance));
+	strlcpy(mj->database, job_database(job), sizeof(mj->database));
 	strlcpy(mj->bucket, c->bucket, sizeof(mj->bucket));
-	strlcpy(mj->object, job->object, sizeof(mj->object));
-	strlcpy(mj->file_type, gcp_engine_file_type(job->version),
+	strlcpy(mj->object, job_object(job), sizeof(mj->object));
+	strlcpy(mj->file_type, gcp_engine_file_type(job_version(job)),
 	    sizeof(mj->file_type));
-	strlcpy(mj->operation, job->operation, sizeof(mj->operation));
+	if (job->operation != NULL)
+		strlcpy(mj->operation, job->operation, sizeof(mj->operation));
 	mj->offload = c->offload;
 	mj->adopt = job->outcome_unknown;
 	mj->run_id = job->run_id;
@@ -883,7 +889,7 @@ master_job_start(struct master *m, struct master_worker *w, struct job *job)
 	mj->poll_initial_ms = c->poll_initial_ms;
 	mj->poll_max_ms = c->poll_max_ms;
 	mj->predicted_ms = master_job_predicted(m, job);
-	mj->started_ms = job->operation[0] != '\0' ? job->started_ms : 0;
+	mj->started_ms = job->operation != NULL ? job->started_ms : 0;
 	master_worker_send(m, w, MSG_JOB_START, job->id, mj, sizeof(*mj));
 	explicit_bzero(mj, sizeof(*mj));
 	free(mj);
@@ -923,16 +929,16 @@ master_dispatch(struct master *m)
 		if ((job->dirty & MASTER_DIRTY_ATTEMPT) &&
 		    master_flush(m) == -1)
 			return;
-		if (job->operation[0] == '\0')
+		if (job->operation == NULL)
 			job->attempts++;
 		if (job->first_attempt_ms == 0)
 			job->first_attempt_ms = now;
-		if (job->operation[0] == '\0')
+		if (job->operation == NULL)
 			job->started_ms = now;
 		if (job->state == JOB_RETRY_WAIT)
 			master_job_state(m, job, JOB_QUEUED);
 		master_job_state(m, job, JOB_DISPATCHED);
-		if (job->operation[0] != '\0')	/* resumes a journaled op */
+		if (job->operation != NULL)	/* resumes a journaled op */
 			master_job_state(m, job, JOB_EXPORTING);
 
 		w->state = MW_BUSY;
@@ -944,7 +950,7 @@ master_dispatch(struct master *m)
 		m->run->in_flight++;
 		/* Sent once journaled: the attempt is on disk before it is. */
 		master_job_write(m, job, MASTER_DIRTY_START);
-		if (job->operation[0] != '\0')
+		if (job->operation != NULL)
 			job_log(LOG_INFO, job, "worker %d resumes operation %s",
 			    w->slot, job->operation);
 		else
@@ -978,9 +984,7 @@ master_run_add_job(struct master *m, struct job *job)
 		r->cap = r->cap == 0 ? 64 : r->cap * 2;
 		r->jobs = xreallocarray(r->jobs, r->cap, sizeof(*r->jobs));
 	}
-	job->in_run = (int)r->njobs;
 	r->jobs[r->njobs++] = job;
-	RB_INSERT(job_tree, &r->index, job);
 	r->count[job->state]++;
 	if (!job_state_final(job->state))
 		sched_add(&m->sched, job);
@@ -994,7 +998,7 @@ master_run_free(struct run *r)
 	if (r == NULL)
 		return;
 	for (i = 0; i < r->njobs; i++)
-		free(r->jobs[i]);
+		job_free(r->jobs[i]);
 	free(r->jobs);
 	free(r);
 }
@@ -1136,17 +1140,79 @@ master_trigger(struct master *m, const char *trigger,
 	return (0);
 }
 
+/*
+ * The run's jobs sorted by name, for the lookups of a walk: made once per
+ * walk rather than kept in an index, which would cost every job a tree
+ * node (320 KiB on a fleet of 10,000).  Caller frees.
+ */
+static struct job **
+master_run_sorted(const struct run *r)
+{
+	struct job	**v;
+
+	v = xreallocarray(NULL, r->njobs > 0 ? r->njobs : 1, sizeof(*v));
+	memcpy(v, r->jobs, r->njobs * sizeof(*v));
+	qsort(v, r->njobs, sizeof(*v), job_ptr_cmp);
+	return (v);
+}
+
+/* By name, then place in the result (the walk's order). */
+static int
+master_target_cmp(const void *a, const void *b)
+{
+	const struct disc_target	*x = *(const struct disc_target **)a;
+	const struct disc_target	*y = *(const struct disc_target **)b;
+	int				 c;
+
+	if ((c = strcmp(x->project, y->project)) != 0 ||
+	    (c = strcmp(x->instance, y->instance)) != 0 ||
+	    (c = strcmp(x->database, y->database)) != 0)
+		return (c);
+	return (x < y ? -1 : x > y);
+}
+
+/*
+ * The targets the walk found more than once (a list that changed between
+ * two of its pages): a flag per target, set on every one but the first.
+ * Caller frees.
+ */
+static char *
+master_disc_dups(const struct disc_result *res)
+{
+	const struct disc_target	**v;
+	char				 *dup;
+	size_t				  i, n = res->ntargets;
+
+	dup = xcalloc(n > 0 ? n : 1, 1);
+	if (n < 2)
+		return (dup);
+	v = xreallocarray(NULL, n, sizeof(*v));
+	for (i = 0; i < n; i++)
+		v[i] = &res->targets[i];
+	qsort(v, n, sizeof(*v), master_target_cmp);
+	for (i = 1; i < n; i++) {
+		if (strcmp(v[i]->project, v[i - 1]->project) == 0 &&
+		    strcmp(v[i]->instance, v[i - 1]->instance) == 0 &&
+		    strcmp(v[i]->database, v[i - 1]->database) == 0)
+			dup[v[i] - res->targets] = 1;
+	}
+	free(v);
+	return (dup);
+}
+
 static void
 master_disc_cb(struct disc_result *res, void *arg)
 {
 	struct master		*m = arg;
 	struct run		*r = m->run;
 	struct disc_target	*t;
-	struct job		*job, key, **newjobs;
-	struct job_tree		 batch;
+	struct job		*job, **newjobs, **sorted;
 	size_t			 i, nnew, added = 0;
+	size_t			 ntargets, nskipped, nexcluded, nerrors;
+	int			 api_disabled, requests;
+	int64_t			 took_ms;
 	int			 prior;
-	char			 obj[GCP_OBJECT_MAX + 1];
+	char			 obj[GCP_OBJECT_MAX + 1], *dup;
 
 	m->disc = NULL;
 	m->walks_done++;
@@ -1177,21 +1243,18 @@ master_disc_cb(struct disc_result *res, void *arg)
 	/*
 	 * The new jobs are journaled in one transaction (one commit for the
 	 * whole walk, not one per database) and join the run once it has
-	 * committed; until then a local tree keeps a database found twice
-	 * by the walk from being added twice.
+	 * committed.  A database already in the run, or found twice by the
+	 * walk, is not added twice.
 	 */
-	RB_INIT(&batch);
 	nnew = 0;
 	newjobs = xcalloc(res->ntargets > 0 ? res->ntargets : 1,
 	    sizeof(*newjobs));
+	sorted = master_run_sorted(r);
+	dup = master_disc_dups(res);
 	for (i = 0; i < res->ntargets; i++) {
 		t = &res->targets[i];
-		/* A database already in the run is not added twice. */
-		strlcpy(key.project, t->project, sizeof(key.project));
-		strlcpy(key.instance, t->instance, sizeof(key.instance));
-		strlcpy(key.database, t->database, sizeof(key.database));
-		if (RB_FIND(job_tree, &r->index, &key) != NULL ||
-		    RB_FIND(job_tree, &batch, &key) != NULL)
+		if (dup[i] || job_find(sorted, r->njobs, t->project,
+		    t->instance, t->database) != NULL)
 			continue;
 		if (job_object_name(m->conf->object, t->project, t->instance,
 		    t->database, gcp_engine_ext(t->version), r->jr.started_ms,
@@ -1200,32 +1263,42 @@ master_disc_cb(struct disc_result *res, void *arg)
 			    t->project, t->instance, t->database);
 			continue;
 		}
-		job = xcalloc(1, sizeof(*job));
+		if ((job = job_new(t->project, t->instance, t->database,
+		    t->version, obj)) == NULL) {
+			log_warnx("%s/%s/%s: name too long; skipped",
+			    t->project, t->instance, t->database);
+			continue;
+		}
 		job->run_id = r->jr.id;
-		strlcpy(job->project, t->project, sizeof(job->project));
-		strlcpy(job->instance, t->instance, sizeof(job->instance));
-		strlcpy(job->database, t->database, sizeof(job->database));
-		strlcpy(job->version, t->version, sizeof(job->version));
-		strlcpy(job->object, obj, sizeof(job->object));
-		job->state = JOB_QUEUED;
-		job->worker = -1;
 		job->created_ms = master_now_ms();
 		job->predicted_ms = master_predict(m, t->project,
 		    t->instance, t->database, t->disk_gb, t->ndatabases,
 		    &prior);
 		job->prior = prior;
-		RB_INSERT(job_tree, &batch, job);
 		newjobs[nnew++] = job;
 	}
-	for (i = 0; i < nnew; i++)
-		RB_REMOVE(job_tree, &batch, newjobs[i]);
+	free(sorted);
+	free(dup);
+	/*
+	 * The jobs have their own copies of the names: the result goes now,
+	 * before the run and the scheduler take on thousands more.
+	 */
+	ntargets = res->ntargets;
+	nskipped = res->skipped.n;
+	nexcluded = res->excluded.n;
+	nerrors = res->errors.n;
+	api_disabled = res->api_disabled;
+	requests = res->requests;
+	took_ms = res->ended_ms - res->started_ms;
+	disc_result_free(res);
+
 	if (journal_job_insert_many(m->journal, newjobs, nnew) == -1) {
 		log_warnx("run %lld: journal: %s; %zu databases not added",
 		    (long long)r->jr.id, journal_error(m->journal), nnew);
 		master_journal_failed(m);
 		m->rewalk = 1;	/* walk again once writes work */
 		for (i = 0; i < nnew; i++)
-			free(newjobs[i]);
+			job_free(newjobs[i]);
 		nnew = 0;
 	}
 	for (i = 0; i < nnew; i++) {
@@ -1236,10 +1309,8 @@ master_disc_cb(struct disc_result *res, void *arg)
 	log_notice("run %lld: discovery found %zu databases to export (%zu "
 	    "new), %zu skipped, %zu excluded, %d projects without the Cloud "
 	    "SQL Admin API, %zu errors, %d requests in %lld ms",
-	    (long long)r->jr.id, res->ntargets, added, res->skipped.n,
-	    res->excluded.n, res->api_disabled, res->errors.n, res->requests,
-	    (long long)(res->ended_ms - res->started_ms));
-	disc_result_free(res);
+	    (long long)r->jr.id, ntargets, added, nskipped, nexcluded,
+	    api_disabled, nerrors, requests, (long long)took_ms);
 	control_walk_done(m->control, r, m->walks_done, added);
 
 	if (m->pending_all || m->npending_pat > 0) {
@@ -1276,10 +1347,7 @@ master_recover_job(const struct job *j, void *arg)
 	struct master	*m = arg;
 	struct job	*job;
 
-	job = xcalloc(1, sizeof(*job));
-	memcpy(job, j, sizeof(*job));
-	job->worker = -1;
-	job->inst = NULL;
+	job = job_dup(j);
 	switch (job->state) {
 	case JOB_DISPATCHED:
 		/*
@@ -1289,7 +1357,7 @@ master_recover_job(const struct job *j, void *arg)
 		 */
 		job->outcome_unknown = 1;
 		job->state = JOB_QUEUED;
-		if (job->operation[0] == '\0' && job->attempts > 0)
+		if (job->operation == NULL && job->attempts > 0)
 			job->attempts--;
 		break;
 	case JOB_EXPORTING:
@@ -1619,10 +1687,10 @@ master_reload(struct master *m, char ***errs, size_t *nerrs)
 			if (job->state != JOB_QUEUED &&
 			    job->state != JOB_RETRY_WAIT)
 				continue;
-			if (job->operation[0] != '\0' || job->outcome_unknown)
+			if (job->operation != NULL || job->outcome_unknown)
 				continue;
-			rule = config_exclude_match(m->conf, job->project,
-			    job->instance, job->database);
+			rule = config_exclude_match(m->conf, job_project(job),
+			    job_instance(job), job_database(job));
 			if (rule == NULL)
 				continue;
 			if (journal_job_delete(m->journal, job->id) == -1) {
@@ -1632,12 +1700,10 @@ master_reload(struct master *m, char ***errs, size_t *nerrs)
 			job_log(LOG_NOTICE, job, "dropped from the run: "
 			    "excluded by \"%s\" after reload", rule);
 			sched_remove(&m->sched, job);
-			RB_REMOVE(job_tree, &r->index, job);
 			r->count[job->state]--;
 			r->d_excluded++;
 			r->jobs[i] = r->jobs[--r->njobs];
-			r->jobs[i]->in_run = (int)i;
-			free(job);
+			job_free(job);
 			i--;
 			dropped++;
 		}

@@ -10,7 +10,6 @@
  * is logged and handed to notify.c.  The rules themselves are alert.c's.
  */
 #include <sys/types.h>
-#include <sys/tree.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,16 +34,19 @@
 #include "notify.h"
 #include "xmalloc.h"
 
-/* The newest successful export of one database. */
+/*
+ * The newest successful export of one database.  There is one for every
+ * database known, 10,000 on a large fleet, so the names share the entry's
+ * allocation and the entries sit in an array sorted by name: a pointer
+ * each, where a tree node costs four.  An insert moves the array's tail;
+ * a whole run of new databases moves a few hundred MB that way, a few
+ * tens of ms.
+ */
 struct monitor_db {
-	RB_ENTRY(monitor_db)	 entry;
-	char			 project[GCP_PROJECT_ID_MAX + 1];
-	char			 instance[GCP_INSTANCE_MAX + 1];
-	char			 database[GCP_DATABASE_MAX + 1];
 	int64_t			 last_ms;	/* 0: never */
 	int64_t			 seen_run;
+	char			 names[];	/* project, instance, db */
 };
-RB_HEAD(monitor_dbs, monitor_db);
 
 struct monitor {
 	struct master		*m;
@@ -64,41 +66,90 @@ struct monitor {
 	size_t			 ngave_up;
 	struct alert_target	*failing;	/* scratch, per evaluation */
 	size_t			 nfailing, capfailing;
-	struct monitor_dbs	 dbs;
-	int			 ndbs;
+	struct monitor_db	**dbs;		/* sorted by name */
+	size_t			 ndbs, capdbs;
 };
 
+/* db's names against p/i/d: less than, equal to or more than 0. */
 static int
-monitor_db_cmp(const struct monitor_db *a, const struct monitor_db *b)
+monitor_db_cmp(const struct monitor_db *db, const char *p, const char *i,
+    const char *d)
 {
-	int	c;
+	const char	*n = db->names;
+	int		 c;
 
-	if ((c = strcmp(a->project, b->project)) != 0)
+	if ((c = strcmp(n, p)) != 0)
 		return (c);
-	if ((c = strcmp(a->instance, b->instance)) != 0)
+	n += strlen(n) + 1;
+	if ((c = strcmp(n, i)) != 0)
 		return (c);
-	return (strcmp(a->database, b->database));
+	n += strlen(n) + 1;
+	return (strcmp(n, d));
 }
 
-RB_PROTOTYPE(monitor_dbs, monitor_db, entry, monitor_db_cmp)
-RB_GENERATE(monitor_dbs, monitor_db, entry, monitor_db_cmp)
+/* For qsort: by name, as monitor_db_cmp. */
+static int
+monitor_db_sort_cmp(const void *a, const void *b)
+{
+	const struct monitor_db	*y = *(struct monitor_db * const *)b;
+	const char		*p, *i, *d;
 
+	p = y->names;
+	i = p + strlen(p) + 1;
+	d = i + strlen(i) + 1;
+	return (monitor_db_cmp(*(struct monitor_db * const *)a, p, i, d));
+}
+
+/* A new entry for p/i/d, never exported; not yet in the array. */
+static struct monitor_db *
+monitor_db_new(const char *p, const char *i, const char *d)
+{
+	struct monitor_db	*db;
+	size_t			 pl = strlen(p) + 1, il = strlen(i) + 1;
+	size_t			 dl = strlen(d) + 1;
+
+	db = xcalloc(1, sizeof(*db) + pl + il + dl);
+	memcpy(db->names, p, pl);
+	memcpy(db->names + pl, i, il);
+	memcpy(db->names + pl + il, d, dl);
+	return (db);
+}
+
+/* Room for one more entry at the end of the array. */
+static void
+monitor_db_grow(struct monitor *mon)
+{
+	if (mon->ndbs < mon->capdbs)
+		return;
+	mon->capdbs = mon->capdbs == 0 ? 64 : mon->capdbs * 2;
+	mon->dbs = xreallocarray(mon->dbs, mon->capdbs, sizeof(*mon->dbs));
+}
+
+/* The entry for p/i/d; if there is none, a new one or NULL (!create). */
 static struct monitor_db *
 monitor_db_get(struct monitor *mon, const char *p, const char *i,
     const char *d, int create)
 {
-	struct monitor_db	 key, *db;
+	struct monitor_db	*db;
+	size_t			 lo = 0, hi = mon->ndbs, mid;
+	int			 c;
 
-	strlcpy(key.project, p, sizeof(key.project));
-	strlcpy(key.instance, i, sizeof(key.instance));
-	strlcpy(key.database, d, sizeof(key.database));
-	if ((db = RB_FIND(monitor_dbs, &mon->dbs, &key)) != NULL || !create)
-		return (db);
-	db = xcalloc(1, sizeof(*db));
-	memcpy(db->project, key.project, sizeof(db->project));
-	memcpy(db->instance, key.instance, sizeof(db->instance));
-	memcpy(db->database, key.database, sizeof(db->database));
-	RB_INSERT(monitor_dbs, &mon->dbs, db);
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((c = monitor_db_cmp(mon->dbs[mid], p, i, d)) == 0)
+			return (mon->dbs[mid]);
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!create)
+		return (NULL);
+	db = monitor_db_new(p, i, d);
+	monitor_db_grow(mon);
+	memmove(&mon->dbs[lo + 1], &mon->dbs[lo], (mon->ndbs - lo) *
+	    sizeof(*mon->dbs));
+	mon->dbs[lo] = db;
 	mon->ndbs++;
 	return (db);
 }
@@ -113,20 +164,21 @@ static void
 monitor_target(struct alert_target *t, const struct job *job, int64_t when)
 {
 	memset(t, 0, sizeof(*t));
-	strlcpy(t->project, job->project, sizeof(t->project));
-	strlcpy(t->instance, job->instance, sizeof(t->instance));
-	strlcpy(t->database, job->database, sizeof(t->database));
+	strlcpy(t->project, job_project(job), sizeof(t->project));
+	strlcpy(t->instance, job_instance(job), sizeof(t->instance));
+	strlcpy(t->database, job_database(job), sizeof(t->database));
 	t->failures = job->failures;
 	t->when_ms = when;
-	strlcpy(t->error, job->last_error, sizeof(t->error));
+	if (job->last_error != NULL)
+		strlcpy(t->error, job->last_error, sizeof(t->error));
 }
 
 static int
 monitor_same(const struct alert_target *t, const struct job *job)
 {
-	return (strcmp(t->project, job->project) == 0 &&
-	    strcmp(t->instance, job->instance) == 0 &&
-	    strcmp(t->database, job->database) == 0);
+	return (strcmp(t->project, job_project(job)) == 0 &&
+	    strcmp(t->instance, job_instance(job)) == 0 &&
+	    strcmp(t->database, job_database(job)) == 0);
 }
 
 static void
@@ -207,7 +259,7 @@ monitor_eval(struct monitor *mon)
 	in.threshold = m->conf->alert_after_failures;
 	in.last_attempt_ms = mon->last_attempt_ms;
 	in.watch_since_ms = m->started_ms;
-	in.ntargets = mon->ndbs;
+	in.ntargets = (int)mon->ndbs;
 	if (m->run != NULL && (int)m->run->njobs > in.ntargets)
 		in.ntargets = (int)m->run->njobs;
 	in.not_running_after_ms = (int64_t)m->conf->not_running_after_ms;
@@ -288,7 +340,7 @@ monitor_dispatched(struct monitor *mon, const struct job *job)
 	if (mon == NULL)
 		return;
 	mon->last_attempt_ms = monitor_now_ms(mon);
-	if (job->operation[0] == '\0')
+	if (job->operation == NULL)
 		mon->mt.attempts++;
 }
 
@@ -300,8 +352,8 @@ monitor_job_done(struct monitor *mon, const struct job *job)
 	if (mon == NULL)
 		return;
 	mon->mt.jobs[METRICS_SUCCEEDED]++;
-	db = monitor_db_get(mon, job->project, job->instance, job->database,
-	    1);
+	db = monitor_db_get(mon, job_project(job), job_instance(job),
+	    job_database(job), 1);
 	if (job->ended_ms > db->last_ms)
 		db->last_ms = job->ended_ms;
 	monitor_eval_soon(mon);
@@ -321,7 +373,7 @@ monitor_job_failed(struct monitor *mon, const struct job *job,
 	else {
 		if (f->status == GCP_BUSY)
 			r = METRICS_RETRY_BUSY;
-		else if (job->operation[0] != '\0' && !f->op_failed)
+		else if (job->operation != NULL && !f->op_failed)
 			r = METRICS_RETRY_RESUME;
 		else if (f->op_failed)
 			r = METRICS_RETRY_OPERATION;
@@ -402,14 +454,14 @@ monitor_known(struct monitor *mon, const struct job *job, int64_t run_id)
 	struct monitor_db	*db;
 	int64_t			 last;
 
-	db = monitor_db_get(mon, job->project, job->instance, job->database,
-	    0);
+	db = monitor_db_get(mon, job_project(job), job_instance(job),
+	    job_database(job), 0);
 	if (db == NULL) {
-		db = monitor_db_get(mon, job->project, job->instance,
-		    job->database, 1);
+		db = monitor_db_get(mon, job_project(job), job_instance(job),
+		    job_database(job), 1);
 		if (mon->m->journal != NULL && journal_last_success(
-		    mon->m->journal, job->project, job->instance,
-		    job->database, &last) == 1)
+		    mon->m->journal, job_project(job), job_instance(job),
+		    job_database(job), &last) == 1)
 			db->last_ms = last;
 	}
 	if (job->state == JOB_SUCCEEDED && job->ended_ms > db->last_ms)
@@ -420,8 +472,7 @@ monitor_known(struct monitor *mon, const struct job *job, int64_t run_id)
 void
 monitor_run_end(struct monitor *mon, const struct run *r)
 {
-	struct monitor_db	*db, *next;
-	size_t			 i;
+	size_t			 i, k;
 	int			 full;
 
 	if (mon == NULL)
@@ -445,13 +496,13 @@ monitor_run_end(struct monitor *mon, const struct run *r)
 	/* A full run that saw everything tells which databases exist. */
 	full = r->jr.patterns[0] == '\0' && !r->disc_failed && r->d_errors == 0;
 	if (full) {
-		RB_FOREACH_SAFE(db, monitor_dbs, &mon->dbs, next) {
-			if (db->seen_run == r->jr.id)
-				continue;
-			RB_REMOVE(monitor_dbs, &mon->dbs, db);
-			free(db);
-			mon->ndbs--;
+		for (i = k = 0; i < mon->ndbs; i++) {
+			if (mon->dbs[i]->seen_run == r->jr.id)
+				mon->dbs[k++] = mon->dbs[i];
+			else
+				free(mon->dbs[i]);
 		}
+		mon->ndbs = k;
 	}
 	notify_run(mon->notify, mon->m->conf, &r->jr);
 	monitor_eval_soon(mon);
@@ -528,6 +579,7 @@ monitor_metrics_text(struct monitor *mon)
 {
 	struct master		*m = mon->m;
 	struct monitor_db	*db;
+	size_t			 k;
 	int			 i;
 
 	mon->mt.now_ms = monitor_now_ms(mon);
@@ -540,14 +592,15 @@ monitor_metrics_text(struct monitor *mon)
 		mon->mt.workers_busy += m->workers[i].state == MW_BUSY;
 	mon->mt.oldest_export_ms = 0;
 	mon->mt.never_exported = 0;
-	RB_FOREACH(db, monitor_dbs, &mon->dbs) {
+	for (k = 0; k < mon->ndbs; k++) {
+		db = mon->dbs[k];
 		if (db->last_ms == 0)
 			mon->mt.never_exported++;
 		else if (mon->mt.oldest_export_ms == 0 ||
 		    db->last_ms < mon->mt.oldest_export_ms)
 			mon->mt.oldest_export_ms = db->last_ms;
 	}
-	mon->mt.known_databases = mon->ndbs;
+	mon->mt.known_databases = (int)mon->ndbs;
 	memcpy(&mon->mt.alerts, &mon->alerts, sizeof(mon->alerts));
 	return (metrics_render(&mon->mt));
 }
@@ -567,7 +620,10 @@ monitor_api_cb(const char *url, long status, int curl_code, void *arg)
 	    0 : status, 1);
 }
 
-/* Databases the journal knows, with their newest export. */
+/*
+ * Databases the journal knows, with their newest export: one row each, in
+ * the order of the export time.  Appended, then sorted once by name.
+ */
 static void
 monitor_load_db(const char *p, const char *i, const char *d, int64_t last,
     void *arg)
@@ -575,8 +631,10 @@ monitor_load_db(const char *p, const char *i, const char *d, int64_t last,
 	struct monitor		*mon = arg;
 	struct monitor_db	*db;
 
-	db = monitor_db_get(mon, p, i, d, 1);
+	db = monitor_db_new(p, i, d);
 	db->last_ms = last;
+	monitor_db_grow(mon);
+	mon->dbs[mon->ndbs++] = db;
 }
 
 static void
@@ -619,7 +677,6 @@ monitor_new(struct master *m, char *err, size_t errlen)
 
 	mon = xcalloc(1, sizeof(*mon));
 	mon->m = m;
-	RB_INIT(&mon->dbs);
 	alert_init(&mon->alerts, master_now_ms());
 	if (m->conf->metrics_listen != NULL && (mon->server = metrics_listen(
 	    m->base, m->conf->metrics_listen, monitor_metrics_cb, mon, err,
@@ -632,6 +689,9 @@ monitor_new(struct master *m, char *err, size_t errlen)
 	if (journal_stale(m->journal, INT64_MAX, JOURNAL_LIMIT_MAX,
 	    monitor_load_db, mon) == -1)
 		log_warnx("journal: %s", journal_error(m->journal));
+	if (mon->ndbs > 0)
+		qsort(mon->dbs, mon->ndbs, sizeof(*mon->dbs),
+		    monitor_db_sort_cmp);
 	if (m->last_run.id != 0) {
 		if (m->last_run.total > 0)
 			mon->last_attempt_ms = m->last_run.started_ms;
@@ -656,7 +716,7 @@ monitor_new(struct master *m, char *err, size_t errlen)
 void
 monitor_free(struct monitor *mon)
 {
-	struct monitor_db	*db, *next;
+	size_t	i;
 
 	if (mon == NULL)
 		return;
@@ -664,10 +724,9 @@ monitor_free(struct monitor *mon)
 	notify_free(mon->notify);
 	event_free(mon->ev_soon);
 	event_free(mon->ev_tick);
-	RB_FOREACH_SAFE(db, monitor_dbs, &mon->dbs, next) {
-		RB_REMOVE(monitor_dbs, &mon->dbs, db);
-		free(db);
-	}
+	for (i = 0; i < mon->ndbs; i++)
+		free(mon->dbs[i]);
+	free(mon->dbs);
 	free(mon->gave_up);
 	free(mon->failing);
 	free(mon);

@@ -88,14 +88,19 @@ static struct sched_instance *
 sched_instance_get(struct sched *s, const char *project, const char *instance)
 {
 	struct sched_instance	 key, *si;
+	size_t			 plen, ilen;
 
-	strlcpy(key.project, project, sizeof(key.project));
-	strlcpy(key.instance, instance, sizeof(key.instance));
+	key.project = project;
+	key.instance = instance;
 	if ((si = RB_FIND(sched_tree, &s->instances, &key)) != NULL)
 		return (si);
-	si = xcalloc(1, sizeof(*si));
-	strlcpy(si->project, project, sizeof(si->project));
-	strlcpy(si->instance, instance, sizeof(si->instance));
+	plen = strlen(project);
+	ilen = strlen(instance);
+	si = xcalloc(1, sizeof(*si) + plen + 1 + ilen + 1);
+	memcpy(si->names, project, plen + 1);
+	memcpy(si->names + plen + 1, instance, ilen + 1);
+	si->project = si->names;
+	si->instance = si->names + plen + 1;
 	TAILQ_INIT(&si->jobs);
 	RB_INSERT(sched_tree, &s->instances, si);
 	s->ninstances++;
@@ -115,7 +120,7 @@ sched_add(struct sched *s, struct job *job)
 {
 	struct sched_instance	*si;
 
-	si = sched_instance_get(s, job->project, job->instance);
+	si = sched_instance_get(s, job_project(job), job_instance(job));
 	sched_cand_out(s, si);
 	job->inst = si;
 	TAILQ_INSERT_TAIL(&si->jobs, job, entry);
@@ -126,7 +131,12 @@ sched_add(struct sched *s, struct job *job)
 	sched_cand_in(s, si);
 }
 
-/* Forget a job (it has finished).  Call sched_stopped() first if needed. */
+/*
+ * Forget a job (it has finished).  Call sched_stopped() first if needed.
+ * An instance left with no jobs is forgotten too: by the end of a run
+ * that is every instance, 3,000 on a large fleet.  What it knew (a busy
+ * window) was for the jobs it had; a job added later starts afresh.
+ */
 void
 sched_remove(struct sched *s, struct job *job)
 {
@@ -141,6 +151,12 @@ sched_remove(struct sched *s, struct job *job)
 	if (!sched_in_flight_state(job->state))
 		si->remaining_ms -= job->predicted_ms;
 	job->inst = NULL;
+	if (si->njobs == 0 && !si->in_flight) {
+		RB_REMOVE(sched_tree, &s->instances, si);
+		s->ninstances--;
+		free(si);
+		return;
+	}
 	sched_cand_in(s, si);
 }
 
@@ -148,7 +164,7 @@ sched_remove(struct sched *s, struct job *job)
 static int
 sched_running(const struct job *job)
 {
-	return (job->operation[0] != '\0' || job->outcome_unknown);
+	return (job->operation != NULL || job->outcome_unknown);
 }
 
 static int
@@ -271,12 +287,12 @@ sched_find(struct sched *s, const char *project, const char *instance,
 	struct sched_instance	 key, *si;
 	struct job		*job;
 
-	strlcpy(key.project, project, sizeof(key.project));
-	strlcpy(key.instance, instance, sizeof(key.instance));
+	key.project = project;
+	key.instance = instance;
 	if ((si = RB_FIND(sched_tree, &s->instances, &key)) == NULL)
 		return (NULL);
 	TAILQ_FOREACH(job, &si->jobs, entry) {
-		if (strcmp(job->database, database) == 0)
+		if (strcmp(job_database(job), database) == 0)
 			return (job);
 	}
 	return (NULL);

@@ -76,46 +76,198 @@ END_TEST
 
 START_TEST(test_fail_window)
 {
-	struct job	job;
-	enum job_state	st;
-	int64_t		now = 1000 * H;
+	struct job	*job = job_new("p", "i", "d", "POSTGRES_15", "o");
+	enum job_state	 st;
+	int64_t		 now = 1000 * H;
 
-	memset(&job, 0, sizeof(job));
-	job.state = JOB_DISPATCHED;
-	job.first_attempt_ms = now;
-	st = job_fail(&job, GCP_RETRY, "HTTP 503", now, H, -1, 12345);
+	job->state = JOB_DISPATCHED;
+	job->first_attempt_ms = now;
+	st = job_fail(job, GCP_RETRY, "HTTP 503", now, H, -1, 12345);
 	ck_assert_int_eq(st, JOB_RETRY_WAIT);
-	ck_assert_int_eq(job.failures, 1);
-	ck_assert_int_gt(job.next_attempt_ms, now);
-	ck_assert_str_eq(job.last_error, "HTTP 503");
+	ck_assert_int_eq(job->failures, 1);
+	ck_assert_int_gt(job->next_attempt_ms, now);
+	ck_assert_str_eq(job->last_error, "HTTP 503");
 
 	/* Retry-After wins over a shorter backoff. */
-	st = job_fail(&job, GCP_RETRY, "429", now, H, 120000, 1);
+	st = job_fail(job, GCP_RETRY, "429", now, H, 120000, 1);
 	ck_assert_int_eq(st, JOB_RETRY_WAIT);
-	ck_assert_int_ge(job.next_attempt_ms, now + 120000);
+	ck_assert_int_ge(job->next_attempt_ms, now + 120000);
 
 	/* The last retry is placed no later than the window's end. */
-	st = job_fail(&job, GCP_RETRY, "x", now + H - 1000, H, 30 * 60000, 1);
+	st = job_fail(job, GCP_RETRY, "x", now + H - 1000, H, 30 * 60000, 1);
 	ck_assert_int_eq(st, JOB_RETRY_WAIT);
-	ck_assert_int_eq(job.next_attempt_ms, now + H);
+	ck_assert_int_eq(job->next_attempt_ms, now + H);
 
 	/* At the end of the window, it fails. */
-	st = job_fail(&job, GCP_RETRY, "x", now + H, H, -1, 1);
+	st = job_fail(job, GCP_RETRY, "x", now + H, H, -1, 1);
 	ck_assert_int_eq(st, JOB_FAILED);
-	ck_assert_int_eq(job.failures, 4);
+	ck_assert_int_eq(job->failures, 4);
+	job_free(job);
 }
 END_TEST
 
 START_TEST(test_fail_permanent)
 {
-	struct job	job;
+	struct job	*job = job_new("p", "i", "d", "POSTGRES_15", "o");
 
-	memset(&job, 0, sizeof(job));
-	job.state = JOB_DISPATCHED;
-	ck_assert_int_eq(job_fail(&job, GCP_PERMANENT, "404 instance gone",
+	job->state = JOB_DISPATCHED;
+	ck_assert_int_eq(job_fail(job, GCP_PERMANENT, "404 instance gone",
 	    5000, H, -1, 1), JOB_FAILED);
-	ck_assert_int_eq(job.first_attempt_ms, 5000);
-	ck_assert_str_eq(job.last_error, "404 instance gone");
+	ck_assert_int_eq(job->first_attempt_ms, 5000);
+	ck_assert_str_eq(job->last_error, "404 instance gone");
+	job_free(job);
+}
+END_TEST
+
+/* A string of n copies of c; caller frees. */
+static char *
+repeat(int c, size_t n)
+{
+	char	*s = malloc(n + 1);
+
+	ck_assert_ptr_nonnull(s);
+	memset(s, c, n);
+	s[n] = '\0';
+	return (s);
+}
+
+/* The names are the job's own copies, each up to Google's limit. */
+START_TEST(test_job_new)
+{
+	struct job	*job;
+	char		 p[] = "proj", *at[5], *over[5];
+	const size_t	 max[5] = { GCP_PROJECT_ID_MAX, GCP_INSTANCE_MAX,
+	    GCP_DATABASE_MAX, JOB_VERSION_MAX, GCP_OBJECT_MAX };
+	const char	*a[5];
+	int		 i, k;
+
+	job = job_new(p, "inst", "db", "MYSQL_8_0", "proj/inst/db.sql.gz");
+	ck_assert_ptr_nonnull(job);
+	p[0] = 'X';
+	ck_assert_str_eq(job_project(job), "proj");
+	ck_assert_str_eq(job_instance(job), "inst");
+	ck_assert_str_eq(job_database(job), "db");
+	ck_assert_str_eq(job_version(job), "MYSQL_8_0");
+	ck_assert_str_eq(job_object(job), "proj/inst/db.sql.gz");
+	ck_assert_ptr_null(job->operation);
+	ck_assert_ptr_null(job->last_error);
+	ck_assert_int_eq(job->state, JOB_QUEUED);
+	ck_assert_int_eq(job->worker, -1);
+	job_free(job);
+	job_free(NULL);
+
+	/* Each name: at its limit it is taken, one byte more refused. */
+	for (i = 0; i < 5; i++) {
+		at[i] = repeat('a' + i, max[i]);
+		over[i] = repeat('a' + i, max[i] + 1);
+	}
+	for (i = 0; i < 5; i++) {
+		for (k = 0; k < 5; k++)
+			a[k] = k == i ? over[k] : at[k];
+		ck_assert_msg(job_new(a[0], a[1], a[2], a[3], a[4]) == NULL,
+		    "name %d over its limit taken", i);
+	}
+	job = job_new(at[0], at[1], at[2], at[3], at[4]);
+	ck_assert_ptr_nonnull(job);
+	ck_assert_str_eq(job_instance(job), at[1]);
+	ck_assert_str_eq(job_object(job), at[4]);
+	job_free(job);
+	for (i = 0; i < 5; i++) {
+		free(at[i]);
+		free(over[i]);
+	}
+}
+END_TEST
+
+/* Operation and error: set, replaced, cleared; never over the limit. */
+START_TEST(test_job_strings)
+{
+	struct job	*job, *copy;
+	char		*op = repeat('o', GCP_OPERATION_MAX);
+	char		*long_op = repeat('o', GCP_OPERATION_MAX + 1);
+	char		*long_error = repeat('e', JOB_ERROR_MAX + 100);
+
+	job = job_new("p", "i", "d", "POSTGRES_15", "o");
+	ck_assert_int_eq(job_set_operation(job, "op-1"), 0);
+	ck_assert_str_eq(job->operation, "op-1");
+	ck_assert_int_eq(job_set_operation(job, long_op), -1);
+	ck_assert_str_eq(job->operation, "op-1");	/* unchanged */
+	ck_assert_int_eq(job_set_operation(job, op), 0);
+	ck_assert_str_eq(job->operation, op);
+	ck_assert_int_eq(job_set_operation(job, ""), 0);
+	ck_assert_ptr_null(job->operation);
+	ck_assert_int_eq(job_set_operation(job, "op-2"), 0);
+	ck_assert_int_eq(job_set_operation(job, NULL), 0);
+	ck_assert_ptr_null(job->operation);
+
+	job_set_error(job, long_error);
+	ck_assert_uint_eq(strlen(job->last_error), JOB_ERROR_MAX);
+	ck_assert(strncmp(job->last_error, long_error, JOB_ERROR_MAX) == 0);
+	job_set_error(job, "");
+	ck_assert_ptr_null(job->last_error);
+	job_set_error(job, "HTTP 503");
+	ck_assert_str_eq(job->last_error, "HTTP 503");
+
+	/* A copy has its own strings and none of the master's bookkeeping. */
+	ck_assert_int_eq(job_set_operation(job, "op-3"), 0);
+	job->id = 7;
+	job->attempts = 2;
+	job->worker = 3;
+	job->dirty = 1;
+	strlcpy(job->crc32c, "AAAAAA==", sizeof(job->crc32c));
+	copy = job_dup(job);
+	job_set_error(job, NULL);
+	ck_assert_int_eq(job_set_operation(job, NULL), 0);
+	ck_assert_str_eq(copy->operation, "op-3");
+	ck_assert_str_eq(copy->last_error, "HTTP 503");
+	ck_assert_str_eq(job_project(copy), "p");
+	ck_assert_ptr_ne(job_project(copy), job_project(job));
+	ck_assert_str_eq(copy->crc32c, "AAAAAA==");
+	ck_assert_int_eq(copy->id, 7);
+	ck_assert_int_eq(copy->attempts, 2);
+	ck_assert_int_eq(copy->worker, -1);
+	ck_assert_int_eq(copy->dirty, 0);
+	job_free(job);
+	job_free(copy);
+	free(op);
+	free(long_op);
+	free(long_error);
+}
+END_TEST
+
+/* Sorted by project, instance, database; found by binary search. */
+START_TEST(test_job_find)
+{
+	static const char *const names[][3] = {
+		{ "p2", "i1", "a" }, { "p1", "i2", "a" }, { "p1", "i1", "b" },
+		{ "p1", "i1", "a" }, { "p10", "i", "x" }, { "p1", "i10", "a" },
+	};
+	struct job	*v[6];
+	size_t		 i, n = sizeof(names) / sizeof(names[0]);
+
+	for (i = 0; i < n; i++)
+		ck_assert_ptr_nonnull(v[i] = job_new(names[i][0], names[i][1],
+		    names[i][2], "POSTGRES_15", "o"));
+	ck_assert_int_lt(job_name_cmp(v[3], "p1", "i1", "b"), 0);
+	ck_assert_int_gt(job_name_cmp(v[1], "p1", "i10", "a"), 0);
+	ck_assert_int_eq(job_name_cmp(v[4], "p10", "i", "x"), 0);
+	qsort(v, n, sizeof(v[0]), job_ptr_cmp);
+	ck_assert_str_eq(job_database(v[0]), "a");
+	ck_assert_str_eq(job_instance(v[0]), "i1");
+	ck_assert_str_eq(job_database(v[1]), "b");
+	ck_assert_str_eq(job_instance(v[2]), "i10");
+	ck_assert_str_eq(job_instance(v[3]), "i2");
+	ck_assert_str_eq(job_project(v[4]), "p10");
+	ck_assert_str_eq(job_project(v[5]), "p2");
+	for (i = 0; i < n; i++)
+		ck_assert_ptr_eq(job_find(v, n, job_project(v[i]),
+		    job_instance(v[i]), job_database(v[i])), v[i]);
+	ck_assert_ptr_null(job_find(v, n, "p1", "i1", "c"));
+	ck_assert_ptr_null(job_find(v, n, "p0", "i1", "a"));
+	ck_assert_ptr_null(job_find(v, n, "p3", "i1", "a"));
+	ck_assert_ptr_null(job_find(v, 0, "p1", "i1", "a"));
+	for (i = 0; i < n; i++)
+		job_free(v[i]);
 }
 END_TEST
 
@@ -220,6 +372,9 @@ job_suite(void)
 	tcase_add_test(tc, test_backoff);
 	tcase_add_test(tc, test_fail_window);
 	tcase_add_test(tc, test_fail_permanent);
+	tcase_add_test(tc, test_job_new);
+	tcase_add_test(tc, test_job_strings);
+	tcase_add_test(tc, test_job_find);
 	tcase_add_test(tc, test_object_name);
 	tcase_add_test(tc, test_prior);
 	suite_add_tcase(s, tc);

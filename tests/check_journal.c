@@ -89,23 +89,20 @@ run_close(struct journal *j, int64_t id, int64_t ended)
 	ck_assert_int_eq(journal_run_end(j, &run), 0);
 }
 
-/* A job with every journaled field set to something not default. */
-static void
-job_fill(struct job *job, int64_t run_id, const char *p, const char *i,
-    const char *d)
+/* A new job with every journaled field set to something not default. */
+static struct job *
+job_fill(int64_t run_id, const char *p, const char *i, const char *d)
 {
-	memset(job, 0, sizeof(*job));
+	struct job	*job;
+	char		 object[256];
+
+	snprintf(object, sizeof(object), "%s/%s/%s/x.sql.gz", p, i, d);
+	ck_assert_ptr_nonnull(job = job_new(p, i, d, "POSTGRES_15", object));
 	job->run_id = run_id;
-	strlcpy(job->project, p, sizeof(job->project));
-	strlcpy(job->instance, i, sizeof(job->instance));
-	strlcpy(job->database, d, sizeof(job->database));
-	strlcpy(job->version, "POSTGRES_15", sizeof(job->version));
-	snprintf(job->object, sizeof(job->object), "%s/%s/%s/x.sql.gz", p, i,
-	    d);
 	job->state = JOB_EXPORTING;
 	job->attempts = 2;
 	job->failures = 1;
-	strlcpy(job->operation, "0f1e2d3c-op", sizeof(job->operation));
+	ck_assert_int_eq(job_set_operation(job, "0f1e2d3c-op"), 0);
 	job->outcome_unknown = 1;
 	job->size = (1ULL << 40) + 7;
 	strlcpy(job->crc32c, "AAAAAA==", sizeof(job->crc32c));
@@ -116,24 +113,34 @@ job_fill(struct job *job, int64_t run_id, const char *p, const char *i,
 	job->next_attempt_ms = T0 + 5;
 	job->predicted_ms = 6;
 	job->last_status = GCP_BUSY;
-	strlcpy(job->last_error, "instance busy: operationInProgress",
-	    sizeof(job->last_error));
+	job_set_error(job, "instance busy: operationInProgress");
 	job->worker = 3;	/* master-only: must not come back */
 	job->notified = 1;
+	return (job);
 }
 
 static int64_t
 job_add(struct journal *j, int64_t run_id, const char *p, const char *i,
     const char *d, enum job_state state, int64_t started, int64_t ended)
 {
-	struct job	 job;
+	struct job	*job;
+	int64_t		 id;
 
-	job_fill(&job, run_id, p, i, d);
-	job.state = state;
-	job.started_ms = started;
-	job.ended_ms = ended;
-	ck_assert_int_eq(journal_job_insert(j, &job), 0);
-	return (job.id);
+	job = job_fill(run_id, p, i, d);
+	job->state = state;
+	job->started_ms = started;
+	job->ended_ms = ended;
+	ck_assert_int_eq(journal_job_insert(j, job), 0);
+	id = job->id;
+	job_free(job);
+	return (id);
+}
+
+/* An optional string of a job: unset reads as "". */
+static const char *
+opt(const char *s)
+{
+	return (s != NULL ? s : "");
 }
 
 static void
@@ -141,15 +148,15 @@ job_eq(const struct job *a, const struct job *b)
 {
 	ck_assert_int_eq(a->id, b->id);
 	ck_assert_int_eq(a->run_id, b->run_id);
-	ck_assert_str_eq(a->project, b->project);
-	ck_assert_str_eq(a->instance, b->instance);
-	ck_assert_str_eq(a->database, b->database);
-	ck_assert_str_eq(a->version, b->version);
-	ck_assert_str_eq(a->object, b->object);
+	ck_assert_str_eq(job_project(a), job_project(b));
+	ck_assert_str_eq(job_instance(a), job_instance(b));
+	ck_assert_str_eq(job_database(a), job_database(b));
+	ck_assert_str_eq(job_version(a), job_version(b));
+	ck_assert_str_eq(job_object(a), job_object(b));
 	ck_assert_int_eq(a->state, b->state);
 	ck_assert_int_eq(a->attempts, b->attempts);
 	ck_assert_int_eq(a->failures, b->failures);
-	ck_assert_str_eq(a->operation, b->operation);
+	ck_assert_str_eq(opt(a->operation), opt(b->operation));
 	ck_assert_int_eq(a->outcome_unknown, b->outcome_unknown);
 	ck_assert_uint_eq(a->size, b->size);
 	ck_assert_str_eq(a->crc32c, b->crc32c);
@@ -160,12 +167,12 @@ job_eq(const struct job *a, const struct job *b)
 	ck_assert_int_eq(a->next_attempt_ms, b->next_attempt_ms);
 	ck_assert_int_eq(a->predicted_ms, b->predicted_ms);
 	ck_assert_int_eq(a->last_status, b->last_status);
-	ck_assert_str_eq(a->last_error, b->last_error);
+	ck_assert_str_eq(opt(a->last_error), opt(b->last_error));
 }
 
 /* Collectors for the callbacks. */
 #define MAXGOT	64
-static struct job		 got_jobs[MAXGOT];
+static struct job		*got_jobs[MAXGOT];	/* copies */
 static struct journal_run	 got_runs[MAXGOT];
 static char			 got_names[MAXGOT][64];
 static int64_t			 got_ms[MAXGOT];
@@ -175,7 +182,8 @@ static void
 collect_job(const struct job *job, void *arg)
 {
 	ck_assert_int_lt(ngot, MAXGOT);
-	got_jobs[ngot++] = *job;
+	job_free(got_jobs[ngot]);
+	got_jobs[ngot++] = job_dup(job);
 }
 
 static void
@@ -191,7 +199,8 @@ collect_history(const struct journal_run *run, const struct job *job,
 {
 	ck_assert_int_lt(ngot, MAXGOT);
 	got_runs[ngot] = *run;
-	got_jobs[ngot++] = *job;
+	job_free(got_jobs[ngot]);
+	got_jobs[ngot++] = job_dup(job);
 }
 
 static void
@@ -431,71 +440,78 @@ END_TEST
 START_TEST(test_job_roundtrip)
 {
 	struct journal	*j;
-	struct job	 a, b;
+	struct job	*a, *b, *c;
 	int64_t		 run;
 	char		 sql[128];
 
 	j = jopen();
 	run = run_add(j, "schedule", "2026-03-29", T0);
-	job_fill(&a, run, "proj-a", "inst-1", "db1");
-	ck_assert_int_eq(journal_job_insert(j, &a), 0);
-	ck_assert_int_gt(a.id, 0);
-	job_fill(&b, run, "proj-a", "inst-1", "db0");
-	b.state = JOB_QUEUED;
-	b.last_status = GCP_OK;
-	ck_assert_int_eq(journal_job_insert(j, &b), 0);
-	ck_assert_int_gt(b.id, a.id);
+	a = job_fill(run, "proj-a", "inst-1", "db1");
+	ck_assert_int_eq(journal_job_insert(j, a), 0);
+	ck_assert_int_gt(a->id, 0);
+	b = job_fill(run, "proj-a", "inst-1", "db0");
+	b->state = JOB_QUEUED;
+	b->last_status = GCP_OK;
+	ck_assert_int_eq(journal_job_insert(j, b), 0);
+	ck_assert_int_gt(b->id, a->id);
 
 	ngot = 0;
 	ck_assert_int_eq(journal_jobs(j, run, collect_job, NULL), 2);
-	job_eq(&got_jobs[0], &a);	/* id order, not name order */
-	job_eq(&got_jobs[1], &b);
-	ck_assert_int_eq(got_jobs[0].worker, -1);
-	ck_assert_int_eq(got_jobs[0].notified, 0);
-	ck_assert_ptr_null(got_jobs[0].inst);
+	job_eq(got_jobs[0], a);	/* id order, not name order */
+	job_eq(got_jobs[1], b);
+	ck_assert_int_eq(got_jobs[0]->worker, -1);
+	ck_assert_int_eq(got_jobs[0]->notified, 0);
+	ck_assert_ptr_null(got_jobs[0]->inst);
 
-	/* Every state and status survives the trip. */
-	a.state = JOB_RETRY_WAIT;
-	a.attempts = 3;
-	a.failures = 2;
-	a.operation[0] = '\0';
-	a.outcome_unknown = 0;
-	a.size = 0;
-	a.crc32c[0] = '\0';
-	a.first_attempt_ms = T0 + 100;
-	a.started_ms = T0 + 101;
-	a.ended_ms = T0 + 102;
-	a.next_attempt_ms = T0 + 103;
-	a.predicted_ms = 104;
-	a.last_status = GCP_PERMANENT;
-	strlcpy(a.last_error, "403 PERMISSION_DENIED", sizeof(a.last_error));
-	strlcpy(a.version, "MYSQL_8_0", sizeof(a.version));
-	strlcpy(a.object, "other/object", sizeof(a.object));
-	ck_assert_int_eq(journal_job_update(j, &a), 0);
+	/*
+	 * Every state and status survives the trip, and so do other names
+	 * (a job's names are fixed: the same row as a new job).
+	 */
+	ck_assert_ptr_nonnull(c = job_new(job_project(a), job_instance(a),
+	    job_database(a), "MYSQL_8_0", "other/object"));
+	c->id = a->id;
+	c->run_id = a->run_id;
+	c->created_ms = a->created_ms;
+	job_free(a);
+	a = c;
+	a->state = JOB_RETRY_WAIT;
+	a->attempts = 3;
+	a->failures = 2;
+	a->outcome_unknown = 0;
+	a->first_attempt_ms = T0 + 100;
+	a->started_ms = T0 + 101;
+	a->ended_ms = T0 + 102;
+	a->next_attempt_ms = T0 + 103;
+	a->predicted_ms = 104;
+	a->last_status = GCP_PERMANENT;
+	job_set_error(a, "403 PERMISSION_DENIED");
+	ck_assert_int_eq(journal_job_update(j, a), 0);
 	ngot = 0;
 	ck_assert_int_eq(journal_jobs(j, run, collect_job, NULL), 2);
-	job_eq(&got_jobs[0], &a);
+	job_eq(got_jobs[0], a);
+	ck_assert_ptr_null(got_jobs[0]->operation);	/* "" reads as none */
+	ck_assert_str_eq(got_jobs[0]->crc32c, "");
 	ck_assert_int_eq(journal_jobs(j, run + 1, collect_job, NULL), 0);
 
 	/* The identity must match: a wrong id is an error, not a no-op. */
-	b.id = a.id;
-	ck_assert_int_eq(journal_job_update(j, &b), -1);
+	b->id = a->id;
+	ck_assert_int_eq(journal_job_update(j, b), -1);
 	ck_assert_ptr_nonnull(strstr(journal_error(j), "no job"));
 
 	/* Attempts: one row per attempt number, rewriting is idempotent. */
-	ck_assert_int_eq(journal_attempt_add(j, &a, "retry"), 0);
-	ck_assert_int_eq(journal_attempt_add(j, &a, "failed"), 0);
-	a.attempts = 4;
-	a.state = JOB_SUCCEEDED;
-	a.last_status = GCP_OK;
-	a.last_error[0] = '\0';
-	ck_assert_int_eq(journal_job_finish_attempt(j, &a, "succeeded"), 0);
+	ck_assert_int_eq(journal_attempt_add(j, a, "retry"), 0);
+	ck_assert_int_eq(journal_attempt_add(j, a, "failed"), 0);
+	a->attempts = 4;
+	a->state = JOB_SUCCEEDED;
+	a->last_status = GCP_OK;
+	job_set_error(a, NULL);
+	ck_assert_int_eq(journal_job_finish_attempt(j, a, "succeeded"), 0);
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM attempts WHERE "
-	    "job_id = %lld", (long long)a.id);
+	    "job_id = %lld", (long long)a->id);
 	ck_assert_int_eq(raw_int(sql), 2);
 	snprintf(sql, sizeof(sql), "SELECT outcome || ',' || status || ',' || "
 	    "error FROM attempts WHERE job_id = %lld AND attempt = 3",
-	    (long long)a.id);
+	    (long long)a->id);
 	{
 		char	buf[128];
 
@@ -504,8 +520,11 @@ START_TEST(test_job_roundtrip)
 	}
 	ngot = 0;
 	ck_assert_int_eq(journal_jobs(j, run, collect_job, NULL), 2);
-	ck_assert_int_eq(got_jobs[0].state, JOB_SUCCEEDED);
-	ck_assert_int_eq(got_jobs[0].attempts, 4);
+	ck_assert_int_eq(got_jobs[0]->state, JOB_SUCCEEDED);
+	ck_assert_int_eq(got_jobs[0]->attempts, 4);
+	ck_assert_ptr_null(got_jobs[0]->last_error);
+	job_free(a);
+	job_free(b);
 	journal_close(j);
 }
 END_TEST
@@ -513,23 +532,24 @@ END_TEST
 START_TEST(test_job_unique)
 {
 	struct journal	*j;
-	struct job	 a;
+	struct job	*a;
 	int64_t		 run;
 
 	j = jopen();
 	run = run_add(j, "schedule", "2026-03-29", T0);
 	job_add(j, run, "p", "i", "d", JOB_QUEUED, 0, 0);
-	job_fill(&a, run, "p", "i", "d");
-	a.id = -7;
-	ck_assert_int_eq(journal_job_insert(j, &a), -1);
-	ck_assert_int_eq(a.id, -7);
+	a = job_fill(run, "p", "i", "d");
+	a->id = -7;
+	ck_assert_int_eq(journal_job_insert(j, a), -1);
+	ck_assert_int_eq(a->id, -7);
 	ck_assert_msg(strstr(journal_error(j), "already has a job for p/i/d")
 	    != NULL, "%s", journal_error(j));
 	ck_assert_ptr_nonnull(strstr(journal_error(j), dbpath));
 
 	/* A job of a run that does not exist breaks a foreign key. */
-	job_fill(&a, run + 100, "p", "i", "d");
-	ck_assert_int_eq(journal_job_insert(j, &a), -1);
+	a->run_id = run + 100;
+	ck_assert_int_eq(journal_job_insert(j, a), -1);
+	job_free(a);
 	ck_assert_ptr_nonnull(strstr(journal_error(j), "FOREIGN KEY"));
 
 	/* The handle still works, and the same database in another run. */
@@ -585,7 +605,7 @@ END_TEST
 START_TEST(test_prune)
 {
 	struct journal	*j;
-	struct job	 job;
+	struct job	*job;
 	int64_t		 old1, old2, open_old, recent;
 	int		 k, n, total = 0;
 
@@ -601,17 +621,19 @@ START_TEST(test_prune)
 		job_add(j, old1, "p", "i", name, JOB_SUCCEEDED, T0, T0 + 1);
 		job_add(j, old2, "p", "i", name, JOB_SUCCEEDED, T0, T0 + 1);
 		job_add(j, open_old, "p", "i", name, JOB_QUEUED, 0, 0);
-		job_fill(&job, recent, "p", "i", name);
-		ck_assert_int_eq(journal_job_insert(j, &job), 0);
-		ck_assert_int_eq(journal_attempt_add(j, &job, "failed"), 0);
+		job = job_fill(recent, "p", "i", name);
+		ck_assert_int_eq(journal_job_insert(j, job), 0);
+		ck_assert_int_eq(journal_attempt_add(j, job, "failed"), 0);
+		job_free(job);
 	}
 	/* Old jobs with attempts, too. */
-	job_fill(&job, old1, "p", "i", "with-attempts");
-	ck_assert_int_eq(journal_job_insert(j, &job), 0);
+	job = job_fill(old1, "p", "i", "with-attempts");
+	ck_assert_int_eq(journal_job_insert(j, job), 0);
 	for (k = 1; k <= 3; k++) {
-		job.attempts = k;
-		ck_assert_int_eq(journal_attempt_add(j, &job, "retry"), 0);
+		job->attempts = k;
+		ck_assert_int_eq(journal_attempt_add(j, job, "retry"), 0);
 	}
+	job_free(job);
 	run_close(j, old1, T0 + 10);
 	run_close(j, old2, T0 + DAY_MS + 10);
 	run_close(j, recent, T0 + 9 * DAY_MS + 10);
@@ -663,15 +685,15 @@ START_TEST(test_history_stale)
 	ck_assert_int_eq(journal_history(j, 0, 0, 100, collect_history, NULL),
 	    6);
 	ck_assert_int_eq(got_runs[0].id, r2);	/* newest first */
-	ck_assert_str_eq(got_jobs[0].database, "c");
+	ck_assert_str_eq(job_database(got_jobs[0]), "c");
 	ck_assert_int_eq(got_runs[5].id, r1);
 	ck_assert_str_eq(got_runs[5].day, "d1");
-	ck_assert_str_eq(got_jobs[5].database, "a");
+	ck_assert_str_eq(job_database(got_jobs[5]), "a");
 	ngot = 0;
 	ck_assert_int_eq(journal_history(j, 0, 1, 100, collect_history, NULL),
 	    3);
-	ck_assert_int_eq(got_jobs[0].state, JOB_FAILED);
-	ck_assert_int_eq(got_jobs[2].state, JOB_FAILED);
+	ck_assert_int_eq(got_jobs[0]->state, JOB_FAILED);
+	ck_assert_int_eq(got_jobs[2]->state, JOB_FAILED);
 	ck_assert_int_eq(got_runs[2].id, r1);
 	ngot = 0;
 	ck_assert_int_eq(journal_history(j, 0, 0, 4, collect_history, NULL),
@@ -709,24 +731,24 @@ END_TEST
 START_TEST(test_batch)
 {
 	struct journal	*j;
-	struct job	 a, b, ghost;
-	int64_t		 run;
+	struct job	*a, *b;
+	int64_t		 run, id;
 	char		 sql[160];
 
 	j = jopen();
 	run = run_add(j, "schedule", "2026-03-29", T0);
-	job_fill(&a, run, "proj-a", "inst-1", "db0");
-	ck_assert_int_eq(journal_job_insert(j, &a), 0);
-	job_fill(&b, run, "proj-a", "inst-1", "db1");
-	ck_assert_int_eq(journal_job_insert(j, &b), 0);
+	a = job_fill(run, "proj-a", "inst-1", "db0");
+	ck_assert_int_eq(journal_job_insert(j, a), 0);
+	b = job_fill(run, "proj-a", "inst-1", "db1");
+	ck_assert_int_eq(journal_job_insert(j, b), 0);
 
 	/* Both writes land, with one attempt row. */
-	a.state = JOB_SUCCEEDED;
-	b.state = JOB_RETRY_WAIT;
+	a->state = JOB_SUCCEEDED;
+	b->state = JOB_RETRY_WAIT;
 	ck_assert_int_eq(journal_batch_begin(j), 0);
 	ck_assert_int_eq(journal_batch_begin(j), -1);	/* not nested */
-	ck_assert_int_eq(journal_job_update(j, &a), 0);
-	ck_assert_int_eq(journal_job_finish_attempt(j, &b, "failed"), 0);
+	ck_assert_int_eq(journal_job_update(j, a), 0);
+	ck_assert_int_eq(journal_job_finish_attempt(j, b, "failed"), 0);
 	ck_assert_int_eq(journal_batch_commit(j), 0);
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM jobs WHERE run_id = "
 	    "%lld AND state IN ('succeeded', 'retry_wait')", (long long)run);
@@ -734,26 +756,29 @@ START_TEST(test_batch)
 	ck_assert_int_eq(raw_int("SELECT count(*) FROM attempts"), 1);
 
 	/* A failing write undoes the whole batch. */
-	a.state = JOB_FAILED;
-	ghost = b;
-	ghost.id = b.id + 1000;		/* no such row */
+	a->state = JOB_FAILED;
 	ck_assert_int_eq(journal_batch_begin(j), 0);
-	ck_assert_int_eq(journal_job_finish_attempt(j, &a, "failed"), 0);
-	ck_assert_int_eq(journal_job_update(j, &ghost), -1);
-	ck_assert_int_eq(journal_job_update(j, &b), -1);
+	ck_assert_int_eq(journal_job_finish_attempt(j, a, "failed"), 0);
+	id = b->id;
+	b->id = id + 1000;		/* no such row */
+	ck_assert_int_eq(journal_job_update(j, b), -1);
+	b->id = id;
+	ck_assert_int_eq(journal_job_update(j, b), -1);
 	ck_assert_int_eq(journal_batch_commit(j), -1);
 	ck_assert_ptr_nonnull(strstr(journal_error(j), "no job"));
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM jobs WHERE id = %lld "
-	    "AND state = 'succeeded'", (long long)a.id);
+	    "AND state = 'succeeded'", (long long)a->id);
 	ck_assert_int_eq(raw_int(sql), 1);
 	ck_assert_int_eq(raw_int("SELECT count(*) FROM attempts"), 1);
 
 	/* The handle works after it, outside a batch too. */
 	ck_assert_int_eq(journal_batch_commit(j), -1);	/* none open */
-	ck_assert_int_eq(journal_job_update(j, &a), 0);
+	ck_assert_int_eq(journal_job_update(j, a), 0);
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM jobs WHERE id = %lld "
-	    "AND state = 'failed'", (long long)a.id);
+	    "AND state = 'failed'", (long long)a->id);
 	ck_assert_int_eq(raw_int(sql), 1);
+	job_free(a);
+	job_free(b);
 	journal_close(j);
 }
 END_TEST
@@ -801,7 +826,7 @@ START_TEST(test_migrate_v0)
 END_TEST
 
 struct fixture_jobs {
-	struct job	 job[4];
+	struct job	*job[4];	/* copies */
 	int		 n;
 };
 
@@ -811,7 +836,7 @@ fixture_job_cb(const struct job *job, void *arg)
 	struct fixture_jobs	*f = arg;
 
 	if (f->n < 4)
-		f->job[f->n] = *job;
+		f->job[f->n] = job_dup(job);
 	f->n++;
 }
 
@@ -854,14 +879,14 @@ START_TEST(test_migrate_v1_fixture)
 	ck_assert_str_eq(r.patterns, "proj-a");
 	memset(&f, 0, sizeof(f));
 	ck_assert_int_eq(journal_jobs(j, 2, fixture_job_cb, &f), 2);
-	ck_assert_int_eq(f.job[0].state, JOB_EXPORTING);
-	ck_assert_str_eq(f.job[0].operation, "op-3");
-	ck_assert_int_eq(f.job[1].state, JOB_RETRY_WAIT);
-	ck_assert_int_eq(f.job[1].attempts, 1);
-	ck_assert_int_eq(f.job[1].failures, 1);
-	ck_assert_int_eq(f.job[1].outcome_unknown, 1);
-	ck_assert_int_eq(f.job[1].next_attempt_ms, T0 + 20000);
-	ck_assert_int_eq(f.job[1].last_status, GCP_RETRY);
+	ck_assert_int_eq(f.job[0]->state, JOB_EXPORTING);
+	ck_assert_str_eq(f.job[0]->operation, "op-3");
+	ck_assert_int_eq(f.job[1]->state, JOB_RETRY_WAIT);
+	ck_assert_int_eq(f.job[1]->attempts, 1);
+	ck_assert_int_eq(f.job[1]->failures, 1);
+	ck_assert_int_eq(f.job[1]->outcome_unknown, 1);
+	ck_assert_int_eq(f.job[1]->next_attempt_ms, T0 + 20000);
+	ck_assert_int_eq(f.job[1]->last_status, GCP_RETRY);
 	ck_assert_int_eq(journal_predict_ms(j, "proj-a", "inst-1", "db2", &ms),
 	    1);
 	ck_assert_int_eq(ms, 30000);
@@ -872,10 +897,12 @@ START_TEST(test_migrate_v1_fixture)
 	ck_assert_int_eq(id, 1);
 
 	/* The resumed job ends, in one transaction with its attempt. */
-	f.job[0].state = JOB_SUCCEEDED;
-	f.job[0].ended_ms = T0 + 60000;
-	ck_assert_int_eq(journal_job_finish_attempt(j, &f.job[0],
+	f.job[0]->state = JOB_SUCCEEDED;
+	f.job[0]->ended_ms = T0 + 60000;
+	ck_assert_int_eq(journal_job_finish_attempt(j, f.job[0],
 	    "succeeded"), 0);
+	job_free(f.job[0]);
+	job_free(f.job[1]);
 	journal_close(j);
 	ck_assert_int_eq(raw_int("SELECT count(*) FROM attempts"), 5);
 	ck_assert_int_eq(raw_int("SELECT count(*) FROM jobs WHERE id = 3 AND "
@@ -967,30 +994,33 @@ count_jobs(struct journal *j, int64_t run)
 START_TEST(test_disk_full)
 {
 	struct journal	*j;
-	struct job	 job, saved;
+	struct job	*job = NULL, *saved;
 	int64_t		 run, cap;
-	int		 k, ok = 0, rv = 0;
+	int		 k, ok = 0, rv = 0, saved_attempts;
+	char		 error[JOB_ERROR_MAX + 1];
 
 	j = jopen();
 	run = run_add(j, "schedule", "d", T0);
 	cap = journal_set_max_pages(j, 1);	/* never below current size */
 	ck_assert_int_gt(cap, 1);
 
+	memset(error, 'x', sizeof(error) - 1);
+	error[sizeof(error) - 1] = '\0';
 	for (k = 0; k < 10000; k++) {
 		char	name[16];
 
-		job_fill(&job, run, "p", "i", "");
 		snprintf(name, sizeof(name), "db%d", k);
-		strlcpy(job.database, name, sizeof(job.database));
-		memset(job.last_error, 'x', sizeof(job.last_error) - 1);
-		job.last_error[sizeof(job.last_error) - 1] = '\0';
-		job.id = -7;
-		if ((rv = journal_job_insert(j, &job)) == -1)
+		job_free(job);
+		job = job_fill(run, "p", "i", name);
+		job_set_error(job, error);
+		job->id = -7;
+		if ((rv = journal_job_insert(j, job)) == -1)
 			break;
 		ok++;
 	}
 	ck_assert_int_eq(rv, -1);
-	ck_assert_int_eq(job.id, -7);
+	ck_assert_int_eq(job->id, -7);
+	job_free(job);
 	ck_assert_msg(strstr(journal_error(j), "full") != NULL, "%s",
 	    journal_error(j));
 	/* Nothing half-written: exactly the committed jobs are there. */
@@ -1000,22 +1030,25 @@ START_TEST(test_disk_full)
 
 	/* A two-row transition fails as a whole. */
 	saved = got_jobs[0];
-	job = saved;
+	saved_attempts = saved->attempts;
+	job = job_dup(saved);
 	for (k = 2; k < 10000; k++) {
-		job.attempts = k;
-		if (journal_job_finish_attempt(j, &job, "retry") == -1)
+		job->attempts = k;
+		if (journal_job_finish_attempt(j, job, "retry") == -1)
 			break;
-		saved = job;
+		saved_attempts = k;
 	}
 	ck_assert_int_lt(k, 10000);
 	count_jobs(j, run);
-	ck_assert_int_eq(got_jobs[0].attempts, saved.attempts);
+	ck_assert_int_eq(got_jobs[0]->attempts, saved_attempts);
 
 	/* Room again: the next writes succeed on the same handle. */
 	ck_assert_int_gt(journal_set_max_pages(j, 1 << 30), cap);
-	ck_assert_int_eq(journal_job_finish_attempt(j, &job, "retry"), 0);
-	job_fill(&job, run, "p", "i", "after-full");
-	ck_assert_int_eq(journal_job_insert(j, &job), 0);
+	ck_assert_int_eq(journal_job_finish_attempt(j, job, "retry"), 0);
+	job_free(job);
+	job = job_fill(run, "p", "i", "after-full");
+	ck_assert_int_eq(journal_job_insert(j, job), 0);
+	job_free(job);
 	ck_assert_int_eq(count_jobs(j, run), ok + 1);
 	journal_close(j);
 	{

@@ -13,11 +13,9 @@
 static struct job *
 mkjob(const char *p, const char *i, const char *d, int64_t pred)
 {
-	struct job	*j = calloc(1, sizeof(*j));
+	struct job	*j = job_new(p, i, d, "POSTGRES_15", "object");
 
-	strlcpy(j->project, p, sizeof(j->project));
-	strlcpy(j->instance, i, sizeof(j->instance));
-	strlcpy(j->database, d, sizeof(j->database));
+	ck_assert_ptr_nonnull(j);
 	j->predicted_ms = pred;
 	j->state = JOB_QUEUED;
 	return (j);
@@ -62,8 +60,8 @@ START_TEST(test_one_per_instance)
 	ck_assert_ptr_null(sched_next(&s, 0, 10, &wake));
 	ck_assert_int_eq(s.njobs, 0);
 	sched_clear(&s);
-	free(a);
-	free(b);
+	job_free(a);
+	job_free(b);
 }
 END_TEST
 
@@ -85,17 +83,17 @@ START_TEST(test_longest_chain_first)
 	for (i = 0; i < 6; i++)
 		sched_add(&s, j[i]);
 	n = sched_next(&s, 0, 10, &wake);
-	ck_assert_str_eq(n->instance, "i3");
+	ck_assert_str_eq(job_instance(n), "i3");
 	start(&s, n);
 	n = sched_next(&s, 0, 10, &wake);
-	ck_assert_str_eq(n->instance, "i1");
+	ck_assert_str_eq(job_instance(n), "i1");
 	start(&s, n);
 	n = sched_next(&s, 0, 10, &wake);
-	ck_assert_str_eq(n->instance, "i2");
+	ck_assert_str_eq(job_instance(n), "i2");
 	start(&s, n);
 	ck_assert_ptr_null(sched_next(&s, 0, 10, &wake));
 	for (i = 0; i < 6; i++)
-		free(j[i]);
+		job_free(j[i]);
 	sched_clear(&s);
 }
 END_TEST
@@ -112,22 +110,22 @@ START_TEST(test_resumed_first)
 	j[0] = mkjob("p", "i1", "big", 100);
 	j[1] = mkjob("p", "i1", "resumed", 10);
 	j[2] = mkjob("p", "i1", "adopt", 5);
-	strlcpy(j[1]->operation, "op-1", sizeof(j[1]->operation));
+	ck_assert_int_eq(job_set_operation(j[1], "op-1"), 0);
 	j[2]->outcome_unknown = 1;
 	for (i = 0; i < 3; i++)
 		sched_add(&s, j[i]);
 	n = sched_next(&s, 0, 10, &wake);
-	ck_assert_str_eq(n->database, "resumed");
+	ck_assert_str_eq(job_database(n), "resumed");
 	start(&s, n);
 	finish(&s, n);
 	n = sched_next(&s, 0, 10, &wake);
-	ck_assert_str_eq(n->database, "adopt");
+	ck_assert_str_eq(job_database(n), "adopt");
 	start(&s, n);
 	finish(&s, n);
 	n = sched_next(&s, 0, 10, &wake);
-	ck_assert_str_eq(n->database, "big");
+	ck_assert_str_eq(job_database(n), "big");
 	for (i = 0; i < 3; i++)
-		free(j[i]);
+		job_free(j[i]);
 	sched_clear(&s);
 }
 END_TEST
@@ -154,7 +152,7 @@ START_TEST(test_max_in_flight)
 	ck_assert_ptr_null(sched_next(&s, 0, 2, &wake));
 	ck_assert_int_eq(s.in_flight, 2);
 	for (i = 0; i < 4; i++)
-		free(j[i]);
+		job_free(j[i]);
 	sched_clear(&s);
 }
 END_TEST
@@ -189,8 +187,45 @@ START_TEST(test_busy_and_retry)
 	ck_assert_ptr_eq(sched_next(&s, 5000, 10, &wake), a);
 	ck_assert_ptr_eq(sched_find(&s, "p", "i2", "b"), b);
 	ck_assert_ptr_null(sched_find(&s, "p", "i2", "zz"));
-	free(a);
-	free(b);
+	job_free(a);
+	job_free(b);
+	sched_clear(&s);
+}
+END_TEST
+
+/* An instance whose jobs have all finished is forgotten, busy window too. */
+START_TEST(test_instance_forgotten)
+{
+	struct sched	 s;
+	struct job	*a = mkjob("p", "i1", "a", 10), *b = mkjob("p", "i1",
+			    "b", 10), *c = mkjob("p", "i1", "c", 10);
+	int64_t		 wake;
+
+	sched_init(&s);
+	sched_add(&s, a);
+	sched_add(&s, b);
+	ck_assert_uint_eq(s.ninstances, 1);
+	ck_assert_ptr_eq(a->inst, b->inst);
+	ck_assert_ptr_eq(sched_next(&s, 1000, 10, &wake), a);
+	start(&s, a);
+	sched_busy(&s, a, 5000);
+	finish(&s, a);
+	ck_assert_uint_eq(s.ninstances, 1);	/* b is still there */
+	ck_assert_ptr_null(sched_next(&s, 1000, 10, &wake));
+	ck_assert_int_eq(wake, 5000);
+	/* b leaves without running (a reload excluded it). */
+	sched_remove(&s, b);
+	ck_assert_ptr_null(b->inst);
+	ck_assert_uint_eq(s.ninstances, 0);
+	ck_assert_uint_eq(s.njobs, 0);
+	ck_assert_ptr_null(sched_find(&s, "p", "i1", "b"));
+	/* A job added later gets a new instance, not busy. */
+	sched_add(&s, c);
+	ck_assert_uint_eq(s.ninstances, 1);
+	ck_assert_ptr_eq(sched_next(&s, 1000, 10, &wake), c);
+	job_free(a);
+	job_free(b);
+	job_free(c);
 	sched_clear(&s);
 }
 END_TEST
@@ -265,6 +300,7 @@ sched_suite(void)
 	tcase_add_test(tc, test_resumed_first);
 	tcase_add_test(tc, test_max_in_flight);
 	tcase_add_test(tc, test_busy_and_retry);
+	tcase_add_test(tc, test_instance_forgotten);
 	tcase_add_test(tc, test_daily_dst);
 	suite_add_tcase(s, tc);
 	return (s);
