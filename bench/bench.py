@@ -77,6 +77,16 @@ def proc_hwm_kib(pid):
     return None
 
 
+def proc_rss_kib(pid):
+    try:
+        for line in open("/proc/%d/status" % pid):
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
 def children(pid):
     out = []
     for d in os.listdir("/proc"):
@@ -270,6 +280,7 @@ def run_daemon(args, name, cfg, fleet_file, folders, shape, faults, journal_dir,
     for _ in range(20):
         idle.append(d.status_latency()[0])
         time.sleep(0.05)
+    master_idle_kib = proc_rss_kib(d.p.pid)
     busy, worker_hwm, stop = [], {}, threading.Event()
 
     def sampler():
@@ -368,6 +379,7 @@ def run_daemon(args, name, cfg, fleet_file, folders, shape, faults, journal_dir,
         "discovery_s": disc, "discovery_lb_s": disc_lb,
         "discovery_lb_terms": disc_lb_terms,
         "master_hwm_kib": master_hwm, "master_cpu_s": master_cpu,
+        "master_idle_kib": master_idle_kib,
         "master_cpu_pct": 100.0 * master_cpu / wall if master_cpu else None,
         "worker_hwm_kib": max(worker_hwm.values()) if worker_hwm else None,
         "status_idle_ms": 1000 * statistics.median(idle),
@@ -583,6 +595,8 @@ def table(name, runs, peers):
         lambda r: r["discovery_s"] / r["discovery_lb_s"])
     add("master peak RSS (MiB)", None, "%.1f",
         lambda r: r["master_hwm_kib"] / 1024)
+    add("  master RSS idle, before the run (MiB)", None, "%.1f",
+        lambda r: r["master_idle_kib"] / 1024)
     add("master CPU s (% of run wall)", None, "%s",
         lambda r: "%.2f (%.2f%%)" % (r["master_cpu_s"], r["master_cpu_pct"]))
     add("master CPU % of makespan (emulated s)", None, "%.3f%%",
