@@ -1151,8 +1151,10 @@ master_run_sorted(const struct run *r)
 	struct job	**v;
 
 	v = xreallocarray(NULL, r->njobs > 0 ? r->njobs : 1, sizeof(*v));
-	memcpy(v, r->jobs, r->njobs * sizeof(*v));
-	qsort(v, r->njobs, sizeof(*v), job_ptr_cmp);
+	if (r->njobs > 0) {	/* r->jobs is NULL in a run with none yet */
+		memcpy(v, r->jobs, r->njobs * sizeof(*v));
+		qsort(v, r->njobs, sizeof(*v), job_ptr_cmp);
+	}
 	return (v);
 }
 
