@@ -380,7 +380,7 @@ def run_daemon(args, name, cfg, fleet_file, folders, shape, faults, journal_dir,
         "discovery_s": disc, "discovery_lb_s": disc_lb,
         "discovery_lb_terms": disc_lb_terms,
         "master_hwm_kib": master_hwm, "master_cpu_s": master_cpu,
-        "master_idle_kib": master_idle_kib,
+        "master_idle_kib": master_idle_kib, "rss_floor_kib": args.rss_floor,
         "master_cpu_pct": 100.0 * master_cpu / wall if master_cpu else None,
         "worker_hwm_kib": max(worker_hwm.values()) if worker_hwm else None,
         "status_idle_ms": 1000 * statistics.median(idle),
@@ -560,6 +560,22 @@ def plot(name, runs, path):
     plt.close(fig)
 
 
+def rss_floor(args):
+    """Peak RSS (KiB) of bench/rss-floor: databackupd's libraries loaded
+    and initialised as its master does, and nothing else; None if it
+    cannot run."""
+    try:
+        p = subprocess.run([os.path.join(args.top, "bench", "rss-floor"),
+                            args.work], capture_output=True, text=True,
+                           check=True)
+        kib = int(p.stdout.strip())
+    except (OSError, ValueError, subprocess.CalledProcessError) as e:
+        print("  no library floor: %s" % e, flush=True)
+        return None
+    print("library floor: %d KiB" % kib, flush=True)
+    return kib
+
+
 def fmt(v, f="%.2f"):
     return "-" if v is None else f % v
 
@@ -598,6 +614,12 @@ def table(name, runs, peers):
         lambda r: r["master_hwm_kib"] / 1024)
     add("  master RSS idle, before the run (MiB)", None, "%.1f",
         lambda r: r["master_idle_kib"] / 1024)
+    add("  library floor: same libraries initialised, nothing else (MiB)",
+        None, "%.1f", lambda r: r["rss_floor_kib"] / 1024
+        if r.get("rss_floor_kib") else None)
+    add("  master peak above the floor, per exported db (B)", None, "%.0f",
+        lambda r: 1024.0 * (r["master_hwm_kib"] - r["rss_floor_kib"]) /
+        max(r["exported"], 1) if r.get("rss_floor_kib") else None)
     add("master CPU s (% of run wall)", None, "%s",
         lambda r: "%.2f (%.2f%%)" % (r["master_cpu_s"], r["master_cpu_pct"]))
     add("master CPU % of makespan (emulated s)", None, "%.3f%%",
@@ -667,6 +689,7 @@ def main():
     args.out = args.out or os.path.join(args.top, "bench", "results")
     os.makedirs(args.out, exist_ok=True)
     args.work = tempfile.mkdtemp(prefix="dbbench.")
+    args.rss_floor = rss_floor(args)
     allres = {}
     try:
         for name in args.fleet or ["campus", "large"]:
