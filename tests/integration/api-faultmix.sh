@@ -44,7 +44,7 @@ PY
 
 # The generator spreads its databases over projects and instances of every
 # kind (stopped, replicas, API disabled, "-devel"), so how many are left to
-# export varies with the seed: from one in ten seeds under 100.  Grow the
+# export varies with the seed: under 100 for about one seed in ten.  Grow the
 # fleet (still a function of the seed) until at least 100 are.
 ndb=160
 while :; do
