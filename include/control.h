@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 struct master;
-struct run;
+struct monitor;
 
 #define CONTROL_VERSION		1
 #define CONTROL_REQUEST_MAX	(64 * 1024)
@@ -18,11 +18,8 @@ struct run;
 struct control;
 
 /* control.c */
-struct control	*control_new(struct master *, const char *, char *, size_t);
+struct control	*control_new(struct master *, struct monitor *, const char *,
+		    char *, size_t);
 void		 control_free(struct control *);
-void		 control_run_changed(struct control *);
-void		 control_run_finished(struct control *, const struct run *);
-void		 control_walk_done(struct control *, const struct run *,
-		    uint64_t, size_t);
 
 #endif

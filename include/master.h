@@ -1,132 +1,110 @@
 /*
- * master.h: the master process.  One libevent loop owns everything: the
- * daily timer, signals, workers, discovery, the job queue, the journal and
- * the control socket.  Callbacks make one transition and return.
+ * master.h: the master process, as the rest of the daemon sees it.  One
+ * libevent loop owns the daily timer, signals, workers, discovery, the job
+ * queue and the journal; its state is private to src/master*.c.  Those
+ * who watch it (the monitor, the control socket) read it through the
+ * narrow views below and hear of changes through master_watch(); the
+ * master never calls them by name.
  */
 #ifndef DATABACKUP_MASTER_H
 #define DATABACKUP_MASTER_H
 
 #include <sys/types.h>
+#include <stddef.h>
 #include <stdint.h>
 
-#include "auth.h"
 #include "discovery.h"
-#include "gcp.h"
 #include "journal.h"
-#include "sched.h"
+#include "run.h"
 
-struct event_base;
-struct event;
-struct bufferevent;
+struct auth;
+struct auth_info;
 struct config;
-struct control;
+struct event_base;
 struct http_multi;
-struct monitor;
+struct master;
+struct msg_api_count;
+struct msg_failed;
 
-enum master_worker_state {
-	MW_IDLE,
-	MW_BUSY,
-	MW_DEAD,	/* exited; a replacement is due */
+/* What the master tells its watchers, as it happens. */
+enum master_event_type {
+	MASTER_EV_RUN_STARTED,		/* run */
+	MASTER_EV_RUN_NOT_STARTED,	/* message: why (schedule, catch-up) */
+	MASTER_EV_CHANGED,		/* run: counts moved (may be NULL) */
+	MASTER_EV_DISCOVERY,		/* run, disc: one walk's result */
+	MASTER_EV_WALK_DONE,		/* run, walk, added: its jobs joined */
+	MASTER_EV_RUN_END,		/* run: finished and journaled */
+	MASTER_EV_DISPATCHED,		/* job */
+	MASTER_EV_JOB_DONE,		/* job, calls */
+	MASTER_EV_JOB_FAILED,		/* job, failed, calls */
+	MASTER_EV_WORKER_DIED,
+	MASTER_EV_JOURNAL_ERROR,
 };
 
-struct master_worker {
-	int			 slot;
-	pid_t			 pid;
-	struct bufferevent	*bev;
-	enum master_worker_state state;
-	struct job		*job;
-	int64_t			 since_ms;
-	int			 shutdown_sent;
+struct master_event {
+	enum master_event_type		 type;
+	const struct run		*run;
+	const struct job		*job;
+	const struct msg_failed		*failed;
+	const struct disc_result	*disc;
+	const struct msg_api_count	*calls;
+	size_t				 ncalls;
+	const char			*message;
+	uint64_t			 walk;	/* walks ended, ever */
+	size_t				 added;
 };
+typedef void	(*master_watch_cb)(const struct master_event *, void *);
 
-enum run_state {
-	RUN_DISCOVERING,
-	RUN_RUNNING,
-	RUN_FINISHED,
-};
-
-struct run {
-	struct journal_run	 jr;
-	enum run_state		 state;
-	int			 discovering;	/* walks in progress */
-	struct job		**jobs;		/* owned */
-	size_t			 njobs, cap;
-	int			 count[JOB_STATE_COUNT];
-	int			 in_flight;
-	/* Discovery totals, over every walk of the run. */
-	int			 d_projects, d_instances, d_databases;
-	int			 d_skipped, d_excluded, d_api_disabled, d_errors;
-	int			 disc_failed;
-};
-
-struct master {
-	struct event_base	*base;
-	char			*conf_path;
-	struct config		*conf;
+/* The daemon at a glance (status, metrics). */
+struct master_info {
 	int64_t			 started_ms;
 	int64_t			 conf_loaded_ms;
-
-	struct journal		*journal;
-	int			 journal_ok;
-	char			 journal_err[256];
-	struct event		*ev_journal;	/* retries dirty writes */
-	struct event		*ev_flush;	/* end of turn: write m->pend */
-	struct job		**pend;		/* jobs to write, in order */
-	size_t			 npend, cappend;
-	int			 flush_armed;
-	uint64_t		 flushes;	/* commits of queued jobs */
-	uint64_t		 flushed_jobs;	/* job writes they held */
-	struct job_prior	 prior;		/* learnt from this fleet */
-	struct event		*ev_prune;	/* prunes old runs in batches */
-	int			 rewalk;	/* insert failed: walk again */
-	char			 deferred[16];	/* trigger to start when idle */
-
-	struct http_multi	*multi;
-	struct auth		*auth;
-	struct auth_info	 auth_info;
-	struct gcp_ctx		 ctx;		/* endpoints; token per job */
-	int			 wanting_token;
-
-	struct master_worker	*workers;
-	int			 nworkers;
-	int64_t			 restarts[8];	/* recent worker restarts */
-	int			 nrestarts;
-	struct event		*ev_respawn;
-	uint64_t		 worker_deaths;
-
-	struct sched		 sched;
-	struct run		*run;
-	struct journal_run	 last_run;	/* id 0: none */
-	struct disc		*disc;		/* the run's current walk */
-	uint64_t		 walks;		/* walks started, ever */
-	uint64_t		 walks_done;	/* walks finished, ever */
-	struct disc_pattern	*pending_pat;	/* triggers during a walk */
-	size_t			 npending_pat;
-	int			 pending_all;
-
-	struct control		*control;
-	struct monitor		*monitor;	/* metrics, alerts, notify */
-	struct event		*ev_daily;
-	struct event		*ev_wake;	/* retry / busy timer */
-	struct event		*ev_token;	/* keeps workers' tokens fresh */
-	struct event		*ev_watchdog;
-	struct event		*ev_stop;	/* shutdown deadline */
-	struct event		*ev_sig[5];
 	int64_t			 next_run_ms;
-	uint64_t		 watchdog_usec;
-	int			 stopping;
-	char			 token_sent[GCP_TOKEN_MAX];
+	const char		*conf_path;
+	const struct auth_info	*auth;
+	int			 journal_ok;
+	const char		*journal_err;	/* "" while journal_ok */
+	int			 nworkers;
+	int			 workers_busy;
+	uint64_t		 walks;		/* walks started, ever */
+};
+
+struct master_worker_info {
+	int			 slot;
+	pid_t			 pid;
+	const char		*state;		/* idle, busy, backoff */
+	const struct job	*job;		/* NULL when idle */
+	int64_t			 since_ms;
 };
 
 /* master.c */
-int		 master_main(const char *, struct config *, int);
+struct master	*master_new(const char *, struct config *);
+int		 master_loop(struct master *);
+void		 master_close(struct master *);
+void		 master_free(struct master *);
+int		 master_reload(struct master *, char ***, size_t *);
+
+/* master-run.c */
 int		 master_trigger(struct master *, const char *,
 		    const struct disc_pattern *, size_t, char *, size_t);
-int		 master_reload(struct master *, char ***, size_t *);
 int		 master_plan(struct master *, disc_cb, void *);
-int64_t		 master_now_ms(void);
+
+/* master-journal.c */
 int64_t		 master_predict_ms(struct master *, const char *, const char *,
 		    const char *, int64_t, int);
-const char	*run_state_name(enum run_state);
+
+/* master-state.c */
+int64_t		 master_now_ms(void);
+void		 master_watch(struct master *, master_watch_cb, void *);
+const struct run *master_run(const struct master *);
+const struct journal_run *master_last_run(const struct master *);
+const struct config *master_config(const struct master *);
+struct journal	*master_journal(const struct master *);
+struct event_base *master_base(const struct master *);
+struct http_multi *master_multi(const struct master *);
+struct auth	*master_auth(const struct master *);
+void		 master_info(const struct master *, struct master_info *);
+int		 master_worker_info(const struct master *, int,
+		    struct master_worker_info *);
 
 #endif

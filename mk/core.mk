@@ -1,9 +1,14 @@
 # core: the daemon, its modules, and their tests.
 libdatabackup_a_SOURCES += src/msg.c src/job.c src/sched.c src/jsonutil.c \
-	src/worker.c src/discovery.c src/master.c src/control.c src/arena.c \
+	src/worker.c src/discovery.c src/control.c src/arena.c src/run.c \
 	include/msg.h include/job.h include/sched.h include/worker.h \
-	include/discovery.h include/master.h include/control.h \
+	include/discovery.h include/control.h include/run.h \
 	include/jsonutil.h include/arena.h
+# The master: one process, one file per responsibility (src/master-int.h).
+libdatabackup_a_SOURCES += src/master.c src/master-state.c \
+	src/master-journal.c src/master-dispatch.c src/master-run.c \
+	src/master-worker.c src/master-daily.c src/master-int.h \
+	include/master.h
 
 sbin_PROGRAMS += databackupd
 databackupd_SOURCES = src/databackupd.c

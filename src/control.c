@@ -26,6 +26,7 @@
 #include <event2/event.h>
 #include <event2/listener.h>
 
+#include "auth.h"
 #include "config.h"
 #include "control.h"
 #include "discovery.h"
@@ -59,6 +60,7 @@ struct control_conn {
 
 struct control {
 	struct master		*m;
+	struct monitor		*mon;
 	struct evconnlistener	*lev;
 	char			*path;
 	TAILQ_HEAD(, control_conn) conns;
@@ -128,13 +130,13 @@ control_run_json(const struct run *r)
 	cJSON_AddNumberToObject(o, "succeeded", r->count[JOB_SUCCEEDED]);
 	cJSON_AddNumberToObject(o, "failed", r->count[JOB_FAILED]);
 	d = cJSON_AddObjectToObject(o, "discovery");
-	cJSON_AddNumberToObject(d, "projects", r->d_projects);
-	cJSON_AddNumberToObject(d, "instances", r->d_instances);
-	cJSON_AddNumberToObject(d, "databases", r->d_databases);
-	cJSON_AddNumberToObject(d, "skipped", r->d_skipped);
-	cJSON_AddNumberToObject(d, "excluded", r->d_excluded);
-	cJSON_AddNumberToObject(d, "api_disabled", r->d_api_disabled);
-	cJSON_AddNumberToObject(d, "errors", r->d_errors);
+	cJSON_AddNumberToObject(d, "projects", r->disc.projects);
+	cJSON_AddNumberToObject(d, "instances", r->disc.instances);
+	cJSON_AddNumberToObject(d, "databases", r->disc.databases);
+	cJSON_AddNumberToObject(d, "skipped", r->disc.skipped);
+	cJSON_AddNumberToObject(d, "excluded", r->disc.excluded);
+	cJSON_AddNumberToObject(d, "api_disabled", r->disc.api_disabled);
+	cJSON_AddNumberToObject(d, "errors", r->disc.errors);
 	return (o);
 }
 
@@ -226,58 +228,59 @@ static void
 control_cmd_status(struct control_conn *c)
 {
 	struct master		*m = c->ctl->m;
-	struct master_worker	*w;
+	const struct journal_run *last = master_last_run(m);
+	struct master_info	 mi;
+	struct master_worker_info w;
 	cJSON			*o, *d, *ws, *wo, *j;
 	char			 label[GCP_PROJECT_ID_MAX + GCP_INSTANCE_MAX +
 				     GCP_DATABASE_MAX + 3];
 	int			 i;
 
+	master_info(m, &mi);
 	o = control_result(1);
 	d = cJSON_AddObjectToObject(o, "daemon");
 	cJSON_AddStringToObject(d, "version", PACKAGE_VERSION);
 	cJSON_AddNumberToObject(d, "pid", getpid());
-	json_add_time(d, "started", m->started_ms);
+	json_add_time(d, "started", mi.started_ms);
 	cJSON_AddNumberToObject(d, "uptime", (double)(master_now_ms() -
-	    m->started_ms) / 1000);
-	cJSON_AddStringToObject(d, "config", m->conf_path);
-	json_add_time(d, "config_loaded", m->conf_loaded_ms);
+	    mi.started_ms) / 1000);
+	cJSON_AddStringToObject(d, "config", mi.conf_path);
+	json_add_time(d, "config_loaded", mi.conf_loaded_ms);
 	snprintf(label, sizeof(label), "%s (%s)", auth_source_name(
-	    m->auth_info.source), m->auth_info.type);
+	    mi.auth->source), mi.auth->type);
 	cJSON_AddStringToObject(d, "credentials", label);
-	json_add_time(o, "next_run", m->next_run_ms);
-	if (m->run != NULL)
-		cJSON_AddItemToObject(o, "run", control_run_json(m->run));
+	json_add_time(o, "next_run", mi.next_run_ms);
+	if (master_run(m) != NULL)
+		cJSON_AddItemToObject(o, "run", control_run_json(
+		    master_run(m)));
 	else
 		cJSON_AddNullToObject(o, "run");
-	if (m->last_run.id != 0)
-		cJSON_AddItemToObject(o, "last_run",
-		    control_jrun_json(&m->last_run));
+	if (last->id != 0)
+		cJSON_AddItemToObject(o, "last_run", control_jrun_json(last));
 	else
 		cJSON_AddNullToObject(o, "last_run");
 	ws = cJSON_AddArrayToObject(o, "workers");
-	for (i = 0; i < m->nworkers; i++) {
-		w = &m->workers[i];
+	for (i = 0; master_worker_info(m, i, &w) == 0; i++) {
 		wo = cJSON_CreateObject();
-		cJSON_AddNumberToObject(wo, "slot", w->slot);
-		cJSON_AddNumberToObject(wo, "pid", w->pid);
-		cJSON_AddStringToObject(wo, "state", w->state == MW_IDLE ?
-		    "idle" : w->state == MW_BUSY ? "busy" : "backoff");
-		if (w->job != NULL) {
-			job_label(w->job, label, sizeof(label));
+		cJSON_AddNumberToObject(wo, "slot", w.slot);
+		cJSON_AddNumberToObject(wo, "pid", w.pid);
+		cJSON_AddStringToObject(wo, "state", w.state);
+		if (w.job != NULL) {
+			job_label(w.job, label, sizeof(label));
 			cJSON_AddStringToObject(wo, "job", label);
 			cJSON_AddStringToObject(wo, "job_state",
-			    job_state_name(w->job->state));
+			    job_state_name(w.job->state));
 		} else {
 			cJSON_AddNullToObject(wo, "job");
 			cJSON_AddNullToObject(wo, "job_state");
 		}
-		json_add_time(wo, "since", w->since_ms);
+		json_add_time(wo, "since", w.since_ms);
 		cJSON_AddItemToArray(ws, wo);
 	}
 	j = cJSON_AddObjectToObject(o, "journal");
-	cJSON_AddBoolToObject(j, "ok", m->journal_ok);
-	json_add_str(j, "error", m->journal_ok ? NULL : m->journal_err);
-	cJSON_AddItemToObject(o, "alerts", monitor_alerts_json(m->monitor));
+	cJSON_AddBoolToObject(j, "ok", mi.journal_ok);
+	json_add_str(j, "error", mi.journal_ok ? NULL : mi.journal_err);
+	cJSON_AddItemToObject(o, "alerts", monitor_alerts_json(c->ctl->mon));
 	control_send(c, o, 1);
 }
 
@@ -323,6 +326,8 @@ control_cmd_trigger(struct control_conn *c, const cJSON *req)
 {
 	struct master		*m = c->ctl->m;
 	struct disc_pattern	 pat[CONTROL_PATTERNS_MAX];
+	struct master_info	 mi;
+	const struct run	*r;
 	const cJSON		*wait;
 	cJSON			*o;
 	char			 err[512];
@@ -331,18 +336,20 @@ control_cmd_trigger(struct control_conn *c, const cJSON *req)
 
 	if ((n = control_patterns(c, req, pat)) == -1)
 		return;
-	walks = m->walks;
+	master_info(m, &mi);
+	walks = mi.walks;
 	if (master_trigger(m, "manual", pat, n, err, sizeof(err)) == -1) {
 		control_error(c, "%s", err);
 		return;
 	}
+	r = master_run(m);
 	wait = cJSON_GetObjectItemCaseSensitive(req, "wait");
-	if (cJSON_IsTrue(wait) && m->run != NULL) {
+	if (cJSON_IsTrue(wait) && r != NULL) {
 		c->waiting = 1;
-		c->run_id = m->run->jr.id;
+		c->run_id = r->jr.id;
 		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "type", "progress");
-		cJSON_AddItemToObject(o, "run", control_run_json(m->run));
+		cJSON_AddItemToObject(o, "run", control_run_json(r));
 		control_send(c, o, 0);
 		return;
 	}
@@ -351,12 +358,13 @@ control_cmd_trigger(struct control_conn *c, const cJSON *req)
 	 * started, or the next one if a walk was under way), so that it can
 	 * say how many databases it added.
 	 */
-	c->walk = m->walks > walks ? m->walks : m->walks + 1;
-	c->run_id = m->run != NULL ? m->run->jr.id : 0;
+	master_info(m, &mi);
+	c->walk = mi.walks > walks ? mi.walks : mi.walks + 1;
+	c->run_id = r != NULL ? r->jr.id : 0;
 }
 
 /* A walk of the run ended: triggers it served get their answer. */
-void
+static void
 control_walk_done(struct control *ctl, const struct run *r, uint64_t walk,
     size_t added)
 {
@@ -399,6 +407,8 @@ static void
 control_cmd_jobs(struct control_conn *c, const cJSON *req)
 {
 	struct master		*m = c->ctl->m;
+	struct journal		*jn = master_journal(m);
+	const struct run	*r = master_run(m);
 	struct journal_run	 jr;
 	struct control_jobs	 cj;
 	const cJSON		*rv;
@@ -413,39 +423,39 @@ control_cmd_jobs(struct control_conn *c, const cJSON *req)
 			return;
 		}
 		id = (int64_t)rv->valuedouble;
-	} else if (m->run != NULL)
-		id = m->run->jr.id;
+	} else if (r != NULL)
+		id = r->jr.id;
 	else
-		id = m->last_run.id;
+		id = master_last_run(m)->id;
 	if (id == 0) {
 		control_error(c, "no run yet");
 		return;
 	}
 	o = control_result(1);
 	memset(&cj, 0, sizeof(cj));
-	if (m->run != NULL && m->run->jr.id == id) {
-		cJSON_AddItemToObject(o, "run", control_run_json(m->run));
+	if (r != NULL && r->jr.id == id) {
+		cJSON_AddItemToObject(o, "run", control_run_json(r));
 		cj.arr = cJSON_AddArrayToObject(o, "jobs");
-		for (i = 0; i < m->run->njobs; i++)
-			control_jobs_cb(m->run->jobs[i], &cj);
+		for (i = 0; i < r->njobs; i++)
+			control_jobs_cb(r->jobs[i], &cj);
 		control_send(c, o, 1);
 		return;
 	}
-	switch (journal_run_get(m->journal, id, &jr)) {
+	switch (journal_run_get(jn, id, &jr)) {
 	case 0:
 		cJSON_Delete(o);
 		control_error(c, "no run %lld", (long long)id);
 		return;
 	case -1:
 		cJSON_Delete(o);
-		control_error(c, "journal: %s", journal_error(m->journal));
+		control_error(c, "journal: %s", journal_error(jn));
 		return;
 	}
 	cJSON_AddItemToObject(o, "run", control_jrun_json(&jr));
 	cj.arr = cJSON_AddArrayToObject(o, "jobs");
-	if (journal_jobs(m->journal, id, control_jobs_cb, &cj) == -1) {
+	if (journal_jobs(jn, id, control_jobs_cb, &cj) == -1) {
 		cJSON_Delete(o);
-		control_error(c, "journal: %s", journal_error(m->journal));
+		control_error(c, "journal: %s", journal_error(jn));
 		return;
 	}
 	control_send(c, o, 1);
@@ -506,11 +516,12 @@ control_cmd_history(struct control_conn *c, const cJSON *req)
 	memset(&cj, 0, sizeof(cj));
 	cJSON_AddNumberToObject(o, "days", days);
 	cj.arr = cJSON_AddArrayToObject(o, "jobs");
-	if (journal_history(m->journal, master_now_ms() - (int64_t)days *
-	    86400 * 1000, cJSON_IsTrue(f), CONTROL_HISTORY_MAX + 1,
-	    control_history_cb, &cj) == -1) {
+	if (journal_history(master_journal(m), master_now_ms() -
+	    (int64_t)days * 86400 * 1000, cJSON_IsTrue(f),
+	    CONTROL_HISTORY_MAX + 1, control_history_cb, &cj) == -1) {
 		cJSON_Delete(o);
-		control_error(c, "journal: %s", journal_error(m->journal));
+		control_error(c, "journal: %s", journal_error(
+		    master_journal(m)));
 		return;
 	}
 	cJSON_AddBoolToObject(o, "truncated", cj.n > CONTROL_HISTORY_MAX);
@@ -531,7 +542,7 @@ control_stale_cb(const char *project, const char *instance,
 	cJSON			*e;
 
 	/* Excluded since: not wanted, so not missing. */
-	if (config_exclude_match(cs->m->conf, project, instance,
+	if (config_exclude_match(master_config(cs->m), project, instance,
 	    database) != NULL)
 		return;
 	if (cs->n++ >= CONTROL_HISTORY_MAX)
@@ -565,10 +576,12 @@ control_cmd_coverage(struct control_conn *c, const cJSON *req)
 	cs.m = m;
 	cJSON_AddNumberToObject(o, "hours", hours);
 	cs.arr = cJSON_AddArrayToObject(o, "stale");
-	if (journal_stale(m->journal, master_now_ms() - (int64_t)hours *
-	    3600 * 1000, JOURNAL_LIMIT_MAX, control_stale_cb, &cs) == -1) {
+	if (journal_stale(master_journal(m), master_now_ms() -
+	    (int64_t)hours * 3600 * 1000, JOURNAL_LIMIT_MAX, control_stale_cb,
+	    &cs) == -1) {
 		cJSON_Delete(o);
-		control_error(c, "journal: %s", journal_error(m->journal));
+		control_error(c, "journal: %s", journal_error(
+		    master_journal(m)));
 		return;
 	}
 	cJSON_AddBoolToObject(o, "truncated", cs.n > CONTROL_HISTORY_MAX);
@@ -638,14 +651,16 @@ control_plan_cb(struct disc_result *res, void *arg)
 		cJSON_AddStringToObject(to, "instance", t->instance);
 		cJSON_AddStringToObject(to, "database", t->database);
 		cJSON_AddStringToObject(to, "version", t->version);
-		if (job_object_name(m->conf->object, t->project, t->instance,
+		if (job_object_name(master_config(m)->object, t->project,
+		    t->instance,
 		    t->database, gcp_engine_ext(t->version), master_now_ms(),
 		    obj, sizeof(obj)) == 0)
 			cJSON_AddStringToObject(to, "object", obj);
 		cJSON_AddNumberToObject(to, "predicted", (double)
 		    master_predict_ms(m, t->project, t->instance, t->database,
 		    t->disk_gb, t->ndatabases) / 1000);
-		if (journal_last_success(m->journal, t->project, t->instance,
+		if (journal_last_success(master_journal(m), t->project,
+		    t->instance,
 		    t->database, &last) == 1)
 			json_add_time(to, "last_success", last);
 		else
@@ -705,7 +720,7 @@ control_cmd_check(struct control_conn *c)
 {
 	cJSON	*o = control_result(1);
 
-	monitor_check(c->ctl->m->monitor, o);
+	monitor_check(c->ctl->mon, o);
 	control_send(c, o, 1);
 }
 
@@ -716,7 +731,7 @@ control_cmd_metrics(struct control_conn *c)
 	cJSON	*o = control_result(1);
 	char	*text;
 
-	text = monitor_metrics_text(c->ctl->m->monitor);
+	text = monitor_metrics_text(c->ctl->mon);
 	cJSON_AddStringToObject(o, "text", text);
 	free(text);
 	control_send(c, o, 1);
@@ -741,11 +756,9 @@ control_cmd_clock(struct control_conn *c, const cJSON *req)
 		control_error(c, "\"offset\" must be a number of seconds");
 		return;
 	}
-	monitor_set_clock(c->ctl->m->monitor, (int64_t)off->valuedouble *
-	    1000);
+	monitor_set_clock(c->ctl->mon, (int64_t)off->valuedouble * 1000);
 	o = control_result(1);
-	cJSON_AddItemToObject(o, "alerts", monitor_alerts_json(
-	    c->ctl->m->monitor));
+	cJSON_AddItemToObject(o, "alerts", monitor_alerts_json(c->ctl->mon));
 	control_send(c, o, 1);
 }
 
@@ -895,7 +908,7 @@ control_progress_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct control		*ctl = arg;
 	struct control_conn	*c;
-	struct run		*r = ctl->m->run;
+	const struct run	*r = master_run(ctl->m);
 	cJSON			*o;
 
 	ctl->dirty = 0;
@@ -912,7 +925,7 @@ control_progress_cb(evutil_socket_t fd, short ev, void *arg)
 }
 
 /* Something in the run changed: waiting clients hear of it soon. */
-void
+static void
 control_run_changed(struct control *ctl)
 {
 	struct timeval	tv = { 0, CONTROL_PROGRESS_MS * 1000 };
@@ -924,7 +937,7 @@ control_run_changed(struct control *ctl)
 }
 
 /* The run is over: waiting clients get the result and are let go. */
-void
+static void
 control_run_finished(struct control *ctl, const struct run *r)
 {
 	struct control_conn	*c, *next;
@@ -942,12 +955,41 @@ control_run_finished(struct control *ctl, const struct run *r)
 	}
 }
 
+/* The master's events that concern clients waiting on a run. */
+static void
+control_master_cb(const struct master_event *ev, void *arg)
+{
+	struct control	*ctl = arg;
+
+	switch (ev->type) {
+	case MASTER_EV_CHANGED:
+		control_run_changed(ctl);
+		break;
+	case MASTER_EV_WALK_DONE:
+		control_walk_done(ctl, ev->run, ev->walk, ev->added);
+		break;
+	case MASTER_EV_RUN_END:
+		control_run_finished(ctl, ev->run);
+		break;
+	case MASTER_EV_RUN_STARTED:
+	case MASTER_EV_RUN_NOT_STARTED:
+	case MASTER_EV_DISCOVERY:
+	case MASTER_EV_DISPATCHED:
+	case MASTER_EV_JOB_DONE:
+	case MASTER_EV_JOB_FAILED:
+	case MASTER_EV_WORKER_DIED:
+	case MASTER_EV_JOURNAL_ERROR:
+		break;		/* progress follows from MASTER_EV_CHANGED */
+	}
+}
+
 /*
  * Bind the socket.  An existing socket file is removed only if nobody
  * answers on it: a second daemon must not steal the first one's socket.
  */
 struct control *
-control_new(struct master *m, const char *path, char *err, size_t errlen)
+control_new(struct master *m, struct monitor *mon, const char *path,
+    char *err, size_t errlen)
 {
 	struct control		*ctl;
 	struct sockaddr_un	 sun;
@@ -994,9 +1036,10 @@ control_new(struct master *m, const char *path, char *err, size_t errlen)
 	}
 	ctl = xcalloc(1, sizeof(*ctl));
 	ctl->m = m;
+	ctl->mon = mon;
 	ctl->path = xstrdup(path);
 	TAILQ_INIT(&ctl->conns);
-	ctl->lev = evconnlistener_new(m->base, control_accept_cb, ctl,
+	ctl->lev = evconnlistener_new(master_base(m), control_accept_cb, ctl,
 	    LEV_OPT_CLOSE_ON_FREE, -1, fd);
 	if (ctl->lev == NULL) {
 		snprintf(err, errlen, "evconnlistener_new failed");
@@ -1005,7 +1048,9 @@ control_new(struct master *m, const char *path, char *err, size_t errlen)
 		free(ctl);
 		return (NULL);
 	}
-	ctl->ev_progress = evtimer_new(m->base, control_progress_cb, ctl);
+	ctl->ev_progress = evtimer_new(master_base(m), control_progress_cb,
+	    ctl);
+	master_watch(m, control_master_cb, ctl);
 	return (ctl);
 }
 

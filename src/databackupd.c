@@ -1,7 +1,7 @@
 /*
  * databackupd.c: main of the daemon.  Reads the options and the
- * configuration, answers -n (check the configuration and exit), and hands
- * over to the master.  It stays in the foreground: systemd manages it.
+ * configuration, answers -n (check the configuration and exit), and puts
+ * the master and its watchers together.  It stays in the foreground: systemd manages it.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -12,8 +12,10 @@
 
 #include "auth.h"
 #include "config.h"
+#include "control.h"
 #include "log.h"
 #include "master.h"
+#include "monitor.h"
 
 #ifndef DATABACKUP_CONF
 #define DATABACKUP_CONF	"/etc/databackup/databackup.conf"
@@ -33,6 +35,35 @@ usage(int status)
 	    "  -h       this help\n"
 	    "  -V       print the version\n", DATABACKUP_CONF);
 	exit(status);
+}
+
+/*
+ * The daemon: the master, then those who watch it (the monitor, which
+ * sends alerts and serves metrics, and the control socket, which reads
+ * the monitor too), the loop, and teardown in the order each part needs.
+ * Takes ownership of conf; returns the exit status.
+ */
+static int
+run_daemon(const char *path, struct config *conf)
+{
+	struct master	*m;
+	struct monitor	*mon;
+	struct control	*ctl;
+	char		 err[512];
+	int		 rv;
+
+	m = master_new(path, conf);
+	if ((mon = monitor_new(m, err, sizeof(err))) == NULL)
+		fatalx("metrics: %s", err);
+	if ((ctl = control_new(m, mon, conf->control_socket, err,
+	    sizeof(err))) == NULL)
+		fatalx("control socket: %s", err);
+	rv = master_loop(m);
+	control_free(ctl);
+	master_close(m);
+	monitor_free(mon);	/* after the multi handle: see notify_free */
+	master_free(m);
+	return (rv);
 }
 
 int
@@ -106,5 +137,5 @@ main(int argc, char *argv[])
 		config_free(conf);
 		return (0);
 	}
-	return (master_main(path, conf, debug));
+	return (run_daemon(path, conf));
 }

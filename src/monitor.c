@@ -1,8 +1,8 @@
 /*
  * monitor.c: the master's watch over itself.
  *
- * Holds the metrics (counted by the hooks the master calls where things
- * happen), the alert set and the facts the alerts need that the master
+ * Holds the metrics (counted from the events the master sends its
+ * watchers, monitor_event_cb), the alert set and the facts the alerts need that the master
  * does not keep: the jobs that gave up in the last finished run, why a
  * scheduled run did not start, when an export was last attempted, and the
  * newest successful export of every known database.  Evaluation runs every
@@ -201,12 +201,13 @@ monitor_failing_add(struct monitor *mon, const struct alert_target *t)
 static void
 monitor_gather_failing(struct monitor *mon, int64_t now)
 {
-	struct run		*r = mon->m->run;
+	const struct run	*r = master_run(mon->m);
 	struct alert_target	 t;
 	struct job		*job;
 	size_t			 i, k;
-	int			 thr = mon->m->conf->alert_after_failures, dup;
+	int			 thr, dup;
 
+	thr = master_config(mon->m)->alert_after_failures;
 	mon->nfailing = 0;
 	if (r != NULL) {
 		for (i = 0; i < r->njobs; i++) {
@@ -232,7 +233,10 @@ monitor_gather_failing(struct monitor *mon, int64_t now)
 static void
 monitor_eval(struct monitor *mon)
 {
-	struct master		*m = mon->m;
+	const struct journal_run *last = master_last_run(mon->m);
+	const struct config	*conf = master_config(mon->m);
+	const struct run	*r = master_run(mon->m);
+	struct master_info	 mi;
 	struct alert_input	 in;
 	struct alert_target	*t, *tl;
 	struct alert		*a;
@@ -242,12 +246,13 @@ monitor_eval(struct monitor *mon)
 	int			 k;
 
 	mon->eval_ms = master_now_ms();
+	master_info(mon->m, &mi);
 	memset(&in, 0, sizeof(in));
 	in.now_ms = monitor_now_ms(mon);
 	strlcpy(in.start_error, mon->start_error, sizeof(in.start_error));
-	in.run_id = m->last_run.id;
-	in.run_failed = strcmp(m->last_run.outcome, "failed") == 0;
-	in.run_total = m->last_run.total;
+	in.run_id = last->id;
+	in.run_failed = strcmp(last->outcome, "failed") == 0;
+	in.run_total = last->total;
 	strlcpy(in.disc_error, mon->last_disc_error, sizeof(in.disc_error));
 	if (in.run_failed && mon->ngave_up == 0 && in.disc_error[0] == '\0')
 		strlcpy(in.disc_error, "see the log", sizeof(in.disc_error));
@@ -256,13 +261,13 @@ monitor_eval(struct monitor *mon)
 	monitor_gather_failing(mon, in.now_ms);
 	in.failing = mon->failing;
 	in.nfailing = mon->nfailing;
-	in.threshold = m->conf->alert_after_failures;
+	in.threshold = conf->alert_after_failures;
 	in.last_attempt_ms = mon->last_attempt_ms;
-	in.watch_since_ms = m->started_ms;
+	in.watch_since_ms = mi.started_ms;
 	in.ntargets = (int)mon->ndbs;
-	if (m->run != NULL && (int)m->run->njobs > in.ntargets)
-		in.ntargets = (int)m->run->njobs;
-	in.not_running_after_ms = (int64_t)m->conf->not_running_after_ms;
+	if (r != NULL && (int)r->njobs > in.ntargets)
+		in.ntargets = (int)r->njobs;
+	in.not_running_after_ms = (int64_t)conf->not_running_after_ms;
 
 	changed = alert_eval(&mon->alerts, &in);
 	for (k = 0; k < ALERT_COUNT; k++) {
@@ -290,7 +295,7 @@ monitor_eval(struct monitor *mon)
 		}
 		if (a->state != ALERT_FIRING)
 			nt = 0;
-		notify_alert(mon->notify, m->conf, a, t, nt);
+		notify_alert(mon->notify, conf, a, t, nt);
 		free(tl);
 	}
 }
@@ -332,9 +337,9 @@ monitor_eval_soon(struct monitor *mon)
 	evtimer_add(mon->ev_soon, &tv);
 }
 
-/* Hooks. */
+/* What the master tells (monitor_event_cb). */
 
-void
+static void
 monitor_dispatched(struct monitor *mon, const struct job *job)
 {
 	if (mon == NULL)
@@ -344,7 +349,7 @@ monitor_dispatched(struct monitor *mon, const struct job *job)
 		mon->mt.attempts++;
 }
 
-void
+static void
 monitor_job_done(struct monitor *mon, const struct job *job)
 {
 	struct monitor_db	*db;
@@ -359,8 +364,8 @@ monitor_job_done(struct monitor *mon, const struct job *job)
 	monitor_eval_soon(mon);
 }
 
-/* After master_job_failed: the job gave up, or waits for what? */
-void
+/* After a failed attempt was judged: the job gave up, or waits for what? */
+static void
 monitor_job_failed(struct monitor *mon, const struct job *job,
     const struct msg_failed *f)
 {
@@ -386,21 +391,21 @@ monitor_job_failed(struct monitor *mon, const struct job *job,
 	monitor_eval_soon(mon);
 }
 
-void
+static void
 monitor_worker_died(struct monitor *mon)
 {
 	if (mon != NULL)
 		mon->mt.worker_restarts++;
 }
 
-void
+static void
 monitor_journal_error(struct monitor *mon)
 {
 	if (mon != NULL)
 		mon->mt.journal_errors++;
 }
 
-void
+static void
 monitor_discovery(struct monitor *mon, const struct disc_result *res)
 {
 	if (mon == NULL)
@@ -419,7 +424,7 @@ monitor_discovery(struct monitor *mon, const struct disc_result *res)
 	monitor_eval_soon(mon);
 }
 
-void
+static void
 monitor_run_started(struct monitor *mon)
 {
 	if (mon == NULL)
@@ -430,7 +435,7 @@ monitor_run_started(struct monitor *mon)
 }
 
 /* The scheduled (or catch-up) run could not start. */
-void
+static void
 monitor_run_not_started(struct monitor *mon, const char *why)
 {
 	if (mon == NULL)
@@ -459,9 +464,9 @@ monitor_known(struct monitor *mon, const struct job *job, int64_t run_id)
 	if (db == NULL) {
 		db = monitor_db_get(mon, job_project(job), job_instance(job),
 		    job_database(job), 1);
-		if (mon->m->journal != NULL && journal_last_success(
-		    mon->m->journal, job_project(job), job_instance(job),
-		    job_database(job), &last) == 1)
+		if (master_journal(mon->m) != NULL && journal_last_success(
+		    master_journal(mon->m), job_project(job),
+		    job_instance(job), job_database(job), &last) == 1)
 			db->last_ms = last;
 	}
 	if (job->state == JOB_SUCCEEDED && job->ended_ms > db->last_ms)
@@ -469,7 +474,7 @@ monitor_known(struct monitor *mon, const struct job *job, int64_t run_id)
 	db->seen_run = run_id;
 }
 
-void
+static void
 monitor_run_end(struct monitor *mon, const struct run *r)
 {
 	size_t			 i, k;
@@ -494,7 +499,8 @@ monitor_run_end(struct monitor *mon, const struct run *r)
 	    sizeof(mon->last_disc_error));
 	mon->disc_error[0] = '\0';
 	/* A full run that saw everything tells which databases exist. */
-	full = r->jr.patterns[0] == '\0' && !r->disc_failed && r->d_errors == 0;
+	full = r->jr.patterns[0] == '\0' && !r->disc_failed &&
+	    r->disc.errors == 0;
 	if (full) {
 		for (i = k = 0; i < mon->ndbs; i++) {
 			if (mon->dbs[i]->seen_run == r->jr.id)
@@ -504,7 +510,7 @@ monitor_run_end(struct monitor *mon, const struct run *r)
 		}
 		mon->ndbs = k;
 	}
-	notify_run(mon->notify, mon->m->conf, &r->jr);
+	notify_run(mon->notify, master_config(mon->m), &r->jr);
 	monitor_eval_soon(mon);
 }
 
@@ -544,17 +550,18 @@ monitor_alerts_json(struct monitor *mon)
 void
 monitor_check(struct monitor *mon, cJSON *o)
 {
-	struct master	*m = mon->m;
-	cJSON		*lines;
-	char		 line[ALERT_SUMMARY_MAX + 64];
-	int		 level, k, status;
+	struct master_info	 mi;
+	cJSON			*lines;
+	char			 line[ALERT_SUMMARY_MAX + 64];
+	int			 level, k, status;
 
 	monitor_eval(mon);
+	master_info(mon->m, &mi);
 	status = alert_level(&mon->alerts);
 	lines = cJSON_CreateArray();
-	if (!m->journal_ok) {
+	if (!mi.journal_ok) {
 		snprintf(line, sizeof(line), "CRITICAL: journal writes fail: "
-		    "%s", m->journal_err);
+		    "%s", mi.journal_err);
 		cJSON_AddItemToArray(lines, cJSON_CreateString(line));
 		status = ALERT_LEVEL_CRITICAL;
 	}
@@ -577,19 +584,18 @@ monitor_check(struct monitor *mon, cJSON *o)
 char *
 monitor_metrics_text(struct monitor *mon)
 {
-	struct master		*m = mon->m;
+	const struct run	*r = master_run(mon->m);
+	struct master_info	 mi;
 	struct monitor_db	*db;
 	size_t			 k;
-	int			 i;
 
+	master_info(mon->m, &mi);
 	mon->mt.now_ms = monitor_now_ms(mon);
-	mon->mt.started_ms = m->started_ms;
-	mon->mt.in_flight = m->run != NULL ? m->run->in_flight : 0;
-	mon->mt.run_active = m->run != NULL;
-	mon->mt.workers = m->nworkers;
-	mon->mt.workers_busy = 0;
-	for (i = 0; i < m->nworkers; i++)
-		mon->mt.workers_busy += m->workers[i].state == MW_BUSY;
+	mon->mt.started_ms = mi.started_ms;
+	mon->mt.in_flight = r != NULL ? r->in_flight : 0;
+	mon->mt.run_active = r != NULL;
+	mon->mt.workers = mi.nworkers;
+	mon->mt.workers_busy = mi.workers_busy;
 	mon->mt.oldest_export_ms = 0;
 	mon->mt.never_exported = 0;
 	for (k = 0; k < mon->ndbs; k++) {
@@ -664,51 +670,110 @@ monitor_set_clock(struct monitor *mon, int64_t offset_ms)
 	monitor_eval(mon);
 }
 
+/* API calls a worker made for a job, reported with its result. */
+static void
+monitor_api_counts(struct monitor *mon, const struct msg_api_count *c,
+    size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n && c[i].api[0] != '\0'; i++)
+		metrics_api_count(&mon->mt, c[i].api, c[i].status, c[i].n);
+}
+
+/* The master's events, each to the hook that counts it. */
+static void
+monitor_event_cb(const struct master_event *ev, void *arg)
+{
+	struct monitor	*mon = arg;
+
+	switch (ev->type) {
+	case MASTER_EV_RUN_STARTED:
+		monitor_run_started(mon);
+		break;
+	case MASTER_EV_RUN_NOT_STARTED:
+		monitor_run_not_started(mon, ev->message);
+		break;
+	case MASTER_EV_DISCOVERY:
+		monitor_discovery(mon, ev->disc);
+		break;
+	case MASTER_EV_RUN_END:
+		monitor_run_end(mon, ev->run);
+		break;
+	case MASTER_EV_DISPATCHED:
+		monitor_dispatched(mon, ev->job);
+		break;
+	case MASTER_EV_JOB_DONE:
+		monitor_job_done(mon, ev->job);
+		monitor_api_counts(mon, ev->calls, ev->ncalls);
+		break;
+	case MASTER_EV_JOB_FAILED:
+		monitor_job_failed(mon, ev->job, ev->failed);
+		monitor_api_counts(mon, ev->calls, ev->ncalls);
+		break;
+	case MASTER_EV_WORKER_DIED:
+		monitor_worker_died(mon);
+		break;
+	case MASTER_EV_JOURNAL_ERROR:
+		monitor_journal_error(mon);
+		break;
+	case MASTER_EV_CHANGED:
+	case MASTER_EV_WALK_DONE:
+		break;		/* the next evaluation reads the run */
+	}
+}
+
 /*
- * Set up after the journal, the multi handle and auth: load what the
- * journal knows, listen for scrapes, start the evaluation timer.  Returns
+ * Set up on the master (after master_new): load what the journal knows,
+ * listen for scrapes, start the evaluation timer and watch the master.  Returns
  * NULL with a message if the metrics address cannot be bound.
  */
 struct monitor *
 monitor_new(struct master *m, char *err, size_t errlen)
 {
-	struct monitor	*mon;
-	struct timeval	 tv = { 0, 0 };
+	const struct config	*conf = master_config(m);
+	const struct journal_run *last = master_last_run(m);
+	struct journal		*j = master_journal(m);
+	struct event_base	*base = master_base(m);
+	struct monitor		*mon;
+	struct timeval		 tv = { 0, 0 };
 
 	mon = xcalloc(1, sizeof(*mon));
 	mon->m = m;
 	alert_init(&mon->alerts, master_now_ms());
-	if (m->conf->metrics_listen != NULL && (mon->server = metrics_listen(
-	    m->base, m->conf->metrics_listen, monitor_metrics_cb, mon, err,
+	if (conf->metrics_listen != NULL && (mon->server = metrics_listen(
+	    base, conf->metrics_listen, monitor_metrics_cb, mon, err,
 	    errlen)) == NULL) {
 		free(mon);
 		return (NULL);
 	}
-	mon->notify = notify_new(m->base, m->multi, m->auth, &mon->mt);
-	http_multi_observe(m->multi, monitor_api_cb, mon);
-	if (journal_stale(m->journal, INT64_MAX, JOURNAL_LIMIT_MAX,
-	    monitor_load_db, mon) == -1)
-		log_warnx("journal: %s", journal_error(m->journal));
+	mon->notify = notify_new(base, master_multi(m), master_auth(m),
+	    &mon->mt);
+	http_multi_observe(master_multi(m), monitor_api_cb, mon);
+	if (journal_stale(j, INT64_MAX, JOURNAL_LIMIT_MAX, monitor_load_db,
+	    mon) == -1)
+		log_warnx("journal: %s", journal_error(j));
 	if (mon->ndbs > 0)
 		qsort(mon->dbs, mon->ndbs, sizeof(*mon->dbs),
 		    monitor_db_sort_cmp);
-	if (m->last_run.id != 0) {
-		if (m->last_run.total > 0)
-			mon->last_attempt_ms = m->last_run.started_ms;
-		if (strcmp(m->last_run.outcome, "succeeded") == 0)
-			mon->mt.last_success_run_ms = m->last_run.ended_ms;
-		if (strcmp(m->last_run.outcome, "failed") == 0 && journal_jobs(
-		    m->journal, m->last_run.id, monitor_load_job, mon) == -1)
-			log_warnx("journal: %s", journal_error(m->journal));
+	if (last->id != 0) {
+		if (last->total > 0)
+			mon->last_attempt_ms = last->started_ms;
+		if (strcmp(last->outcome, "succeeded") == 0)
+			mon->mt.last_success_run_ms = last->ended_ms;
+		if (strcmp(last->outcome, "failed") == 0 && journal_jobs(j,
+		    last->id, monitor_load_job, mon) == -1)
+			log_warnx("journal: %s", journal_error(j));
 	}
 	if (monitor_clock_enabled())
 		log_warnx("%s=1: the alerts' clock can be moved through the "
 		    "control socket (tests only)", MONITOR_CLOCK_ENV);
-	mon->ev_soon = evtimer_new(m->base, monitor_soon_cb, mon);
-	mon->ev_tick = evtimer_new(m->base, monitor_tick_cb, mon);
+	mon->ev_soon = evtimer_new(base, monitor_soon_cb, mon);
+	mon->ev_tick = evtimer_new(base, monitor_tick_cb, mon);
 	if (mon->ev_soon == NULL || mon->ev_tick == NULL)
 		fatalx("monitor_new: evtimer_new");
 	evtimer_add(mon->ev_tick, &tv);
+	master_watch(m, monitor_event_cb, mon);
 	return (mon);
 }
 
@@ -730,15 +795,4 @@ monitor_free(struct monitor *mon)
 	free(mon->gave_up);
 	free(mon->failing);
 	free(mon);
-}
-
-/* API calls a worker made for a job, reported with its result. */
-void
-monitor_api_counts(struct monitor *mon, const struct msg_api_count *c,
-    size_t n)
-{
-	size_t	i;
-
-	for (i = 0; i < n && c[i].api[0] != '\0'; i++)
-		metrics_api_count(&mon->mt, c[i].api, c[i].status, c[i].n);
 }

@@ -1,0 +1,85 @@
+/*
+ * run.h: one run (a scheduled, catch-up or manual pass over the fleet) as
+ * the master holds it, and the pure rules of its life: counting its jobs
+ * by state, what a failed attempt does to a job, when the run is over and
+ * how it ended.  No I/O and no clock: time comes in as an argument, so
+ * tests set it.  The master (master-*.c) acts on what these decide.
+ */
+#ifndef DATABACKUP_RUN_H
+#define DATABACKUP_RUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "job.h"
+#include "journal.h"
+
+struct disc_pattern;
+struct disc_result;
+struct msg_failed;
+
+enum run_state {
+	RUN_DISCOVERING,
+	RUN_RUNNING,
+	RUN_FINISHED,
+};
+
+/* Discovery totals, over every walk of a run. */
+struct run_disc {
+	int		 projects, instances, databases;
+	int		 skipped, excluded, api_disabled, errors;
+};
+
+struct run {
+	struct journal_run	 jr;
+	enum run_state		 state;
+	int			 discovering;	/* walks in progress */
+	struct job		**jobs;		/* owned */
+	size_t			 njobs, cap;
+	int			 count[JOB_STATE_COUNT];
+	int			 in_flight;	/* jobs bound to a worker */
+	struct run_disc		 disc;
+	int			 disc_failed;
+};
+
+/* The retry rules a failed attempt is judged by (from the config). */
+struct run_policy {
+	uint64_t	 retry_window_ms;
+	int64_t		 poll_initial_ms;
+	int64_t		 busy_cap_ms;	/* longest wait on a busy instance */
+	int64_t		 resume_delay_ms; /* before a lost poll resumes */
+};
+
+/* What a failed attempt came to (run_job_failed). */
+enum run_verdict {
+	RUN_TOKEN_REFUSED,	/* one refresh, one retry: not a failure */
+	RUN_BUSY,		/* another operation on the instance */
+	RUN_BUSY_TOO_LONG,	/* busy for the whole retry window: failed */
+	RUN_LOST_POLL,		/* the export runs on; resume watching it */
+	RUN_RETRY,		/* the attempt failed; retry later */
+	RUN_GAVE_UP,		/* failed for good */
+};
+
+/* run.c */
+struct run	*run_new(const char *, const char *, int64_t);
+void		 run_free(struct run *);
+const char	*run_state_name(enum run_state);
+void		 run_add_job(struct run *, struct job *);
+struct job	*run_remove_job(struct run *, size_t);
+void		 run_job_state(struct run *, struct job *, enum job_state);
+int		 run_jobs_final(const struct run *);
+void		 run_end(struct run *, int64_t);
+struct job	**run_sorted(const struct run *);
+char		*run_disc_dups(const struct disc_result *);
+void		 run_disc_add(struct run *, const struct disc_result *);
+void		 run_patterns_text(const struct disc_pattern *, size_t,
+		    char *, size_t);
+void		 run_day(int64_t, char *, size_t);
+void		 run_recover_job(struct job *);
+void		 run_job_dispatch(struct run *, struct job *, int64_t);
+enum run_verdict run_job_failed(struct run *, struct job *,
+		    const struct msg_failed *, const struct run_policy *,
+		    int64_t, uint32_t, int64_t *);
+const char	*run_verdict_name(enum run_verdict);
+
+#endif

@@ -1,0 +1,189 @@
+/*
+ * master-int.h: the master's own state, shared by its files and by no
+ * one else (include/master.h is what others see).  The files, from the
+ * ground up, each calling only those below it:
+ *
+ *   master-state.c	the public views, the watchers and systemd's STATUS
+ *   master-journal.c	journal writes grouped per loop turn, pruning,
+ *			predictions
+ *   master-dispatch.c	jobs and tokens handed to idle workers
+ *   master-run.c	a run's life: start, walks, end, recovery
+ *   master-worker.c	the workers: started, heard, reaped
+ *   master-daily.c	the daily timer, catch-up and deferred runs
+ *   master.c		setup, signals, reload, stop, teardown
+ */
+#ifndef DATABACKUP_MASTER_INT_H
+#define DATABACKUP_MASTER_INT_H
+
+#include <sys/types.h>
+#include <stdint.h>
+
+#include "auth.h"
+#include "discovery.h"
+#include "gcp.h"
+#include "job.h"
+#include "journal.h"
+#include "master.h"
+#include "run.h"
+#include "sched.h"
+
+struct bufferevent;
+struct event;
+struct event_base;
+struct http_multi;
+struct msg_failed;
+
+#define MASTER_STOP_TIMEOUT_SEC		30	/* then workers are killed */
+#define MASTER_RESTART_WINDOW_MS	(60 * 1000)
+#define MASTER_RESTART_MAX		5	/* per window, then back off */
+#define MASTER_RESTART_RING		8	/* recent starts remembered */
+#define MASTER_RESPAWN_BACKOFF_SEC	10
+#define MASTER_TOKEN_CHECK_SEC		60
+#define MASTER_JOURNAL_RETRY_SEC	5
+/* 409 "busy": try again from 2 x poll_initial, doubling up to this. */
+#define MASTER_BUSY_CAP_MS		(5 * 60 * 1000)
+#define MASTER_RESUME_DELAY_MS		(2 * 1000)
+#define MASTER_DAILY_RECHECK_SEC	3600	/* wall clock may jump */
+#define MASTER_PRUNE_SEC		3600	/* between pruning passes */
+#define MASTER_PRUNE_BATCH		500	/* jobs per prune transaction */
+#define MASTER_WATCHERS_MAX		4
+#define MASTER_PATTERNS_MAX		16	/* a run's patterns, walked again */
+
+/* job->dirty: what is still to be journaled once writes work again. */
+#define MASTER_DIRTY_JOB	0x1	/* the job's row */
+#define MASTER_DIRTY_ATTEMPT	0x2	/* the attempt that ended, with it */
+#define MASTER_DIRTY_ACK	0x4	/* then let the worker poll its op */
+#define MASTER_DIRTY_START	0x8	/* then send the job to its worker */
+#define MASTER_DIRTY_QUEUED	0x10	/* in m->pend */
+/* Prior export rate when a database has no history: MiB/s of disk. */
+#define MASTER_PRIOR_MIB_PER_SEC	25
+
+enum master_worker_state {
+	MW_IDLE,
+	MW_BUSY,
+	MW_DEAD,	/* exited; a replacement is due */
+};
+
+struct master_worker {
+	struct master		*m;
+	int			 slot;
+	pid_t			 pid;
+	struct bufferevent	*bev;
+	enum master_worker_state state;
+	struct job		*job;
+	int64_t			 since_ms;
+	int			 shutdown_sent;
+};
+
+struct master_watcher {
+	master_watch_cb		 cb;
+	void			*arg;
+};
+
+struct master {
+	struct event_base	*base;
+	char			*conf_path;
+	struct config		*conf;
+	int64_t			 started_ms;
+	int64_t			 conf_loaded_ms;
+
+	struct journal		*journal;
+	int			 journal_ok;
+	char			 journal_err[256];
+	struct event		*ev_journal;	/* retries dirty writes */
+	struct event		*ev_flush;	/* end of turn: write m->pend */
+	struct job		**pend;		/* jobs to write, in order */
+	size_t			 npend, cappend;
+	int			 flush_armed;
+	uint64_t		 flushes;	/* commits of queued jobs */
+	uint64_t		 flushed_jobs;	/* job writes they held */
+	struct job_prior	 prior;		/* learnt from this fleet */
+	struct event		*ev_prune;	/* prunes old runs in batches */
+	int64_t			 pruned;	/* rows, this pruning pass */
+	int			 rewalk;	/* insert failed: walk again */
+	char			 deferred[16];	/* trigger to start when idle */
+
+	struct http_multi	*multi;
+	struct auth		*auth;
+	struct auth_info	 auth_info;
+	struct gcp_ctx		 ctx;		/* endpoints; token per job */
+	int			 wanting_token;
+
+	struct master_worker	*workers;
+	int			 nworkers;
+	int64_t			 restarts[MASTER_RESTART_RING];
+	int			 nrestarts;
+	struct event		*ev_respawn;
+	uint64_t		 worker_deaths;
+
+	struct sched		 sched;
+	struct run		*run;
+	struct journal_run	 last_run;	/* id 0: none */
+	struct disc		*disc;		/* the run's current walk */
+	uint64_t		 walks;		/* walks started, ever */
+	uint64_t		 walks_done;	/* walks finished, ever */
+	struct disc_pattern	*pending_pat;	/* triggers during a walk */
+	size_t			 npending_pat;
+	int			 pending_all;
+
+	struct master_watcher	 watchers[MASTER_WATCHERS_MAX];
+	int			 nwatchers;
+	struct event		*ev_daily;
+	struct event		*ev_wake;	/* retry / busy timer */
+	struct event		*ev_token;	/* keeps workers' tokens fresh */
+	struct event		*ev_watchdog;
+	struct event		*ev_stop;	/* shutdown deadline */
+	struct event		*ev_sig[4];
+	int64_t			 next_run_ms;
+	uint64_t		 watchdog_usec;
+	int			 stopping;
+	char			 token_sent[GCP_TOKEN_MAX];
+};
+
+/* master-state.c */
+void		 master_emit(struct master *, enum master_event_type,
+		    const struct master_event *);
+void		 master_changed(struct master *);
+void		 master_status(struct master *);
+void		 job_log(int, const struct job *, const char *, ...)
+		    __attribute__((__format__(printf, 3, 4)));
+
+/* master-journal.c */
+void		 master_journal_failed(struct master *);
+void		 master_job_write(struct master *, struct job *, int);
+int		 master_flush(struct master *,
+		    void (*)(struct master *, struct job *, int));
+void		 master_prune_cb(int, short, void *);
+int64_t		 master_predict(struct master *, const char *, const char *,
+		    const char *, int64_t, int, int *);
+int64_t		 master_job_predicted(struct master *, const struct job *);
+
+/* master-dispatch.c */
+void		 master_worker_send(struct master *, struct master_worker *,
+		    uint32_t, int64_t, const void *, size_t);
+void		 master_job_unbind(struct master *, struct master_worker *,
+		    struct job *);
+int		 master_commit(struct master *);
+void		 master_dispatch(struct master *);
+void		 master_wake_cb(int, short, void *);
+void		 master_token_tick_cb(int, short, void *);
+
+/* master-run.c */
+void		 master_run_check_end(struct master *);
+void		 master_recover(struct master *);
+void		 master_deferred(struct master *);
+int		 master_ran_today(struct master *, int64_t);
+void		 master_flush_cb(int, short, void *);
+void		 master_journal_cb(int, short, void *);
+
+/* master-worker.c */
+void		 master_worker_spawn(struct master *, struct master_worker *);
+void		 master_respawn_cb(int, short, void *);
+void		 master_reap(struct master *);
+
+/* master-daily.c */
+void		 master_daily_arm(struct master *);
+void		 master_daily_cb(int, short, void *);
+void		 master_catch_up(struct master *);
+
+#endif

@@ -1,0 +1,426 @@
+/*
+ * master-run.c: a run's life in the master: it starts (a trigger, the
+ * schedule, or an unfinished run found in the journal at start), takes
+ * its jobs from each walk of discovery, and ends once every job's end is
+ * journaled; a run that could not start waits here until nothing is in
+ * the way.  The rules (counts, outcome, duplicates) are run.c's.
+ */
+#include <sys/types.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "config.h"
+#include "log.h"
+#include "master-int.h"
+#include "xmalloc.h"
+
+static void	master_disc_cb(struct disc_result *, void *);
+
+/* job joins the run in progress, and the queue unless it is over. */
+static void
+master_run_add_job(struct master *m, struct job *job)
+{
+	run_add_job(m->run, job);
+	if (!job_state_final(job->state))
+		sched_add(&m->sched, job);
+}
+
+void
+master_run_check_end(struct master *m)
+{
+	struct run		*r = m->run;
+	struct master_event	 ev;
+
+	if (r == NULL || r->discovering > 0 || m->disc != NULL)
+		return;
+	if (!run_jobs_final(r))
+		return;
+	/*
+	 * Every job's end is journaled before the run's end is; queued
+	 * writes bring us back here once committed (master_flush_cb).
+	 */
+	if (!m->journal_ok || m->rewalk || m->npend > 0)
+		return;
+	run_end(r, master_now_ms());
+	if (journal_run_end(m->journal, &r->jr) == -1) {
+		master_journal_failed(m);
+		return;		/* the retry timer brings us back */
+	}
+	r->state = RUN_FINISHED;
+	log_emit(r->jr.failed > 0 || r->disc_failed ? LOG_ERR : LOG_NOTICE,
+	    "run %lld %s: %d of %d databases exported, %d failed, in %llds "
+	    "(journal: %llu job writes in %llu commits since start)",
+	    (long long)r->jr.id, r->jr.outcome, r->jr.succeeded, r->jr.total,
+	    r->jr.failed, (long long)(r->jr.ended_ms - r->jr.started_ms) /
+	    1000, (unsigned long long)m->flushed_jobs,
+	    (unsigned long long)m->flushes);
+	memset(&ev, 0, sizeof(ev));
+	ev.run = r;
+	master_emit(m, MASTER_EV_RUN_END, &ev);
+	memcpy(&m->last_run, &r->jr, sizeof(m->last_run));
+	sched_clear(&m->sched);
+	m->run = NULL;
+	run_free(r);
+	master_status(m);
+	master_deferred(m);
+}
+
+static void
+master_start_walk(struct master *m, const struct disc_pattern *pat,
+    size_t npat)
+{
+	m->run->discovering++;
+	m->walks++;
+	m->disc = disc_start(m->base, m->multi, m->auth, &m->conf, &m->ctx,
+	    pat, npat, master_disc_cb, m);
+}
+
+/*
+ * Start a run, or add to the one in progress: only databases not already
+ * in it become new jobs.  Returns 0, or -1 with a message.
+ */
+int
+master_trigger(struct master *m, const char *trigger,
+    const struct disc_pattern *pat, size_t npat, char *err, size_t errlen)
+{
+	struct run	*r;
+	char		 patterns[sizeof(r->jr.patterns)];
+	size_t		 i;
+
+	if (m->stopping) {
+		snprintf(err, errlen, "databackupd is shutting down");
+		return (-1);
+	}
+	if ((r = m->run) != NULL) {
+		if (m->disc == NULL) {
+			master_start_walk(m, pat, npat);
+			return (0);
+		}
+		/* A walk is under way: another follows when it ends. */
+		if (npat == 0)
+			m->pending_all = 1;
+		for (i = 0; i < npat; i++) {
+			m->pending_pat = xreallocarray(m->pending_pat,
+			    m->npending_pat + 1, sizeof(*pat));
+			m->pending_pat[m->npending_pat++] = pat[i];
+		}
+		return (0);
+	}
+	run_patterns_text(pat, npat, patterns, sizeof(patterns));
+	r = run_new(trigger, patterns, master_now_ms());
+	if (journal_run_begin(m->journal, &r->jr) == -1) {
+		snprintf(err, errlen, "journal: %s", journal_error(m->journal));
+		master_journal_failed(m);
+		run_free(r);
+		return (-1);
+	}
+	m->run = r;
+	log_notice("run %lld started (%s%s%s)", (long long)r->jr.id, trigger,
+	    npat > 0 ? ": " : "", r->jr.patterns);
+	master_emit(m, MASTER_EV_RUN_STARTED, NULL);
+	master_start_walk(m, pat, npat);
+	master_status(m);
+	return (0);
+}
+
+/*
+ * The walk's targets that are new to the run, as jobs not yet journaled.
+ * A database already in the run, or found twice by the walk, is not
+ * added twice.  Returns how many are in *out (caller frees the array).
+ */
+static size_t
+master_disc_jobs(struct master *m, const struct disc_result *res,
+    struct job ***out)
+{
+	struct run		*r = m->run;
+	const struct disc_target *t;
+	struct job		*job, **newjobs, **sorted;
+	char			 obj[GCP_OBJECT_MAX + 1], *dup;
+	size_t			 i, nnew = 0;
+	int			 prior;
+
+	newjobs = xcalloc(res->ntargets > 0 ? res->ntargets : 1,
+	    sizeof(*newjobs));
+	sorted = run_sorted(r);
+	dup = run_disc_dups(res);
+	for (i = 0; i < res->ntargets; i++) {
+		t = &res->targets[i];
+		if (dup[i] || job_find(sorted, r->njobs, t->project,
+		    t->instance, t->database) != NULL)
+			continue;
+		if (job_object_name(m->conf->object, t->project, t->instance,
+		    t->database, gcp_engine_ext(t->version), r->jr.started_ms,
+		    obj, sizeof(obj)) == -1) {
+			log_warnx("%s/%s/%s: object name too long; skipped",
+			    t->project, t->instance, t->database);
+			continue;
+		}
+		if ((job = job_new(t->project, t->instance, t->database,
+		    t->version, obj)) == NULL) {
+			log_warnx("%s/%s/%s: name too long; skipped",
+			    t->project, t->instance, t->database);
+			continue;
+		}
+		job->run_id = r->jr.id;
+		job->created_ms = master_now_ms();
+		job->predicted_ms = master_predict(m, t->project,
+		    t->instance, t->database, t->disk_gb, t->ndatabases,
+		    &prior);
+		job->prior = prior;
+		newjobs[nnew++] = job;
+	}
+	free(sorted);
+	free(dup);
+	*out = newjobs;
+	return (nnew);
+}
+
+static void
+master_disc_cb(struct disc_result *res, void *arg)
+{
+	struct master		*m = arg;
+	struct run		*r = m->run;
+	struct master_event	 ev;
+	struct job		**newjobs;
+	size_t			 i, nnew, added = 0;
+	size_t			 ntargets, nskipped, nexcluded, nerrors;
+	int			 api_disabled, requests;
+	int64_t			 took_ms;
+
+	m->disc = NULL;
+	m->walks_done++;
+	if (r == NULL) {
+		disc_result_free(res);
+		return;
+	}
+	r->discovering--;
+	run_disc_add(r, res);
+	memset(&ev, 0, sizeof(ev));
+	ev.disc = res;
+	master_emit(m, MASTER_EV_DISCOVERY, &ev);
+	if (res->failed)
+		log_warnx("run %lld: discovery failed: %s", (long long)r->jr.id,
+		    res->errors.n > 0 ? res->errors.v[0].text : "no targets");
+	for (i = 0; i < res->errors.n; i++)
+		log_warnx("run %lld: discovery: %s%s%s: %s",
+		    (long long)r->jr.id, res->errors.v[i].project,
+		    res->errors.v[i].instance[0] != '\0' ? "/" : "",
+		    res->errors.v[i].instance, res->errors.v[i].text);
+
+	/*
+	 * The new jobs are journaled in one transaction (one commit for the
+	 * whole walk, not one per database) and join the run once it has
+	 * committed.
+	 */
+	nnew = master_disc_jobs(m, res, &newjobs);
+	/*
+	 * The jobs have their own copies of the names: the result goes now,
+	 * before the run and the scheduler take on thousands more.
+	 */
+	ntargets = res->ntargets;
+	nskipped = res->skipped.n;
+	nexcluded = res->excluded.n;
+	nerrors = res->errors.n;
+	api_disabled = res->api_disabled;
+	requests = res->requests;
+	took_ms = res->ended_ms - res->started_ms;
+	disc_result_free(res);
+
+	if (journal_job_insert_many(m->journal, newjobs, nnew) == -1) {
+		log_warnx("run %lld: journal: %s; %zu databases not added",
+		    (long long)r->jr.id, journal_error(m->journal), nnew);
+		master_journal_failed(m);
+		m->rewalk = 1;	/* walk again once writes work */
+		for (i = 0; i < nnew; i++)
+			job_free(newjobs[i]);
+		nnew = 0;
+	}
+	for (i = 0; i < nnew; i++) {
+		master_run_add_job(m, newjobs[i]);
+		added++;
+	}
+	free(newjobs);
+	log_notice("run %lld: discovery found %zu databases to export (%zu "
+	    "new), %zu skipped, %zu excluded, %d projects without the Cloud "
+	    "SQL Admin API, %zu errors, %d requests in %lld ms",
+	    (long long)r->jr.id, ntargets, added, nskipped, nexcluded,
+	    api_disabled, nerrors, requests, (long long)took_ms);
+	memset(&ev, 0, sizeof(ev));
+	ev.walk = m->walks_done;
+	ev.added = added;
+	master_emit(m, MASTER_EV_WALK_DONE, &ev);
+
+	if (m->pending_all || m->npending_pat > 0) {
+		struct disc_pattern	*pat = m->pending_pat;
+		size_t			 npat = m->pending_all ? 0 :
+		    m->npending_pat;
+
+		m->pending_pat = NULL;
+		m->npending_pat = 0;
+		m->pending_all = 0;
+		master_start_walk(m, pat, npat);
+		free(pat);
+	} else if (r->state == RUN_DISCOVERING)
+		r->state = RUN_RUNNING;
+	master_changed(m);
+	master_run_check_end(m);
+	master_dispatch(m);
+}
+
+/* Plan: a walk without a run. */
+int
+master_plan(struct master *m, disc_cb cb, void *arg)
+{
+	if (disc_start(m->base, m->multi, m->auth, &m->conf, &m->ctx, NULL,
+	    0, cb, arg) == NULL)
+		return (-1);
+	return (0);
+}
+
+/* Recovery: an unfinished run in the journal goes on. */
+static void
+master_recover_job(const struct job *j, void *arg)
+{
+	struct master	*m = arg;
+	struct job	*job;
+
+	job = job_dup(j);
+	run_recover_job(job);
+	master_run_add_job(m, job);
+}
+
+/* Walk again for the run's patterns; the walk adds what is missing. */
+static void
+master_walk_run(struct master *m)
+{
+	struct run		*r = m->run;
+	struct disc_pattern	 pat[MASTER_PATTERNS_MAX];
+	size_t			 npat = 0;
+	char			 buf[sizeof(r->jr.patterns)], *p, *s;
+	char			 err[256];
+
+	strlcpy(buf, r->jr.patterns, sizeof(buf));
+	for (s = buf; (p = strsep(&s, " ")) != NULL &&
+	    npat < MASTER_PATTERNS_MAX;) {
+		if (*p == '\0')
+			continue;
+		if (disc_pattern_parse(p, &pat[npat], err, sizeof(err)) == 0)
+			npat++;
+	}
+	master_start_walk(m, pat, npat);
+}
+
+/*
+ * At start, an unfinished run in the journal goes on: its jobs come back
+ * with their attempts, operations and retry times (run_recover_job), and
+ * a walk adds what its discovery had not reached.  A journal that cannot
+ * be read is fatal: never start from nothing over it.
+ */
+void
+master_recover(struct master *m)
+{
+	struct run	*r;
+	int		 rv;
+
+	r = run_new("", "", 0);
+	rv = journal_run_open(m->journal, &r->jr);
+	if (rv != 1) {
+		run_free(r);
+		if (rv == -1)
+			fatalx("journal: cannot read the open run: %s",
+			    journal_error(m->journal));
+		return;
+	}
+	r->state = RUN_RUNNING;
+	m->run = r;
+	if (journal_jobs(m->journal, r->jr.id, master_recover_job, m) == -1)
+		fatalx("journal: cannot load run %lld: %s",
+		    (long long)r->jr.id, journal_error(m->journal));
+	log_notice("run %lld (%s, started %s) resumes: %d of %zu databases "
+	    "done", (long long)r->jr.id, r->jr.trigger, r->jr.day,
+	    r->count[JOB_SUCCEEDED] + r->count[JOB_FAILED], r->njobs);
+	master_walk_run(m);
+}
+
+/* Has today's scheduled (or catch-up) run happened?  1 yes, 0 no, -1 ?. */
+int
+master_ran_today(struct master *m, int64_t now_ms)
+{
+	char	day[16];
+	int64_t	id;
+
+	run_day(now_ms, day, sizeof(day));
+	return (journal_run_for_day(m->journal, day, &id));
+}
+
+/*
+ * A scheduled or catch-up run that could not start (journal failing, or
+ * a run from an earlier day still going) starts as soon as nothing is in
+ * the way, unless the day has its run by then.
+ */
+void
+master_deferred(struct master *m)
+{
+	char	trigger[sizeof(m->deferred)], err[256];
+
+	if (m->deferred[0] == '\0' || m->run != NULL || !m->journal_ok ||
+	    m->stopping)
+		return;
+	strlcpy(trigger, m->deferred, sizeof(trigger));
+	m->deferred[0] = '\0';
+	if (master_ran_today(m, master_now_ms()) != 0)
+		return;
+	log_notice("%s run: starting now", trigger);
+	if (master_trigger(m, trigger, NULL, 0, err, sizeof(err)) == -1) {
+		log_warnx("%s run not started: %s", trigger, err);
+		if (!m->journal_ok)
+			strlcpy(m->deferred, trigger, sizeof(m->deferred));
+	}
+}
+
+/* End of a loop turn: write what it queued; the run may be over. */
+void
+master_flush_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct master	*m = arg;
+
+	if (master_commit(m) == 0 && m->run != NULL)
+		master_run_check_end(m);
+}
+
+/* The journal's retry timer: once writes work again, everything goes on. */
+void
+master_journal_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct master	*m = arg;
+	struct run	*r = m->run;
+	int		 bad = 0, flushed;
+
+	flushed = m->npend > 0;
+	if (master_commit(m) == -1)
+		bad = 1;
+	/* Nothing was pending: make sure a write commits before going on. */
+	if (!bad && flushed == 0 && journal_probe(m->journal) == -1) {
+		master_journal_failed(m);
+		bad = 1;
+	}
+	if (bad)
+		return;
+	if (!m->journal_ok)
+		log_notice("journal: writes work again; dispatching");
+	m->journal_ok = 1;
+	m->journal_err[0] = '\0';
+	if (m->rewalk && r != NULL && m->disc == NULL && !m->stopping) {
+		/* Databases whose insert failed: the walk adds them now. */
+		m->rewalk = 0;
+		master_walk_run(m);
+	}
+	master_changed(m);
+	master_run_check_end(m);
+	master_deferred(m);
+	master_dispatch(m);
+}

@@ -1,0 +1,445 @@
+/*
+ * master-worker.c: the workers, from the master's side: forked into their
+ * slots, heard (each report moves its job on: an operation to journal
+ * before the ack, a verified export, a failure judged by run.c's rules),
+ * and reaped, their jobs resumed or retried and the slot filled again,
+ * with a limit on how fast a crash loop may restart them.  The worker's
+ * own side is worker.c; the wire is msg.c's.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+
+#include "config.h"
+#include "log.h"
+#include "master-int.h"
+#include "msg.h"
+#include "worker.h"
+
+/*
+ * After a failed attempt: apply run.c's rules, act on the verdict and
+ * log; the caller journals.  Returns 1 if an attempt ended (to be
+ * recorded), 0 if not (refused token, busy instance, lost poll).
+ */
+static int
+master_job_failed(struct master *m, struct job *job, const struct msg_failed *f)
+{
+	const struct config	*c = m->conf;
+	struct run_policy	 p;
+	enum run_verdict	 v;
+	enum gcp_status		 gst;
+	int64_t			 now = master_now_ms(), busy_until;
+
+	memset(&p, 0, sizeof(p));
+	p.retry_window_ms = c->retry_window_ms;
+	p.poll_initial_ms = c->poll_initial_ms;
+	p.busy_cap_ms = MASTER_BUSY_CAP_MS;
+	p.resume_delay_ms = MASTER_RESUME_DELAY_MS;
+	if (f->status == GCP_AUTH)
+		auth_invalidate(m->auth, m->token_sent);
+	v = run_job_failed(m->run, job, f, &p, now, arc4random(),
+	    &busy_until);
+	if (busy_until != 0)
+		sched_busy(&m->sched, job, busy_until);
+	gst = f->status == GCP_AUTH ? GCP_RETRY : f->status;
+	switch (v) {
+	case RUN_TOKEN_REFUSED:
+		job_log(LOG_WARNING, job, "token refused (%s); retrying with a "
+		    "new one", f->message);
+		return (0);
+	case RUN_BUSY_TOO_LONG:
+		job_log(LOG_ERR, job, "failed: instance busy for the whole "
+		    "retry window: %s", f->message);
+		return (0);
+	case RUN_BUSY:
+		job_log(LOG_INFO, job, "instance busy (%s); next try in %llds",
+		    f->message, (long long)(busy_until - now) / 1000);
+		return (0);
+	case RUN_LOST_POLL:
+		job_log(LOG_WARNING, job, "lost track of operation %s (%s); "
+		    "resuming", job->operation, f->message);
+		return (0);
+	case RUN_GAVE_UP:
+		job_log(LOG_ERR, job, "failed for good (%s): %s",
+		    gcp_status_name(gst), f->message);
+		break;
+	case RUN_RETRY:
+		job_log(LOG_WARNING, job, "attempt failed (%s): %s; retry in "
+		    "%llds", gcp_status_name(gst), f->message,
+		    (long long)(job->next_attempt_ms - now) / 1000);
+		break;
+	}
+	if (job->failures >= c->alert_after_failures && !job->notified) {
+		job->notified = 1;
+		job_log(LOG_ERR, job, "has failed %d times", job->failures);
+	}
+	return (1);
+}
+
+/* The worker's job has an operation: journal it, then let it poll. */
+static int
+master_job_operation(struct master *m, struct master_worker *w,
+    struct job *job, const struct msg_op *op)
+{
+	if (job_set_operation(job, op->operation) == -1) {
+		log_warnx("worker %d: operation name too long", w->slot);
+		return (-1);
+	}
+	job->outcome_unknown = 0;
+	if (op->started_ms != 0)
+		job->started_ms = op->started_ms;
+	run_job_state(m->run, job, JOB_EXPORTING);
+	if (job->inst != NULL)
+		job->inst->busy_count = 0;
+	job_log(LOG_INFO, job, "%s operation %s", op->adopted ? "adopted" :
+	    "started", job->operation);
+	/*
+	 * Write-ahead: the worker polls only once the operation is
+	 * journaled; until then it waits for the ack.
+	 */
+	master_job_write(m, job, MASTER_DIRTY_ACK);
+	return (0);
+}
+
+/* The worker's export is verified: the job has succeeded. */
+static void
+master_job_done(struct master *m, struct master_worker *w, struct job *job,
+    const struct msg_done *done)
+{
+	struct master_event	 ev;
+	int64_t			 now = master_now_ms();
+
+	job->size = done->size;
+	strlcpy(job->crc32c, done->crc32c, sizeof(job->crc32c));
+	/*
+	 * The export's own duration feeds the next predictions: the
+	 * operation's insert-to-end by Google's clock when it is plausible,
+	 * else our accept-to-seen (which also counts the wait until the poll
+	 * that saw it DONE).
+	 */
+	job->ended_ms = now;
+	if (done->op_start_ms > 0 && done->op_end_ms >= done->op_start_ms &&
+	    done->op_end_ms - done->op_start_ms <= now - job->started_ms) {
+		job->ended_ms = job->started_ms + (done->op_end_ms -
+		    done->op_start_ms);
+		if (job->prior)
+			job_prior_learn(&m->prior, job->predicted_ms,
+			    job->ended_ms - job->started_ms);
+	}
+	job_set_error(job, NULL);
+	run_job_state(m->run, job, JOB_SUCCEEDED);
+	master_job_write(m, job, MASTER_DIRTY_ATTEMPT);
+	job_log(LOG_NOTICE, job, "exported gs://%s/%s (%llu bytes, crc32c %s, "
+	    "%u polls)", m->conf->bucket, job_object(job),
+	    (unsigned long long)job->size, job->crc32c, done->polls);
+	memset(&ev, 0, sizeof(ev));
+	ev.job = job;
+	ev.calls = done->calls;
+	ev.ncalls = MSG_API_COUNTS;
+	master_emit(m, MASTER_EV_JOB_DONE, &ev);
+	master_job_unbind(m, w, job);
+}
+
+/* The worker's attempt failed (or its death ended it). */
+static void
+master_job_report_failed(struct master *m, struct master_worker *w,
+    struct job *job, const struct msg_failed *f)
+{
+	struct master_event	 ev;
+	int			 attempt_over;
+
+	attempt_over = master_job_failed(m, job, f);
+	master_job_write(m, job, attempt_over ? MASTER_DIRTY_ATTEMPT :
+	    MASTER_DIRTY_JOB);
+	memset(&ev, 0, sizeof(ev));
+	ev.job = job;
+	ev.failed = f;
+	ev.calls = f->calls;
+	ev.ncalls = MSG_API_COUNTS;
+	master_emit(m, MASTER_EV_JOB_FAILED, &ev);
+	master_job_unbind(m, w, job);
+}
+
+static void
+master_worker_msg(struct master *m, struct master_worker *w,
+    const struct msg_hdr *hdr, const void *payload)
+{
+	struct job	*job = w->job;
+
+	if (job == NULL || hdr->job_id != job->id) {
+		log_warnx("worker %d: %s for job %lld it does not hold",
+		    w->slot, msg_type_name(hdr->type), (long long)hdr->job_id);
+		kill(w->pid, SIGKILL);
+		return;
+	}
+	switch (hdr->type) {
+	case MSG_JOB_OPERATION:
+		if (master_job_operation(m, w, job, payload) == -1) {
+			kill(w->pid, SIGKILL);
+			return;
+		}
+		break;
+	case MSG_JOB_VERIFYING:
+		/*
+		 * Not journaled: a job that was exporting or verifying
+		 * resumes the same way (poll, then verify).
+		 */
+		run_job_state(m->run, job, JOB_VERIFYING);
+		break;
+	case MSG_JOB_DONE:
+		master_job_done(m, w, job, payload);
+		break;
+	case MSG_JOB_FAILED:
+		master_job_report_failed(m, w, job, payload);
+		break;
+	default:
+		log_warnx("worker %d: unexpected %s", w->slot,
+		    msg_type_name(hdr->type));
+		kill(w->pid, SIGKILL);
+		return;
+	}
+	master_changed(m);
+	master_run_check_end(m);
+	master_dispatch(m);
+}
+
+static void
+master_worker_drain(struct master *m, struct master_worker *w)
+{
+	struct msg_hdr	 hdr;
+	union {
+		struct msg_op		op;
+		struct msg_done		done;
+		struct msg_failed	failed;
+	}		 p;
+	int		 r;
+
+	while (w->bev != NULL) {
+		r = msg_get(bufferevent_get_input(w->bev), &hdr, &p,
+		    sizeof(p));
+		if (r == 0)
+			break;
+		if (r == -1) {
+			log_warnx("worker %d: protocol error; killing it",
+			    w->slot);
+			kill(w->pid, SIGKILL);
+			bufferevent_disable(w->bev, EV_READ);
+			break;
+		}
+		master_worker_msg(m, w, &hdr, &p);
+	}
+}
+
+static void
+master_worker_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	/* EOF or error: SIGCHLD does the rest. */
+	bufferevent_disable(bev, EV_READ);
+}
+
+static void
+master_worker_readable_cb(struct bufferevent *bev, void *arg)
+{
+	struct master_worker	*w = arg;
+
+	master_worker_drain(w->m, w);
+}
+
+/* Fork one worker into slot w. */
+void
+master_worker_spawn(struct master *m, struct master_worker *w)
+{
+	int	 sv[2];
+	pid_t	 pid;
+
+	w->m = m;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
+		log_warn("worker %d: socketpair", w->slot);
+		w->state = MW_DEAD;
+		return;
+	}
+	switch ((pid = fork())) {
+	case -1:
+		log_warn("worker %d: fork", w->slot);
+		close(sv[0]);
+		close(sv[1]);
+		w->state = MW_DEAD;
+		return;
+	case 0:
+		/* Keep only stdio and our end of the socketpair. */
+		if (sv[1] != 3) {
+			if (dup2(sv[1], 3) == -1)
+				_exit(1);
+		} else
+			fcntl(3, F_SETFD, 0);
+		closefrom(4);
+		worker_main(3, w->slot);
+	}
+	close(sv[1]);
+	evutil_make_socket_nonblocking(sv[0]);
+	w->pid = pid;
+	w->state = MW_IDLE;
+	w->job = NULL;
+	w->shutdown_sent = 0;
+	w->since_ms = master_now_ms();
+	w->bev = bufferevent_socket_new(m->base, sv[0], BEV_OPT_CLOSE_ON_FREE);
+	bufferevent_setcb(w->bev, master_worker_readable_cb, NULL,
+	    master_worker_event_cb, w);
+	bufferevent_enable(w->bev, EV_READ | EV_WRITE);
+	log_debug("worker %d: started, pid %ld", w->slot, (long)pid);
+}
+
+void
+master_respawn_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct master	*m = arg;
+	int		 i;
+
+	for (i = 0; i < m->nworkers; i++) {
+		if (m->workers[i].state == MW_DEAD && !m->stopping)
+			master_worker_spawn(m, &m->workers[i]);
+	}
+	master_dispatch(m);
+}
+
+/*
+ * May another worker be started now?  Limits a crash loop: at most
+ * MASTER_RESTART_MAX starts per window, remembered in a ring of the most
+ * recent start times.
+ */
+static int
+master_restart_allowed(struct master *m)
+{
+	int64_t	now = master_now_ms();
+	size_t	i;
+	int	recent = 0;
+
+	for (i = 0; i < MASTER_RESTART_RING; i++)
+		if (m->restarts[i] != 0 &&
+		    now - m->restarts[i] < MASTER_RESTART_WINDOW_MS)
+			recent++;
+	if (recent >= MASTER_RESTART_MAX)
+		return (0);
+	m->restarts[m->nrestarts++ % MASTER_RESTART_RING] = now;
+	return (1);
+}
+
+/* A worker died with a job: resume it (operation known) or retry it. */
+static void
+master_job_orphaned(struct master *m, struct master_worker *w, const char *how)
+{
+	struct job		*job = w->job;
+	struct msg_failed	 f;
+
+	if (job->state == JOB_EXPORTING || job->state == JOB_VERIFYING) {
+		run_job_state(m->run, job, JOB_QUEUED);
+		job_log(LOG_WARNING, job, "worker %d %s; resuming operation "
+		    "%s", w->slot, how, job->operation);
+		/* An ack still pending goes nowhere: the next worker
+		 * resumes. */
+		job->dirty &= ~(MASTER_DIRTY_ACK | MASTER_DIRTY_START);
+		master_job_write(m, job, MASTER_DIRTY_JOB);
+		master_job_unbind(m, w, job);
+		return;
+	}
+	memset(&f, 0, sizeof(f));
+	f.status = GCP_RETRY;
+	f.outcome_unknown = 1;	/* it may have sent the export */
+	f.retry_after_ms = -1;
+	snprintf(f.message, sizeof(f.message), "worker %s", how);
+	/* A start still pending goes nowhere: the job is retried. */
+	job->dirty &= ~(MASTER_DIRTY_ACK | MASTER_DIRTY_START);
+	master_job_report_failed(m, w, job, &f);
+}
+
+/* One worker is gone (pid reaped, how it ended in how). */
+static void
+master_worker_lost(struct master *m, struct master_worker *w, pid_t pid,
+    const char *how)
+{
+	struct timeval	tv = { MASTER_RESPAWN_BACKOFF_SEC, 0 };
+
+	/* Read what it said before it died (an operation name). */
+	if (w->bev != NULL) {
+		while (evbuffer_read(bufferevent_get_input(w->bev),
+		    bufferevent_getfd(w->bev), 65536) > 0)
+			;
+		master_worker_drain(m, w);
+	}
+	if (!m->stopping)
+		log_warnx("lost child: worker %d (pid %ld) %s", w->slot,
+		    (long)pid, how);
+	else
+		log_debug("worker %d (pid %ld) %s", w->slot, (long)pid, how);
+	if (w->job != NULL && m->stopping && w->job->operation != NULL) {
+		/* Stopped at a safe point: the journal says where. */
+		job_log(LOG_INFO, w->job, "worker %d stopped; operation %s "
+		    "resumes at the next start", w->slot, w->job->operation);
+		w->job->worker = -1;
+		w->job = NULL;
+	} else if (w->job != NULL)
+		master_job_orphaned(m, w, how);
+	if (w->bev != NULL) {
+		bufferevent_free(w->bev);
+		w->bev = NULL;
+	}
+	w->pid = 0;
+	w->state = MW_DEAD;
+	if (m->stopping)
+		return;
+	m->worker_deaths++;
+	master_emit(m, MASTER_EV_WORKER_DIED, NULL);
+	if (master_restart_allowed(m))
+		master_worker_spawn(m, w);
+	else if (!evtimer_pending(m->ev_respawn, NULL)) {
+		log_warnx("workers die too often (%d in %ds); next start in "
+		    "%ds", MASTER_RESTART_MAX, MASTER_RESTART_WINDOW_MS / 1000,
+		    MASTER_RESPAWN_BACKOFF_SEC);
+		evtimer_add(m->ev_respawn, &tv);
+	}
+}
+
+/* SIGCHLD: reap every worker that ended; stop the loop once all have. */
+void
+master_reap(struct master *m)
+{
+	char	how[64];
+	pid_t	pid;
+	int	st, i, alive = 0;
+
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		for (i = 0; i < m->nworkers; i++)
+			if (m->workers[i].pid == pid)
+				break;
+		if (i == m->nworkers)
+			continue;
+		if (WIFSIGNALED(st))
+			snprintf(how, sizeof(how), "killed by signal %d",
+			    WTERMSIG(st));
+		else
+			snprintf(how, sizeof(how), "exited with status %d",
+			    WEXITSTATUS(st));
+		master_worker_lost(m, &m->workers[i], pid, how);
+	}
+	if (m->stopping) {
+		for (i = 0; i < m->nworkers; i++)
+			if (m->workers[i].pid != 0)
+				alive++;
+		if (alive == 0)
+			event_base_loopexit(m->base, NULL);
+	}
+	master_changed(m);
+	master_run_check_end(m);
+	master_dispatch(m);
+}
