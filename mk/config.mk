@@ -1,5 +1,6 @@
 # config part: databackup.conf parser and its tests.
-libdatabackup_a_SOURCES += src/config.c include/config.h
+libdatabackup_a_SOURCES += src/config.c src/config-type.c src/config-check.c \
+	include/config.h include/config-int.h
 
 check_PROGRAMS += tests/check_config
 TESTS += tests/check_config
