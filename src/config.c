@@ -362,6 +362,14 @@ config_check_all(struct config_parse *p)
 	for (i = 0; i < CONFIG_NKEYS; i++) {
 		const struct config_key *k = &config_table[i];
 
+		/* A default is only wrong when it is the value used. */
+		if (p->key[i].def_err != NULL && p->key[i].line == 0) {
+			config_error(p, 0, "[%s] %s: the compiled-in default "
+			    "is unusable (%s); set [%s] %s", k->section,
+			    k->key, p->key[i].def_err, k->section, k->key);
+			p->key[i].bad = 1;
+			continue;
+		}
 		if ((k->flags & CFG_REQUIRED) && !p->key[i].bad &&
 		    *(char **)config_field(cfg, k->off) == NULL)
 			config_error(p, 0, "missing [%s] %s (required)",
@@ -449,6 +457,12 @@ config_errors_move(struct config_parse *p, struct config_errors *errs)
 	p->nerrs = 0;
 }
 
+/*
+ * Sets every key that has a default.  A default comes from configure
+ * (the paths) and may not pass its key's check, say a socket path under a
+ * deep --runstatedir; that is kept as the key's def_err, and is an error
+ * only if the file does not set the key (config_check_all).
+ */
 static void
 config_defaults(struct config_parse *p)
 {
@@ -461,7 +475,7 @@ config_defaults(struct config_parse *p)
 		v = xstrdup(config_table[i].def);
 		if (config_type_set(p, &config_table[i], v, 0, err,
 		    sizeof(err)) == -1)
-			fatalx("config_defaults: %s", err);
+			p->key[i].def_err = xstrdup(err);
 		free(v);
 	}
 }
@@ -470,6 +484,10 @@ config_defaults(struct config_parse *p)
 static void
 config_keystate_free(struct config_parse *p)
 {
+	size_t	 i;
+
+	for (i = 0; i < CONFIG_NKEYS; i++)
+		free(p->key[i].def_err);
 	free(p->key);
 	p->key = NULL;
 }
