@@ -63,7 +63,7 @@ struct config_err {
 struct config_keystate {
 	int		 line;		/* first line setting the key, or 0 */
 	int		 bad;		/* the key had a bad value */
-	char		*def_err;	/* why its default is unusable, or NULL */
+	char		*def_err;	/* why the default fails, or NULL */
 };
 
 struct config_parse {

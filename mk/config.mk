@@ -13,7 +13,9 @@ tests_check_config_LDADD = $(TEST_LIBS) $(CHECK_LIBS)
 # or --runstatedir makes them: longer than a socket path may be.  Its own
 # objects come before libdatabackup.a, so the linker takes config_* from
 # them.
-CONFIG_DEEP_DIR = /opt/databackup-with-a-rather-long-install-prefix/chosen-by-a-packager/that-nests-its-state/under-several-directories
+CONFIG_DEEP_PREFIX = /opt/databackup-with-a-rather-long-install-prefix
+CONFIG_DEEP_DIR = $(CONFIG_DEEP_PREFIX)/chosen-by-a-packager$(CONFIG_DEEP_SUB)
+CONFIG_DEEP_SUB = /that-nests-its-state/under-several-directories
 check_PROGRAMS += tests/check_config_deep
 TESTS += tests/check_config_deep
 tests_check_config_deep_SOURCES = tests/check_config_deep.c $(CONFIG_SOURCES)

@@ -390,7 +390,8 @@ config_check_all(struct config_parse *p)
 
 	a = config_key_index("export", "max_in_flight");
 	b = config_key_index("workers", "count");
-	if (!p->key[a].bad && !p->key[b].bad && cfg->max_in_flight > cfg->workers)
+	if (!p->key[a].bad && !p->key[b].bad &&
+	    cfg->max_in_flight > cfg->workers)
 		config_error(p, config_line_of(p, a, b), "max_in_flight (%d) "
 		    "is more than [workers] count (%d): a worker holds one "
 		    "export", cfg->max_in_flight, cfg->workers);
