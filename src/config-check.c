@@ -329,20 +329,32 @@ bad:
 	return (-1);
 }
 
+/*
+ * The host part of v when v starts with scheme a or b ("smtp://"), has a
+ * host and holds no space or control character; else NULL.
+ */
+static const char *
+config_url_host(const char *v, const char *a, const char *b)
+{
+	const char	*host;
+
+	if (strncmp(v, a, strlen(a)) == 0)
+		host = v + strlen(a);
+	else if (strncmp(v, b, strlen(b)) == 0)
+		host = v + strlen(b);
+	else
+		return (NULL);
+	if (*host == '\0' || *host == '/' || config_has_space(v) ||
+	    config_has_cntrl(v))
+		return (NULL);
+	return (host);
+}
+
 int
 config_check_smtp(const struct config_key *k, char *v, char *err,
     size_t errlen)
 {
-	const char	*host;
-
-	if (strncmp(v, "smtp://", 7) == 0)
-		host = v + 7;
-	else if (strncmp(v, "smtps://", 8) == 0)
-		host = v + 8;
-	else
-		host = NULL;
-	if (host == NULL || *host == '\0' || *host == '/' ||
-	    config_has_space(v) || config_has_cntrl(v)) {
+	if (config_url_host(v, "smtp://", "smtps://") == NULL) {
 		snprintf(err, errlen, "bad URL \"%s\" for %s (use smtp://HOST"
 		    "[:PORT] or smtps://HOST[:PORT])", v, k->key);
 		return (-1);
@@ -455,14 +467,8 @@ config_check_url(const struct config_key *k, char *v, char *err,
 	const char	*host;
 	size_t		 n;
 
-	if (strncmp(v, "https://", 8) == 0)
-		host = v + 8;
-	else if (strncmp(v, "http://", 7) == 0)
-		host = v + 7;
-	else
-		host = NULL;
-	if (host == NULL || *host == '\0' || *host == '/' || *host == ':' ||
-	    config_has_space(v) || config_has_cntrl(v)) {
+	if ((host = config_url_host(v, "https://", "http://")) == NULL ||
+	    *host == ':') {
 		snprintf(err, errlen, "bad URL \"%s\" for %s (use http://HOST"
 		    "[:PORT][/PATH] or https://...)", v, k->key);
 		return (-1);
