@@ -119,16 +119,20 @@ struct config_errors {
 struct config	*config_load(const char *, struct config_errors *);
 void		 config_free(struct config *);
 void		 config_errors_clear(struct config_errors *);
-const char	*config_exclude_match(const struct config *, const char *,
-		    const char *, const char *);
 int		 config_restart_keys(const struct config *,
 		    const struct config *, char *, size_t);
 void		 config_dump(const struct config *, FILE *);
-int		 config_parse_duration(const char *, uint64_t *);
-int		 config_parse_time(const char *, int *);
-int		 config_object_check(const char *, char *, size_t);
 int		 config_key_info(size_t, struct config_keyinfo *);
 char		*config_value(const struct config *, const char *,
 		    const char *);
+
+/* config-type.c */
+int		 config_parse_duration(const char *, uint64_t *);
+int		 config_parse_time(const char *, int *);
+const char	*config_exclude_match(const struct config *, const char *,
+		    const char *, const char *);
+
+/* config-check.c */
+int		 config_object_check(const char *, char *, size_t);
 
 #endif

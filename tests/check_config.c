@@ -1,5 +1,5 @@
 /*
- * check_config.c: tests of config.c.
+ * check_config.c: tests of the configuration module, config*.c.
  *
  * A good file with every key set, the defaults, the parsers, exclusion
  * matching, dump/reload round trips, and every error path: each

@@ -8,7 +8,8 @@
  *	clang -g -O1 -fsanitize=fuzzer,address,undefined \
  *	    -include autoconf.h -Iinclude \
  *	    $(pkg-config --cflags libbsd-overlay) \
- *	    tests/fuzz/fuzz_config.c src/config.c src/log.c src/xmalloc.c \
+ *	    tests/fuzz/fuzz_config.c src/config.c src/config-type.c \
+ *	    src/config-check.c src/log.c src/xmalloc.c \
  *	    $(pkg-config --libs libbsd-overlay) -o fuzz_config
  *	mkdir -p corpus && cp etc/databackup.conf tests/data/good.conf corpus/
  *	./fuzz_config -max_total_time=60 corpus
