@@ -246,9 +246,35 @@ journal_run_get(struct journal *j, int64_t id, struct journal_run *run)
 	return (journal_rows(j, st, fn, journal_run_row, run));
 }
 
-/* A caller's callback for journal_runs(), and its argument. */
-struct journal_runs_cb {
-	void	 (*cb)(const struct journal_run *, void *);
+/*
+ * Enter a listing query: refuse a call from a callback and a limit out of
+ * range, then bind ms to ?1 and limit to ?2 of st.  0, or -1 (error set).
+ */
+static int
+journal_list(struct journal *j, sqlite3_stmt *st, const char *fn,
+    int64_t ms, int limit)
+{
+	if (journal_enter(j, fn) == -1 ||
+	    journal_check_limit(j, limit, fn) == -1)
+		return (-1);
+	sqlite3_bind_int64(st, 1, ms);
+	sqlite3_bind_int(st, 2, limit);
+	return (0);
+}
+
+/*
+ * The caller's callback of a listing query, and its argument: each query
+ * sets the member of its own type.
+ */
+struct journal_cb {
+	union {
+		void	 (*run)(const struct journal_run *, void *);
+		void	 (*job)(const struct job *, void *);
+		void	 (*history)(const struct journal_run *,
+			    const struct job *, void *);
+		void	 (*stale)(const char *, const char *, const char *,
+			    int64_t, void *);
+	}	 cb;
 	void	*arg;
 };
 
@@ -256,12 +282,12 @@ static int
 journal_runs_row(struct journal *j, sqlite3_stmt *st, const char *fn,
     void *arg)
 {
-	struct journal_runs_cb	*c = arg;
+	struct journal_cb	*c = arg;
 	struct journal_run	 run;
 
 	if (journal_read_run(j, st, 0, &run, fn) == -1)
 		return (-1);
-	c->cb(&run, c->arg);
+	c->cb.run(&run, c->arg);
 	return (1);
 }
 
@@ -276,32 +302,23 @@ journal_runs(struct journal *j, int64_t since_ms, int limit,
 {
 	static const char	 fn[] = "journal_runs";
 	sqlite3_stmt		*st = j->st[JST_RUNS];
-	struct journal_runs_cb	 c = { cb, arg };
+	struct journal_cb	 c = { .cb.run = cb, .arg = arg };
 
-	if (journal_enter(j, fn) == -1 ||
-	    journal_check_limit(j, limit, fn) == -1)
+	if (journal_list(j, st, fn, since_ms, limit) == -1)
 		return (-1);
-	sqlite3_bind_int64(st, 1, since_ms);
-	sqlite3_bind_int(st, 2, limit);
 	return (journal_rows(j, st, fn, journal_runs_row, &c));
 }
-
-/* A caller's callback for journal_jobs(), and its argument. */
-struct journal_jobs_cb {
-	void	 (*cb)(const struct job *, void *);
-	void	*arg;
-};
 
 static int
 journal_jobs_row(struct journal *j, sqlite3_stmt *st, const char *fn,
     void *arg)
 {
-	struct journal_jobs_cb	*c = arg;
+	struct journal_cb	*c = arg;
 	struct job		*job;
 
 	if ((job = journal_read_job(j, st, 0, fn)) == NULL)
 		return (-1);
-	c->cb(job, c->arg);
+	c->cb.job(job, c->arg);
 	job_free(job);
 	return (1);
 }
@@ -318,7 +335,7 @@ journal_jobs(struct journal *j, int64_t run_id,
 {
 	static const char	 fn[] = "journal_jobs";
 	sqlite3_stmt		*st = j->st[JST_JOBS];
-	struct journal_jobs_cb	 c = { cb, arg };
+	struct journal_cb	 c = { .cb.job = cb, .arg = arg };
 
 	if (journal_enter(j, fn) == -1)
 		return (-1);
@@ -326,11 +343,16 @@ journal_jobs(struct journal *j, int64_t run_id,
 	return (journal_rows(j, st, fn, journal_jobs_row, &c));
 }
 
-/* Bind ?1-?3 to p/i/d and step a one-integer query: 1, 0 or -1. */
+/*
+ * Bind ?1-?3 to project/instance/database and step a one-integer query:
+ * 1 (value in *out), 0 none, -1 error.
+ */
 static int
 journal_db_int(struct journal *j, sqlite3_stmt *st, const char *project,
     const char *instance, const char *database, int64_t *out, const char *fn)
 {
+	if (journal_enter(j, fn) == -1)
+		return (-1);
 	sqlite3_bind_text(st, 1, project, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, instance, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, database, -1, SQLITE_STATIC);
@@ -350,13 +372,10 @@ int
 journal_predict_ms(struct journal *j, const char *project,
     const char *instance, const char *database, int64_t *ms)
 {
-	static const char	 fn[] = "journal_predict_ms";
-
-	if (journal_enter(j, fn) == -1)
-		return (-1);
+	/* The same value every time: safe to bind before the entry check. */
 	sqlite3_bind_int(j->st[JST_PREDICT], 4, JOURNAL_PREDICT_RUNS);
 	return (journal_db_int(j, j->st[JST_PREDICT], project, instance,
-	    database, ms, fn));
+	    database, ms, "journal_predict_ms"));
 }
 
 /* When the database was last exported successfully: 1, 0 never, -1. */
@@ -364,27 +383,17 @@ int
 journal_last_success(struct journal *j, const char *project,
     const char *instance, const char *database, int64_t *ended_ms)
 {
-	static const char	 fn[] = "journal_last_success";
-
-	if (journal_enter(j, fn) == -1)
-		return (-1);
 	return (journal_db_int(j, j->st[JST_LAST_SUCCESS], project, instance,
-	    database, ended_ms, fn));
+	    database, ended_ms, "journal_last_success"));
 }
-
-/* A caller's callback for journal_history(), and its argument. */
-struct journal_history_cb {
-	void	 (*cb)(const struct journal_run *, const struct job *, void *);
-	void	*arg;
-};
 
 static int
 journal_history_row(struct journal *j, sqlite3_stmt *st, const char *fn,
     void *arg)
 {
-	struct journal_history_cb	*c = arg;
-	struct journal_run		 run;
-	struct job			*job;
+	struct journal_cb	*c = arg;
+	struct journal_run	 run;
+	struct job		*job;
 
 	if ((job = journal_read_job(j, st, 0, fn)) == NULL)
 		return (-1);
@@ -392,7 +401,7 @@ journal_history_row(struct journal *j, sqlite3_stmt *st, const char *fn,
 		job_free(job);
 		return (-1);
 	}
-	c->cb(&run, job, c->arg);
+	c->cb.history(&run, job, c->arg);
 	job_free(job);
 	return (1);
 }
@@ -409,32 +418,22 @@ journal_history(struct journal *j, int64_t since_ms, int failed_only,
     void *), void *arg)
 {
 	static const char	 fn[] = "journal_history";
-	sqlite3_stmt			*st = j->st[JST_HISTORY];
-	struct journal_history_cb	 c = { cb, arg };
+	sqlite3_stmt		*st = j->st[JST_HISTORY];
+	struct journal_cb	 c = { .cb.history = cb, .arg = arg };
 
-	if (journal_enter(j, fn) == -1 ||
-	    journal_check_limit(j, limit, fn) == -1)
+	if (journal_list(j, st, fn, since_ms, limit) == -1)
 		return (-1);
-	sqlite3_bind_int64(st, 1, since_ms);
-	sqlite3_bind_int(st, 2, failed_only != 0);
-	sqlite3_bind_int(st, 3, limit);
+	sqlite3_bind_int(st, 3, failed_only != 0);
 	return (journal_rows(j, st, fn, journal_history_row, &c));
 }
-
-/* A caller's callback for journal_stale(), and its argument. */
-struct journal_stale_cb {
-	void	 (*cb)(const char *, const char *, const char *, int64_t,
-		    void *);
-	void	*arg;
-};
 
 static int
 journal_stale_row(struct journal *j, sqlite3_stmt *st, const char *fn,
     void *arg)
 {
-	struct journal_stale_cb	*c = arg;
+	struct journal_cb	*c = arg;
 
-	c->cb((const char *)sqlite3_column_text(st, 0),
+	c->cb.stale((const char *)sqlite3_column_text(st, 0),
 	    (const char *)sqlite3_column_text(st, 1),
 	    (const char *)sqlite3_column_text(st, 2),
 	    sqlite3_column_int64(st, 3), c->arg);
@@ -457,12 +456,9 @@ journal_stale(struct journal *j, int64_t older_than_ms, int limit,
 {
 	static const char	 fn[] = "journal_stale";
 	sqlite3_stmt		*st = j->st[JST_STALE];
-	struct journal_stale_cb	 c = { cb, arg };
+	struct journal_cb	 c = { .cb.stale = cb, .arg = arg };
 
-	if (journal_enter(j, fn) == -1 ||
-	    journal_check_limit(j, limit, fn) == -1)
+	if (journal_list(j, st, fn, older_than_ms, limit) == -1)
 		return (-1);
-	sqlite3_bind_int64(st, 1, older_than_ms);
-	sqlite3_bind_int(st, 2, limit);
 	return (journal_rows(j, st, fn, journal_stale_row, &c));
 }

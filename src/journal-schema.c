@@ -172,8 +172,8 @@ static const char *const journal_stmt_sql[JST_COUNT] = {
 	    " ORDER BY started_ms, id LIMIT ?2)",
 	[JST_HISTORY] = "SELECT " JOURNAL_JOB_COLS ", " JOURNAL_RUN_COLS
 	    " FROM runs r JOIN jobs j ON j.run_id = r.id"
-	    " WHERE r.started_ms >= ?1 AND (?2 = 0 OR j.state = 'failed')"
-	    " ORDER BY r.started_ms DESC, r.id DESC, j.id DESC LIMIT ?3",
+	    " WHERE r.started_ms >= ?1 AND (?3 = 0 OR j.state = 'failed')"
+	    " ORDER BY r.started_ms DESC, r.id DESC, j.id DESC LIMIT ?2",
 	/*
 	 * One row per database the journal knows, from one scan of the
 	 * covering index jobs_db (bounded by pruning); 0 if never succeeded.

@@ -72,6 +72,21 @@ journal_bind_job(struct journal *j, sqlite3_stmt *st, const struct job *job,
 	return (0);
 }
 
+/*
+ * Bind what a run's end sets (ended_ms, outcome and counts) to parameters
+ * first..first+4 of st: a run is inserted with them and ended with them.
+ */
+static void
+journal_bind_run_end(sqlite3_stmt *st, const struct journal_run *run,
+    int first)
+{
+	sqlite3_bind_int64(st, first, run->ended_ms);
+	sqlite3_bind_text(st, first + 1, run->outcome, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, first + 2, run->total);
+	sqlite3_bind_int(st, first + 3, run->succeeded);
+	sqlite3_bind_int(st, first + 4, run->failed);
+}
+
 /* Insert run and set run->id.  0 on commit, -1 otherwise. */
 int
 journal_run_begin(struct journal *j, struct journal_run *run)
@@ -87,11 +102,7 @@ journal_run_begin(struct journal *j, struct journal_run *run)
 	sqlite3_bind_text(st, 2, run->patterns, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, run->day, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, run->started_ms);
-	sqlite3_bind_int64(st, 5, run->ended_ms);
-	sqlite3_bind_text(st, 6, run->outcome, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 7, run->total);
-	sqlite3_bind_int(st, 8, run->succeeded);
-	sqlite3_bind_int(st, 9, run->failed);
+	journal_bind_run_end(st, run, 5);
 	rc = journal_step_done(j, st, fn, "insert");
 	id = sqlite3_last_insert_rowid(j->db);
 	if (journal_end(j, fn, rc) == -1)
@@ -111,11 +122,7 @@ journal_run_end(struct journal *j, const struct journal_run *run)
 	if (journal_begin(j, fn) == -1)
 		return (-1);
 	sqlite3_bind_int64(st, 1, run->id);
-	sqlite3_bind_int64(st, 2, run->ended_ms);
-	sqlite3_bind_text(st, 3, run->outcome, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 4, run->total);
-	sqlite3_bind_int(st, 5, run->succeeded);
-	sqlite3_bind_int(st, 6, run->failed);
+	journal_bind_run_end(st, run, 2);
 	rc = journal_step_done(j, st, fn, "update");
 	if (rc == 0 && sqlite3_changes(j->db) != 1) {
 		journal_seterr(j, "%s: no run %" PRId64, fn, run->id);
