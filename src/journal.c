@@ -282,6 +282,7 @@ journal_probe(struct journal *j)
 {
 	static const char	 fn[] = "journal_probe";
 	char			 sql[64];
+	int			 rc = 0;
 
 	if (journal_begin(j, fn) == -1)
 		return (-1);
@@ -289,10 +290,9 @@ journal_probe(struct journal *j)
 	    JOURNAL_SCHEMA_VERSION);
 	if (sqlite3_exec(j->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
 		journal_sqlerr(j, fn, "write");
-		journal_rollback(j);
-		return (-1);
+		rc = -1;
 	}
-	return (journal_commit(j, fn));
+	return (journal_end(j, fn, rc));
 }
 
 /*
