@@ -31,41 +31,46 @@ struct journal_run {
 };
 
 /* journal.c */
+int		 journal_batch_begin(struct journal *);
+int		 journal_batch_commit(struct journal *);
 struct journal	*journal_open(const char *, char *, size_t);
 void		 journal_close(struct journal *);
 const char	*journal_error(struct journal *);
+int		 journal_probe(struct journal *);
+int64_t		 journal_set_max_pages(struct journal *, int64_t);
+
+/* journal-write.c */
 int		 journal_run_begin(struct journal *, struct journal_run *);
 int		 journal_run_end(struct journal *, const struct journal_run *);
-int		 journal_run_open(struct journal *, struct journal_run *);
-int		 journal_run_for_day(struct journal *, const char *, int64_t *);
-int		 journal_run_get(struct journal *, int64_t, struct journal_run *);
-int		 journal_runs(struct journal *, int64_t, int,
-		    void (*)(const struct journal_run *, void *), void *);
 int		 journal_job_insert(struct journal *, struct job *);
 int		 journal_job_insert_many(struct journal *, struct job **,
 		    size_t);
 int		 journal_job_update(struct journal *, const struct job *);
-int		 journal_batch_begin(struct journal *);
-int		 journal_batch_commit(struct journal *);
-int		 journal_job_delete(struct journal *, int64_t);
-int		 journal_jobs(struct journal *, int64_t,
-		    void (*)(const struct job *, void *), void *);
 int		 journal_attempt_add(struct journal *, const struct job *,
 		    const char *);
 int		 journal_job_finish_attempt(struct journal *,
 		    const struct job *, const char *);
+int		 journal_prune(struct journal *, int64_t, int);
+int		 journal_job_delete(struct journal *, int64_t);
+
+/* journal-query.c */
+int		 journal_run_open(struct journal *, struct journal_run *);
+int		 journal_run_for_day(struct journal *, const char *, int64_t *);
+int		 journal_run_get(struct journal *, int64_t,
+		    struct journal_run *);
+int		 journal_runs(struct journal *, int64_t, int,
+		    void (*)(const struct journal_run *, void *), void *);
+int		 journal_jobs(struct journal *, int64_t,
+		    void (*)(const struct job *, void *), void *);
 int		 journal_predict_ms(struct journal *, const char *,
 		    const char *, const char *, int64_t *);
 int		 journal_last_success(struct journal *, const char *,
 		    const char *, const char *, int64_t *);
-int		 journal_prune(struct journal *, int64_t, int);
 int		 journal_history(struct journal *, int64_t, int, int,
 		    void (*)(const struct journal_run *, const struct job *,
 		    void *), void *);
 int		 journal_stale(struct journal *, int64_t, int,
 		    void (*)(const char *, const char *, const char *, int64_t,
 		    void *), void *);
-int		 journal_probe(struct journal *);
-int64_t		 journal_set_max_pages(struct journal *, int64_t);
 
 #endif

@@ -1,5 +1,7 @@
 # journal part: the SQLite journal of runs, jobs and attempts, and its tests.
-libdatabackup_a_SOURCES += src/journal.c include/journal.h
+libdatabackup_a_SOURCES += src/journal.c src/journal-schema.c \
+	src/journal-write.c src/journal-query.c src/journal-int.h \
+	include/journal.h
 check_PROGRAMS += tests/check_journal
 TESTS += tests/check_journal
 tests_check_journal_SOURCES = tests/check_journal.c

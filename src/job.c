@@ -16,7 +16,12 @@
 #include "log.h"
 #include "xmalloc.h"
 
-static const char *job_state_names[JOB_STATE_COUNT] = {
+/*
+ * The one table of state names: logs, JSON and the journal's jobs.state
+ * column all use it, so an operator reading the journal with sqlite3(1)
+ * sees what the logs say.  A name changed here is a journal schema change.
+ */
+static const char *const job_state_names[JOB_STATE_COUNT] = {
 	[JOB_QUEUED] = "queued",
 	[JOB_DISPATCHED] = "dispatched",
 	[JOB_EXPORTING] = "exporting",
@@ -34,7 +39,7 @@ job_state_name(enum job_state st)
 	return (job_state_names[st]);
 }
 
-/* Returns 0 and sets *st, or -1 for an unknown name. */
+/* The state called name: 0 and *st set, or -1 for an unknown name. */
 int
 job_state_from_name(const char *name, enum job_state *st)
 {
