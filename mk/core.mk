@@ -1,9 +1,12 @@
 # core: the daemon, its modules, and their tests.
 libdatabackup_a_SOURCES += src/msg.c src/job.c src/sched.c src/jsonutil.c \
-	src/worker.c src/discovery.c src/control.c src/arena.c src/run.c \
+	src/worker.c src/discovery.c src/arena.c src/run.c \
 	include/msg.h include/job.h include/sched.h include/worker.h \
 	include/discovery.h include/control.h include/run.h \
 	include/jsonutil.h include/arena.h
+# The control socket: connections, replies, commands (src/control-int.h).
+libdatabackup_a_SOURCES += src/control.c src/control-reply.c \
+	src/control-cmd.c src/control-int.h
 # The master: one process, one file per responsibility (src/master-int.h).
 libdatabackup_a_SOURCES += src/master.c src/master-state.c \
 	src/master-journal.c src/master-dispatch.c src/master-run.c \
@@ -15,8 +18,9 @@ databackupd_SOURCES = src/databackupd.c
 databackupd_LDADD = $(DB_LIBS)
 
 check_PROGRAMS += tests/check_job tests/check_sched tests/check_msg \
-	tests/check_arena
-TESTS += tests/check_job tests/check_sched tests/check_msg tests/check_arena
+	tests/check_arena tests/check_run
+TESTS += tests/check_job tests/check_sched tests/check_msg tests/check_arena \
+	tests/check_run
 tests_check_job_SOURCES = tests/check_job.c
 tests_check_job_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_job_LDADD = $(TEST_LIBS) $(CHECK_LIBS)
@@ -29,6 +33,9 @@ tests_check_msg_LDADD = $(TEST_LIBS) $(CHECK_LIBS)
 tests_check_arena_SOURCES = tests/check_arena.c
 tests_check_arena_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_arena_LDADD = $(TEST_LIBS) $(CHECK_LIBS)
+tests_check_run_SOURCES = tests/check_run.c
+tests_check_run_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_run_LDADD = $(TEST_LIBS) $(CHECK_LIBS)
 
 # systemd unit, sysusers entry and the example configuration.
 systemdsystemunit_DATA = systemd/databackupd.service

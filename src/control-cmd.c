@@ -1,0 +1,570 @@
+/*
+ * control-cmd.c: the control socket's commands, one function each, and
+ * the table that names them (docs/control.md).  Each reads its request,
+ * asks the master, the journal or the monitor, and answers on its
+ * connection; none changes the master's state except through the
+ * master's own calls (trigger, reload, plan).
+ */
+#include <sys/types.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+
+#include "auth.h"
+#include "config.h"
+#include "control-int.h"
+#include "discovery.h"
+#include "journal.h"
+#include "jsonutil.h"
+#include "log.h"
+#include "master.h"
+#include "monitor.h"
+#include "xmalloc.h"
+
+static void
+control_cmd_status(struct control_conn *c, const cJSON *req)
+{
+	struct master		*m = c->ctl->m;
+	const struct journal_run *last = master_last_run(m);
+	struct master_info	 mi;
+	struct master_worker_info w;
+	cJSON			*o, *d, *ws, *wo, *j;
+	char			 label[GCP_PROJECT_ID_MAX + GCP_INSTANCE_MAX +
+				     GCP_DATABASE_MAX + 3];
+	int			 i;
+
+	master_info(m, &mi);
+	o = control_result(1);
+	d = cJSON_AddObjectToObject(o, "daemon");
+	cJSON_AddStringToObject(d, "version", PACKAGE_VERSION);
+	cJSON_AddNumberToObject(d, "pid", getpid());
+	json_add_time(d, "started", mi.started_ms);
+	cJSON_AddNumberToObject(d, "uptime", (double)(master_now_ms() -
+	    mi.started_ms) / 1000);
+	cJSON_AddStringToObject(d, "config", mi.conf_path);
+	json_add_time(d, "config_loaded", mi.conf_loaded_ms);
+	snprintf(label, sizeof(label), "%s (%s)", auth_source_name(
+	    mi.auth->source), mi.auth->type);
+	cJSON_AddStringToObject(d, "credentials", label);
+	json_add_time(o, "next_run", mi.next_run_ms);
+	if (master_run(m) != NULL)
+		cJSON_AddItemToObject(o, "run", control_run_json(
+		    master_run(m)));
+	else
+		cJSON_AddNullToObject(o, "run");
+	if (last->id != 0)
+		cJSON_AddItemToObject(o, "last_run", control_jrun_json(last));
+	else
+		cJSON_AddNullToObject(o, "last_run");
+	ws = cJSON_AddArrayToObject(o, "workers");
+	for (i = 0; master_worker_info(m, i, &w) == 0; i++) {
+		wo = cJSON_CreateObject();
+		cJSON_AddNumberToObject(wo, "slot", w.slot);
+		cJSON_AddNumberToObject(wo, "pid", w.pid);
+		cJSON_AddStringToObject(wo, "state", w.state);
+		if (w.job != NULL) {
+			job_label(w.job, label, sizeof(label));
+			cJSON_AddStringToObject(wo, "job", label);
+			cJSON_AddStringToObject(wo, "job_state",
+			    job_state_name(w.job->state));
+		} else {
+			cJSON_AddNullToObject(wo, "job");
+			cJSON_AddNullToObject(wo, "job_state");
+		}
+		json_add_time(wo, "since", w.since_ms);
+		cJSON_AddItemToArray(ws, wo);
+	}
+	j = cJSON_AddObjectToObject(o, "journal");
+	cJSON_AddBoolToObject(j, "ok", mi.journal_ok);
+	json_add_str(j, "error", mi.journal_ok ? NULL : mi.journal_err);
+	cJSON_AddItemToObject(o, "alerts", monitor_alerts_json(c->ctl->mon));
+	control_send(c, o, 1);
+}
+
+/* Read "patterns" into pat; returns the count or -1 (error sent). */
+static int
+control_patterns(struct control_conn *c, const cJSON *req,
+    struct disc_pattern *pat)
+{
+	const cJSON	*a, *it;
+	char		 err[256];
+	int		 n = 0;
+
+	a = cJSON_GetObjectItemCaseSensitive(req, "patterns");
+	if (a == NULL || cJSON_IsNull(a))
+		return (0);
+	if (!cJSON_IsArray(a)) {
+		control_error(c, "\"patterns\" must be an array of strings");
+		return (-1);
+	}
+	cJSON_ArrayForEach(it, a) {
+		if (!cJSON_IsString(it)) {
+			control_error(c, "\"patterns\" must be an array of "
+			    "strings");
+			return (-1);
+		}
+		if (n == CONTROL_PATTERNS_MAX) {
+			control_error(c, "at most %d patterns",
+			    CONTROL_PATTERNS_MAX);
+			return (-1);
+		}
+		if (disc_pattern_parse(it->valuestring, &pat[n], err,
+		    sizeof(err)) == -1) {
+			control_error(c, "%s", err);
+			return (-1);
+		}
+		n++;
+	}
+	return (n);
+}
+
+static void
+control_cmd_trigger(struct control_conn *c, const cJSON *req)
+{
+	struct master		*m = c->ctl->m;
+	struct disc_pattern	 pat[CONTROL_PATTERNS_MAX];
+	struct master_info	 mi;
+	const struct run	*r;
+	const cJSON		*wait;
+	cJSON			*o;
+	char			 err[512];
+	uint64_t		 walks;
+	int			 n;
+
+	if ((n = control_patterns(c, req, pat)) == -1)
+		return;
+	master_info(m, &mi);
+	walks = mi.walks;
+	if (master_trigger(m, "manual", pat, n, err, sizeof(err)) == -1) {
+		control_error(c, "%s", err);
+		return;
+	}
+	r = master_run(m);
+	wait = cJSON_GetObjectItemCaseSensitive(req, "wait");
+	if (cJSON_IsTrue(wait) && r != NULL) {
+		c->waiting = 1;
+		c->run_id = r->jr.id;
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "type", "progress");
+		cJSON_AddItemToObject(o, "run", control_run_json(r));
+		control_send(c, o, 0);
+		return;
+	}
+	/*
+	 * The reply waits for the walk that serves this trigger (one just
+	 * started, or the next one if a walk was under way), so that it can
+	 * say how many databases it added.
+	 */
+	master_info(m, &mi);
+	c->walk = mi.walks > walks ? mi.walks : mi.walks + 1;
+	c->run_id = r != NULL ? r->jr.id : 0;
+}
+
+struct control_jobs {
+	cJSON	*arr;
+	int	 failed_only;
+	int	 n;
+};
+
+static void
+control_jobs_cb(const struct job *job, void *arg)
+{
+	struct control_jobs	*cj = arg;
+
+	if (cj->failed_only && job->state != JOB_FAILED &&
+	    job->failures == 0)
+		return;
+	if (cj->n++ >= CONTROL_HISTORY_MAX)
+		return;
+	cJSON_AddItemToArray(cj->arr, control_job_json(job));
+}
+
+static void
+control_cmd_jobs(struct control_conn *c, const cJSON *req)
+{
+	struct master		*m = c->ctl->m;
+	struct journal		*jn = master_journal(m);
+	const struct run	*r = master_run(m);
+	struct journal_run	 jr;
+	struct control_jobs	 cj;
+	const cJSON		*rv;
+	cJSON			*o;
+	int64_t			 id = 0;
+	size_t			 i;
+
+	rv = cJSON_GetObjectItemCaseSensitive(req, "run");
+	if (rv != NULL && !cJSON_IsNull(rv)) {
+		if (!cJSON_IsNumber(rv) || rv->valuedouble < 1) {
+			control_error(c, "\"run\" must be a run number");
+			return;
+		}
+		id = (int64_t)rv->valuedouble;
+	} else if (r != NULL)
+		id = r->jr.id;
+	else
+		id = master_last_run(m)->id;
+	if (id == 0) {
+		control_error(c, "no run yet");
+		return;
+	}
+	o = control_result(1);
+	memset(&cj, 0, sizeof(cj));
+	if (r != NULL && r->jr.id == id) {
+		cJSON_AddItemToObject(o, "run", control_run_json(r));
+		cj.arr = cJSON_AddArrayToObject(o, "jobs");
+		for (i = 0; i < r->njobs; i++)
+			control_jobs_cb(r->jobs[i], &cj);
+		control_send(c, o, 1);
+		return;
+	}
+	switch (journal_run_get(jn, id, &jr)) {
+	case 0:
+		cJSON_Delete(o);
+		control_error(c, "no run %lld", (long long)id);
+		return;
+	case -1:
+		cJSON_Delete(o);
+		control_error(c, "journal: %s", journal_error(jn));
+		return;
+	}
+	cJSON_AddItemToObject(o, "run", control_jrun_json(&jr));
+	cj.arr = cJSON_AddArrayToObject(o, "jobs");
+	if (journal_jobs(jn, id, control_jobs_cb, &cj) == -1) {
+		cJSON_Delete(o);
+		control_error(c, "journal: %s", journal_error(jn));
+		return;
+	}
+	control_send(c, o, 1);
+}
+
+static void
+control_history_cb(const struct journal_run *jr, const struct job *job,
+    void *arg)
+{
+	struct control_jobs	*cj = arg;
+
+	if (cj->n++ >= CONTROL_HISTORY_MAX)
+		return;		/* one more than shown: "truncated" */
+	cJSON_AddItemToArray(cj->arr, control_job_json(job));
+}
+
+/* Read an optional positive integer field; -1 (error sent) if bad. */
+static int
+control_int_arg(struct control_conn *c, const cJSON *req, const char *key,
+    int def, int max, int *out)
+{
+	const cJSON	*v;
+
+	v = cJSON_GetObjectItemCaseSensitive(req, key);
+	if (v == NULL || cJSON_IsNull(v)) {
+		*out = def;
+		return (0);
+	}
+	if (!cJSON_IsNumber(v) || v->valuedouble < 1 ||
+	    v->valuedouble > max || v->valuedouble != (int)v->valuedouble) {
+		control_error(c, "\"%s\" must be a whole number from 1 to %d",
+		    key, max);
+		return (-1);
+	}
+	*out = (int)v->valuedouble;
+	return (0);
+}
+
+/* history: jobs of the runs of the last "days" days, from the journal. */
+static void
+control_cmd_history(struct control_conn *c, const cJSON *req)
+{
+	struct master		*m = c->ctl->m;
+	struct control_jobs	 cj;
+	const cJSON		*f;
+	cJSON			*o;
+	int			 days;
+
+	if (control_int_arg(c, req, "days", CONTROL_HISTORY_DAYS,
+	    CONTROL_DAYS_MAX, &days) == -1)
+		return;
+	f = cJSON_GetObjectItemCaseSensitive(req, "failed");
+	if (f != NULL && !cJSON_IsBool(f) && !cJSON_IsNull(f)) {
+		control_error(c, "\"failed\" must be true or false");
+		return;
+	}
+	o = control_result(1);
+	memset(&cj, 0, sizeof(cj));
+	cJSON_AddNumberToObject(o, "days", days);
+	cj.arr = cJSON_AddArrayToObject(o, "jobs");
+	if (journal_history(master_journal(m), master_now_ms() -
+	    (int64_t)days * 86400 * 1000, cJSON_IsTrue(f),
+	    CONTROL_HISTORY_MAX + 1, control_history_cb, &cj) == -1) {
+		cJSON_Delete(o);
+		control_error(c, "journal: %s", journal_error(
+		    master_journal(m)));
+		return;
+	}
+	cJSON_AddBoolToObject(o, "truncated", cj.n > CONTROL_HISTORY_MAX);
+	control_send(c, o, 1);
+}
+
+struct control_stale {
+	struct master	*m;
+	cJSON		*arr;
+	int		 n;
+};
+
+static void
+control_stale_cb(const char *project, const char *instance,
+    const char *database, int64_t last_ms, void *arg)
+{
+	struct control_stale	*cs = arg;
+	cJSON			*e;
+
+	/* Excluded since: not wanted, so not missing. */
+	if (config_exclude_match(master_config(cs->m), project, instance,
+	    database) != NULL)
+		return;
+	if (cs->n++ >= CONTROL_HISTORY_MAX)
+		return;
+	e = cJSON_CreateObject();
+	cJSON_AddStringToObject(e, "project", project);
+	cJSON_AddStringToObject(e, "instance", instance);
+	cJSON_AddStringToObject(e, "database", database);
+	json_add_time(e, "last_success", last_ms);
+	cJSON_AddItemToArray(cs->arr, e);
+}
+
+/*
+ * coverage: every database the journal knows (each has been discovered
+ * by some run) whose newest successful export is older than "hours", or
+ * that was never exported; oldest first.
+ */
+static void
+control_cmd_coverage(struct control_conn *c, const cJSON *req)
+{
+	struct master		*m = c->ctl->m;
+	struct control_stale	 cs;
+	cJSON			*o;
+	int			 hours;
+
+	if (control_int_arg(c, req, "hours", CONTROL_STALE_HOURS,
+	    CONTROL_DAYS_MAX * 24, &hours) == -1)
+		return;
+	o = control_result(1);
+	memset(&cs, 0, sizeof(cs));
+	cs.m = m;
+	cJSON_AddNumberToObject(o, "hours", hours);
+	cs.arr = cJSON_AddArrayToObject(o, "stale");
+	if (journal_stale(master_journal(m), master_now_ms() -
+	    (int64_t)hours * 3600 * 1000, JOURNAL_LIMIT_MAX, control_stale_cb,
+	    &cs) == -1) {
+		cJSON_Delete(o);
+		control_error(c, "journal: %s", journal_error(
+		    master_journal(m)));
+		return;
+	}
+	cJSON_AddBoolToObject(o, "truncated", cs.n > CONTROL_HISTORY_MAX);
+	control_send(c, o, 1);
+}
+
+static void
+control_cmd_reload(struct control_conn *c, const cJSON *req)
+{
+	cJSON	*o, *a;
+	char	**errs;
+	size_t	 n, i;
+
+	if (master_reload(c->ctl->m, &errs, &n) == -1) {
+		o = control_result(0);
+		cJSON_AddStringToObject(o, "error", "configuration has "
+		    "errors, not reloaded");
+		a = cJSON_AddArrayToObject(o, "errors");
+		for (i = 0; i < n; i++) {
+			cJSON_AddItemToArray(a, cJSON_CreateString(errs[i]));
+			free(errs[i]);
+		}
+		free(errs);
+		control_send(c, o, 1);
+		return;
+	}
+	o = control_result(1);
+	cJSON_AddStringToObject(o, "message", "configuration reloaded");
+	control_send(c, o, 1);
+}
+
+static cJSON *
+control_item_json(const struct disc_item *it, const char *key)
+{
+	cJSON	*o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "project", it->project);
+	json_add_str(o, "instance", it->instance);
+	json_add_str(o, "database", it->database);
+	cJSON_AddStringToObject(o, key, it->text);
+	return (o);
+}
+
+static void
+control_plan_cb(struct disc_result *res, void *arg)
+{
+	struct control_conn	*c = arg;
+	struct master		*m = c->ctl->m;
+	struct disc_target	*t;
+	cJSON			*o, *a, *to, *d;
+	char			 obj[GCP_OBJECT_MAX + 1];
+	int64_t			 last;
+	size_t			 i;
+
+	c->busy = 0;
+	if (c->dead) {
+		disc_result_free(res);
+		control_conn_free(c);
+		return;
+	}
+	o = control_result(1);
+	a = cJSON_AddArrayToObject(o, "targets");
+	for (i = 0; i < res->ntargets; i++) {
+		t = &res->targets[i];
+		to = cJSON_CreateObject();
+		cJSON_AddStringToObject(to, "project", t->project);
+		cJSON_AddStringToObject(to, "instance", t->instance);
+		cJSON_AddStringToObject(to, "database", t->database);
+		cJSON_AddStringToObject(to, "version", t->version);
+		if (job_object_name(master_config(m)->object, t->project,
+		    t->instance,
+		    t->database, gcp_engine_ext(t->version), master_now_ms(),
+		    obj, sizeof(obj)) == 0)
+			cJSON_AddStringToObject(to, "object", obj);
+		cJSON_AddNumberToObject(to, "predicted", (double)
+		    master_predict_ms(m, t->project, t->instance, t->database,
+		    t->disk_gb, t->ndatabases) / 1000);
+		if (journal_last_success(master_journal(m), t->project,
+		    t->instance,
+		    t->database, &last) == 1)
+			json_add_time(to, "last_success", last);
+		else
+			cJSON_AddNullToObject(to, "last_success");
+		cJSON_AddItemToArray(a, to);
+	}
+	a = cJSON_AddArrayToObject(o, "skipped");
+	for (i = 0; i < res->skipped.n; i++)
+		cJSON_AddItemToArray(a, control_item_json(&res->skipped.v[i],
+		    "reason"));
+	a = cJSON_AddArrayToObject(o, "excluded");
+	for (i = 0; i < res->excluded.n; i++)
+		cJSON_AddItemToArray(a, control_item_json(&res->excluded.v[i],
+		    "rule"));
+	a = cJSON_AddArrayToObject(o, "errors");
+	for (i = 0; i < res->errors.n; i++) {
+		to = cJSON_CreateObject();
+		snprintf(obj, sizeof(obj), "%s%s%s", res->errors.v[i].project,
+		    res->errors.v[i].instance[0] != '\0' ? "/" : "",
+		    res->errors.v[i].instance);
+		cJSON_AddStringToObject(to, "what", obj);
+		cJSON_AddStringToObject(to, "message", res->errors.v[i].text);
+		cJSON_AddItemToArray(a, to);
+	}
+	d = cJSON_AddObjectToObject(o, "discovery");
+	cJSON_AddNumberToObject(d, "projects", res->projects);
+	cJSON_AddNumberToObject(d, "instances", res->instances);
+	cJSON_AddNumberToObject(d, "databases", res->databases);
+	cJSON_AddNumberToObject(d, "skipped", (double)res->skipped.n);
+	cJSON_AddNumberToObject(d, "excluded", (double)res->excluded.n);
+	cJSON_AddNumberToObject(d, "api_disabled", res->api_disabled);
+	cJSON_AddNumberToObject(d, "errors", (double)res->errors.n);
+	cJSON_AddNumberToObject(d, "requests", res->requests);
+	cJSON_AddNumberToObject(d, "seconds", (double)(res->ended_ms -
+	    res->started_ms) / 1000);
+	disc_result_free(res);
+	control_send(c, o, 1);
+	bufferevent_enable(c->bev, EV_WRITE);
+}
+
+static void
+control_cmd_plan(struct control_conn *c, const cJSON *req)
+{
+	c->busy = 1;
+	if (master_plan(c->ctl->m, control_plan_cb, c) == -1) {
+		c->busy = 0;
+		control_error(c, "cannot start discovery");
+	}
+}
+
+/*
+ * check: the monitoring-plugin view, one line per alert (monitor.c):
+ * status 0 ok, 1 warning, 2 critical.
+ */
+static void
+control_cmd_check(struct control_conn *c, const cJSON *req)
+{
+	cJSON	*o = control_result(1);
+
+	monitor_check(c->ctl->mon, o);
+	control_send(c, o, 1);
+}
+
+/* metrics: the Prometheus text, as /metrics serves it. */
+static void
+control_cmd_metrics(struct control_conn *c, const cJSON *req)
+{
+	cJSON	*o = control_result(1);
+	char	*text;
+
+	text = monitor_metrics_text(c->ctl->mon);
+	cJSON_AddStringToObject(o, "text", text);
+	free(text);
+	control_send(c, o, 1);
+}
+
+/*
+ * clock (tests only, with DATABACKUP_TEST_CLOCK=1 in the daemon's
+ * environment): {"offset": SECONDS} moves the alerts' clock.
+ */
+static void
+control_cmd_clock(struct control_conn *c, const cJSON *req)
+{
+	const cJSON	*off;
+	cJSON		*o;
+
+	if (!monitor_clock_enabled()) {
+		control_error(c, "unknown command \"clock\"");
+		return;
+	}
+	off = cJSON_GetObjectItemCaseSensitive(req, "offset");
+	if (!cJSON_IsNumber(off)) {
+		control_error(c, "\"offset\" must be a number of seconds");
+		return;
+	}
+	monitor_set_clock(c->ctl->mon, (int64_t)off->valuedouble * 1000);
+	o = control_result(1);
+	cJSON_AddItemToObject(o, "alerts", monitor_alerts_json(c->ctl->mon));
+	control_send(c, o, 1);
+}
+
+static const struct control_cmd control_cmds[] = {
+	{ "status",	control_cmd_status },
+	{ "trigger",	control_cmd_trigger },
+	{ "jobs",	control_cmd_jobs },
+	{ "history",	control_cmd_history },
+	{ "coverage",	control_cmd_coverage },
+	{ "reload",	control_cmd_reload },
+	{ "plan",	control_cmd_plan },
+	{ "check",	control_cmd_check },
+	{ "metrics",	control_cmd_metrics },
+	{ "clock",	control_cmd_clock },
+};
+
+/* The command called name, or NULL. */
+const struct control_cmd *
+control_cmd_find(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(control_cmds) / sizeof(control_cmds[0]); i++)
+		if (strcmp(control_cmds[i].name, name) == 0)
+			return (&control_cmds[i]);
+	return (NULL);
+}

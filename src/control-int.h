@@ -1,0 +1,75 @@
+/*
+ * control-int.h: the control socket's own state and the parts its files
+ * share: connections (control.c), replies (control-reply.c) and commands
+ * (control-cmd.c).  Nothing outside src/control*.c includes it.
+ */
+#ifndef DATABACKUP_CONTROL_INT_H
+#define DATABACKUP_CONTROL_INT_H
+
+#include <sys/queue.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "control.h"
+#include "job.h"
+#include "journal.h"
+#include "run.h"
+
+struct bufferevent;
+struct evconnlistener;
+struct event;
+struct master;
+struct monitor;
+
+#define CONTROL_PROGRESS_MS	250	/* progress lines at most this often */
+#define CONTROL_PATTERNS_MAX	64
+#define CONTROL_HISTORY_MAX	1000	/* rows in one history reply */
+#define CONTROL_STALE_HOURS	26
+#define CONTROL_LINGER_SEC	5	/* wait this long for a client's EOF */
+#define CONTROL_HISTORY_DAYS	7	/* history without "days" */
+#define CONTROL_DAYS_MAX	36500
+
+struct control_conn {
+	struct control		*ctl;
+	struct bufferevent	*bev;
+	int			 waiting;	/* trigger --wait */
+	uint64_t		 walk;		/* trigger: the walk that serves it */
+	int64_t			 run_id;
+	int			 busy;		/* a plan walk holds us */
+	int			 dead;		/* peer gone while busy */
+	int			 closing;	/* free once written */
+	int			 shut;		/* our side shut, await EOF */
+	TAILQ_ENTRY(control_conn) entry;
+};
+
+struct control {
+	struct master		*m;
+	struct monitor		*mon;
+	struct evconnlistener	*lev;
+	char			*path;
+	TAILQ_HEAD(, control_conn) conns;
+	struct event		*ev_progress;
+	int			 dirty;
+};
+
+/* One command of the protocol: its name and what answers it. */
+struct control_cmd {
+	const char	*name;
+	void		(*fn)(struct control_conn *, const cJSON *);
+};
+
+/* control-reply.c */
+cJSON		*control_jrun_json(const struct journal_run *);
+cJSON		*control_run_json(const struct run *);
+cJSON		*control_job_json(const struct job *);
+void		 control_send(struct control_conn *, cJSON *, int);
+cJSON		*control_result(int);
+void		 control_error(struct control_conn *, const char *, ...)
+		    __attribute__((__format__(printf, 2, 3)));
+void		 control_conn_free(struct control_conn *);
+
+/* control-cmd.c */
+const struct control_cmd *control_cmd_find(const char *);
+
+#endif
