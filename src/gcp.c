@@ -28,6 +28,7 @@
 
 #include "gcp.h"
 #include "http.h"
+#include "jsonutil.h"
 #include "log.h"
 #include "pacer.h"
 #include "xmalloc.h"
@@ -90,7 +91,6 @@ static int	 gcp_take(char *, size_t, const cJSON *, const char *,
 static int	 gcp_next_token(const cJSON *, char **, const char *,
 		    struct gcp_error *);
 static int64_t	 gcp_retry_after_ms(const char *);
-static int	 gcp_rfc3339_ms(const char *, int64_t *);
 static int	 gcp_op_from_json(const cJSON *, struct gcp_op *,
 		    struct gcp_error *);
 static int	 gcp_parse_names(const char *, size_t, const char *,
@@ -933,62 +933,6 @@ fail:
 	return (-1);
 }
 
-/*
- * RFC 3339 ("2026-11-24T03:00:01.123Z", or with a +hh:mm offset) to unix
- * milliseconds.  Returns 0, or -1 if the text is not a timestamp.
- */
-static int
-gcp_rfc3339_ms(const char *s, int64_t *out)
-{
-	struct tm	 tm;
-	const char	*p;
-	int		 y, mo, d, h, mi, sec, n = 0, oh, om, sign;
-	int64_t		 ms = 0, scale = 100;
-	time_t		 t;
-
-	if (sscanf(s, "%4d-%2d-%2d%*1[Tt ]%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi,
-	    &sec, &n) != 6 || n != 19)
-		return (-1);
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
-	    sec > 60 || y < 1970 || y < 0 || mo < 0 || h < 0 || mi < 0 ||
-	    sec < 0)
-		return (-1);
-	p = s + n;
-	if (*p == '.') {
-		p++;
-		if (!isdigit((unsigned char)*p))
-			return (-1);
-		for (; isdigit((unsigned char)*p); p++) {
-			ms += (*p - '0') * scale;
-			scale /= 10;
-		}
-	}
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	if ((t = timegm(&tm)) == -1)
-		return (-1);
-	if (*p == 'Z' || *p == 'z')
-		p++;
-	else if (*p == '+' || *p == '-') {
-		sign = *p == '+' ? 1 : -1;
-		if (sscanf(p + 1, "%2d:%2d", &oh, &om) != 2 || p[3] != ':' ||
-		    oh < 0 || oh > 23 || om < 0 || om > 59)
-			return (-1);
-		t -= sign * (oh * 3600 + om * 60);
-		p += 6;
-	} else
-		return (-1);
-	if (*p != '\0')
-		return (-1);
-	*out = (int64_t)t * 1000 + ms;
-	return (0);
-}
-
 static int
 gcp_op_time(const cJSON *o, const char *name, int64_t *out,
     struct gcp_error *err)
@@ -998,7 +942,7 @@ gcp_op_time(const cJSON *o, const char *name, int64_t *out,
 	*out = 0;
 	if (cJSON_GetObjectItemCaseSensitive(o, name) == NULL)
 		return (0);
-	if ((s = gcp_json_str(o, name)) == NULL || gcp_rfc3339_ms(s, out) ==
+	if ((s = gcp_json_str(o, name)) == NULL || json_time_parse(s, out) ==
 	    -1) {
 		gcp_error_set(err, GCP_RETRY, "malformed answer from %s: "
 		    "bad %s", API_SQLADMIN, name);
