@@ -36,7 +36,7 @@ static int	 gcp_next_token(const cJSON *, char **, const char *,
 		    struct gcp_error *);
 static int	 gcp_array(const cJSON *, const char *, const char *,
 		    const cJSON **, struct gcp_error *);
-/* Reads one resource object into out (a struct the function names). */
+/* Reads one JSON object into out, or checks it for arg (types by name). */
 typedef int	(*gcp_from_json_fn)(const cJSON *, void *, struct gcp_error *);
 
 static int	 gcp_instance_from_json(const cJSON *, void *,
@@ -264,6 +264,74 @@ gcp_array(const cJSON *root, const char *name, const char *api,
 	return (0);
 }
 
+/* What an item of a folders.list or projects.list page must have. */
+struct gcp_names {
+	const char	*list;		/* "folders" */
+	const char	*key;		/* "name" */
+	const char	*api;
+	size_t		 max;		/* longest key value */
+};
+
+/*
+ * One list page: root's member list must be an array (or absent: no
+ * items), check(it, arg, err) must accept every item, and the next page's
+ * token goes to *next (a new string or NULL; next NULL: the list has no
+ * pages).  Returns the parsed answer, from which the caller delivers items
+ * (*arr) and which it deletes, or NULL with err set: a bad page delivers
+ * nothing.
+ */
+static cJSON *
+gcp_parse_page(const char *body, size_t len, const char *api,
+    const char *list, gcp_from_json_fn check, void *arg, const cJSON **arr,
+    char **next, struct gcp_error *err)
+{
+	cJSON	*root, *it;
+
+	if (next != NULL)
+		*next = NULL;
+	if ((root = gcp_json_parse(body, len, api, err)) == NULL)
+		return (NULL);
+	if (gcp_array(root, list, api, arr, err) == -1)
+		goto fail;
+	cJSON_ArrayForEach(it, *arr) {
+		if (check(it, arg, err) == -1)
+			goto fail;
+	}
+	if (gcp_next_token(root, next, api, err) == -1)
+		goto fail;
+	return (root);
+fail:
+	cJSON_Delete(root);
+	return (NULL);
+}
+
+/* An item of a names page (arg: struct gcp_names): key, bounded; state. */
+static int
+gcp_names_check(const cJSON *it, void *arg, struct gcp_error *err)
+{
+	const struct gcp_names	*nm = arg;
+	const char		*name;
+
+	name = gcp_json_str(it, nm->key);
+	if (!cJSON_IsObject(it) || name == NULL || name[0] == '\0') {
+		gcp_error_set(err, GCP_RETRY, "malformed answer from %s: %s "
+		    "item without %s", nm->api, nm->list, nm->key);
+		return (-1);
+	}
+	if (strlen(name) > nm->max) {
+		gcp_error_set(err, GCP_RETRY, "malformed answer from %s: %s "
+		    "longer than %zu bytes", nm->api, nm->key, nm->max);
+		return (-1);
+	}
+	if (cJSON_GetObjectItemCaseSensitive(it, "state") != NULL &&
+	    gcp_json_str(it, "state") == NULL) {
+		gcp_error_set(err, GCP_RETRY, "malformed answer from %s: "
+		    "state is not a string", nm->api);
+		return (-1);
+	}
+	return (0);
+}
+
 /*
  * Common shape of folders.list and projects.list: array `list' of objects
  * whose `key' (bounded by max) and `state' go to cb.  Everything is checked
@@ -275,46 +343,20 @@ gcp_parse_names(const char *body, size_t len, const char *list,
     void (*cb)(const char *, const char *, void *), void *arg, char **next,
     struct gcp_error *err)
 {
-	cJSON		*root, *it;
-	const cJSON	*arr;
-	const char	*name, *state;
+	struct gcp_names	 nm = { list, key, api, max };
+	cJSON			*root, *it;
+	const cJSON		*arr;
+	const char		*state;
 
-	if (next != NULL)
-		*next = NULL;
-	if ((root = gcp_json_parse(body, len, api, err)) == NULL)
+	if ((root = gcp_parse_page(body, len, api, list, gcp_names_check, &nm,
+	    &arr, next, err)) == NULL)
 		return (-1);
-	if (gcp_array(root, list, api, &arr, err) == -1)
-		goto fail;
-	cJSON_ArrayForEach(it, arr) {
-		name = gcp_json_str(it, key);
-		if (!cJSON_IsObject(it) || name == NULL || name[0] == '\0') {
-			gcp_error_set(err, GCP_RETRY, "malformed answer from "
-			    "%s: %s item without %s", api, list, key);
-			goto fail;
-		}
-		if (strlen(name) > max) {
-			gcp_error_set(err, GCP_RETRY, "malformed answer from "
-			    "%s: %s longer than %zu bytes", api, key, max);
-			goto fail;
-		}
-		if (cJSON_GetObjectItemCaseSensitive(it, "state") != NULL &&
-		    gcp_json_str(it, "state") == NULL) {
-			gcp_error_set(err, GCP_RETRY, "malformed answer from "
-			    "%s: state is not a string", api);
-			goto fail;
-		}
-	}
-	if (gcp_next_token(root, next, api, err) == -1)
-		goto fail;
 	cJSON_ArrayForEach(it, arr) {
 		state = gcp_json_str(it, "state");
 		cb(gcp_json_str(it, key), state ? state : "", arg);
 	}
 	cJSON_Delete(root);
 	return (0);
-fail:
-	cJSON_Delete(root);
-	return (-1);
 }
 
 /*
@@ -439,6 +481,22 @@ gcp_instance_from_json(const cJSON *it, void *out, struct gcp_error *err)
 	return (0);
 }
 
+/* Instances read so far from one page. */
+struct gcp_instances {
+	struct gcp_instance	*v;
+	size_t			 n;
+};
+
+/* An item of an instances page, read into arg's next slot. */
+static int
+gcp_instances_check(const cJSON *it, void *arg, struct gcp_error *err)
+{
+	struct gcp_instances	*in = arg;
+
+	in->v = xreallocarray(in->v, in->n + 1, sizeof(*in->v));
+	return (gcp_instance_from_json(it, &in->v[in->n++], err));
+}
+
 /*
  * instances.list page: cb(instance, arg) per instance (borrowed for the
  * call); *next a new string or NULL.  The whole page is checked first.
@@ -448,35 +506,41 @@ gcp_parse_instances(const char *body, size_t len,
     void (*cb)(const struct gcp_instance *, void *), void *arg, char **next,
     struct gcp_error *err)
 {
-	cJSON			*root, *it;
+	struct gcp_instances	 in = { NULL, 0 };
+	cJSON			*root;
 	const cJSON		*arr;
-	struct gcp_instance	*v = NULL;
-	int			 n, i = 0;
+	size_t			 i;
 
-	if (next != NULL)
-		*next = NULL;
-	if ((root = gcp_json_parse(body, len, API_SQLADMIN, err)) == NULL)
-		return (-1);
-	if (gcp_array(root, "items", API_SQLADMIN, &arr, err) == -1)
-		goto fail;
-	n = cJSON_GetArraySize(arr);
-	if (n > 0)
-		v = xcalloc(n, sizeof(*v));
-	cJSON_ArrayForEach(it, arr) {
-		if (gcp_instance_from_json(it, &v[i++], err) == -1)
-			goto fail;
+	root = gcp_parse_page(body, len, API_SQLADMIN, "items",
+	    gcp_instances_check, &in, &arr, next, err);
+	cJSON_Delete(root);
+	if (root != NULL) {
+		for (i = 0; i < in.n; i++)
+			cb(&in.v[i], arg);
 	}
-	if (gcp_next_token(root, next, API_SQLADMIN, err) == -1)
-		goto fail;
-	cJSON_Delete(root);
-	for (i = 0; i < n; i++)
-		cb(&v[i], arg);
-	free(v);
+	free(in.v);
+	return (root != NULL ? 0 : -1);
+}
+
+/* An item of a databases page: a bounded name. */
+static int
+gcp_database_check(const cJSON *it, void *arg, struct gcp_error *err)
+{
+	const char	*name;
+
+	name = gcp_json_str(it, "name");
+	if (name == NULL || name[0] == '\0') {
+		gcp_error_set(err, GCP_RETRY, "malformed answer from %s: "
+		    "database without name", API_SQLADMIN);
+		return (-1);
+	}
+	if (strlen(name) > GCP_DATABASE_MAX) {
+		gcp_error_set(err, GCP_RETRY, "malformed answer from %s: "
+		    "database name longer than %d bytes", API_SQLADMIN,
+		    GCP_DATABASE_MAX);
+		return (-1);
+	}
 	return (0);
-fail:
-	free(v);
-	cJSON_Delete(root);
-	return (-1);
 }
 
 /* databases.list (no paging): cb(name, arg) per database. */
@@ -486,33 +550,14 @@ gcp_parse_databases(const char *body, size_t len,
 {
 	cJSON		*root, *it;
 	const cJSON	*arr;
-	const char	*name;
 
-	if ((root = gcp_json_parse(body, len, API_SQLADMIN, err)) == NULL)
+	if ((root = gcp_parse_page(body, len, API_SQLADMIN, "items",
+	    gcp_database_check, NULL, &arr, NULL, err)) == NULL)
 		return (-1);
-	if (gcp_array(root, "items", API_SQLADMIN, &arr, err) == -1)
-		goto fail;
-	cJSON_ArrayForEach(it, arr) {
-		name = gcp_json_str(it, "name");
-		if (name == NULL || name[0] == '\0') {
-			gcp_error_set(err, GCP_RETRY, "malformed answer from "
-			    "%s: database without name", API_SQLADMIN);
-			goto fail;
-		}
-		if (strlen(name) > GCP_DATABASE_MAX) {
-			gcp_error_set(err, GCP_RETRY, "malformed answer from "
-			    "%s: database name longer than %d bytes",
-			    API_SQLADMIN, GCP_DATABASE_MAX);
-			goto fail;
-		}
-	}
 	cJSON_ArrayForEach(it, arr)
 		cb(gcp_json_str(it, "name"), arg);
 	cJSON_Delete(root);
 	return (0);
-fail:
-	cJSON_Delete(root);
-	return (-1);
 }
 
 static int
@@ -605,6 +650,23 @@ gcp_parse_operation(const char *body, size_t len, struct gcp_op *op,
 	    err));
 }
 
+/* An item of an operations page: kept in arg if the best match yet. */
+static int
+gcp_op_search_check(const cJSON *it, void *arg, struct gcp_error *err)
+{
+	struct gcp_op_search	*search = arg;
+	struct gcp_op		 op;
+
+	if (gcp_op_from_json(it, &op, err) == -1)
+		return (-1);
+	if (strcmp(op.type, "EXPORT") == 0 &&
+	    strcmp(op.uri, search->uri) == 0 &&
+	    (search->best->name[0] == '\0' ||
+	    op.insert_ms > search->best->insert_ms))
+		*search->best = op;
+	return (0);
+}
+
 /*
  * One operations.list page of a search: the newest EXPORT operation to
  * search->uri goes into search->best (by insertTime; list order is newest
@@ -615,32 +677,14 @@ int
 gcp_parse_op_search(const char *body, size_t len,
     struct gcp_op_search *search, struct gcp_error *err)
 {
-	cJSON		*root, *it;
+	cJSON		*root;
 	const cJSON	*arr;
-	struct gcp_op	 op;
 
-	search->next = NULL;
-	if ((root = gcp_json_parse(body, len, API_SQLADMIN, err)) == NULL)
+	if ((root = gcp_parse_page(body, len, API_SQLADMIN, "items",
+	    gcp_op_search_check, search, &arr, &search->next, err)) == NULL)
 		return (-1);
-	if (gcp_array(root, "items", API_SQLADMIN, &arr, err) == -1)
-		goto fail;
-	cJSON_ArrayForEach(it, arr) {
-		if (gcp_op_from_json(it, &op, err) == -1)
-			goto fail;
-		if (strcmp(op.type, "EXPORT") != 0 ||
-		    strcmp(op.uri, search->uri) != 0)
-			continue;
-		if (search->best->name[0] == '\0' ||
-		    op.insert_ms > search->best->insert_ms)
-			*search->best = op;
-	}
-	if (gcp_next_token(root, &search->next, API_SQLADMIN, err) == -1)
-		goto fail;
 	cJSON_Delete(root);
 	return (0);
-fail:
-	cJSON_Delete(root);
-	return (-1);
 }
 
 /* instances.get into inst. */
