@@ -1,5 +1,5 @@
 /*
- * check_gcp.c: gcp.c without a network: error classes from canned Google
+ * check_gcp.c: gcp*.c without a network: error classes from canned Google
  * answers in tests/data/gcp, Retry-After, list/operation parsers (paging,
  * missing arrays, int64 strings, over-long names, nesting, truncation), URL
  * builders and escaping, engine helpers.
