@@ -3,8 +3,9 @@
  *
  * The only place that knows URLs, the auth header, Google's JSON error
  * format and the mapping from an answer to a retry class.  Workers call the
- * blocking functions (one easy handle each); the master builds URLs with
- * gcp_url_*() and parses answers with gcp_parse_*() around http_multi.
+ * blocking functions through their struct gcp_client (one easy handle
+ * each); the master builds URLs with gcp_url_*() and parses answers with
+ * gcp_parse_*() around http_multi.
  */
 #ifndef DATABACKUP_GCP_H
 #define DATABACKUP_GCP_H
@@ -12,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct cJSON;
+struct http_easy;
 struct http_request;
 
 /* Google's limits on names (bytes, without the NUL). */
@@ -116,18 +119,28 @@ struct gcp_export {
 	int		 offload;
 };
 
+/* One page of an operations.list search for the newest export to uri. */
+struct gcp_op_search {
+	const char	*uri;
+	struct gcp_op	*best;		/* kept across pages */
+	char		*next;		/* next page's token; caller frees */
+};
+
 /* Waits for a slot of api's budget; args: enum pacer_api, pacer_class. */
 typedef void	(*gcp_pace_fn)(int, int, void *);
 
+/*
+ * What a process's blocking calls run on: its easy handle, and the wait
+ * for a slot of the Cloud SQL Admin budget before each request (NULL: no
+ * pacing).  The worker owns it; every field is borrowed.
+ */
+struct gcp_client {
+	struct http_easy	*http;
+	gcp_pace_fn		 pace;
+	void			*pace_arg;
+};
+
 /* gcp.c */
-const char	*gcp_status_name(enum gcp_status);
-const char	*gcp_api_name(const char *);
-const char	*gcp_op_status_name(enum gcp_op_status);
-enum gcp_status	 gcp_classify(long, const char *, size_t, const char *, int,
-		    const char *, struct gcp_error *);
-int		 gcp_error_api_disabled(const struct gcp_error *);
-void		 gcp_error_set(struct gcp_error *, enum gcp_status, const char *,
-		    ...) __attribute__((__format__(printf, 3, 4)));
 const char	*gcp_engine_file_type(const char *);
 const char	*gcp_engine_ext(const char *);
 int		 gcp_is_system_database(const char *, const char *);
@@ -144,6 +157,42 @@ char		*gcp_url_instances_list(const struct gcp_ctx *, const char *,
 char		*gcp_url_databases_list(const struct gcp_ctx *, const char *,
 		    const char *);
 
+enum gcp_status	 gcp_export_start(struct gcp_client *,
+		    const struct gcp_ctx *, const struct gcp_export *,
+		    struct gcp_op *, struct gcp_error *);
+enum gcp_status	 gcp_operation_get(struct gcp_client *,
+		    const struct gcp_ctx *, const char *, const char *,
+		    struct gcp_op *, struct gcp_error *);
+enum gcp_status	 gcp_operation_find_export(struct gcp_client *,
+		    const struct gcp_ctx *, const char *, const char *,
+		    const char *, struct gcp_op *, struct gcp_error *);
+enum gcp_status	 gcp_object_get(struct gcp_client *,
+		    const struct gcp_ctx *, const char *, const char *,
+		    struct gcp_object *, struct gcp_error *);
+enum gcp_status	 gcp_object_delete(struct gcp_client *,
+		    const struct gcp_ctx *, const char *, const char *,
+		    const char *, struct gcp_error *);
+enum gcp_status	 gcp_instance_get(struct gcp_client *,
+		    const struct gcp_ctx *, const char *, const char *,
+		    struct gcp_instance *, struct gcp_error *);
+const char	*gcp_api_name(const char *);
+
+/* gcp-error.c */
+const char	*gcp_status_name(enum gcp_status);
+void		 gcp_clean_message(char *);
+void		 gcp_error_set(struct gcp_error *, enum gcp_status, const char *,
+		    ...) __attribute__((__format__(printf, 3, 4)));
+void		 gcp_error_reset(struct gcp_error *);
+enum gcp_status	 gcp_classify(long, const char *, size_t, const char *, int,
+		    const char *, struct gcp_error *);
+int		 gcp_error_api_disabled(const struct gcp_error *);
+int		 gcp_bucket_denied(const char *);
+int		 gcp_op_object_exists(const struct gcp_op *);
+
+/* gcp-parse.c */
+const char	*gcp_op_status_name(enum gcp_op_status);
+int		 gcp_json_depth_ok(const char *, size_t);
+const char	*gcp_json_str(const struct cJSON *, const char *);
 int		 gcp_parse_folders(const char *, size_t,
 		    void (*)(const char *, const char *, void *), void *,
 		    char **, struct gcp_error *);
@@ -160,23 +209,11 @@ int		 gcp_parse_databases(const char *, size_t,
 int		 gcp_parse_operation(const char *, size_t, struct gcp_op *,
 		    struct gcp_error *);
 
-void		 gcp_set_pace(gcp_pace_fn, void *);
-enum gcp_status	 gcp_export_start(const struct gcp_ctx *,
-		    const struct gcp_export *, struct gcp_op *,
+int		 gcp_parse_op_search(const char *, size_t,
+		    struct gcp_op_search *, struct gcp_error *);
+int		 gcp_parse_instance(const char *, size_t, struct gcp_instance *,
 		    struct gcp_error *);
-enum gcp_status	 gcp_operation_get(const struct gcp_ctx *, const char *,
-		    const char *, struct gcp_op *, struct gcp_error *);
-enum gcp_status	 gcp_operation_find_export(const struct gcp_ctx *,
-		    const char *, const char *, const char *, struct gcp_op *,
+int		 gcp_parse_object(const char *, size_t, struct gcp_object *,
 		    struct gcp_error *);
-enum gcp_status	 gcp_object_get(const struct gcp_ctx *, const char *,
-		    const char *, struct gcp_object *, struct gcp_error *);
-
-enum gcp_status	 gcp_object_delete(const struct gcp_ctx *, const char *,
-		    const char *, const char *, struct gcp_error *);
-enum gcp_status	 gcp_instance_get(const struct gcp_ctx *, const char *,
-		    const char *, struct gcp_instance *, struct gcp_error *);
-int		 gcp_bucket_denied(const char *);
-int		 gcp_op_object_exists(const struct gcp_op *);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * jsonutil.h: the few JSON shapes every reply, event and notification
- * shares: times as RFC 3339 UTC strings, unset values as null.
+ * shares: times as RFC 3339 UTC strings (written and read), unset values
+ * as null.
  */
 #ifndef DATABACKUP_JSONUTIL_H
 #define DATABACKUP_JSONUTIL_H
@@ -14,6 +15,7 @@
 
 /* jsonutil.c */
 void	json_time(int64_t, char *, size_t);
+int	json_time_parse(const char *, int64_t *);
 void	json_add_time(cJSON *, const char *, int64_t);
 void	json_add_str(cJSON *, const char *, const char *);
 

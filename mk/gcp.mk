@@ -1,10 +1,13 @@
 # gcp part: HTTP (curl easy + multi on libevent), Google API requests and
 # answers, OAuth2 tokens.  tests/fuzz/fuzz_gcp.c is built by hand (see it).
-libdatabackup_a_SOURCES += src/http.c src/gcp.c src/auth.c src/jwt.c \
+libdatabackup_a_SOURCES += src/http.c src/gcp.c src/gcp-error.c \
+	src/gcp-parse.c src/auth.c src/jwt.c \
 	include/http.h include/gcp.h include/auth.h
 
-check_PROGRAMS += tests/check_gcp tests/check_auth tests/check_http
-TESTS += tests/check_gcp tests/check_auth tests/check_http
+check_PROGRAMS += tests/check_gcp tests/check_auth tests/check_http \
+	tests/check_jsonutil
+TESTS += tests/check_gcp tests/check_auth tests/check_http \
+	tests/check_jsonutil
 
 tests_check_gcp_SOURCES = tests/check_gcp.c
 tests_check_gcp_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) \
@@ -18,5 +21,9 @@ tests_check_auth_LDADD = $(TEST_LIBS) $(CHECK_LIBS)
 tests_check_http_SOURCES = tests/check_http.c
 tests_check_http_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_http_LDADD = $(TEST_LIBS) $(CHECK_LIBS)
+
+tests_check_jsonutil_SOURCES = tests/check_jsonutil.c
+tests_check_jsonutil_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_jsonutil_LDADD = $(TEST_LIBS) $(CHECK_LIBS)
 
 EXTRA_DIST += tests/fuzz/fuzz_gcp.c

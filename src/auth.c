@@ -624,8 +624,10 @@ auth_retryable(const struct gcp_error *err)
 
 	if (err->http == 0)
 		return (err->st == GCP_RETRY);	/* transport */
-	if (err->http == 408 || err->http == 429 || err->http == 500 ||
-	    err->http == 503)
+	if (err->http == HTTP_STATUS_TIMEOUT ||
+	    err->http == HTTP_STATUS_TOO_MANY ||
+	    err->http == HTTP_STATUS_SERVER_ERROR ||
+	    err->http == HTTP_STATUS_UNAVAILABLE)
 		return (1);
 	for (i = 0; errs[i] != NULL; i++)
 		if (strcmp(err->reason, errs[i]) == 0)

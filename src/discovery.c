@@ -536,7 +536,7 @@ disc_req_error(struct disc_req *r, const struct gcp_error *err)
 		    "instances.list: %s", err->message);
 		break;
 	case DISC_DATABASES:
-		if (err->http == 400) {
+		if (err->http == HTTP_STATUS_BAD_REQUEST) {
 			/* Cloud SQL: "instance is not running". */
 			disc_list_add(res, &res->skipped, r->project,
 			    r->instance, NULL, "not running: %s",

@@ -1,10 +1,10 @@
 /*
- * http.c: HTTP over libcurl, blocking (one reused easy handle per process,
- * for workers) and non-blocking (a multi handle driven by libevent, for the
- * master).  Both share one request setup, so headers, timeouts and TLS rules
- * are the same everywhere.  No Google knowledge here: URLs, tokens and the
- * meaning of a status live in gcp.c and auth.c.  Bodies and headers are
- * never logged (they may hold tokens).
+ * http.c: HTTP over libcurl, blocking (a struct http_easy: one reused easy
+ * handle, owned by a worker) and non-blocking (a multi handle driven by
+ * libevent, for the master).  Both share one request setup, so headers,
+ * timeouts and TLS rules are the same everywhere.  No Google knowledge
+ * here: URLs, tokens and the meaning of a status live in gcp.c and auth.c.
+ * Bodies and headers are never logged (they may hold tokens).
  */
 #include "config.h"
 
@@ -65,10 +65,12 @@ struct http_sock {
 	struct event		*ev;
 };
 
-/* Workers reuse one easy handle so connections to a host are kept. */
-static CURL	*http_easy;
-static http_observe_cb	 http_fetch_observer;	/* worker's call counter */
-static void		*http_fetch_observer_arg;
+/* A worker reuses one easy handle so connections to a host are kept. */
+struct http_easy {
+	CURL			*curl;
+	http_observe_cb		 observe;	/* worker's call counter */
+	void			*observe_arg;
+};
 
 static void	 http_slist_free(struct curl_slist *);
 static size_t	 http_write_cb(char *, size_t, size_t, void *);
@@ -83,6 +85,9 @@ static void	 http_multi_timer_cb(int, short, void *);
 static int	 http_multi_socket_fn(CURL *, curl_socket_t, int, void *,
 		    void *);
 static int	 http_multi_timer_fn(CURLM *, long, void *);
+static struct http_xfer *http_xfer_new(struct http_multi *, http_cb,
+		    void *);
+static void	 http_xfer_start(struct http_xfer *, const char *);
 static void	 http_xfer_free(struct http_xfer *);
 static void	 http_xfer_fail_cb(int, short, void *);
 
@@ -278,14 +283,45 @@ http_finish(CURL *easy, CURLcode rc, struct http_response *resp,
 		    sizeof(resp->error));
 }
 
+/* Returns a new blocking handle; free with http_easy_free. */
+struct http_easy *
+http_easy_new(void)
+{
+	struct http_easy	*e;
+
+	e = xcalloc(1, sizeof(*e));
+	if ((e->curl = curl_easy_init()) == NULL)
+		fatalx("http_easy_new: curl_easy_init");
+	return (e);
+}
+
+/* Closes the handle's connections.  NULL is a no-op. */
+void
+http_easy_free(struct http_easy *e)
+{
+	if (e == NULL)
+		return;
+	curl_easy_cleanup(e->curl);
+	free(e);
+}
+
+/* Call cb after each http_fetch on e with its URL, status and curl code. */
+void
+http_easy_observe(struct http_easy *e, http_observe_cb cb, void *arg)
+{
+	e->observe = cb;
+	e->observe_arg = arg;
+}
+
 /*
- * Blocking: one request on the process's easy handle.  Returns 0 when an
- * HTTP answer arrived (any status), -1 on a transport error (curl_code and
- * error set; too_large when the body passed max_body).  The caller frees
- * resp with http_response_clear.
+ * Blocking: one request on e.  Returns 0 when an HTTP answer arrived (any
+ * status), -1 on a transport error (curl_code and error set; too_large
+ * when the body passed max_body).  The caller frees resp with
+ * http_response_clear.
  */
 int
-http_fetch(const struct http_request *req, struct http_response *resp)
+http_fetch(struct http_easy *e, const struct http_request *req,
+    struct http_response *resp)
 {
 	struct http_sink	 sink;
 	struct curl_slist	*h;
@@ -293,22 +329,19 @@ http_fetch(const struct http_request *req, struct http_response *resp)
 	CURLcode		 rc;
 
 	memset(resp, 0, sizeof(*resp));
-	if (http_easy == NULL && (http_easy = curl_easy_init()) == NULL)
-		fatalx("http_fetch: curl_easy_init");
-	curl_easy_reset(http_easy);
+	curl_easy_reset(e->curl);
 	memset(&sink, 0, sizeof(sink));
 	sink.resp = resp;
 	sink.max = req->max_body ? req->max_body : HTTP_BODY_MAX;
 	errbuf[0] = '\0';
-	h = http_setup(http_easy, req, &sink, errbuf);
-	rc = curl_easy_perform(http_easy);
-	http_finish(http_easy, rc, resp, errbuf);
-	if (http_fetch_observer != NULL)
-		http_fetch_observer(req->url, resp->status, rc,
-		    http_fetch_observer_arg);
+	h = http_setup(e->curl, req, &sink, errbuf);
+	rc = curl_easy_perform(e->curl);
+	http_finish(e->curl, rc, resp, errbuf);
+	if (e->observe != NULL)
+		e->observe(req->url, resp->status, rc, e->observe_arg);
 	/* The handle keeps pointers to these: drop them before freeing. */
-	curl_easy_setopt(http_easy, CURLOPT_HTTPHEADER, NULL);
-	curl_easy_setopt(http_easy, CURLOPT_ERRORBUFFER, NULL);
+	curl_easy_setopt(e->curl, CURLOPT_HTTPHEADER, NULL);
+	curl_easy_setopt(e->curl, CURLOPT_ERRORBUFFER, NULL);
 	http_slist_free(h);
 	if (rc != CURLE_OK) {
 		log_debug("http_fetch: %s %s: %s", req->method ? req->method :
@@ -316,14 +349,6 @@ http_fetch(const struct http_request *req, struct http_response *resp)
 		return (-1);
 	}
 	return (0);
-}
-
-/* Call cb after each http_fetch with its URL, status and curl code. */
-void
-http_fetch_observe(http_observe_cb cb, void *arg)
-{
-	http_fetch_observer = cb;
-	http_fetch_observer_arg = arg;
 }
 
 /* Frees the body (which may hold a token) and zeroes the response. */
@@ -515,6 +540,45 @@ http_xfer_fail_cb(int fd, short what, void *arg)
 	http_xfer_free(x);
 }
 
+/* A new transfer on m's list, counted as pending until cb has run. */
+static struct http_xfer *
+http_xfer_new(struct http_multi *m, http_cb cb, void *arg)
+{
+	struct http_xfer	*x;
+
+	x = xcalloc(1, sizeof(*x));
+	x->m = m;
+	x->cb = cb;
+	x->arg = arg;
+	TAILQ_INSERT_TAIL(&m->xfers, x, entry);
+	m->pending++;
+	return (x);
+}
+
+/*
+ * Hands x's easy handle to curl.  If curl refuses it, the failure reaches
+ * cb from the loop instead (fn names the caller for a fatal error).
+ */
+static void
+http_xfer_start(struct http_xfer *x, const char *fn)
+{
+	struct http_multi	*m = x->m;
+	struct timeval		 tv = { 0, 0 };
+	CURLMcode		 mc;
+
+	curl_easy_setopt(x->easy, CURLOPT_PRIVATE, (char *)x);
+	if ((mc = curl_multi_add_handle(m->multi, x->easy)) == CURLM_OK)
+		return;
+	x->resp.curl_code = CURLE_FAILED_INIT;
+	snprintf(x->resp.error, sizeof(x->resp.error),
+	    "curl_multi_add_handle: %s", curl_multi_strerror(mc));
+	curl_easy_cleanup(x->easy);
+	x->easy = NULL;
+	if ((x->fail_ev = evtimer_new(m->base, http_xfer_fail_cb, x)) == NULL)
+		fatalx("%s: evtimer_new", fn);
+	evtimer_add(x->fail_ev, &tv);
+}
+
 /*
  * Queues a request; everything it needs is copied, so req and its strings
  * may go away on return.  cb is called exactly once, later, from the event
@@ -527,34 +591,15 @@ http_multi_add(struct http_multi *m, const struct http_request *req,
     http_cb cb, void *arg)
 {
 	struct http_xfer	*x;
-	struct timeval		 tv = { 0, 0 };
-	CURLMcode		 mc;
 
-	x = xcalloc(1, sizeof(*x));
-	x->m = m;
-	x->cb = cb;
-	x->arg = arg;
+	x = http_xfer_new(m, cb, arg);
 	x->sink.resp = &x->resp;
 	x->sink.max = req->max_body ? req->max_body : HTTP_BODY_MAX;
-	TAILQ_INSERT_TAIL(&m->xfers, x, entry);
-	m->pending++;
-
 	if ((x->easy = curl_easy_init()) == NULL)
 		fatalx("http_multi_add: curl_easy_init");
 	x->hdrs = http_setup(x->easy, req, &x->sink, NULL);
 	curl_easy_setopt(x->easy, CURLOPT_ERRORBUFFER, NULL);
-	curl_easy_setopt(x->easy, CURLOPT_PRIVATE, (char *)x);
-	if ((mc = curl_multi_add_handle(m->multi, x->easy)) != CURLM_OK) {
-		x->resp.curl_code = CURLE_FAILED_INIT;
-		snprintf(x->resp.error, sizeof(x->resp.error),
-		    "curl_multi_add_handle: %s", curl_multi_strerror(mc));
-		curl_easy_cleanup(x->easy);
-		x->easy = NULL;
-		x->fail_ev = evtimer_new(m->base, http_xfer_fail_cb, x);
-		if (x->fail_ev == NULL)
-			fatalx("http_multi_add: evtimer_new");
-		evtimer_add(x->fail_ev, &tv);
-	}
+	http_xfer_start(x, "http_multi_add");
 	return (0);
 }
 
@@ -575,29 +620,11 @@ int
 http_multi_add_easy(struct http_multi *m, void *easy, http_cb cb, void *arg)
 {
 	struct http_xfer	*x;
-	struct timeval		 tv = { 0, 0 };
-	CURLMcode		 mc;
 
-	x = xcalloc(1, sizeof(*x));
-	x->m = m;
-	x->cb = cb;
-	x->arg = arg;
+	x = http_xfer_new(m, cb, arg);
 	x->easy = easy;
-	TAILQ_INSERT_TAIL(&m->xfers, x, entry);
-	m->pending++;
-	curl_easy_setopt(x->easy, CURLOPT_PRIVATE, (char *)x);
 	curl_easy_setopt(x->easy, CURLOPT_NOSIGNAL, 1L);
-	if ((mc = curl_multi_add_handle(m->multi, x->easy)) != CURLM_OK) {
-		x->resp.curl_code = CURLE_FAILED_INIT;
-		snprintf(x->resp.error, sizeof(x->resp.error),
-		    "curl_multi_add_handle: %s", curl_multi_strerror(mc));
-		curl_easy_cleanup(x->easy);
-		x->easy = NULL;
-		x->fail_ev = evtimer_new(m->base, http_xfer_fail_cb, x);
-		if (x->fail_ev == NULL)
-			fatalx("http_multi_add_easy: evtimer_new");
-		evtimer_add(x->fail_ev, &tv);
-	}
+	http_xfer_start(x, "http_multi_add_easy");
 	return (0);
 }
 

@@ -126,6 +126,19 @@ metrics_one(struct evbuffer *b, const char *name, const char *type,
 	evbuffer_add_printf(b, "%s %.17g\n", name, v);
 }
 
+/* A counter with one sample per outcome. */
+static void
+metrics_outcomes(struct evbuffer *b, const char *name, const char *help,
+    const uint64_t n[METRICS_OUTCOME_COUNT])
+{
+	int	 k;
+
+	metrics_head(b, name, "counter", help);
+	for (k = 0; k < METRICS_OUTCOME_COUNT; k++)
+		evbuffer_add_printf(b, "%s{outcome=\"%s\"} %llu\n", name,
+		    metrics_outcome_names[k], (unsigned long long)n[k]);
+}
+
 static int
 metrics_api_error(long code)
 {
@@ -144,18 +157,10 @@ metrics_render(const struct metrics *mt)
 	if ((b = evbuffer_new()) == NULL)
 		fatalx("metrics_render: evbuffer_new");
 
-	metrics_head(b, "databackup_runs_total", "counter",
-	    "Runs finished, by outcome.");
-	for (k = 0; k < METRICS_OUTCOME_COUNT; k++)
-		evbuffer_add_printf(b, "databackup_runs_total{outcome=\"%s\"} "
-		    "%llu\n", metrics_outcome_names[k],
-		    (unsigned long long)mt->runs[k]);
-	metrics_head(b, "databackup_jobs_total", "counter",
-	    "Jobs (one database of one run) finished, by outcome.");
-	for (k = 0; k < METRICS_OUTCOME_COUNT; k++)
-		evbuffer_add_printf(b, "databackup_jobs_total{outcome=\"%s\"} "
-		    "%llu\n", metrics_outcome_names[k],
-		    (unsigned long long)mt->jobs[k]);
+	metrics_outcomes(b, "databackup_runs_total",
+	    "Runs finished, by outcome.", mt->runs);
+	metrics_outcomes(b, "databackup_jobs_total",
+	    "Jobs (one database of one run) finished, by outcome.", mt->jobs);
 	metrics_one(b, "databackup_export_attempts_total", "counter",
 	    "Export attempts started.", (double)mt->attempts);
 	metrics_head(b, "databackup_retries_total", "counter",

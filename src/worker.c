@@ -38,6 +38,7 @@ struct worker {
 	struct msg_job	 job;
 	int64_t		 job_id;
 	struct msg_api_count calls[MSG_API_COUNTS];	/* this job's */
+	struct gcp_client gcp;		/* easy handle and pacer wait */
 	union {
 		struct msg_job	 job;
 		struct msg_token token;
@@ -286,8 +287,8 @@ worker_verify(struct worker *w, const struct gcp_op *op, uint32_t polls,
 	for (tries = 0;; tries++) {
 		memset(&obj, 0, sizeof(obj));
 		memset(&err, 0, sizeof(err));
-		st = gcp_object_get(&w->job.ctx, w->job.bucket, w->job.object,
-		    &obj, &err);
+		st = gcp_object_get(&w->gcp, &w->job.ctx, w->job.bucket,
+		    w->job.object, &obj, &err);
 		if (st == GCP_OK)
 			break;
 		if (st == GCP_RETRY && tries < WORKER_POLL_ERRORS_MAX) {
@@ -296,7 +297,7 @@ worker_verify(struct worker *w, const struct gcp_op *op, uint32_t polls,
 				exit(0);
 			continue;
 		}
-		if (err.http == 404) {
+		if (err.http == HTTP_STATUS_NOT_FOUND) {
 			gcp_error_set(&err, GCP_RETRY, "operation %s is %s "
 			    "but gs://%s/%s does not exist", op->name,
 			    forgotten ? "unknown to Google" : "DONE",
@@ -345,8 +346,8 @@ worker_poll(struct worker *w, struct gcp_op *op, int64_t op_start)
 			exit(0);	/* safe: the operation is journaled */
 		memset(&err, 0, sizeof(err));
 		memset(op, 0, sizeof(*op));
-		st = gcp_operation_get(&w->job.ctx, w->job.project, name, op,
-		    &err);
+		st = gcp_operation_get(&w->gcp, &w->job.ctx, w->job.project,
+		    name, op, &err);
 		polls++;
 		if (st == GCP_RETRY && ++errors <= WORKER_POLL_ERRORS_MAX) {
 			worker_log(w, LOG_INFO, "poll %s: %s (retrying)", name,
@@ -359,7 +360,7 @@ worker_poll(struct worker *w, struct gcp_op *op, int64_t op_start)
 			return;
 		}
 		if (st != GCP_OK) {
-			if (err.http == 404) {
+			if (err.http == HTTP_STATUS_NOT_FOUND) {
 				/* Google forgot it: the object decides. */
 				strlcpy(op->name, name, sizeof(op->name));
 				worker_verify(w, op, polls, 1);
@@ -402,8 +403,9 @@ worker_bucket_denied(struct worker *w, const char *google, int op_failed)
 	memset(&err, 0, sizeof(err));
 	err.retry_after_ms = -1;
 	strlcpy(said, google, sizeof(said));
-	if (gcp_instance_get(&w->job.ctx, w->job.project, w->job.instance,
-	    &in, &ierr) != GCP_OK || in.service_account[0] == '\0')
+	if (gcp_instance_get(&w->gcp, &w->job.ctx, w->job.project,
+	    w->job.instance, &in, &ierr) != GCP_OK ||
+	    in.service_account[0] == '\0')
 		strlcpy(in.service_account, "the instance's service account",
 		    sizeof(in.service_account));
 	gcp_error_set(&err, GCP_PERMANENT, "%s cannot write gs://%s: grant "
@@ -411,7 +413,7 @@ worker_bucket_denied(struct worker *w, const char *google, int op_failed)
 	    "need storage.objects.create and storage.objects.delete); "
 	    "Google said: %s", in.service_account, w->job.bucket,
 	    w->job.bucket, said);
-	err.http = 403;
+	err.http = HTTP_STATUS_FORBIDDEN;
 	strlcpy(err.reason, "bucketPermission", sizeof(err.reason));
 	worker_failed(w, &err, 0, op_failed);
 }
@@ -430,10 +432,10 @@ worker_clear_object(struct worker *w)
 	struct gcp_error	 err;
 	enum gcp_status		 st;
 
-	st = gcp_object_get(&w->job.ctx, w->job.bucket, w->job.object, &obj,
-	    &err);
+	st = gcp_object_get(&w->gcp, &w->job.ctx, w->job.bucket,
+	    w->job.object, &obj, &err);
 	if (st != GCP_OK) {
-		if (err.http == 404)
+		if (err.http == HTTP_STATUS_NOT_FOUND)
 			return (0);
 		worker_failed(w, &err, 0, 0);
 		return (-1);
@@ -442,11 +444,11 @@ worker_clear_object(struct worker *w)
 	    "(%llu bytes, generation %s): deleting it before exporting again",
 	    w->job.bucket, w->job.object, (unsigned long long)obj.size,
 	    obj.generation);
-	st = gcp_object_delete(&w->job.ctx, w->job.bucket, w->job.object,
-	    obj.generation, &err);
+	st = gcp_object_delete(&w->gcp, &w->job.ctx, w->job.bucket,
+	    w->job.object, obj.generation, &err);
 	if (st == GCP_OK)
 		return (0);
-	if (err.http == 403)
+	if (err.http == HTTP_STATUS_FORBIDDEN)
 		gcp_error_set(&err, GCP_PERMANENT, "cannot delete gs://%s/%s "
 		    "left by an earlier attempt (the export would fail on it):"
 		    " databackup's account needs storage.objects.delete on "
@@ -479,8 +481,8 @@ worker_run(struct worker *w)
 
 	if (w->job.adopt) {
 		worker_title(w, "looking for");
-		st = gcp_operation_find_export(&w->job.ctx, w->job.project,
-		    w->job.instance, uri, &op, &err);
+		st = gcp_operation_find_export(&w->gcp, &w->job.ctx,
+		    w->job.project, w->job.instance, uri, &op, &err);
 		if (st != GCP_OK) {
 			/* Still unknown: the master tries again later. */
 			worker_failed(w, &err, 1, 0);
@@ -511,8 +513,8 @@ worker_run(struct worker *w)
 	exp.uri = uri;
 	exp.file_type = w->job.file_type;
 	exp.offload = w->job.offload;
-	st = gcp_export_start(&w->job.ctx, &exp, &op, &err);
-	if (st == GCP_PERMANENT && err.http == 403 &&
+	st = gcp_export_start(&w->gcp, &w->job.ctx, &exp, &op, &err);
+	if (st == GCP_PERMANENT && err.http == HTTP_STATUS_FORBIDDEN &&
 	    gcp_bucket_denied(err.message)) {
 		worker_bucket_denied(w, err.message, 0);
 		return;
@@ -524,7 +526,7 @@ worker_run(struct worker *w)
 		 * the next attempt looks for it before sending again.
 		 */
 		worker_failed(w, &err, err.http == 0 ||
-		    (err.http >= 200 && err.http < 300), 0);
+		    HTTP_STATUS_IS_SUCCESS(err.http), 0);
 		return;
 	}
 	worker_report_op(w, &op, 0, worker_now_ms());
@@ -555,8 +557,10 @@ worker_main(int fd, int slot)
 	signal(SIGCHLD, SIG_DFL);
 	if (http_global_init() == -1)
 		fatalx("worker %d: http init failed", slot);
-	http_fetch_observe(worker_count_cb, &w);
-	gcp_set_pace(worker_pace_cb, &w);
+	w.gcp.http = http_easy_new();
+	http_easy_observe(w.gcp.http, worker_count_cb, &w);
+	w.gcp.pace = worker_pace_cb;
+	w.gcp.pace_arg = &w;
 
 	for (;;) {
 		memset(&w.job, 0, sizeof(w.job));

@@ -1,5 +1,5 @@
 /*
- * check_gcp.c: gcp.c without a network: error classes from canned Google
+ * check_gcp.c: gcp*.c without a network: error classes from canned Google
  * answers in tests/data/gcp, Retry-After, list/operation parsers (paging,
  * missing arrays, int64 strings, over-long names, nesting, truncation), URL
  * builders and escaping, engine helpers.
@@ -498,6 +498,56 @@ START_TEST(test_parse_operation)
 }
 END_TEST
 
+/* The answers a worker's blocking calls read: search, instance, object. */
+START_TEST(test_parse_worker_answers)
+{
+	struct gcp_error	 err;
+	struct gcp_op		 best;
+	struct gcp_op_search	 search;
+	struct gcp_instance	 in;
+	struct gcp_object	 obj;
+	char			*body;
+	size_t			 len;
+
+	body = slurp("operations-list.json", &len);
+	memset(&best, 0, sizeof(best));
+	search.uri = "gs://bkt/a/b.sql.gz";
+	search.best = &best;
+	ck_assert_int_eq(gcp_parse_op_search(body, len, &search, &err), 0);
+	ck_assert_str_eq(best.name, "op-export-2");	/* newest match */
+	ck_assert_str_eq(search.next, "next1");
+	free(search.next);
+	search.uri = "gs://bkt/none";
+	memset(&best, 0, sizeof(best));
+	ck_assert_int_eq(gcp_parse_op_search(body, len, &search, &err), 0);
+	ck_assert_str_eq(best.name, "");
+	free(search.next);
+	free(body);
+	ck_assert_int_eq(gcp_parse_op_search("{\"items\":{}}", 12, &search,
+	    &err), -1);
+	ck_assert_int_eq(err.st, GCP_RETRY);
+	ck_assert_ptr_null(search.next);
+
+	body = slurp("object.json", &len);
+	ck_assert_int_eq(gcp_parse_object(body, len, &obj, &err), 0);
+	ck_assert_uint_eq(obj.size, 5368709120000ULL);
+	ck_assert_str_eq(obj.crc32c, "AAAAAA==");
+	ck_assert_str_eq(obj.md5, "1B2M2Y8AsgTpgAmY7PhCfg==");
+	ck_assert_str_eq(obj.generation, "1700000000000000");
+	free(body);
+	ck_assert_int_eq(gcp_parse_object("{\"name\":\"a\"}", 12, &obj,
+	    &err), -1);
+	ck_assert_int_eq(err.st, GCP_RETRY);
+
+	ck_assert_int_eq(gcp_parse_instance("{\"name\":\"pg-main\","
+	    "\"databaseVersion\":\"POSTGRES_15\"}", 50, &in, &err), 0);
+	ck_assert_str_eq(in.name, "pg-main");
+	ck_assert_str_eq(in.version, "POSTGRES_15");
+	ck_assert_int_eq(gcp_parse_instance("[]", 2, &in, &err), -1);
+	ck_assert_int_eq(err.st, GCP_RETRY);
+}
+END_TEST
+
 START_TEST(test_urls)
 {
 	struct gcp_ctx		 ctx;
@@ -619,6 +669,7 @@ gcp_suite(void)
 	    sizeof(bad_instances) / sizeof(bad_instances[0]));
 	tcase_add_test(tc, test_parse_databases);
 	tcase_add_test(tc, test_parse_operation);
+	tcase_add_test(tc, test_parse_worker_answers);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("helpers");

@@ -44,6 +44,7 @@ static pid_t		 srv_pid = -1;
 static int		 srv_port;
 static char		 srv_base[64];
 static char		 tmpdir[256];
+static struct http_easy	*easy;		/* the blocking calls' handle */
 
 /* ---- the server (child process) ---- */
 
@@ -236,6 +237,7 @@ srv_start(void)
 	unsetenv("GCE_METADATA_HOST");
 	setenv("HOME", tmpdir, 1);
 	http_global_init();
+	easy = http_easy_new();
 }
 
 static void
@@ -243,6 +245,8 @@ srv_stop(void)
 {
 	char	 cmd[300];
 
+	http_easy_free(easy);
+	easy = NULL;
 	if (srv_pid > 0) {
 		kill(srv_pid, SIGTERM);
 		waitpid(srv_pid, NULL, 0);
@@ -271,14 +275,14 @@ START_TEST(test_fetch_ok)
 
 	memset(&req, 0, sizeof(req));
 	req.url = u;
-	ck_assert_int_eq(http_fetch(&req, &resp), 0);
+	ck_assert_int_eq(http_fetch(easy, &req, &resp), 0);
 	ck_assert_int_eq(resp.status, 200);
 	ck_assert_str_eq(resp.body, "hello");
 	ck_assert_uint_eq(resp.len, 5);
 	ck_assert_int_eq(resp.curl_code, 0);
 	http_response_clear(&resp);
 	/* The same handle again (connection reuse). */
-	ck_assert_int_eq(http_fetch(&req, &resp), 0);
+	ck_assert_int_eq(http_fetch(easy, &req, &resp), 0);
 	ck_assert_str_eq(resp.body, "hello");
 	http_response_clear(&resp);
 	free(u);
@@ -298,7 +302,7 @@ START_TEST(test_fetch_headers)
 	req.content_type = "application/json";
 	req.bearer = "tok-abc";
 	req.headers[0] = "X-Test: yes";
-	ck_assert_int_eq(http_fetch(&req, &resp), 0);
+	ck_assert_int_eq(http_fetch(easy, &req, &resp), 0);
 	ck_assert_int_eq(resp.status, 200);
 	ck_assert_str_eq(resp.body, "M=POST|A=Bearer tok-abc|U=databackup/"
 	    PACKAGE_VERSION "|C=application/json|X=yes|J=application/json|"
@@ -308,7 +312,7 @@ START_TEST(test_fetch_headers)
 	/* No bearer, no body: plain GET. */
 	memset(&req, 0, sizeof(req));
 	req.url = u;
-	ck_assert_int_eq(http_fetch(&req, &resp), 0);
+	ck_assert_int_eq(http_fetch(easy, &req, &resp), 0);
 	ck_assert_ptr_nonnull(strstr(resp.body, "M=GET|A=-|"));
 	http_response_clear(&resp);
 	free(u);
@@ -325,7 +329,7 @@ START_TEST(test_fetch_too_large)
 	memset(&req, 0, sizeof(req));
 	req.url = u;
 	req.max_body = 1000;
-	ck_assert_int_eq(http_fetch(&req, &resp), -1);
+	ck_assert_int_eq(http_fetch(easy, &req, &resp), -1);
 	ck_assert_int_eq(resp.too_large, 1);
 	ck_assert_int_eq(resp.curl_code, CURLE_WRITE_ERROR);
 	ck_assert_uint_le(resp.len, 1000);
@@ -334,7 +338,7 @@ START_TEST(test_fetch_too_large)
 	http_response_clear(&resp);
 
 	req.max_body = 0;	/* default cap is far above 100 kB */
-	ck_assert_int_eq(http_fetch(&req, &resp), 0);
+	ck_assert_int_eq(http_fetch(easy, &req, &resp), 0);
 	ck_assert_uint_eq(resp.len, 100000);
 	http_response_clear(&resp);
 	free(u);
@@ -350,7 +354,7 @@ START_TEST(test_fetch_timeout)
 	memset(&req, 0, sizeof(req));
 	req.url = u;
 	req.timeout_ms = 300;
-	ck_assert_int_eq(http_fetch(&req, &resp), -1);
+	ck_assert_int_eq(http_fetch(easy, &req, &resp), -1);
 	ck_assert_int_eq(resp.curl_code, CURLE_OPERATION_TIMEDOUT);
 	ck_assert_str_ne(resp.error, "");
 	http_response_clear(&resp);
@@ -367,7 +371,7 @@ START_TEST(test_fetch_retry_after)
 
 	memset(&req, 0, sizeof(req));
 	req.url = u;
-	ck_assert_int_eq(http_fetch(&req, &resp), 0);
+	ck_assert_int_eq(http_fetch(easy, &req, &resp), 0);
 	ck_assert_int_eq(resp.status, 503);
 	ck_assert_str_eq(resp.retry_after, "7");
 	ck_assert_int_eq(gcp_classify(resp.status, resp.body, resp.len,
@@ -401,7 +405,7 @@ START_TEST(test_fetch_refused)
 	memset(&req, 0, sizeof(req));
 	req.url = u;
 	req.timeout_ms = 5000;
-	ck_assert_int_eq(http_fetch(&req, &resp), -1);
+	ck_assert_int_eq(http_fetch(easy, &req, &resp), -1);
 	ck_assert_int_eq(resp.curl_code, CURLE_COULDNT_CONNECT);
 	http_response_clear(&resp);
 	close(fd);
@@ -410,7 +414,7 @@ START_TEST(test_fetch_refused)
 	/* Only http and https. */
 	memset(&req, 0, sizeof(req));
 	req.url = "file:///etc/passwd";
-	ck_assert_int_eq(http_fetch(&req, &resp), -1);
+	ck_assert_int_eq(http_fetch(easy, &req, &resp), -1);
 	ck_assert_int_eq(resp.curl_code, CURLE_UNSUPPORTED_PROTOCOL);
 	ck_assert_ptr_null(resp.body);
 	http_response_clear(&resp);
@@ -588,7 +592,7 @@ token_requests(void)
 
 	memset(&req, 0, sizeof(req));
 	req.url = u;
-	ck_assert_int_eq(http_fetch(&req, &resp), 0);
+	ck_assert_int_eq(http_fetch(easy, &req, &resp), 0);
 	n = atoi(resp.body);
 	http_response_clear(&resp);
 	free(u);

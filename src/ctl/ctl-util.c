@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "jsonutil.h"
 #include "xmalloc.h"
 
 #define CTL_SECS_MINUTE	60
@@ -169,40 +170,17 @@ ctl_isatty(FILE *fp)
 
 /*
  * Parses RFC 3339 ("2026-11-25T03:00:00Z", "...:00.123+01:00") to a
- * time_t; returns 0 or -1.
+ * time_t, with json_time_parse's rules (the daemon writes its times with
+ * json_time); returns 0 or -1.
  */
 int
 ctl_parse_time(const char *s, time_t *out)
 {
-	struct tm	 tm;
-	const char	*p;
-	long		 off = 0;
-	int		 oh, om;
-	time_t		 t;
+	int64_t	 ms;
 
-	memset(&tm, 0, sizeof(tm));
-	p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (p == NULL)
+	if (json_time_parse(s, &ms) == -1)
 		return (-1);
-	if (*p == '.') {
-		for (p++; *p >= '0' && *p <= '9'; p++)
-			;
-	}
-	if (*p == 'Z' || *p == 'z')
-		p++;
-	else if ((*p == '+' || *p == '-') &&
-	    sscanf(p + 1, "%2d:%2d", &oh, &om) == 2) {
-		off = (oh * CTL_SECS_HOUR + om * CTL_SECS_MINUTE) *
-		    (*p == '-' ? -1 : 1);
-		p += 6;
-	} else
-		return (-1);
-	if (*p != '\0')
-		return (-1);
-	t = timegm(&tm);
-	if (t == (time_t)-1)
-		return (-1);
-	*out = t - off;
+	*out = (time_t)(ms / 1000);
 	return (0);
 }
 

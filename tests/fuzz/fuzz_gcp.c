@@ -1,13 +1,14 @@
 /*
- * fuzz_gcp.c: libFuzzer entry feeding one buffer to every gcp.c parser and
- * to gcp_classify (as a body under several statuses, and as a Retry-After
- * value).  Not built by default.  Build and run from the top of the tree:
+ * fuzz_gcp.c: libFuzzer entry feeding one buffer to every gcp-parse.c
+ * parser and to gcp_classify (as a body under several statuses, and as a
+ * Retry-After value).  Not built by default.  Build and run from the top of the tree:
  *
  *   (or `make fuzz`, which builds and runs every harness), or by hand:
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -I. \
- *	-include config.h tests/fuzz/fuzz_gcp.c src/gcp.c src/http.c \
- *	src/log.c src/xmalloc.c $(pkg-config --cflags --libs libcjson \
- *	libcurl libevent libbsd-overlay) -o fuzz_gcp
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined -iquote include \
+ *	-include autoconf.h tests/fuzz/fuzz_gcp.c src/gcp.c src/gcp-error.c \
+ *	src/gcp-parse.c src/jsonutil.c src/http.c src/log.c src/xmalloc.c \
+ *	$(pkg-config --cflags --libs libcjson libcurl libevent \
+ *	libbsd-overlay libsystemd) -o fuzz_gcp
  *   cp -r tests/data/gcp corpus
  *   ./fuzz_gcp -max_total_time=60 corpus
  */
@@ -44,7 +45,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const long	 statuses[] = { 200, 400, 401, 403, 404, 409,
 	    429, 500, 503 };
 	struct gcp_error	 err;
-	struct gcp_op		 op;
+	struct gcp_op		 op, best;
+	struct gcp_op_search	 search;
+	struct gcp_instance	 inst;
+	struct gcp_object	 obj;
 	char			*buf, *next, id[GCP_PROJECT_ID_MAX + 1], st[32];
 	char			 ra[64];
 	size_t			 i, sink = 0;
@@ -71,6 +75,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(next);
 	gcp_parse_databases(buf, size, db_cb, &sink, &err);
 	gcp_parse_operation(buf, size, &op, &err);
+	memset(&best, 0, sizeof(best));
+	search.uri = "gs://bkt/a/b.sql.gz";
+	search.best = &best;
+	if (gcp_parse_op_search(buf, size, &search, &err) == 0)
+		free(search.next);
+	gcp_parse_instance(buf, size, &inst, &err);
+	gcp_parse_object(buf, size, &obj, &err);
 	free(buf);
 	return (0);
 }
