@@ -112,12 +112,28 @@ master_job_operation(struct master *m, struct master_worker *w,
 	return (0);
 }
 
+/* Tells the watchers how an attempt ended and frees its worker. */
+static void
+master_job_settled(struct master *m, struct master_worker *w,
+    enum master_event_type type, struct job *job, const struct msg_failed *f,
+    const struct msg_api_count *calls)
+{
+	struct master_event	 ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.job = job;
+	ev.failed = f;
+	ev.calls = calls;
+	ev.ncalls = MSG_API_COUNTS;
+	master_emit(m, type, &ev);
+	master_job_unbind(m, w, job);
+}
+
 /* The worker's export is verified: the job has succeeded. */
 static void
 master_job_done(struct master *m, struct master_worker *w, struct job *job,
     const struct msg_done *done)
 {
-	struct master_event	 ev;
 	int64_t			 now = master_now_ms();
 
 	job->size = done->size;
@@ -143,12 +159,7 @@ master_job_done(struct master *m, struct master_worker *w, struct job *job,
 	job_log(LOG_NOTICE, job, "exported gs://%s/%s (%llu bytes, crc32c %s, "
 	    "%u polls)", m->conf->bucket, job_object(job),
 	    (unsigned long long)job->size, job->crc32c, done->polls);
-	memset(&ev, 0, sizeof(ev));
-	ev.job = job;
-	ev.calls = done->calls;
-	ev.ncalls = MSG_API_COUNTS;
-	master_emit(m, MASTER_EV_JOB_DONE, &ev);
-	master_job_unbind(m, w, job);
+	master_job_settled(m, w, MASTER_EV_JOB_DONE, job, NULL, done->calls);
 }
 
 /* The worker's attempt failed (or its death ended it). */
@@ -156,19 +167,12 @@ static void
 master_job_report_failed(struct master *m, struct master_worker *w,
     struct job *job, const struct msg_failed *f)
 {
-	struct master_event	 ev;
-	int			 attempt_over;
+	int		 attempt_over;
 
 	attempt_over = master_job_failed(m, job, f);
 	master_job_write(m, job, attempt_over ? MASTER_DIRTY_ATTEMPT :
 	    MASTER_DIRTY_JOB);
-	memset(&ev, 0, sizeof(ev));
-	ev.job = job;
-	ev.failed = f;
-	ev.calls = f->calls;
-	ev.ncalls = MSG_API_COUNTS;
-	master_emit(m, MASTER_EV_JOB_FAILED, &ev);
-	master_job_unbind(m, w, job);
+	master_job_settled(m, w, MASTER_EV_JOB_FAILED, job, f, f->calls);
 }
 
 static void

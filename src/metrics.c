@@ -16,6 +16,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
+#include "http.h"
 #include "log.h"
 #include "metrics.h"
 #include "xmalloc.h"
@@ -142,7 +143,7 @@ metrics_outcomes(struct evbuffer *b, const char *name, const char *help,
 static int
 metrics_api_error(long code)
 {
-	return (code == 0 || code >= 400);
+	return (code == 0 || code >= HTTP_STATUS_BAD_REQUEST);
 }
 
 /* Renders every metric; returns a new NUL-terminated string. */

@@ -368,8 +368,7 @@ notify_http_cb(struct http_response *resp, void *arg)
 	struct notify_msg	*nm = arg;
 	char			 why[320];
 
-	if (resp->curl_code == 0 && resp->status >= 200 &&
-	    resp->status < 300) {
+	if (resp->curl_code == 0 && HTTP_STATUS_IS_SUCCESS(resp->status)) {
 		notify_attempt_done(nm, 1, NULL);
 		return;
 	}
