@@ -1,7 +1,8 @@
 /*
  * databackupd.c: main of the daemon.  Reads the options and the
  * configuration, answers -n (check the configuration and exit), and puts
- * the master and its watchers together.  It stays in the foreground: systemd manages it.
+ * the master and its watchers together.  It stays in the foreground:
+ * systemd manages it.
  */
 #include <errno.h>
 #include <getopt.h>
