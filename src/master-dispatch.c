@@ -68,6 +68,31 @@ master_wake_at(struct master *m, int64_t when_ms)
 
 /* Tokens: every job carries one; busy workers get fresh ones. */
 
+/*
+ * No token could be had.  While a run has jobs, nothing else would ask
+ * again (the workers are idle, waiting for one), so a timer does, backing
+ * off while the token source keeps failing: a short outage of the
+ * metadata server or token endpoint never stalls a run.
+ */
+static void
+master_token_failed(struct master *m, const struct gcp_error *err)
+{
+	int64_t	 wait;
+
+	m->token_failures++;
+	if (m->run == NULL || m->stopping) {
+		log_warnx("no access token: %s", err != NULL ? err->message :
+		    "unknown error");
+		return;
+	}
+	wait = m->conf->poll_initial_ms + job_backoff_ms(m->token_failures,
+	    MASTER_TOKEN_RETRY_MS, MASTER_TOKEN_RETRY_CAP_MS, arc4random());
+	log_warnx("no access token (%d in a row): %s; asking again in %lld ms",
+	    m->token_failures, err != NULL ? err->message : "unknown error",
+	    (long long)wait);
+	master_wake_at(m, master_now_ms() + wait);
+}
+
 static void
 master_token_cb(const char *token, const struct gcp_error *err, void *arg)
 {
@@ -77,10 +102,10 @@ master_token_cb(const char *token, const struct gcp_error *err, void *arg)
 
 	m->wanting_token = 0;
 	if (token == NULL) {
-		log_warnx("no access token: %s", err != NULL ? err->message :
-		    "unknown error");
+		master_token_failed(m, err);
 		return;
 	}
+	m->token_failures = 0;
 	if (strcmp(token, m->token_sent) != 0) {
 		strlcpy(m->token_sent, token, sizeof(m->token_sent));
 		memset(&t, 0, sizeof(t));

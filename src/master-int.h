@@ -39,6 +39,9 @@ struct msg_failed;
 #define MASTER_RESTART_RING		8	/* recent starts remembered */
 #define MASTER_RESPAWN_BACKOFF_SEC	10
 #define MASTER_TOKEN_CHECK_SEC		60
+/* No token: ask again after poll_initial plus a backoff of this base/cap. */
+#define MASTER_TOKEN_RETRY_MS		(2 * 1000)
+#define MASTER_TOKEN_RETRY_CAP_MS	(60 * 1000)
 #define MASTER_JOURNAL_RETRY_SEC	5
 /* 409 "busy": try again from 2 x poll_initial, doubling up to this. */
 #define MASTER_BUSY_CAP_MS		(5 * 60 * 1000)
@@ -108,6 +111,7 @@ struct master {
 	struct auth_info	 auth_info;
 	struct gcp_ctx		 ctx;		/* endpoints; token per job */
 	int			 wanting_token;
+	int			 token_failures; /* in a row, for the backoff */
 
 	struct master_worker	*workers;
 	int			 nworkers;
