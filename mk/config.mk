@@ -5,7 +5,13 @@ libdatabackup_a_SOURCES += $(CONFIG_SOURCES) \
 
 check_PROGRAMS += tests/check_config
 TESTS += tests/check_config
-tests_check_config_SOURCES = tests/check_config.c
+# Its own copy of the parser, with the default paths of a packaged install,
+# so the suite means the same whatever --prefix the tree is built with.
+tests_check_config_SOURCES = tests/check_config.c $(CONFIG_SOURCES)
+tests_check_config_CPPFLAGS = $(AM_CPPFLAGS) \
+	-UDATABACKUP_SOCKET -DDATABACKUP_SOCKET='"/run/databackup/control.sock"' \
+	-UDATABACKUP_JOURNAL \
+	-DDATABACKUP_JOURNAL='"/var/lib/databackup/journal.db"'
 tests_check_config_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_config_LDADD = $(TEST_LIBS) $(CHECK_LIBS)
 

@@ -44,6 +44,8 @@ cat >"$TMP/min.conf" <<'EOF'
 projects = man-lint
 [export]
 bucket = man-lint-bucket
+[control]
+socket = /tmp/man-lint-control.sock
 EOF
 mkdir "$TMP/home"
 env -u GOOGLE_APPLICATION_CREDENTIALS -u CLOUDSDK_CONFIG \
