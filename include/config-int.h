@@ -116,6 +116,8 @@ int		 config_check_readable(const struct config_key *, char *,
 		    char *, size_t);
 int		 config_check_secret(const struct config_key *, char *, char *,
 		    size_t);
+int		 config_check_stuck(const struct config_key *, char *, char *,
+		    size_t);
 int		 config_check_word(const struct config_key *, char *, char *,
 		    size_t);
 int		 config_check_url(const struct config_key *, char *, char *,

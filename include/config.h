@@ -79,6 +79,7 @@ struct config {
 
 	/* [alerts] */
 	uint64_t	 not_running_after_ms;
+	uint64_t	 stuck_after_ms;	/* 0: from the prediction */
 
 	/* [log] */
 	char		*log_format;	/* "text" or "json" */

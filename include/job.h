@@ -76,6 +76,7 @@ struct job {
 	uint8_t		 notified;	/* alert_after_failures reached */
 	uint8_t		 dirty;		/* journal write pending */
 	uint8_t		 prior;		/* predicted_ms is the disk prior */
+	uint8_t		 stuck;		/* export past job_stuck_after */
 
 	/* Here rather than above, where it would cost padding. */
 	uint8_t		 outcome_unknown; /* export sent, answer lost: adopt */
@@ -119,6 +120,8 @@ int		 job_state_from_name(const char *, enum job_state *);
 int		 job_state_final(enum job_state);
 int		 job_transition_ok(enum job_state, enum job_state);
 int64_t		 job_backoff_ms(int, int64_t, int64_t, uint32_t);
+int64_t		 job_stuck_after(const struct job *, uint64_t);
+int		 job_stuck(const struct job *, int64_t, uint64_t);
 enum job_state	 job_fail(struct job *, enum gcp_status, const char *,
 		    int64_t, uint64_t, int64_t, uint32_t);
 int		 job_object_name(const char *, const char *, const char *,

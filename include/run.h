@@ -38,6 +38,7 @@ struct run {
 	size_t			 njobs, cap;
 	int			 count[JOB_STATE_COUNT];
 	int			 in_flight;	/* jobs bound to a worker */
+	int			 stuck;		/* exports past their time */
 	struct run_disc		 disc;
 	int			 disc_failed;
 };

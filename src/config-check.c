@@ -429,6 +429,27 @@ config_check_secret(const struct config_key *k, char *v, char *err,
 	return (0);
 }
 
+/*
+ * [alerts] stuck_after: 0 (from each export's prediction) or an absolute
+ * time of 10 s and up; shorter would call every export stuck.  A value
+ * that is no duration at all is the type's to report.
+ */
+#define CONFIG_STUCK_MIN_MS	(10 * 1000)
+
+int
+config_check_stuck(const struct config_key *k, char *v, char *err,
+    size_t errlen)
+{
+	uint64_t	 ms;
+
+	if (config_parse_duration(v, &ms) == -1 || ms == 0 ||
+	    ms >= CONFIG_STUCK_MIN_MS)
+		return (0);
+	snprintf(err, errlen, "%s %s too short: 0s (from the prediction) or "
+	    "10s and up", k->key, v);
+	return (-1);
+}
+
 /* Keys that take one of a few words. */
 int
 config_check_word(const struct config_key *k, char *v, char *err,

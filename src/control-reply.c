@@ -54,6 +54,7 @@ control_jrun_json(const struct journal_run *jr)
 	cJSON_AddNumberToObject(o, "queued", 0);
 	cJSON_AddNumberToObject(o, "in_flight", 0);
 	cJSON_AddNumberToObject(o, "retry_wait", 0);
+	cJSON_AddNumberToObject(o, "stuck", 0);
 	cJSON_AddNumberToObject(o, "succeeded", jr->succeeded);
 	cJSON_AddNumberToObject(o, "failed", jr->failed);
 	return (o);
@@ -79,6 +80,7 @@ control_run_json(const struct run *r)
 	cJSON_AddNumberToObject(o, "in_flight", r->count[JOB_DISPATCHED] +
 	    r->count[JOB_EXPORTING] + r->count[JOB_VERIFYING]);
 	cJSON_AddNumberToObject(o, "retry_wait", r->count[JOB_RETRY_WAIT]);
+	cJSON_AddNumberToObject(o, "stuck", r->stuck);
 	cJSON_AddNumberToObject(o, "succeeded", r->count[JOB_SUCCEEDED]);
 	cJSON_AddNumberToObject(o, "failed", r->count[JOB_FAILED]);
 	d = cJSON_AddObjectToObject(o, "discovery");
@@ -103,6 +105,7 @@ control_job_json(const struct job *job)
 	cJSON_AddStringToObject(o, "instance", job_instance(job));
 	cJSON_AddStringToObject(o, "database", job_database(job));
 	cJSON_AddStringToObject(o, "state", job_state_name(job->state));
+	cJSON_AddBoolToObject(o, "stuck", job->stuck);
 	cJSON_AddNumberToObject(o, "attempts", job->attempts);
 	json_add_str(o, "operation", job->operation);
 	cJSON_AddStringToObject(o, "object", job_object(job));

@@ -319,6 +319,38 @@ job_backoff_ms(int attempt, int64_t base_ms, int64_t cap_ms, uint32_t rnd)
 }
 
 /*
+ * How long an export may run before it counts as stuck: [alerts]
+ * stuck_after when set (stuck_after_ms > 0), else four times its
+ * prediction and at least an hour, since a prediction can be short of a
+ * slow day by a wide margin without anything being wrong.
+ */
+#define JOB_STUCK_FACTOR	4
+#define JOB_STUCK_MIN_MS	(60 * 60 * 1000)
+
+int64_t
+job_stuck_after(const struct job *job, uint64_t stuck_after_ms)
+{
+	int64_t	 t;
+
+	if (stuck_after_ms > 0)
+		return ((int64_t)stuck_after_ms);
+	t = job->predicted_ms * JOB_STUCK_FACTOR;
+	return (t > JOB_STUCK_MIN_MS ? t : JOB_STUCK_MIN_MS);
+}
+
+/* Whether job's export (operation sent, not yet verified) is stuck at now. */
+int
+job_stuck(const struct job *job, int64_t now_ms, uint64_t stuck_after_ms)
+{
+	if (job->state != JOB_EXPORTING && job->state != JOB_VERIFYING)
+		return (0);
+	if (job->started_ms == 0)
+		return (0);
+	return (now_ms - job->started_ms > job_stuck_after(job,
+	    stuck_after_ms));
+}
+
+/*
  * Retries of a failed attempt: ceilings 4 s, 8 s, ... 5 min.  Within the
  * hour-long retry window that is a dozen or more attempts, more than the
  * old Cloud Tasks queue made, and never a retry storm.

@@ -46,8 +46,12 @@ master_job_unbind(struct master *m, struct master_worker *w, struct job *job)
 		w->state = MW_IDLE;
 	w->since_ms = master_now_ms();
 	job->worker = -1;
-	if (m->run != NULL)
+	if (m->run != NULL) {
 		m->run->in_flight--;
+		if (job->stuck)
+			m->run->stuck--;
+	}
+	job->stuck = 0;
 	sched_stopped(&m->sched, job);
 	if (job_state_final(job->state))
 		sched_remove(&m->sched, job);
@@ -124,7 +128,7 @@ master_token_tick_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct master	*m = arg;
 	struct timeval	 tv = { MASTER_TOKEN_CHECK_SEC, 0 };
-	int64_t		 exp, left;
+	int64_t		 exp, left, stuck;
 
 	/* Short-lived tokens: look often enough to hand on each new one. */
 	if (auth_cached(m->auth, &exp) != NULL) {
@@ -134,6 +138,11 @@ master_token_tick_cb(evutil_socket_t fd, short ev, void *arg)
 		if (left < MASTER_TOKEN_CHECK_SEC)
 			tv.tv_sec = left;
 	}
+	/* The same tick finds stuck exports: often enough for stuck_after. */
+	stuck = m->conf->stuck_after_ms / 4000;
+	if (m->conf->stuck_after_ms > 0 && stuck < tv.tv_sec)
+		tv.tv_sec = stuck > 0 ? stuck : 1;
+	master_run_stuck_scan(m);
 	if (m->sched.in_flight > 0 && !m->wanting_token) {
 		m->wanting_token = 1;
 		auth_get(m->auth, master_token_cb, m);

@@ -174,6 +174,7 @@ void		 master_token_tick_cb(int, short, void *);
 
 /* master-run.c */
 void		 master_run_check_end(struct master *);
+void		 master_run_stuck_scan(struct master *);
 void		 master_recover(struct master *);
 void		 master_deferred(struct master *);
 int		 master_ran_today(struct master *, int64_t);

@@ -69,6 +69,43 @@ master_run_check_end(struct master *m)
 	master_deferred(m);
 }
 
+/*
+ * Exports past their time (job_stuck): each is logged once as it crosses
+ * the line, and the run counts them for status.  Called from the token
+ * tick, which comes often enough for the shortest stuck_after.
+ */
+void
+master_run_stuck_scan(struct master *m)
+{
+	struct run	*r = m->run;
+	struct job	*job;
+	int64_t		 now = master_now_ms();
+	size_t		 i;
+	int		 n = 0, was;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->njobs; i++) {
+		job = r->jobs[i];
+		was = job->stuck;
+		job->stuck = job_stuck(job, now, m->conf->stuck_after_ms);
+		if (!job->stuck)
+			continue;
+		n++;
+		if (!was)
+			job_log(LOG_WARNING, job, "export stuck: operation %s "
+			    "running for %llds, stuck after %llds",
+			    job->operation != NULL ? job->operation : "?",
+			    (long long)(now - job->started_ms) / 1000,
+			    (long long)job_stuck_after(job,
+			    m->conf->stuck_after_ms) / 1000);
+	}
+	if (n != r->stuck) {
+		r->stuck = n;
+		master_changed(m);
+	}
+}
+
 static void
 master_start_walk(struct master *m, const struct disc_pattern *pat,
     size_t npat)

@@ -335,13 +335,12 @@ master_new(const char *conf_path, struct config *conf)
 int
 master_loop(struct master *m)
 {
-	struct timeval	 tv = { MASTER_TOKEN_CHECK_SEC, 0 };
+	struct timeval	 tv = { 0, 0 };
 
-	evtimer_add(m->ev_token, &tv);
+	master_token_tick_cb(-1, 0, m);	/* arms itself */
 	master_recover(m);
 	master_daily_arm(m);
 	master_catch_up(m);
-	tv.tv_sec = 0;
 	evtimer_add(m->ev_prune, &tv);	/* first pass on the first turn */
 
 	if (sd_watchdog_enabled(0, &m->watchdog_usec) > 0)

@@ -119,6 +119,53 @@ START_TEST(test_fail_permanent)
 }
 END_TEST
 
+/*
+ * Stuck exports: the key when set, else 4 x the prediction and at least an
+ * hour; only a job whose operation runs can be stuck.
+ */
+START_TEST(test_stuck)
+{
+	static const struct {
+		enum job_state	 state;
+		int64_t		 started, predicted, now;
+		uint64_t	 key;
+		int64_t		 after;
+		int		 stuck;
+	} t[] = {
+		/* The key rules, either side of the line. */
+		{ JOB_EXPORTING, 1000, 136000, 1000 + 10000, 10000, 10000, 0 },
+		{ JOB_EXPORTING, 1000, 136000, 1000 + 10001, 10000, 10000, 1 },
+		/* No key: an hour for a short prediction... */
+		{ JOB_EXPORTING, 1000, 136000, 1000 + H, 0, H, 0 },
+		{ JOB_EXPORTING, 1000, 136000, 1000 + H + 1, 0, H, 1 },
+		/* ... 4 x a long one (the 136 s export at 11 min is not). */
+		{ JOB_VERIFYING, 1000, H, 1000 + 4 * H, 0, 4 * H, 0 },
+		{ JOB_VERIFYING, 1000, H, 1000 + 4 * H + 1, 0, 4 * H, 1 },
+		/* Not running an operation: never stuck. */
+		{ JOB_QUEUED, 1000, 1000, 10 * H, 10000, 10000, 0 },
+		{ JOB_DISPATCHED, 1000, 1000, 10 * H, 10000, 10000, 0 },
+		{ JOB_RETRY_WAIT, 1000, 1000, 10 * H, 10000, 10000, 0 },
+		{ JOB_SUCCEEDED, 1000, 1000, 10 * H, 10000, 10000, 0 },
+		{ JOB_FAILED, 1000, 1000, 10 * H, 10000, 10000, 0 },
+		{ JOB_EXPORTING, 0, 1000, 10 * H, 10000, 10000, 0 },
+	};
+	struct job	*job = job_new("p", "i", "d", "POSTGRES_15", "o");
+	size_t		 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		job->state = t[i].state;
+		job->started_ms = t[i].started;
+		job->predicted_ms = t[i].predicted;
+		ck_assert_msg(job_stuck_after(job, t[i].key) == t[i].after,
+		    "case %zu: after %lld", i,
+		    (long long)job_stuck_after(job, t[i].key));
+		ck_assert_msg(job_stuck(job, t[i].now, t[i].key) == t[i].stuck,
+		    "case %zu", i);
+	}
+	job_free(job);
+}
+END_TEST
+
 /* A string of n copies of c; caller frees. */
 static char *
 repeat(int c, size_t n)
@@ -372,6 +419,7 @@ job_suite(void)
 	tcase_add_test(tc, test_backoff);
 	tcase_add_test(tc, test_fail_window);
 	tcase_add_test(tc, test_fail_permanent);
+	tcase_add_test(tc, test_stuck);
 	tcase_add_test(tc, test_job_new);
 	tcase_add_test(tc, test_job_strings);
 	tcase_add_test(tc, test_job_find);

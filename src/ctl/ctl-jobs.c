@@ -101,7 +101,9 @@ ctl_jobs_render(const cJSON *reply, FILE *fp)
 		size = ctl_num(j, "size", &bytes) == 0 ?
 		    ctl_fmt_size(bytes) : xstrdup("-");
 		dur = ctl_jobs_duration(j);
-		ctl_table_add(t, target, ctl_str(j, "state"), att, size, dur,
+		state = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j,
+		    "stuck")) ? "stuck" : ctl_str(j, "state");
+		ctl_table_add(t, target, state, att, size, dur,
 		    ctl_str(j, "error"));
 		free(target);
 		free(att);

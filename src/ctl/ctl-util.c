@@ -353,7 +353,8 @@ ctl_fmt_target(const cJSON *o)
 char *
 ctl_fmt_run_counts(const cJSON *run)
 {
-	char	*s, *t[6];
+	char	*s, *t[6], *u;
+	double	 stuck;
 
 	t[0] = ctl_fmt_int(run, "succeeded");
 	t[1] = ctl_fmt_int(run, "total");
@@ -369,6 +370,12 @@ ctl_fmt_run_counts(const cJSON *run)
 	free(t[3]);
 	free(t[4]);
 	free(t[5]);
+	/* Exports past their time; said only when there are some. */
+	if (ctl_num(run, "stuck", &stuck) == 0 && stuck > 0) {
+		xasprintf(&u, "%s, %.0f stuck", s, stuck);
+		free(s);
+		s = u;
+	}
 	return (s);
 }
 
