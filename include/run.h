@@ -40,6 +40,7 @@ struct run {
 	int			 in_flight;	/* jobs bound to a worker */
 	struct run_disc		 disc;
 	int			 disc_failed;
+	int			 full;		/* a walk without patterns */
 };
 
 /* The retry rules a failed attempt is judged by (from the config). */
