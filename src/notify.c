@@ -7,10 +7,10 @@
  * its own timer with exponential backoff until it succeeds or runs out of
  * attempts.  A delivery that runs out (or is dropped) is counted as failed
  * and marks its channel failing until the next one on it goes through
- * (notify_failing_since, for `check`).  HTTP channels use http_multi_add; email is an SMTP easy handle
- * handed to the same multi handle (http_multi_add_easy).  What an alert
- * means is alert.c's; when to notify is monitor.c's.  Passwords and tokens
- * are never logged.
+ * (notify_failing_since, for `check`).  HTTP channels use http_multi_add;
+ * email is an SMTP easy handle handed to the same multi handle
+ * (http_multi_add_easy).  What an alert means is alert.c's; when to
+ * notify is monitor.c's.  Passwords and tokens are never logged.
  */
 #include <sys/queue.h>
 

@@ -275,8 +275,8 @@ enum step_kind {
 
 struct step {
 	enum step_kind	 kind;
-	const char	*db;		/* FAILED, EXPORTED, GONE; END: gave up */
-	int		 n;		/* FAILED: failures; END: total; WAIT: h */
+	const char	*db;		/* database; END: the one gave up */
+	int		 n;		/* failures; END: total; WAIT: hours */
 	int		 bad;		/* END: jobs failed; disc: -1 */
 	int		 run_failed;	/* want: 0 unchecked, WANT_OK/FIRING */
 	int		 export_errors;
