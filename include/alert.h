@@ -1,11 +1,14 @@
 /*
- * alert.h: the three built-in alerts as a pure state machine.
+ * alert.h: the three built-in alerts as a pure state machine, and what
+ * they remember between evaluations.
  *
- * The master gathers what it knows (the last run, the jobs that keep
- * failing, the last export attempt) into a struct alert_input with the
- * current time; alert_eval() turns it into states and reports which alerts
- * changed, so that a notification goes out per change and not per
- * evaluation.  No I/O and no clock here: tests set the time.
+ * The monitor tells the memory (struct alert_mem) what happened: a run
+ * ended, an attempt failed, a database was exported.  Before each
+ * evaluation it gathers that memory and what the master knows now into a
+ * struct alert_input with the current time; alert_eval() turns it into
+ * states and reports which alerts changed, so that a notification goes
+ * out per change and not per evaluation.  No I/O and no clock here: tests
+ * set the time.
  */
 #ifndef DATABACKUP_ALERT_H
 #define DATABACKUP_ALERT_H
@@ -17,12 +20,13 @@
 
 #define ALERT_SUMMARY_MAX	512
 #define ALERT_NAMES_SHOWN	3	/* targets named before "and N more" */
-#define ALERT_DAY_MS		(24LL * 3600 * 1000)
 
 enum alert_id {
-	ALERT_RUN_FAILED,	/* run did not start, discovery failed, gave up */
-	ALERT_EXPORT_ERRORS,	/* a job failed alert_after_failures times */
-	ALERT_NOT_RUNNING,	/* no export attempt within the period */
+	ALERT_RUN_FAILED,	/* full run did not start, or did not succeed */
+	ALERT_EXPORT_ERRORS,	/* failed alert_after_failures times, since
+				   not exported */
+	ALERT_NOT_RUNNING,	/* no export attempt or export in progress
+				   within the period */
 	ALERT_COUNT
 };
 
@@ -51,22 +55,23 @@ struct alert_target {
 /* What the master knows at one instant; borrowed by alert_eval. */
 struct alert_input {
 	int64_t		 now_ms;
-	/* Run failed. */
+	/* Run failed (alert_mem_input). */
 	char		 start_error[256]; /* scheduled run did not start */
-	int64_t		 run_id;	/* last finished run, 0: none */
+	int64_t		 run_id;	/* last finished full run, 0: none */
 	int		 run_failed;	/* its outcome was "failed" */
 	int		 run_total;
 	char		 disc_error[256]; /* its discovery failed: why */
 	const struct alert_target *gave_up;	/* its failed jobs */
 	size_t		 ngave_up;
-	/* Export errors. */
-	const struct alert_target *failing;	/* failed >= threshold, 24 h */
+	/* Export errors (alert_mem_input). */
+	const struct alert_target *failing;	/* not exported since */
 	size_t		 nfailing;
 	int		 threshold;	/* alert_after_failures */
 	/* Exports not running. */
 	int64_t		 last_attempt_ms; /* 0: none known */
 	int64_t		 watch_since_ms; /* daemon start: counts if later */
 	int		 ntargets;	/* databases known to export */
+	int		 in_progress;	/* exports bound to a worker now */
 	int64_t		 not_running_after_ms;
 };
 
@@ -83,6 +88,40 @@ struct alert_set {
 	struct alert	 a[ALERT_COUNT];
 };
 
+/* How a run ended, as the alerts' memory takes it. */
+struct alert_run {
+	int64_t		 id;
+	int		 full;		/* walked without patterns */
+	int		 failed;	/* its outcome was "failed" */
+	int		 total;		/* its jobs */
+	int		 succeeded;	/* its jobs exported and verified */
+	int		 disc_failed;
+};
+
+/*
+ * What the alerts remember between evaluations.  "Run failed" is about
+ * the last finished full run only: a manual run of a few databases says
+ * nothing of the others.  "Export errors" is about a set of databases,
+ * each of which failed alert_after_failures attempts in some run and has
+ * not been exported since, whatever runs came in between.
+ */
+struct alert_mem {
+	int64_t		 run_id;	/* last finished full run, 0: none */
+	int		 run_failed;
+	int		 run_total;
+	char		 disc_error[256];
+	struct alert_target *gave_up;	/* its failed jobs */
+	size_t		 ngave_up;
+	struct alert_target *failing;	/* sorted by name */
+	size_t		 nfailing, capfailing;
+};
+
+/* One notification channel, for the "notifications failing" line. */
+struct alert_channel {
+	const char	*name;		/* "email" */
+	int64_t		 failing_since_ms; /* gave up, none through since */
+};
+
 /* alert.c */
 const char	*alert_name(enum alert_id);
 const char	*alert_title(enum alert_id);
@@ -97,6 +136,21 @@ unsigned int	 alert_eval(struct alert_set *, const struct alert_input *);
 enum alert_level alert_level(const struct alert_set *);
 void		 alert_line(const struct alert *, char *, size_t);
 void		 alert_targets_text(const struct alert_target *, size_t,
+		    char *, size_t);
+int		 alert_ping_due(const struct alert_run *);
+int		 alert_mem_run_end(struct alert_mem *, const struct alert_run *,
+		    const struct alert_target *, size_t, const char *);
+void		 alert_mem_failed(struct alert_mem *,
+		    const struct alert_target *, int);
+int		 alert_mem_exported(struct alert_mem *, const char *,
+		    const char *, const char *);
+size_t		 alert_mem_forget(struct alert_mem *,
+		    int (*)(const struct alert_target *, void *), void *);
+void		 alert_mem_input(const struct alert_mem *,
+		    struct alert_input *);
+void		 alert_mem_clear(struct alert_mem *);
+void		 alert_channel_result(int64_t *, int, int64_t);
+enum alert_level alert_channels_line(const struct alert_channel *, size_t,
 		    char *, size_t);
 
 #endif

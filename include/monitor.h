@@ -18,6 +18,7 @@ struct monitor;
 #define MONITOR_EVAL_SEC	60
 #define MONITOR_SOON_MS		1000	/* evaluations after changes, at most */
 #define MONITOR_CLOCK_ENV	"DATABACKUP_TEST_CLOCK"
+#define MONITOR_RUNS_LOADED	64	/* runs read at start for the alerts */
 
 /* monitor.c */
 struct monitor	*monitor_new(struct master *, char *, size_t);

@@ -41,6 +41,7 @@ struct run {
 	int			 stuck;		/* exports past their time */
 	struct run_disc		 disc;
 	int			 disc_failed;
+	int			 full;		/* a walk without patterns */
 };
 
 /* The retry rules a failed attempt is judged by (from the config). */

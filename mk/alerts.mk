@@ -12,4 +12,6 @@ tests_check_metrics_SOURCES = tests/check_metrics.c
 tests_check_metrics_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_metrics_LDADD = $(TEST_LIBS)
 
-TESTS += tests/integration/alerts-notify.sh tests/integration/alerts-metrics.sh
+TESTS += tests/integration/alerts-notify.sh tests/integration/alerts-metrics.sh \
+	tests/integration/alerts-partial.sh tests/integration/alerts-delivery.sh \
+	tests/integration/alerts-running.sh

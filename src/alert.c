@@ -1,16 +1,21 @@
 /*
  * alert.c: the three built-in alerts ("run failed", "export errors",
  * "exports not running") as a pure state machine: inputs and a time in,
- * states, summaries and the set of changed alerts out.  Gathering the
- * inputs is the master's (monitor.c); telling people is notify.c's.  No
- * I/O, no clock, no allocation here.
+ * states, summaries and the set of changed alerts out.  Also the rules of
+ * what the alerts remember (which run counts, which databases still fail,
+ * when the dead man's switch is pinged) and the "notifications failing"
+ * line of `check`.  Hearing of events is monitor.c's; telling people is
+ * notify.c's.  No I/O and no clock here; the memory's arrays are the only
+ * allocation.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "alert.h"
 #include "jsonutil.h"
+#include "xmalloc.h"
 
 static const struct {
 	const char	*name;
@@ -185,14 +190,16 @@ alert_eval_run_failed(struct alert *a, const struct alert_input *in)
 	return (1);
 }
 
-/* Does this target count for "export errors" at in->now_ms? */
+/*
+ * Does this target count for "export errors"?  However old the failure:
+ * only an export of the database since (or its disappearance) clears it.
+ * The threshold is checked again because a reload may have raised it.
+ */
 int
 alert_target_counts(const struct alert_target *t,
     const struct alert_input *in)
 {
-	/* Only failures of the last day count (the old service's rule). */
-	return (t->failures >= in->threshold &&
-	    in->now_ms - t->when_ms < ALERT_DAY_MS);
+	return (t->failures >= in->threshold);
 }
 
 static int
@@ -215,8 +222,8 @@ alert_eval_export_errors(struct alert *a, const struct alert_input *in)
 	}
 	a->count = (int)n;
 	if (n == 0) {
-		snprintf(a->summary, sizeof(a->summary), "no export failed %d "
-		    "times in the last day", in->threshold);
+		snprintf(a->summary, sizeof(a->summary), "every database that "
+		    "failed %d times was exported since", in->threshold);
 		return (0);
 	}
 	if (n > ALERT_NAMES_SHOWN) {
@@ -225,7 +232,7 @@ alert_eval_export_errors(struct alert *a, const struct alert_input *in)
 		strlcat(names, one, sizeof(names));
 	}
 	snprintf(a->summary, sizeof(a->summary), "%zu database%s failed %d "
-	    "or more times in the last day: %s", n, n == 1 ? "" : "s",
+	    "or more times, not exported since: %s", n, n == 1 ? "" : "s",
 	    in->threshold, names);
 	return (1);
 }
@@ -244,6 +251,13 @@ alert_eval_not_running(struct alert *a, const struct alert_input *in)
 		json_time(in->last_attempt_ms, when, sizeof(when));
 	else
 		strlcpy(when, "never", sizeof(when));
+	/* A long export is work going on, however long ago it started. */
+	if (in->in_progress > 0) {
+		snprintf(a->summary, sizeof(a->summary), "%d export%s in "
+		    "progress (last attempt: %s)", in->in_progress,
+		    in->in_progress == 1 ? "" : "s", when);
+		return (0);
+	}
 	if (in->ntargets > 0 && idle > in->not_running_after_ms) {
 		snprintf(a->summary, sizeof(a->summary), "no export attempt "
 		    "for %lldh%02lldm although %d databases are known (last "
@@ -318,4 +332,222 @@ alert_line(const struct alert *a, char *buf, size_t len)
 	snprintf(buf, len, "%s: %s: %s", alert_level_name(
 	    a->state == ALERT_FIRING ? alert_severity(a->id) : ALERT_LEVEL_OK),
 	    alert_title(a->id), a->summary);
+}
+
+/*
+ * Is the dead man's switch pinged after this run?  Only when it says that
+ * everything is well: a full run in which every database was exported.
+ */
+int
+alert_ping_due(const struct alert_run *r)
+{
+	return (r->full && !r->failed && !r->disc_failed &&
+	    r->succeeded == r->total);
+}
+
+/*
+ * A run ended.  Only a full run counts for "run failed": it replaces the
+ * last one (with copies of its gave_up targets and discovery error).  A
+ * run with patterns changes nothing.  Returns 1 if the run counted.
+ */
+int
+alert_mem_run_end(struct alert_mem *m, const struct alert_run *r,
+    const struct alert_target *gave_up, size_t n, const char *disc_error)
+{
+	if (!r->full)
+		return (0);
+	m->run_id = r->id;
+	m->run_failed = r->failed;
+	m->run_total = r->total;
+	strlcpy(m->disc_error, disc_error != NULL ? disc_error : "",
+	    sizeof(m->disc_error));
+	free(m->gave_up);
+	m->gave_up = NULL;
+	m->ngave_up = 0;
+	if (n > 0) {
+		m->gave_up = xreallocarray(NULL, n, sizeof(*m->gave_up));
+		memcpy(m->gave_up, gave_up, n * sizeof(*m->gave_up));
+		m->ngave_up = n;
+	}
+	return (1);
+}
+
+static int
+alert_target_cmp(const struct alert_target *t, const char *p, const char *i,
+    const char *d)
+{
+	int	c;
+
+	if ((c = strcmp(t->project, p)) != 0 ||
+	    (c = strcmp(t->instance, i)) != 0)
+		return (c);
+	return (strcmp(t->database, d));
+}
+
+/* Where p/i/d is in the failing set, or would go; *found if it is. */
+static size_t
+alert_mem_find(const struct alert_mem *m, const char *p, const char *i,
+    const char *d, int *found)
+{
+	size_t	lo = 0, hi = m->nfailing, mid;
+	int	c;
+
+	*found = 0;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((c = alert_target_cmp(&m->failing[mid], p, i, d)) == 0) {
+			*found = 1;
+			return (mid);
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (lo);
+}
+
+/*
+ * An attempt failed: a database that reached the threshold joins the
+ * failing set, or its entry takes the newer error.  Borrows t.
+ */
+void
+alert_mem_failed(struct alert_mem *m, const struct alert_target *t,
+    int threshold)
+{
+	struct alert_target	*e;
+	size_t			 k;
+	int			 found, failures;
+
+	k = alert_mem_find(m, t->project, t->instance, t->database, &found);
+	if (found) {
+		e = &m->failing[k];
+		failures = e->failures > t->failures ? e->failures :
+		    t->failures;
+		*e = *t;
+		e->failures = failures;
+		return;
+	}
+	if (t->failures < threshold)
+		return;
+	if (m->nfailing == m->capfailing) {
+		m->capfailing = m->capfailing == 0 ? 16 : m->capfailing * 2;
+		m->failing = xreallocarray(m->failing, m->capfailing,
+		    sizeof(*m->failing));
+	}
+	memmove(&m->failing[k + 1], &m->failing[k], (m->nfailing - k) *
+	    sizeof(*m->failing));
+	m->failing[k] = *t;
+	m->nfailing++;
+}
+
+static void
+alert_mem_remove(struct alert_mem *m, size_t k)
+{
+	memmove(&m->failing[k], &m->failing[k + 1], (m->nfailing - k - 1) *
+	    sizeof(*m->failing));
+	m->nfailing--;
+}
+
+/* p/i/d has a verified export: it fails no more.  1 if it did. */
+int
+alert_mem_exported(struct alert_mem *m, const char *p, const char *i,
+    const char *d)
+{
+	size_t	k;
+	int	found;
+
+	k = alert_mem_find(m, p, i, d, &found);
+	if (found)
+		alert_mem_remove(m, k);
+	return (found);
+}
+
+/*
+ * Drop the failing databases that known() says no longer exist (a full
+ * run that saw everything did not find them, or they are excluded now).
+ * Returns how many were dropped.
+ */
+size_t
+alert_mem_forget(struct alert_mem *m,
+    int (*known)(const struct alert_target *, void *), void *arg)
+{
+	size_t	k, n = 0;
+
+	for (k = 0; k < m->nfailing;) {
+		if (known(&m->failing[k], arg)) {
+			k++;
+			continue;
+		}
+		alert_mem_remove(m, k);
+		n++;
+	}
+	return (n);
+}
+
+/* Fill the run-failed and export-errors inputs; in borrows m's arrays. */
+void
+alert_mem_input(const struct alert_mem *m, struct alert_input *in)
+{
+	in->run_id = m->run_id;
+	in->run_failed = m->run_failed;
+	in->run_total = m->run_total;
+	strlcpy(in->disc_error, m->disc_error, sizeof(in->disc_error));
+	if (in->run_failed && m->ngave_up == 0 && in->disc_error[0] == '\0')
+		strlcpy(in->disc_error, "see the log", sizeof(in->disc_error));
+	in->gave_up = m->gave_up;
+	in->ngave_up = m->ngave_up;
+	in->failing = m->failing;
+	in->nfailing = m->nfailing;
+}
+
+/* Frees the arrays; m is empty again. */
+void
+alert_mem_clear(struct alert_mem *m)
+{
+	free(m->gave_up);
+	free(m->failing);
+	memset(m, 0, sizeof(*m));
+}
+
+/*
+ * A delivery on a channel came to an end: through (ok), or out of
+ * attempts.  The channel fails from its first give-up until something
+ * goes through again.
+ */
+void
+alert_channel_result(int64_t *since_ms, int ok, int64_t now_ms)
+{
+	if (ok)
+		*since_ms = 0;
+	else if (*since_ms == 0)
+		*since_ms = now_ms;
+}
+
+/*
+ * "WARNING: notifications failing: email since 2026-01-02T03:04:05Z": one
+ * line for every failing channel, since an alert nobody hears of is no
+ * alert.  Returns ALERT_LEVEL_WARNING with the line, or ALERT_LEVEL_OK
+ * and "".
+ */
+enum alert_level
+alert_channels_line(const struct alert_channel *ch, size_t n, char *buf,
+    size_t len)
+{
+	char	one[96], when[32];
+	size_t	i, k = 0;
+
+	if (len == 0)
+		return (ALERT_LEVEL_OK);
+	buf[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (ch[i].failing_since_ms == 0)
+			continue;
+		json_time(ch[i].failing_since_ms, when, sizeof(when));
+		snprintf(one, sizeof(one), "%s%s since %s", k++ == 0 ?
+		    "WARNING: notifications failing: " : ", ", ch[i].name,
+		    when);
+		strlcat(buf, one, len);
+	}
+	return (k > 0 ? ALERT_LEVEL_WARNING : ALERT_LEVEL_OK);
 }

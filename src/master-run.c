@@ -111,6 +111,7 @@ master_start_walk(struct master *m, const struct disc_pattern *pat,
     size_t npat)
 {
 	m->run->discovering++;
+	m->run->full |= npat == 0;	/* every database: a full run */
 	m->walks++;
 	m->disc = disc_start(m->base, m->multi, m->auth, &m->conf, &m->ctx,
 	    pat, npat, master_disc_cb, m);

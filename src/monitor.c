@@ -2,12 +2,14 @@
  * monitor.c: the master's watch over itself.
  *
  * Holds the metrics (counted from the events the master sends its
- * watchers, monitor_event_cb), the alert set and the facts the alerts need that the master
- * does not keep: the jobs that gave up in the last finished run, why a
- * scheduled run did not start, when an export was last attempted, and the
- * newest successful export of every known database.  Evaluation runs every
- * MONITOR_EVAL_SEC and soon after each relevant event; each alert change
- * is logged and handed to notify.c.  The rules themselves are alert.c's.
+ * watchers, monitor_event_cb), the alert set and the facts the alerts
+ * need that the master does not keep: the alerts' memory (the last full
+ * run, the databases that keep failing; rebuilt from the journal at
+ * start), why a scheduled run did not start, when an export was last
+ * attempted, and the newest successful export of every known database.
+ * Evaluation runs every MONITOR_EVAL_SEC and soon after each relevant
+ * event; each alert change is logged and handed to notify.c.  The rules
+ * themselves are alert.c's.
  */
 #include <sys/types.h>
 
@@ -61,11 +63,7 @@ struct monitor {
 	int64_t			 last_attempt_ms;
 	char			 start_error[256];
 	char			 disc_error[256];	/* current run */
-	char			 last_disc_error[256];	/* last finished */
-	struct alert_target	*gave_up;	/* last finished run */
-	size_t			 ngave_up;
-	struct alert_target	*failing;	/* scratch, per evaluation */
-	size_t			 nfailing, capfailing;
+	struct alert_mem	 mem;
 	struct monitor_db	**dbs;		/* sorted by name */
 	size_t			 ndbs, capdbs;
 };
@@ -173,72 +171,15 @@ monitor_target(struct alert_target *t, const struct job *job, int64_t when)
 		strlcpy(t->error, job->last_error, sizeof(t->error));
 }
 
-static int
-monitor_same(const struct alert_target *t, const struct job *job)
-{
-	return (strcmp(t->project, job_project(job)) == 0 &&
-	    strcmp(t->instance, job_instance(job)) == 0 &&
-	    strcmp(t->database, job_database(job)) == 0);
-}
-
-static void
-monitor_failing_add(struct monitor *mon, const struct alert_target *t)
-{
-	if (mon->nfailing == mon->capfailing) {
-		mon->capfailing = mon->capfailing == 0 ? 16 :
-		    mon->capfailing * 2;
-		mon->failing = xreallocarray(mon->failing, mon->capfailing,
-		    sizeof(*mon->failing));
-	}
-	mon->failing[mon->nfailing++] = *t;
-}
-
-/*
- * "Export errors" inputs: jobs of the run in progress that failed often
- * enough and have not succeeded, then those that gave up in the last run
- * unless the run in progress has that database already.
- */
-static void
-monitor_gather_failing(struct monitor *mon, int64_t now)
-{
-	const struct run	*r = master_run(mon->m);
-	struct alert_target	 t;
-	struct job		*job;
-	size_t			 i, k;
-	int			 thr, dup;
-
-	thr = master_config(mon->m)->alert_after_failures;
-	mon->nfailing = 0;
-	if (r != NULL) {
-		for (i = 0; i < r->njobs; i++) {
-			job = r->jobs[i];
-			if (job->failures < thr || job->state == JOB_SUCCEEDED)
-				continue;
-			monitor_target(&t, job, job->state == JOB_FAILED &&
-			    job->ended_ms > 0 ? job->ended_ms : now);
-			monitor_failing_add(mon, &t);
-		}
-	}
-	for (k = 0; k < mon->ngave_up; k++) {
-		dup = 0;
-		for (i = 0; r != NULL && i < r->njobs && !dup; i++)
-			dup = monitor_same(&mon->gave_up[k], r->jobs[i]) &&
-			    (r->jobs[i]->state == JOB_SUCCEEDED ||
-			    r->jobs[i]->failures >= thr);
-		if (!dup)
-			monitor_failing_add(mon, &mon->gave_up[k]);
-	}
-}
-
 static void
 monitor_eval(struct monitor *mon)
 {
-	const struct journal_run *last = master_last_run(mon->m);
 	const struct config	*conf = master_config(mon->m);
 	const struct run	*r = master_run(mon->m);
 	struct master_info	 mi;
 	struct alert_input	 in;
-	struct alert_target	*t, *tl;
+	const struct alert_target *t;
+	struct alert_target	*tl;
 	struct alert		*a;
 	unsigned int		 changed;
 	size_t			 nt, i, n;
@@ -250,23 +191,14 @@ monitor_eval(struct monitor *mon)
 	memset(&in, 0, sizeof(in));
 	in.now_ms = monitor_now_ms(mon);
 	strlcpy(in.start_error, mon->start_error, sizeof(in.start_error));
-	in.run_id = last->id;
-	in.run_failed = strcmp(last->outcome, "failed") == 0;
-	in.run_total = last->total;
-	strlcpy(in.disc_error, mon->last_disc_error, sizeof(in.disc_error));
-	if (in.run_failed && mon->ngave_up == 0 && in.disc_error[0] == '\0')
-		strlcpy(in.disc_error, "see the log", sizeof(in.disc_error));
-	in.gave_up = mon->gave_up;
-	in.ngave_up = mon->ngave_up;
-	monitor_gather_failing(mon, in.now_ms);
-	in.failing = mon->failing;
-	in.nfailing = mon->nfailing;
+	alert_mem_input(&mon->mem, &in);
 	in.threshold = conf->alert_after_failures;
 	in.last_attempt_ms = mon->last_attempt_ms;
 	in.watch_since_ms = mi.started_ms;
 	in.ntargets = (int)mon->ndbs;
 	if (r != NULL && (int)r->njobs > in.ntargets)
 		in.ntargets = (int)r->njobs;
+	in.in_progress = r != NULL ? r->in_flight : 0;
 	in.not_running_after_ms = (int64_t)conf->not_running_after_ms;
 
 	changed = alert_eval(&mon->alerts, &in);
@@ -283,15 +215,15 @@ monitor_eval(struct monitor *mon)
 		tl = NULL;
 		if (a->id == ALERT_EXPORT_ERRORS) {
 			/* Only the targets that count, in order. */
-			tl = xcalloc(mon->nfailing + 1, sizeof(*tl));
-			for (i = n = 0; i < mon->nfailing; i++)
-				if (alert_target_counts(&mon->failing[i], &in))
-					tl[n++] = mon->failing[i];
+			tl = xcalloc(in.nfailing + 1, sizeof(*tl));
+			for (i = n = 0; i < in.nfailing; i++)
+				if (alert_target_counts(&in.failing[i], &in))
+					tl[n++] = in.failing[i];
 			t = tl;
 			nt = n;
 		} else if (a->id == ALERT_RUN_FAILED) {
-			t = mon->gave_up;
-			nt = mon->ngave_up;
+			t = in.gave_up;
+			nt = in.ngave_up;
 		}
 		if (a->state != ALERT_FIRING)
 			nt = 0;
@@ -357,10 +289,13 @@ monitor_job_done(struct monitor *mon, const struct job *job)
 	if (mon == NULL)
 		return;
 	mon->mt.jobs[METRICS_SUCCEEDED]++;
+	mon->last_attempt_ms = monitor_now_ms(mon);
 	db = monitor_db_get(mon, job_project(job), job_instance(job),
 	    job_database(job), 1);
 	if (job->ended_ms > db->last_ms)
 		db->last_ms = job->ended_ms;
+	alert_mem_exported(&mon->mem, job_project(job), job_instance(job),
+	    job_database(job));
 	monitor_eval_soon(mon);
 }
 
@@ -369,10 +304,16 @@ static void
 monitor_job_failed(struct monitor *mon, const struct job *job,
     const struct msg_failed *f)
 {
+	struct alert_target	t;
 	enum metrics_retry	r;
 
 	if (mon == NULL)
 		return;
+	mon->last_attempt_ms = monitor_now_ms(mon);
+	monitor_target(&t, job, job->state == JOB_FAILED && job->ended_ms > 0 ?
+	    job->ended_ms : monitor_now_ms(mon));
+	alert_mem_failed(&mon->mem, &t,
+	    master_config(mon->m)->alert_after_failures);
 	if (job->state == JOB_FAILED)
 		mon->mt.jobs[METRICS_FAILED]++;
 	else {
@@ -425,11 +366,13 @@ monitor_discovery(struct monitor *mon, const struct disc_result *res)
 }
 
 static void
-monitor_run_started(struct monitor *mon)
+monitor_run_started(struct monitor *mon, const struct run *r)
 {
 	if (mon == NULL)
 		return;
-	mon->start_error[0] = '\0';
+	/* A full run is under way: the scheduled one did start after all. */
+	if (r != NULL && r->jr.patterns[0] == '\0')
+		mon->start_error[0] = '\0';
 	mon->disc_error[0] = '\0';
 	monitor_eval_soon(mon);
 }
@@ -444,13 +387,25 @@ monitor_run_not_started(struct monitor *mon, const char *why)
 	monitor_eval_soon(mon);
 }
 
-/* Remember the failed jobs of a finished run (or of the journal's last). */
+/* The failed jobs of a finished run, gathered for alert_mem_run_end. */
+struct monitor_targets {
+	struct alert_target	*v;
+	size_t			 n;
+};
+
 static void
-monitor_gave_up_add(struct monitor *mon, const struct job *job)
+monitor_targets_add(struct monitor_targets *ts, const struct job *job)
 {
-	mon->gave_up = xreallocarray(mon->gave_up, mon->ngave_up + 1,
-	    sizeof(*mon->gave_up));
-	monitor_target(&mon->gave_up[mon->ngave_up++], job, job->ended_ms);
+	ts->v = xreallocarray(ts->v, ts->n + 1, sizeof(*ts->v));
+	monitor_target(&ts->v[ts->n++], job, job->ended_ms);
+}
+
+/* Does a failing database still exist?  For alert_mem_forget. */
+static int
+monitor_known_target(const struct alert_target *t, void *arg)
+{
+	return (monitor_db_get(arg, t->project, t->instance, t->database,
+	    0) != NULL);
 }
 
 static void
@@ -474,11 +429,18 @@ monitor_known(struct monitor *mon, const struct job *job, int64_t run_id)
 	db->seen_run = run_id;
 }
 
+/*
+ * A run ended.  A full run replaces the memory's last run (a run with
+ * patterns does not: it says nothing of the other databases), and if it
+ * saw everything, it tells which databases exist: failing ones it did not
+ * find are gone or excluded, and fail no more.
+ */
 static void
 monitor_run_end(struct monitor *mon, const struct run *r)
 {
-	size_t			 i, k;
-	int			 full;
+	struct monitor_targets	 gave_up = { NULL, 0 };
+	struct alert_run	 ar;
+	size_t			 i, k, n;
 
 	if (mon == NULL)
 		return;
@@ -486,22 +448,25 @@ monitor_run_end(struct monitor *mon, const struct run *r)
 	    METRICS_SUCCEEDED : METRICS_FAILED]++;
 	if (strcmp(r->jr.outcome, "succeeded") == 0)
 		mon->mt.last_success_run_ms = r->jr.ended_ms;
-	free(mon->gave_up);
-	mon->gave_up = NULL;
-	mon->ngave_up = 0;
 	for (i = 0; i < r->njobs; i++) {
 		if (r->jobs[i]->state == JOB_FAILED)
-			monitor_gave_up_add(mon, r->jobs[i]);
+			monitor_targets_add(&gave_up, r->jobs[i]);
 		monitor_known(mon, r->jobs[i], r->jr.id);
 	}
-	strlcpy(mon->last_disc_error, r->disc_failed ? (mon->disc_error[0] !=
-	    '\0' ? mon->disc_error : "discovery failed") : "",
-	    sizeof(mon->last_disc_error));
+	memset(&ar, 0, sizeof(ar));
+	ar.id = r->jr.id;
+	ar.full = r->full;
+	ar.failed = strcmp(r->jr.outcome, "succeeded") != 0;
+	ar.total = r->jr.total;
+	ar.succeeded = r->jr.succeeded;
+	ar.disc_failed = r->disc_failed || r->disc.errors > 0;
+	if (alert_mem_run_end(&mon->mem, &ar, gave_up.v, gave_up.n,
+	    r->disc_failed ? (mon->disc_error[0] != '\0' ? mon->disc_error :
+	    "discovery failed") : ""))
+		mon->start_error[0] = '\0';
+	free(gave_up.v);
 	mon->disc_error[0] = '\0';
-	/* A full run that saw everything tells which databases exist. */
-	full = r->jr.patterns[0] == '\0' && !r->disc_failed &&
-	    r->disc.errors == 0;
-	if (full) {
+	if (r->full && !r->disc_failed && r->disc.errors == 0) {
 		for (i = k = 0; i < mon->ndbs; i++) {
 			if (mon->dbs[i]->seen_run == r->jr.id)
 				mon->dbs[k++] = mon->dbs[i];
@@ -509,8 +474,13 @@ monitor_run_end(struct monitor *mon, const struct run *r)
 				free(mon->dbs[i]);
 		}
 		mon->ndbs = k;
+		if ((n = alert_mem_forget(&mon->mem, monitor_known_target,
+		    mon)) > 0)
+			log_info("alerts: %zu failing database%s no longer "
+			    "found", n, n == 1 ? "" : "s");
 	}
-	notify_run(mon->notify, master_config(mon->m), &r->jr);
+	notify_run(mon->notify, master_config(mon->m), &r->jr,
+	    alert_ping_due(&ar));
 	monitor_eval_soon(mon);
 }
 
@@ -544,8 +514,26 @@ monitor_alerts_json(struct monitor *mon)
 }
 
 /*
+ * The "notifications failing" line of `check`: a WARNING naming every
+ * channel whose last delivery ran out of attempts.  Returns its level.
+ */
+static int
+monitor_channels_line(struct monitor *mon, char *line, size_t len)
+{
+	struct alert_channel	ch[METRICS_CH_COUNT];
+	int			k;
+
+	for (k = 0; k < METRICS_CH_COUNT; k++) {
+		ch[k].name = metrics_channel_name(k);
+		ch[k].failing_since_ms = notify_failing_since(mon->notify, k);
+	}
+	return (alert_channels_line(ch, METRICS_CH_COUNT, line, len));
+}
+
+/*
  * The `check` reply: "status" (0, 1, 2) and "lines", one per alert, the
- * worst first, and one more when the journal cannot be written.
+ * worst first, one more when the journal cannot be written and one when
+ * notifications fail.
  */
 void
 monitor_check(struct monitor *mon, cJSON *o)
@@ -553,7 +541,8 @@ monitor_check(struct monitor *mon, cJSON *o)
 	struct master_info	 mi;
 	cJSON			*lines;
 	char			 line[ALERT_SUMMARY_MAX + 64];
-	int			 level, k, status;
+	char			 chans[ALERT_SUMMARY_MAX];
+	int			 level, k, status, chlevel;
 
 	monitor_eval(mon);
 	master_info(mon->m, &mi);
@@ -565,6 +554,9 @@ monitor_check(struct monitor *mon, cJSON *o)
 		cJSON_AddItemToArray(lines, cJSON_CreateString(line));
 		status = ALERT_LEVEL_CRITICAL;
 	}
+	chlevel = monitor_channels_line(mon, chans, sizeof(chans));
+	if (chlevel > status)
+		status = chlevel;
 	for (level = ALERT_LEVEL_CRITICAL; level >= ALERT_LEVEL_OK; level--) {
 		for (k = 0; k < ALERT_COUNT; k++) {
 			struct alert	*a = &mon->alerts.a[k];
@@ -575,6 +567,8 @@ monitor_check(struct monitor *mon, cJSON *o)
 			alert_line(a, line, sizeof(line));
 			cJSON_AddItemToArray(lines, cJSON_CreateString(line));
 		}
+		if (level == chlevel && chlevel != ALERT_LEVEL_OK)
+			cJSON_AddItemToArray(lines, cJSON_CreateString(chans));
 	}
 	cJSON_AddNumberToObject(o, "status", status);
 	cJSON_AddItemToObject(o, "lines", lines);
@@ -643,13 +637,104 @@ monitor_load_db(const char *p, const char *i, const char *d, int64_t last,
 	mon->dbs[mon->ndbs++] = db;
 }
 
+/*
+ * What the journal tells the alerts' memory at start: the runs to read
+ * (newest first, back to the newest full run that succeeded, which
+ * exported every database there was) and the last finished full run.
+ */
+struct monitor_load {
+	struct monitor		*mon;
+	int64_t			 ids[MONITOR_RUNS_LOADED];
+	int			 nids;
+	int			 done;		/* reached a good full run */
+	struct journal_run	 full;		/* id 0: none found */
+	struct monitor_targets	 gave_up;
+	int			 threshold;
+};
+
+static void
+monitor_load_run(const struct journal_run *jr, void *arg)
+{
+	struct monitor_load	*ld = arg;
+	int			 full = jr->patterns[0] == '\0';
+
+	if (ld->done || ld->nids == MONITOR_RUNS_LOADED)
+		return;
+	ld->ids[ld->nids++] = jr->id;
+	if (full && jr->ended_ms != 0 && ld->full.id == 0)
+		ld->full = *jr;
+	if (full && strcmp(jr->outcome, "succeeded") == 0)
+		ld->done = 1;
+}
+
+/* One job of a past run, replayed in the order the runs happened. */
 static void
 monitor_load_job(const struct job *job, void *arg)
 {
-	struct monitor	*mon = arg;
+	struct monitor_load	*ld = arg;
+	struct alert_target	 t;
 
-	if (job->state == JOB_FAILED)
-		monitor_gave_up_add(mon, job);
+	if (job->state == JOB_SUCCEEDED) {
+		alert_mem_exported(&ld->mon->mem, job_project(job),
+		    job_instance(job), job_database(job));
+		return;
+	}
+	monitor_target(&t, job, job->ended_ms);
+	alert_mem_failed(&ld->mon->mem, &t, ld->threshold);
+	if (job->run_id == ld->full.id && job->state == JOB_FAILED)
+		monitor_targets_add(&ld->gave_up, job);
+}
+
+/*
+ * Rebuild the alerts' memory from the journal, so that a restart neither
+ * clears "export errors" nor forgets a failed full run.  The journal
+ * keeps runs and jobs, not why a discovery failed: a failed full run
+ * without failed jobs comes back as "discovery failed: see the log".  At
+ * most MONITOR_RUNS_LOADED runs are read; a failure older than that is
+ * forgotten, and the log says so.
+ */
+static void
+monitor_load_alerts(struct monitor *mon, struct journal *j)
+{
+	struct monitor_load	 ld;
+	struct alert_run	 ar;
+	int			 k;
+
+	memset(&ld, 0, sizeof(ld));
+	ld.mon = mon;
+	ld.threshold = master_config(mon->m)->alert_after_failures;
+	if (journal_runs(j, 0, MONITOR_RUNS_LOADED, monitor_load_run,
+	    &ld) == -1) {
+		log_warnx("journal: %s; the alerts start from nothing",
+		    journal_error(j));
+		return;
+	}
+	if (!ld.done && ld.nids == MONITOR_RUNS_LOADED)
+		log_warnx("alerts: export errors older than the last %d runs "
+		    "are not known after this restart", MONITOR_RUNS_LOADED);
+	for (k = ld.nids - 1; k >= 0; k--) {
+		if (journal_jobs(j, ld.ids[k], monitor_load_job, &ld) == -1) {
+			log_warnx("journal: %s", journal_error(j));
+			break;
+		}
+	}
+	if (ld.full.id != 0) {
+		memset(&ar, 0, sizeof(ar));
+		ar.id = ld.full.id;
+		ar.full = 1;
+		ar.failed = strcmp(ld.full.outcome, "succeeded") != 0;
+		ar.total = ld.full.total;
+		ar.succeeded = ld.full.succeeded;
+		alert_mem_run_end(&mon->mem, &ar, ld.gave_up.v, ld.gave_up.n,
+		    "");
+	}
+	free(ld.gave_up.v);
+	if (mon->mem.nfailing > 0 || mon->mem.run_failed)
+		log_info("alerts: from the journal: %zu failing database%s, "
+		    "last full run %lld %s", mon->mem.nfailing,
+		    mon->mem.nfailing == 1 ? "" : "s",
+		    (long long)mon->mem.run_id, mon->mem.run_failed ?
+		    "failed" : "succeeded");
 }
 
 int
@@ -689,7 +774,7 @@ monitor_event_cb(const struct master_event *ev, void *arg)
 
 	switch (ev->type) {
 	case MASTER_EV_RUN_STARTED:
-		monitor_run_started(mon);
+		monitor_run_started(mon, ev->run);
 		break;
 	case MASTER_EV_RUN_NOT_STARTED:
 		monitor_run_not_started(mon, ev->message);
@@ -761,10 +846,8 @@ monitor_new(struct master *m, char *err, size_t errlen)
 			mon->last_attempt_ms = last->started_ms;
 		if (strcmp(last->outcome, "succeeded") == 0)
 			mon->mt.last_success_run_ms = last->ended_ms;
-		if (strcmp(last->outcome, "failed") == 0 && journal_jobs(j,
-		    last->id, monitor_load_job, mon) == -1)
-			log_warnx("journal: %s", journal_error(j));
 	}
+	monitor_load_alerts(mon, j);
 	if (monitor_clock_enabled())
 		log_warnx("%s=1: the alerts' clock can be moved through the "
 		    "control socket (tests only)", MONITOR_CLOCK_ENV);
@@ -792,7 +875,6 @@ monitor_free(struct monitor *mon)
 	for (i = 0; i < mon->ndbs; i++)
 		free(mon->dbs[i]);
 	free(mon->dbs);
-	free(mon->gave_up);
-	free(mon->failing);
+	alert_mem_clear(&mon->mem);
 	free(mon);
 }

@@ -5,10 +5,12 @@
  * webhook, Pub/Sub, ping); each delivery holds copies of everything it
  * needs (a reload may free the configuration meanwhile) and is retried on
  * its own timer with exponential backoff until it succeeds or runs out of
- * attempts.  HTTP channels use http_multi_add; email is an SMTP easy handle
- * handed to the same multi handle (http_multi_add_easy).  What an alert
- * means is alert.c's; when to notify is monitor.c's.  Passwords and tokens
- * are never logged.
+ * attempts.  A delivery that runs out (or is dropped) is counted as failed
+ * and marks its channel failing until the next one on it goes through
+ * (notify_failing_since, for `check`).  HTTP channels use http_multi_add;
+ * email is an SMTP easy handle handed to the same multi handle
+ * (http_multi_add_easy).  What an alert means is alert.c's; when to
+ * notify is monitor.c's.  Passwords and tokens are never logged.
  */
 #include <sys/queue.h>
 
@@ -72,11 +74,31 @@ struct notify {
 	struct metrics		*mt;
 	struct notify_msgs	 msgs;
 	size_t			 nmsgs;
+	int64_t			 failing_since[METRICS_CH_COUNT]; /* 0: ok */
+	int64_t			 retry_base_ms;
 	int			 wanting_token;
 	char			 host[NOTIFY_HOST_MAX];
 };
 
 static void	notify_send(struct notify_msg *);
+
+/* Unix ms, as the "since" of a failing channel shows it. */
+static int64_t
+notify_now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+/* A delivery on ch ended: through (ok), or given up or dropped. */
+static void
+notify_count(struct notify *n, enum metrics_channel ch, int ok)
+{
+	n->mt->notifications[ch][ok ? METRICS_SUCCEEDED : METRICS_FAILED]++;
+	alert_channel_result(&n->failing_since[ch], ok, notify_now_ms());
+}
 
 static const char *
 notify_env(const struct config *c)
@@ -338,18 +360,18 @@ notify_attempt_done(struct notify_msg *nm, int ok, const char *why)
 		log_info("notify: %s sent by %s%s", nm->what,
 		    metrics_channel_name(nm->ch), nm->attempts > 1 ?
 		    " after retries" : "");
-		n->mt->notifications[nm->ch][METRICS_SUCCEEDED]++;
+		notify_count(n, nm->ch, 1);
 		notify_msg_remove(nm);
 		return;
 	}
 	if (nm->attempts >= NOTIFY_ATTEMPTS_MAX) {
 		log_warnx("notify: %s by %s: giving up after %d attempts: %s",
 		    nm->what, metrics_channel_name(nm->ch), nm->attempts, why);
-		n->mt->notifications[nm->ch][METRICS_FAILED]++;
+		notify_count(n, nm->ch, 0);
 		notify_msg_remove(nm);
 		return;
 	}
-	ms = NOTIFY_RETRY_BASE_MS;
+	ms = n->retry_base_ms;
 	for (i = 1; i < nm->attempts && ms < NOTIFY_RETRY_CAP_MS; i++)
 		ms *= 2;
 	if (ms > NOTIFY_RETRY_CAP_MS)
@@ -608,14 +630,14 @@ notify_queue(struct notify *n, const struct config *c,
 		if (old == NULL) {
 			log_warnx("notify: queue full; %s by %s dropped", what,
 			    metrics_channel_name(ch));
-			n->mt->notifications[ch][METRICS_FAILED]++;
+			notify_count(n, ch, 0);
 			free(url);
 			free(body);
 			return (NULL);
 		}
 		log_warnx("notify: queue full; dropping %s by %s", old->what,
 		    metrics_channel_name(old->ch));
-		n->mt->notifications[old->ch][METRICS_FAILED]++;
+		notify_count(n, old->ch, 0);
 		notify_msg_remove(old);
 	}
 	nm = xcalloc(1, sizeof(*nm));
@@ -725,18 +747,19 @@ notify_alert(struct notify *n, const struct config *c, const struct alert *a,
 	free(what);
 }
 
-/* A run finished: a Pub/Sub event, and the dead man's switch if it went
- * well. */
+/*
+ * A run finished: a Pub/Sub event, and the dead man's switch if ping (the
+ * monitor's alert_ping_due: a full run that exported everything).
+ */
 void
 notify_run(struct notify *n, const struct config *c,
-    const struct journal_run *jr)
+    const struct journal_run *jr, int ping)
 {
 	struct notify_msg	*nm;
 	cJSON			*o;
 	char			*what, *json, *url;
-	int			 anon, ok;
+	int			 anon;
 
-	ok = strcmp(jr->outcome, "succeeded") == 0;
 	xasprintf(&what, "run %lld %s", (long long)jr->id, jr->outcome);
 	if (c->pubsub_topic != NULL) {
 		o = cJSON_CreateObject();
@@ -765,13 +788,35 @@ notify_run(struct notify *n, const struct config *c,
 			notify_send(nm);
 		}
 	}
-	if (ok && c->ping_url != NULL) {
+	if (ping && c->ping_url != NULL) {
 		nm = notify_queue(n, c, METRICS_CH_PING, what,
 		    xstrdup(c->ping_url), NULL);
 		if (nm != NULL)
 			notify_send(nm);
 	}
 	free(what);
+}
+
+/*
+ * The first retry's delay: NOTIFY_RETRY_BASE_MS, or in tests the value of
+ * NOTIFY_BACKOFF_ENV, so that retries run out in seconds, not minutes.
+ */
+static int64_t
+notify_retry_base_ms(void)
+{
+	const char	*e = getenv(NOTIFY_BACKOFF_ENV), *errstr;
+	long long	 ms;
+
+	if (e == NULL || *e == '\0')
+		return (NOTIFY_RETRY_BASE_MS);
+	ms = strtonum(e, 1, NOTIFY_RETRY_BASE_MS, &errstr);
+	if (errstr != NULL) {
+		log_warnx("%s=%s: %s; ignored", NOTIFY_BACKOFF_ENV, e, errstr);
+		return (NOTIFY_RETRY_BASE_MS);
+	}
+	log_warnx("%s=%lld: notifications retried after %lldms first "
+	    "(tests only)", NOTIFY_BACKOFF_ENV, ms, ms);
+	return (ms);
 }
 
 /* Returns a new notifier on the master's loop; free with notify_free. */
@@ -787,6 +832,7 @@ notify_new(struct event_base *base, struct http_multi *multi,
 	n->auth = auth;
 	n->mt = mt;
 	TAILQ_INIT(&n->msgs);
+	n->retry_base_ms = notify_retry_base_ms();
 	if (gethostname(n->host, sizeof(n->host)) == -1 || n->host[0] == '\0')
 		strlcpy(n->host, "localhost", sizeof(n->host));
 	n->host[sizeof(n->host) - 1] = '\0';
@@ -815,4 +861,13 @@ size_t
 notify_pending(const struct notify *n)
 {
 	return (n->nmsgs);
+}
+
+/* Since when ch has been failing (unix ms), 0 if it is not. */
+int64_t
+notify_failing_since(const struct notify *n, enum metrics_channel ch)
+{
+	if (n == NULL || ch >= METRICS_CH_COUNT)
+		return (0);
+	return (n->failing_since[ch]);
 }

@@ -1,7 +1,9 @@
 /*
  * check_alert.c: the three alerts (alert.c) as a state machine with the
- * clock set by the test, and the notification bodies built from them
- * (notify.c: subject, mail text, webhook formats).
+ * clock set by the test; their memory (which runs count, which databases
+ * still fail, when the dead man's switch is pinged) driven by tables of
+ * events; the "notifications failing" line; and the notification bodies
+ * built from them (notify.c: subject, mail text, webhook formats).
  */
 #include <sys/stat.h>
 
@@ -102,7 +104,7 @@ START_TEST(test_export_errors)
 	ck_assert_int_eq(s.a[ALERT_EXPORT_ERRORS].since_ms, T0 + 1000);
 	ck_assert_int_eq(s.a[ALERT_EXPORT_ERRORS].count, 1);
 	ck_assert_str_eq(s.a[ALERT_EXPORT_ERRORS].summary, "1 database "
-	    "failed 3 or more times in the last day: proj/inst/a");
+	    "failed 3 or more times, not exported since: proj/inst/a");
 	ck_assert_int_eq(alert_level(&s), ALERT_LEVEL_CRITICAL);
 
 	/* Still firing: no change, first-fired time kept. */
@@ -112,19 +114,17 @@ START_TEST(test_export_errors)
 	ck_assert_int_eq(s.a[ALERT_EXPORT_ERRORS].since_ms, T0 + 1000);
 	ck_assert_int_eq(s.a[ALERT_EXPORT_ERRORS].count, 2);
 
-	/* Failures older than a day no longer count. */
+	/* Failures older than a day still count: nothing exported them. */
 	in.now_ms = T0 + 25 * H;
 	in.last_attempt_ms = in.now_ms;
-	ck_assert_uint_eq(alert_eval(&s, &in), 1U << ALERT_EXPORT_ERRORS);
-	ck_assert_int_eq(s.a[ALERT_EXPORT_ERRORS].state, ALERT_OK);
-	ck_assert_int_eq(s.a[ALERT_EXPORT_ERRORS].since_ms, 0);
-	ck_assert_int_eq(s.a[ALERT_EXPORT_ERRORS].changed_ms, T0 + 25 * H);
+	ck_assert_uint_eq(alert_eval(&s, &in), 0);
+	ck_assert_int_eq(s.a[ALERT_EXPORT_ERRORS].state, ALERT_FIRING);
 
-	/* And it clears when the list empties (they succeeded). */
-	t[0].when_ms = t[1].when_ms = in.now_ms;
-	ck_assert_uint_eq(alert_eval(&s, &in), 1U << ALERT_EXPORT_ERRORS);
+	/* It clears when the list empties (they were exported). */
 	in.nfailing = 0;
 	ck_assert_uint_eq(alert_eval(&s, &in), 1U << ALERT_EXPORT_ERRORS);
+	ck_assert_int_eq(s.a[ALERT_EXPORT_ERRORS].since_ms, 0);
+	ck_assert_int_eq(s.a[ALERT_EXPORT_ERRORS].changed_ms, T0 + 25 * H);
 	ck_assert_uint_eq(alert_eval(&s, &in), 0);
 }
 END_TEST
@@ -255,6 +255,300 @@ START_TEST(test_lines)
 }
 END_TEST
 
+/*
+ * The alerts' memory, driven by tables: each step is one event the
+ * monitor hears, followed by an evaluation and what it must show.
+ */
+enum step_kind {
+	STEP_FAILED,		/* an attempt of db failed; failures so far */
+	STEP_EXPORTED,		/* db has a verified export */
+	STEP_FULL_END,		/* a run without patterns ended */
+	STEP_PATTERN_END,	/* a run with patterns ended */
+	STEP_GONE,		/* a full run that saw everything: not db */
+	STEP_WAIT,		/* hours pass */
+};
+
+#define WANT_OK		1
+#define WANT_FIRING	2
+#define NO_PING		1
+#define PING		2
+
+struct step {
+	enum step_kind	 kind;
+	const char	*db;		/* database; END: the one gave up */
+	int		 n;		/* failures; END: total; WAIT: hours */
+	int		 bad;		/* END: jobs failed; disc: -1 */
+	int		 run_failed;	/* want: 0 unchecked, WANT_OK/FIRING */
+	int		 export_errors;
+	int		 ping;		/* END: 0 unchecked, NO_PING, PING */
+	int		 count;		/* export errors' count, -1 unchecked */
+};
+
+struct scenario {
+	const char	*name;
+	struct step	 steps[10];
+};
+
+#define END	{ .kind = STEP_WAIT, .n = -1 }
+
+static const struct scenario scenarios[] = {
+	/* Issue 13, case 2: a partial run clears nothing. */
+	{ "partial run after a failure", {
+	    { STEP_FAILED, "a", 3, 0, WANT_OK, WANT_FIRING, 0, 1 },
+	    { STEP_FULL_END, "a", 10, 1, WANT_FIRING, WANT_FIRING, NO_PING,
+	      1 },
+	    { STEP_PATTERN_END, NULL, 5, 0, WANT_FIRING, WANT_FIRING,
+	      NO_PING, 1 },
+	    { STEP_EXPORTED, "b", 0, 0, WANT_FIRING, WANT_FIRING, 0, 1 },
+	    { STEP_EXPORTED, "a", 0, 0, WANT_FIRING, WANT_OK, 0, 0 },
+	    { STEP_FULL_END, NULL, 10, 0, WANT_OK, WANT_OK, PING, 0 },
+	    END } },
+	{ "a run with patterns never fires run failed", {
+	    { STEP_FAILED, "a", 3, 0, WANT_OK, WANT_FIRING, 0, 1 },
+	    { STEP_PATTERN_END, "a", 2, 1, WANT_OK, WANT_FIRING, NO_PING,
+	      1 },
+	    { STEP_PATTERN_END, NULL, 2, -1, WANT_OK, WANT_FIRING, NO_PING,
+	      1 },
+	    END } },
+	{ "a full run's discovery failure fires, the next full run clears", {
+	    { STEP_FULL_END, NULL, 0, -1, WANT_FIRING, WANT_OK, NO_PING, 0 },
+	    { STEP_PATTERN_END, NULL, 3, 0, WANT_FIRING, WANT_OK, NO_PING,
+	      0 },
+	    { STEP_FULL_END, NULL, 10, 0, WANT_OK, WANT_OK, PING, 0 },
+	    END } },
+	{ "export errors clear only when every failing database exported", {
+	    { STEP_FAILED, "a", 3, 0, 0, WANT_FIRING, 0, 1 },
+	    { STEP_FAILED, "b", 4, 0, 0, WANT_FIRING, 0, 2 },
+	    { STEP_EXPORTED, "a", 0, 0, 0, WANT_FIRING, 0, 1 },
+	    { STEP_FAILED, "c", 1, 0, 0, WANT_FIRING, 0, 1 },
+	    { STEP_FAILED, "b", 1, 0, 0, WANT_FIRING, 0, 1 },
+	    { STEP_EXPORTED, "c", 0, 0, 0, WANT_FIRING, 0, 1 },
+	    { STEP_EXPORTED, "b", 0, 0, 0, WANT_OK, 0, 0 },
+	    END } },
+	{ "below the threshold nothing fires", {
+	    { STEP_FAILED, "a", 2, 0, 0, WANT_OK, 0, 0 },
+	    { STEP_FAILED, "a", 2, 0, 0, WANT_OK, 0, 0 },
+	    { STEP_FAILED, "a", 3, 0, 0, WANT_FIRING, 0, 1 },
+	    END } },
+	{ "an old failure still counts until exported", {
+	    { STEP_FAILED, "a", 3, 0, 0, WANT_FIRING, 0, 1 },
+	    { STEP_WAIT, NULL, 24 * 30, 0, 0, WANT_FIRING, 0, 1 },
+	    { STEP_EXPORTED, "a", 0, 0, 0, WANT_OK, 0, 0 },
+	    END } },
+	{ "a failing database that is gone fails no more", {
+	    { STEP_FAILED, "a", 3, 0, 0, WANT_FIRING, 0, 1 },
+	    { STEP_FAILED, "b", 3, 0, 0, WANT_FIRING, 0, 2 },
+	    { STEP_GONE, "a", 0, 0, 0, WANT_FIRING, 0, 1 },
+	    { STEP_GONE, "b", 0, 0, 0, WANT_OK, 0, 0 },
+	    END } },
+	{ "the dead man's switch: full runs that exported everything", {
+	    { STEP_FULL_END, NULL, 10, 0, WANT_OK, 0, PING, -1 },
+	    { STEP_PATTERN_END, NULL, 3, 0, WANT_OK, 0, NO_PING, -1 },
+	    { STEP_FULL_END, "a", 10, 1, WANT_FIRING, 0, NO_PING, -1 },
+	    { STEP_FULL_END, NULL, 10, -1, WANT_FIRING, 0, NO_PING, -1 },
+	    { STEP_FULL_END, NULL, 0, 0, WANT_OK, 0, PING, -1 },
+	    END } },
+};
+
+/* Names the target "a" as proj/inst/a with n failures. */
+static void
+step_target(struct alert_target *t, const char *db, int n, int64_t now)
+{
+	target(t, db, n, now);
+}
+
+static int
+step_known(const struct alert_target *t, void *arg)
+{
+	return (strcmp(t->database, arg) != 0);
+}
+
+/* One step on mem; returns the ping verdict of a run's end, else -1. */
+static int
+step_apply(struct alert_mem *mem, const struct step *st, int64_t *now,
+    int64_t *run_id)
+{
+	struct alert_target	t;
+	struct alert_run	r;
+
+	switch (st->kind) {
+	case STEP_FAILED:
+		step_target(&t, st->db, st->n, *now);
+		alert_mem_failed(mem, &t, 3);
+		return (-1);
+	case STEP_EXPORTED:
+		alert_mem_exported(mem, "proj", "inst", st->db);
+		return (-1);
+	case STEP_GONE:
+		alert_mem_forget(mem, step_known, (void *)st->db);
+		return (-1);
+	case STEP_WAIT:
+		*now += st->n * H;
+		return (-1);
+	case STEP_FULL_END:
+	case STEP_PATTERN_END:
+		break;
+	}
+	memset(&r, 0, sizeof(r));
+	r.id = ++*run_id;
+	r.full = st->kind == STEP_FULL_END;
+	r.total = st->n;
+	r.disc_failed = st->bad < 0;
+	r.failed = st->bad != 0;
+	r.succeeded = st->n - (st->bad > 0 ? st->bad : 0);
+	if (st->db != NULL)
+		step_target(&t, st->db, 5, *now);
+	alert_mem_run_end(mem, &r, &t, st->db != NULL ? 1 : 0,
+	    r.disc_failed ? "folders/1: denied" : "");
+	return (alert_ping_due(&r));
+}
+
+static void
+step_check(const char *name, int i, const char *what, int want,
+    const struct alert *a)
+{
+	if (want == 0)
+		return;
+	ck_assert_msg(a->state == (want == WANT_FIRING ? ALERT_FIRING :
+	    ALERT_OK), "%s, step %d: %s is %s: %s", name, i, what,
+	    alert_state_name(a->state), a->summary);
+}
+
+START_TEST(test_memory)
+{
+	const struct scenario	*sc = &scenarios[_i];
+	const struct step	*st;
+	struct alert_mem	 mem;
+	struct alert_set	 s;
+	struct alert_input	 in;
+	int64_t			 now = T0, run_id = 0;
+	int			 i, ping;
+
+	memset(&mem, 0, sizeof(mem));
+	alert_init(&s, now);
+	for (i = 0; sc->steps[i].n != -1; i++) {
+		st = &sc->steps[i];
+		ping = step_apply(&mem, st, &now, &run_id);
+		quiet(&in, now);
+		alert_mem_input(&mem, &in);
+		alert_eval(&s, &in);
+		step_check(sc->name, i, "run failed", st->run_failed,
+		    &s.a[ALERT_RUN_FAILED]);
+		step_check(sc->name, i, "export errors", st->export_errors,
+		    &s.a[ALERT_EXPORT_ERRORS]);
+		if (st->count >= 0)
+			ck_assert_msg(s.a[ALERT_EXPORT_ERRORS].count ==
+			    st->count, "%s, step %d: count %d, want %d",
+			    sc->name, i, s.a[ALERT_EXPORT_ERRORS].count,
+			    st->count);
+		if (st->ping != 0)
+			ck_assert_msg(ping == (st->ping == PING), "%s, step "
+			    "%d: ping %d", sc->name, i, ping);
+	}
+	alert_mem_clear(&mem);
+}
+END_TEST
+
+/* The failing set stays sorted and keeps the newest error. */
+START_TEST(test_memory_set)
+{
+	struct alert_mem	mem;
+	struct alert_target	t;
+	const char		*order[] = { "d", "b", "a", "c" };
+	size_t			i;
+
+	memset(&mem, 0, sizeof(mem));
+	for (i = 0; i < 4; i++) {
+		target(&t, order[i], 3, T0 + (int64_t)i);
+		alert_mem_failed(&mem, &t, 3);
+	}
+	ck_assert_uint_eq(mem.nfailing, 4);
+	for (i = 0; i < 4; i++)
+		ck_assert_int_eq(mem.failing[i].database[0], 'a' + (int)i);
+	target(&t, "b", 1, T0 + H);
+	strlcpy(t.error, "newer", sizeof(t.error));
+	alert_mem_failed(&mem, &t, 3);
+	ck_assert_uint_eq(mem.nfailing, 4);
+	ck_assert_str_eq(mem.failing[1].error, "newer");
+	ck_assert_int_eq(mem.failing[1].failures, 3);	/* the most */
+	ck_assert_int_eq(alert_mem_exported(&mem, "proj", "inst", "x"), 0);
+	ck_assert_int_eq(alert_mem_exported(&mem, "proj", "inst", "b"), 1);
+	ck_assert_uint_eq(mem.nfailing, 3);
+	ck_assert_str_eq(mem.failing[1].database, "c");
+	alert_mem_clear(&mem);
+	ck_assert_uint_eq(mem.nfailing, 0);
+}
+END_TEST
+
+/* Issue 13, case 7: an export in progress is exports running. */
+static const struct {
+	int64_t		 idle;		/* since the last attempt */
+	int		 in_progress;
+	int		 ntargets;
+	int		 firing;
+} not_running_rows[] = {
+	{ 25 * H, 0, 10, 0 },
+	{ 27 * H, 0, 10, 1 },
+	{ 27 * H, 1, 10, 0 },	/* a long export */
+	{ 90 * H, 4, 10, 0 },
+	{ 27 * H, 0, 0, 0 },	/* nothing to export */
+};
+
+START_TEST(test_not_running_rows)
+{
+	struct alert_set	s;
+	struct alert_input	in;
+
+	alert_init(&s, T0);
+	quiet(&in, T0);
+	in.last_attempt_ms = T0 - not_running_rows[_i].idle;
+	in.in_progress = not_running_rows[_i].in_progress;
+	in.ntargets = not_running_rows[_i].ntargets;
+	alert_eval(&s, &in);
+	ck_assert_msg((s.a[ALERT_NOT_RUNNING].state == ALERT_FIRING) ==
+	    not_running_rows[_i].firing, "row %d: %s", _i,
+	    s.a[ALERT_NOT_RUNNING].summary);
+	if (not_running_rows[_i].in_progress > 0)
+		ck_assert_ptr_nonnull(strstr(s.a[ALERT_NOT_RUNNING].summary,
+		    "in progress"));
+}
+END_TEST
+
+/* Issue 13, case 6: a channel fails from its first give-up to a success. */
+START_TEST(test_channels)
+{
+	struct alert_channel	ch[3] = { { "email", 0 }, { "webhook", 0 },
+				    { "pubsub", 0 } };
+	char			line[256];
+
+	ck_assert_int_eq(alert_channels_line(ch, 3, line, sizeof(line)),
+	    ALERT_LEVEL_OK);
+	ck_assert_str_eq(line, "");
+	alert_channel_result(&ch[1].failing_since_ms, 1, T0);
+	ck_assert_int_eq(ch[1].failing_since_ms, 0);
+	alert_channel_result(&ch[0].failing_since_ms, 0, T0);
+	alert_channel_result(&ch[0].failing_since_ms, 0, T0 + H);
+	ck_assert_int_eq(ch[0].failing_since_ms, T0);	/* the first */
+	ck_assert_int_eq(alert_channels_line(ch, 3, line, sizeof(line)),
+	    ALERT_LEVEL_WARNING);
+	ck_assert_str_eq(line, "WARNING: notifications failing: email since "
+	    "2023-11-14T22:13:20Z");
+	alert_channel_result(&ch[2].failing_since_ms, 0, T0 + H);
+	alert_channels_line(ch, 3, line, sizeof(line));
+	ck_assert_str_eq(line, "WARNING: notifications failing: email since "
+	    "2023-11-14T22:13:20Z, pubsub since 2023-11-14T23:13:20Z");
+	/* One through on email: email is well again, pubsub is not. */
+	alert_channel_result(&ch[0].failing_since_ms, 1, T0 + 2 * H);
+	ck_assert_int_eq(alert_channels_line(ch, 3, line, sizeof(line)),
+	    ALERT_LEVEL_WARNING);
+	ck_assert_str_eq(line, "WARNING: notifications failing: pubsub since "
+	    "2023-11-14T23:13:20Z");
+	alert_channel_result(&ch[2].failing_since_ms, 1, T0 + 3 * H);
+	ck_assert_int_eq(alert_channels_line(ch, 3, line, sizeof(line)),
+	    ALERT_LEVEL_OK);
+}
+END_TEST
+
 /* Subjects, mail text and the three webhook formats. */
 START_TEST(test_notify_bodies)
 {
@@ -381,6 +675,12 @@ alert_suite(void)
 	tcase_add_test(tc, test_and_more);
 	tcase_add_test(tc, test_run_failed);
 	tcase_add_test(tc, test_not_running);
+	tcase_add_loop_test(tc, test_not_running_rows, 0,
+	    sizeof(not_running_rows) / sizeof(not_running_rows[0]));
+	tcase_add_loop_test(tc, test_memory, 0,
+	    sizeof(scenarios) / sizeof(scenarios[0]));
+	tcase_add_test(tc, test_memory_set);
+	tcase_add_test(tc, test_channels);
 	tcase_add_test(tc, test_lines);
 	tcase_add_test(tc, test_notify_bodies);
 	tcase_add_test(tc, test_secret_mode);

@@ -40,8 +40,9 @@ free_port() {
 	"${A_PY:-python3}" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# smtpd_start [USER:PASSWORD]
+# smtpd_start [USER:PASSWORD]: on a free port, or on $SMTPD_PORT if set.
 smtpd_start() {
+	rm -f "$A_TMP/smtp/port"
 	"$A_PY" "$top_srcdir/tests/integration/alerts-smtpd.py" "$A_TMP/smtp" \
 	    "$@" 2>"$A_TMP/smtpd.log" &
 	A_PIDS="$A_PIDS $!"
@@ -139,3 +140,19 @@ setfaults() {
 }
 
 count_files() { find "$1" -maxdepth 1 -name "$2" | wc -l; }
+
+# set_clock SECONDS: move the alerts' clock (DATABACKUP_TEST_CLOCK=1).
+set_clock() {
+	printf '{"version":1,"command":"clock","offset":%s}\n' "$1" >"$A_TMP/req"
+	"${A_PY:-python3}" - "$D_TMP/control.sock" "$A_TMP/req" <<'PY' || fail "clock command"
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+s.sendall(open(sys.argv[2], "rb").read())
+data = b""
+while not data.endswith(b"\n"):
+    c = s.recv(65536)
+    if not c: break
+    data += c
+assert b'"ok":true' in data, data
+PY
+}

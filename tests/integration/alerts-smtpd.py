@@ -1,5 +1,5 @@
 # alerts-smtpd.py DIR [USER:PASSWORD]: a real SMTP server (aiosmtpd) on a
-# free loopback port for the alert tests.  Writes the port to DIR/port and
+# free loopback port (or on $SMTPD_PORT) for the alert tests.  Writes the port to DIR/port and
 # each message to DIR/mail-N.eml, with the envelope and the AUTH user in
 # X-Test-* headers.  With USER:PASSWORD, AUTH is required (loopback only,
 # so without TLS).
@@ -46,7 +46,9 @@ def factory():
 
 async def main():
     loop = asyncio.get_running_loop()
-    srv = await loop.create_server(factory, "127.0.0.1", 0)
+    srv = await loop.create_server(factory, "127.0.0.1",
+                                   int(os.environ.get("SMTPD_PORT", "0")),
+                                   reuse_address=True)
     port = srv.sockets[0].getsockname()[1]
     with open(os.path.join(outdir, "port.tmp"), "w") as f:
         f.write("%d\n" % port)
