@@ -6,11 +6,13 @@
  * instances, list an instance's databases.  Up to [discovery] concurrency
  * requests are in flight at once, so the walk takes a few round trips per
  * folder level rather than one request after another.  Transient errors are
- * retried with backoff; a 401 refreshes the token once.  Filtering happens
- * as early as it can: an excluded project is not listed at all.  A walk
- * that could not see everything (instances.list warnings, listings failed
- * for good) names each such place in the result's partial list.  This
- * file decides nothing about jobs; the master turns targets into jobs.
+ * retried with backoff; a 401 refreshes the token once; a token endpoint
+ * that fails for a while is asked again while the retry window lasts.
+ * Filtering happens as early as it can: an excluded project is not listed
+ * at all.  A walk that could not see everything (instances.list warnings,
+ * listings failed for good) names each such place in the result's partial
+ * list.  This file decides nothing about jobs; the master turns targets
+ * into jobs.
  */
 #include <sys/queue.h>
 #include <sys/tree.h>
@@ -28,6 +30,7 @@
 #include "discovery.h"
 #include "gcp.h"
 #include "http.h"
+#include "job.h"
 #include "log.h"
 #include "pacer.h"
 #include "xmalloc.h"
@@ -36,6 +39,13 @@
 #define DISC_TRIES_MAX		10
 #define DISC_BACKOFF_BASE_MS	500
 #define DISC_BACKOFF_CAP_MS	16000
+/*
+ * No token (after auth.c's own few tries): ask again after at least the
+ * base, the jitter's ceiling doubling to the cap, while the run's retry
+ * window (from the walk's start) lasts.
+ */
+#define DISC_TOKEN_BASE_MS	2000
+#define DISC_TOKEN_CAP_MS	60000
 
 enum disc_kind {
 	DISC_FOLDERS,
@@ -89,7 +99,9 @@ struct disc {
 	struct disc_reqs	 queue;		/* waiting to be sent */
 	struct disc_reqs	 waiting;	/* in backoff */
 	int			 in_flight;
-	int			 wanting_token;
+	int			 wanting_token;	/* asked, or to ask again */
+	int			 token_tries;	/* failed asks in a row */
+	struct event		*token_ev;	/* ask again after a failure */
 	int			 top_failed;
 	char			 disabled_consumer[64];	/* first 403 */
 	char			 disabled_project[GCP_PROJECT_ID_MAX + 1];
@@ -791,6 +803,53 @@ disc_done_cb(evutil_socket_t fd, short ev, void *arg)
 	cb(res, cbarg);
 }
 
+static void	disc_token_cb(const char *, const struct gcp_error *, void *);
+
+/* The wait after a failed ask is over: ask again. */
+static void
+disc_token_again_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct disc	*d = arg;
+
+	auth_get(d->auth, disc_token_cb, d);
+}
+
+/*
+ * No token, for a reason that may pass (the token endpoint answered 5xx
+ * or could not be reached): ask again later, with capped exponential
+ * backoff and jitter, while the retry window from the walk's start
+ * lasts; the last ask comes at the window's end.  Returns 1 if an ask is
+ * scheduled (wanting_token stays set, so nothing is sent meanwhile).
+ */
+static int
+disc_token_retry(struct disc *d, const struct gcp_error *err)
+{
+	struct timeval	 tv;
+	int64_t		 left, wait;
+
+	if (err == NULL || err->st != GCP_RETRY)
+		return (0);
+	left = d->res->started_ms + (int64_t)(*d->confp)->retry_window_ms -
+	    disc_now_ms();
+	if (left <= 0)
+		return (0);
+	d->token_tries++;
+	wait = DISC_TOKEN_BASE_MS + job_backoff_ms(d->token_tries,
+	    DISC_TOKEN_BASE_MS, DISC_TOKEN_CAP_MS - DISC_TOKEN_BASE_MS,
+	    arc4random());
+	if (wait > left)
+		wait = left;
+	log_warnx("discovery: no access token (%s), retrying in %lld s",
+	    err->message, (long long)(wait + 999) / 1000);
+	if (d->token_ev == NULL)
+		d->token_ev = evtimer_new(d->base, disc_token_again_cb, d);
+	tv.tv_sec = wait / 1000;
+	tv.tv_usec = (wait % 1000) * 1000;
+	evtimer_add(d->token_ev, &tv);
+	d->wanting_token = 1;
+	return (1);
+}
+
 static void
 disc_token_cb(const char *token, const struct gcp_error *err, void *arg)
 {
@@ -799,7 +858,11 @@ disc_token_cb(const char *token, const struct gcp_error *err, void *arg)
 	char		 msg[GCP_MESSAGE_MAX + 32];
 
 	d->wanting_token = 0;
-	if (token == NULL) {
+	if (token != NULL)
+		d->token_tries = 0;
+	else if (disc_token_retry(d, err))
+		return;
+	else {
 		/* No credentials: everything left fails with the reason. */
 		snprintf(msg, sizeof(msg), "no access token: %s", err != NULL ?
 		    err->message : "unknown error");
@@ -999,6 +1062,8 @@ disc_cancel(struct disc *d)
 	arena_free(d->names);
 	disc_result_free(d->res);
 	event_free(d->done_ev);
+	if (d->token_ev != NULL)
+		event_free(d->token_ev);
 	explicit_bzero(&d->ctx, sizeof(d->ctx));
 	free(d->pat);
 	free(d);
