@@ -55,7 +55,8 @@ CLEANFILES += systemd/databackupd.service systemd/databackup.conf
 TESTS += tests/integration/daemon-run.sh tests/integration/daemon-faults.sh \
 	tests/integration/daemon-kill.sh tests/integration/daemon-reload.sh \
 	tests/integration/systemd-unit.sh tests/integration/daemon-notify.sh \
-	tests/integration/daemon-stop.sh tests/integration/daemon-control.sh
+	tests/integration/daemon-stop.sh tests/integration/daemon-control.sh \
+	tests/integration/discovery-partial.sh
 
 # make demo: the daemon against the emulator's demo fleet (tests/demo.sh).
 demo: all
