@@ -3,8 +3,10 @@
  * (sub-folders recursively, ACTIVE projects), adds the configured projects,
  * lists each project's Cloud SQL instances and each instance's databases,
  * and sorts every database into targets, skipped (with the reason) and
- * excluded (with the rule).  Runs on the master's loop through http_multi,
- * with a bounded number of requests in flight.
+ * excluded (with the rule).  Where it could not see everything (a list
+ * answer's warnings, a listing that failed for good) the result says so,
+ * place by place.  Runs on the master's loop through http_multi, with a
+ * bounded number of requests in flight.
  */
 #ifndef DATABACKUP_DISCOVERY_H
 #define DATABACKUP_DISCOVERY_H
@@ -21,6 +23,8 @@ struct auth;
 struct config;
 
 #define DISC_REASON_MAX		256
+/* A partial place's code when a listing failed rather than warned. */
+#define DISC_PARTIAL_FAILED	"LIST_FAILED"
 
 /* A trigger pattern: PROJECT[/INSTANCE[/DATABASE]] shell globs. */
 struct disc_pattern {
@@ -54,6 +58,24 @@ struct disc_list {
 	size_t		 n, cap;
 };
 
+/*
+ * A place the walk could not see whole: a project whose instances.list
+ * warned (REGION_UNREACHABLE: that region's instances are missing), or a
+ * folder, project or instance whose listing failed after its retries.
+ */
+struct disc_partial {
+	const char	*where;		/* project id, or "folders/N" */
+	const char	*instance;	/* "" unless an instance's databases */
+	const char	*region;	/* "" unless the warning named one */
+	const char	*code;		/* ApiWarning code, or LIST_FAILED */
+	const char	*text;		/* Google's message, or the error */
+};
+
+struct disc_partials {
+	struct disc_partial *v;
+	size_t		 n, cap;
+};
+
 struct disc_result {
 	struct arena	*strings;	/* of targets, items and the walk */
 	struct disc_target *targets;
@@ -61,6 +83,7 @@ struct disc_result {
 	struct disc_list skipped;
 	struct disc_list excluded;
 	struct disc_list errors;
+	struct disc_partials partial;	/* one entry per place */
 	int		 folders;
 	int		 projects;
 	int		 instances;

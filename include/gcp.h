@@ -30,6 +30,8 @@ struct http_request;
 #define GCP_ENDPOINT_MAX	256
 #define GCP_MESSAGE_MAX		512	/* error text we keep */
 #define GCP_VERSION_MAX		48	/* databaseVersion */
+#define GCP_REGION_MAX		64	/* "europe-west1"; Google's are < 32 */
+#define GCP_WARNING_CODE_MAX	48	/* ApiWarning code */
 #define GCP_JSON_DEPTH_MAX	64	/* deeper answers are refused */
 #define GCP_OPS_PAGE_SIZE	50	/* operations.list maxResults */
 #define GCP_OPS_PAGES_MAX	3	/* pages searched for a lost export */
@@ -83,6 +85,17 @@ struct gcp_instance {
 	char		 service_account[128];	/* writes the export object */
 	int64_t		 data_disk_gb;
 	int		 is_replica;	/* READ_REPLICA_INSTANCE or masterInstanceName */
+};
+
+/*
+ * An ApiWarning of a list answer (Cloud SQL instances.list): the list may
+ * be incomplete, REGION_UNREACHABLE naming the region whose instances are
+ * missing.  Google's text, cut to fit and cleaned of control characters.
+ */
+struct gcp_warning {
+	char		 code[GCP_WARNING_CODE_MAX];	/* REGION_UNREACHABLE */
+	char		 region[GCP_REGION_MAX];	/* "" if none */
+	char		 message[GCP_MESSAGE_MAX];
 };
 
 enum gcp_op_status {
@@ -202,7 +215,8 @@ int		 gcp_parse_projects(const char *, size_t,
 int		 gcp_parse_project(const char *, size_t, char *, size_t,
 		    char *, size_t, struct gcp_error *);
 int		 gcp_parse_instances(const char *, size_t,
-		    void (*)(const struct gcp_instance *, void *), void *,
+		    void (*)(const struct gcp_instance *, void *),
+		    void (*)(const struct gcp_warning *, void *), void *,
 		    char **, struct gcp_error *);
 int		 gcp_parse_databases(const char *, size_t,
 		    void (*)(const char *, void *), void *, struct gcp_error *);

@@ -28,6 +28,7 @@ enum run_state {
 struct run_disc {
 	int		 projects, instances, databases;
 	int		 skipped, excluded, api_disabled, errors;
+	int		 partial;	/* places not seen whole */
 };
 
 struct run {

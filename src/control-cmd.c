@@ -407,6 +407,22 @@ control_item_json(const struct disc_item *it, const char *key)
 	return (o);
 }
 
+/* A place discovery could not see whole, for the plan reply. */
+static cJSON *
+control_partial_json(const struct disc_partial *p)
+{
+	cJSON	*o = cJSON_CreateObject();
+	char	 what[GCP_FOLDER_MAX + GCP_INSTANCE_MAX + 16];
+
+	snprintf(what, sizeof(what), "%s%s%s", p->where,
+	    p->instance[0] != '\0' ? "/" : "", p->instance);
+	cJSON_AddStringToObject(o, "what", what);
+	json_add_str(o, "region", p->region);
+	cJSON_AddStringToObject(o, "code", p->code);
+	cJSON_AddStringToObject(o, "message", p->text);
+	return (o);
+}
+
 static void
 control_plan_cb(struct disc_result *res, void *arg)
 {
@@ -467,6 +483,10 @@ control_plan_cb(struct disc_result *res, void *arg)
 		cJSON_AddStringToObject(to, "message", res->errors.v[i].text);
 		cJSON_AddItemToArray(a, to);
 	}
+	a = cJSON_AddArrayToObject(o, "partial");
+	for (i = 0; i < res->partial.n; i++)
+		cJSON_AddItemToArray(a, control_partial_json(
+		    &res->partial.v[i]));
 	d = cJSON_AddObjectToObject(o, "discovery");
 	cJSON_AddNumberToObject(d, "projects", res->projects);
 	cJSON_AddNumberToObject(d, "instances", res->instances);
@@ -475,6 +495,7 @@ control_plan_cb(struct disc_result *res, void *arg)
 	cJSON_AddNumberToObject(d, "excluded", (double)res->excluded.n);
 	cJSON_AddNumberToObject(d, "api_disabled", res->api_disabled);
 	cJSON_AddNumberToObject(d, "errors", (double)res->errors.n);
+	cJSON_AddNumberToObject(d, "partial", (double)res->partial.n);
 	cJSON_AddNumberToObject(d, "requests", res->requests);
 	cJSON_AddNumberToObject(d, "seconds", (double)(res->ended_ms -
 	    res->started_ms) / 1000);

@@ -91,6 +91,7 @@ control_run_json(const struct run *r)
 	cJSON_AddNumberToObject(d, "excluded", r->disc.excluded);
 	cJSON_AddNumberToObject(d, "api_disabled", r->disc.api_disabled);
 	cJSON_AddNumberToObject(d, "errors", r->disc.errors);
+	cJSON_AddNumberToObject(d, "partial", r->disc.partial);
 	return (o);
 }
 

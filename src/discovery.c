@@ -6,9 +6,13 @@
  * instances, list an instance's databases.  Up to [discovery] concurrency
  * requests are in flight at once, so the walk takes a few round trips per
  * folder level rather than one request after another.  Transient errors are
- * retried with backoff; a 401 refreshes the token once.  Filtering happens
- * as early as it can: an excluded project is not listed at all.  This file
- * decides nothing about jobs; the master turns targets into jobs.
+ * retried with backoff; a 401 refreshes the token once; a token endpoint
+ * that fails for a while is asked again while the retry window lasts.
+ * Filtering happens as early as it can: an excluded project is not listed
+ * at all.  A walk that could not see everything (instances.list warnings,
+ * listings failed for good) names each such place in the result's partial
+ * list.  This file decides nothing about jobs; the master turns targets
+ * into jobs.
  */
 #include <sys/queue.h>
 #include <sys/tree.h>
@@ -26,6 +30,7 @@
 #include "discovery.h"
 #include "gcp.h"
 #include "http.h"
+#include "job.h"
 #include "log.h"
 #include "pacer.h"
 #include "xmalloc.h"
@@ -34,6 +39,13 @@
 #define DISC_TRIES_MAX		10
 #define DISC_BACKOFF_BASE_MS	500
 #define DISC_BACKOFF_CAP_MS	16000
+/*
+ * No token (after auth.c's own few tries): ask again after at least the
+ * base, the jitter's ceiling doubling to the cap, while the run's retry
+ * window (from the walk's start) lasts.
+ */
+#define DISC_TOKEN_BASE_MS	2000
+#define DISC_TOKEN_CAP_MS	60000
 
 enum disc_kind {
 	DISC_FOLDERS,
@@ -87,7 +99,9 @@ struct disc {
 	struct disc_reqs	 queue;		/* waiting to be sent */
 	struct disc_reqs	 waiting;	/* in backoff */
 	int			 in_flight;
-	int			 wanting_token;
+	int			 wanting_token;	/* asked, or to ask again */
+	int			 token_tries;	/* failed asks in a row */
+	struct event		*token_ev;	/* ask again after a failure */
 	int			 top_failed;
 	char			 disabled_consumer[64];	/* first 403 */
 	char			 disabled_project[GCP_PROJECT_ID_MAX + 1];
@@ -215,6 +229,39 @@ disc_list_add(struct disc_result *res, struct disc_list *l,
 	it->text = arena_strdup(res->strings, text);
 }
 
+/*
+ * Name a place the walk could not see whole; once per place, region and
+ * code (every page of a list may repeat the same warning).
+ */
+static void
+disc_partial_add(struct disc_result *res, const char *where,
+    const char *instance, const char *region, const char *code,
+    const char *text)
+{
+	struct disc_partials	*l = &res->partial;
+	struct disc_partial	*p;
+	size_t			 i;
+
+	for (i = 0; i < l->n; i++) {
+		p = &l->v[i];
+		if (strcmp(p->where, where) == 0 &&
+		    strcmp(p->instance, instance) == 0 &&
+		    strcmp(p->region, region) == 0 &&
+		    strcmp(p->code, code) == 0)
+			return;
+	}
+	if (l->n == l->cap) {
+		l->cap = l->cap == 0 ? 8 : l->cap * 2;
+		l->v = xreallocarray(l->v, l->cap, sizeof(*l->v));
+	}
+	p = &l->v[l->n++];
+	p->where = arena_strdup(res->strings, where);
+	p->instance = arena_strdup(res->strings, instance);
+	p->region = arena_strdup(res->strings, region);
+	p->code = arena_strdup(res->strings, code);
+	p->text = arena_strdup(res->strings, text);
+}
+
 /* Returns 1 if name was new (and is now remembered). */
 static int
 disc_seen(struct disc *d, const char *name)
@@ -333,8 +380,11 @@ disc_folder_cb(const char *name, const char *state, void *arg)
 
 	if (strncmp(id, "folders/", 8) == 0)
 		id += 8;
-	if (state != NULL && *state != '\0' && strcmp(state, "ACTIVE") != 0)
+	if (state != NULL && *state != '\0' && strcmp(state, "ACTIVE") != 0) {
+		disc_list_add(d->res, &d->res->skipped, name, NULL, NULL,
+		    "folder state %s", state);
 		return;
+	}
 	disc_folder(d, id, 0);
 }
 
@@ -407,6 +457,16 @@ disc_instance_cb(const struct gcp_instance *in, void *arg)
 	r->version = arena_strdup(d->res->strings, in->version);
 	r->disk_gb = in->data_disk_gb;
 	disc_enqueue(d, r);
+}
+
+/* instances.list says its answer is incomplete: name the place. */
+static void
+disc_instance_warn_cb(const struct gcp_warning *w, void *arg)
+{
+	struct disc_req		*pr = arg;
+
+	disc_partial_add(pr->d->res, pr->project, "", w->region, w->code,
+	    w->message[0] != '\0' ? w->message : "instances.list warning");
 }
 
 static void
@@ -501,6 +561,24 @@ disc_own_disabled(struct disc *d, struct disc_req *r,
 	return (1);
 }
 
+/*
+ * r's listing could not be made: the place it was for (its folder,
+ * project or instance) is partial, whatever else the error was filed as.
+ */
+static void
+disc_req_partial(struct disc_req *r, const char *msg)
+{
+	char	 where[GCP_FOLDER_MAX + 16], text[DISC_REASON_MAX];
+
+	if (r->folder[0] != '\0')
+		snprintf(where, sizeof(where), "folders/%s", r->folder);
+	else
+		strlcpy(where, r->project, sizeof(where));
+	snprintf(text, sizeof(text), "%s: %s", disc_kind_name(r->kind), msg);
+	disc_partial_add(r->d->res, where, r->instance, "",
+	    DISC_PARTIAL_FAILED, text);
+}
+
 /* The request failed for good: record it where it belongs. */
 static void
 disc_req_error(struct disc_req *r, const struct gcp_error *err)
@@ -517,15 +595,19 @@ disc_req_error(struct disc_req *r, const struct gcp_error *err)
 		    disc_kind_name(r->kind), err->message);
 		if (r->top)
 			d->top_failed++;
+		disc_req_partial(r, err->message);
 		break;
 	case DISC_PROJECT_GET:
 		disc_list_add(res, &res->errors, r->project, NULL, NULL,
 		    "projects.get: %s", err->message);
+		disc_req_partial(r, err->message);
 		break;
 	case DISC_INSTANCES:
 		if (gcp_error_api_disabled(err) && disc_own_disabled(d, r,
-		    err))
+		    err)) {
+			disc_req_partial(r, err->message);
 			break;
+		}
 		if (gcp_error_api_disabled(err)) {
 			res->api_disabled++;
 			disc_list_add(res, &res->skipped, r->project, NULL,
@@ -534,6 +616,7 @@ disc_req_error(struct disc_req *r, const struct gcp_error *err)
 		}
 		disc_list_add(res, &res->errors, r->project, NULL, NULL,
 		    "instances.list: %s", err->message);
+		disc_req_partial(r, err->message);
 		break;
 	case DISC_DATABASES:
 		if (err->http == HTTP_STATUS_BAD_REQUEST) {
@@ -545,12 +628,13 @@ disc_req_error(struct disc_req *r, const struct gcp_error *err)
 		}
 		disc_list_add(res, &res->errors, r->project, r->instance, NULL,
 		    "databases.list: %s", err->message);
+		disc_req_partial(r, err->message);
 		break;
 	}
-	log_warnx("discovery: %s %s%s%s: %s", disc_kind_name(r->kind),
+	log_warnx("discovery: %s %s%s%s%s: %s", disc_kind_name(r->kind),
 	    r->folder[0] != '\0' ? "folders/" : r->project,
 	    r->folder[0] != '\0' ? r->folder : "",
-	    r->kind == DISC_DATABASES ? "" : "", err->message);
+	    r->instance[0] != '\0' ? "/" : "", r->instance, err->message);
 }
 
 /* A page answer: parse it, spawn what it names, queue the next page. */
@@ -578,8 +662,8 @@ disc_req_parse(struct disc_req *r, const char *body, size_t len,
 			disc_project_cb(id, state, d);
 		break;
 	case DISC_INSTANCES:
-		rv = gcp_parse_instances(body, len, disc_instance_cb, r, &next,
-		    err);
+		rv = gcp_parse_instances(body, len, disc_instance_cb,
+		    disc_instance_warn_cb, r, &next, err);
 		break;
 	case DISC_DATABASES:
 		rv = gcp_parse_databases(body, len, disc_database_cb, r, err);
@@ -719,24 +803,77 @@ disc_done_cb(evutil_socket_t fd, short ev, void *arg)
 	cb(res, cbarg);
 }
 
+static void	disc_token_cb(const char *, const struct gcp_error *, void *);
+
+/* The wait after a failed ask is over: ask again. */
+static void
+disc_token_again_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct disc	*d = arg;
+
+	auth_get(d->auth, disc_token_cb, d);
+}
+
+/*
+ * No token, for a reason that may pass (the token endpoint answered 5xx
+ * or could not be reached): ask again later, with capped exponential
+ * backoff and jitter, while the retry window from the walk's start
+ * lasts; the last ask comes at the window's end.  Returns 1 if an ask is
+ * scheduled (wanting_token stays set, so nothing is sent meanwhile).
+ */
+static int
+disc_token_retry(struct disc *d, const struct gcp_error *err)
+{
+	struct timeval	 tv;
+	int64_t		 left, wait;
+
+	if (err == NULL || err->st != GCP_RETRY)
+		return (0);
+	left = d->res->started_ms + (int64_t)(*d->confp)->retry_window_ms -
+	    disc_now_ms();
+	if (left <= 0)
+		return (0);
+	d->token_tries++;
+	wait = DISC_TOKEN_BASE_MS + job_backoff_ms(d->token_tries,
+	    DISC_TOKEN_BASE_MS, DISC_TOKEN_CAP_MS - DISC_TOKEN_BASE_MS,
+	    arc4random());
+	if (wait > left)
+		wait = left;
+	log_warnx("discovery: no access token (%s), retrying in %lld s",
+	    err->message, (long long)(wait + 999) / 1000);
+	if (d->token_ev == NULL)
+		d->token_ev = evtimer_new(d->base, disc_token_again_cb, d);
+	tv.tv_sec = wait / 1000;
+	tv.tv_usec = (wait % 1000) * 1000;
+	evtimer_add(d->token_ev, &tv);
+	d->wanting_token = 1;
+	return (1);
+}
+
 static void
 disc_token_cb(const char *token, const struct gcp_error *err, void *arg)
 {
 	struct disc	*d = arg;
 	struct disc_req	*r;
+	char		 msg[GCP_MESSAGE_MAX + 32];
 
 	d->wanting_token = 0;
-	if (token == NULL) {
+	if (token != NULL)
+		d->token_tries = 0;
+	else if (disc_token_retry(d, err))
+		return;
+	else {
 		/* No credentials: everything left fails with the reason. */
+		snprintf(msg, sizeof(msg), "no access token: %s", err != NULL ?
+		    err->message : "unknown error");
 		while ((r = TAILQ_FIRST(&d->queue)) != NULL) {
 			TAILQ_REMOVE(&d->queue, r, entry);
 			if (r->top)
 				d->top_failed++;
 			disc_list_add(d->res, &d->res->errors,
 			    r->folder[0] != '\0' ? r->folder : r->project,
-			    NULL, NULL,
-			    "no access token: %s", err != NULL ?
-			    err->message : "unknown error");
+			    NULL, NULL, "%s", msg);
+			disc_req_partial(r, msg);
 			disc_req_free(r);
 		}
 		d->res->failed = 1;
@@ -925,6 +1062,8 @@ disc_cancel(struct disc *d)
 	arena_free(d->names);
 	disc_result_free(d->res);
 	event_free(d->done_ev);
+	if (d->token_ev != NULL)
+		event_free(d->token_ev);
 	explicit_bzero(&d->ctx, sizeof(d->ctx));
 	free(d->pat);
 	free(d);
@@ -940,5 +1079,6 @@ disc_result_free(struct disc_result *res)
 	free(res->skipped.v);
 	free(res->excluded.v);
 	free(res->errors.v);
+	free(res->partial.v);
 	free(res);
 }

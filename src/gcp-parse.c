@@ -1,14 +1,16 @@
 /*
  * gcp-parse.c: Google's successful answers read into fixed structs: the
  * folder, project, instance, database and operation resources and their
- * list pages, and Cloud Storage object metadata.  Parsers are pure (body
+ * list pages (with the warnings a page may carry), and Cloud Storage
+ * object metadata.  Parsers are pure (body
  * in, structs or callbacks out), so the master uses them around
  * http_multi and the worker's blocking calls in gcp.c use them too.
  *
  * Every answer is distrusted: a 2xx body that is not JSON, is truncated,
  * nests deeper than GCP_JSON_DEPTH_MAX or lacks a required field is
- * GCP_RETRY ("malformed answer"), never a partial truth.  Error answers
- * are gcp-error.c's.
+ * GCP_RETRY ("malformed answer"), never a partial truth.  A page that
+ * says it is partial (warnings[]) is delivered with its warnings, so the
+ * caller can say what it could not see.  Error answers are gcp-error.c's.
  */
 #include "config.h"
 
@@ -26,6 +28,21 @@
 #define API_SQLADMIN	"sqladmin"
 #define API_CRM		"cloudresourcemanager"
 #define API_STORAGE	"storage"
+
+/*
+ * Warnings kept from one page: Cloud SQL has a few dozen regions, so more
+ * than this is not an answer Google gives, and the body's bound does not
+ * bound what the copies would take.
+ */
+#define GCP_WARNINGS_MAX	64
+/* ApiWarning's code when an entry names none. */
+#define GCP_WARNING_UNSPECIFIED	"SQL_API_WARNING_CODE_UNSPECIFIED"
+
+/* The warnings of one list page. */
+struct gcp_warnings {
+	struct gcp_warning	*v;
+	size_t			 n;
+};
 
 static int	 gcp_copy(char *, size_t, const char *);
 static cJSON	*gcp_json_parse(const char *, size_t, const char *,
@@ -46,6 +63,9 @@ static int	 gcp_object_from_json(const cJSON *, void *,
 		    struct gcp_error *);
 static int	 gcp_parse_one(const char *, size_t, const char *,
 		    gcp_from_json_fn, void *, struct gcp_error *);
+static void	 gcp_warning_from_json(const cJSON *, struct gcp_warning *);
+static int	 gcp_warnings_read(const cJSON *, const char *,
+		    struct gcp_warnings *, struct gcp_error *);
 static int	 gcp_parse_names(const char *, size_t, const char *,
 		    const char *, const char *, size_t,
 		    void (*)(const char *, const char *, void *), void *,
@@ -264,6 +284,58 @@ gcp_array(const cJSON *root, const char *name, const char *api,
 	return (0);
 }
 
+/* Google's text (a string member of o, or "") into dst, cut to fit. */
+static void
+gcp_warning_str(char *dst, size_t len, const cJSON *o, const char *name)
+{
+	const char	*s;
+
+	dst[0] = '\0';
+	if ((s = gcp_json_str(o, name)) == NULL)
+		return;
+	strlcpy(dst, s, len);
+	gcp_clean_message(dst);
+}
+
+/* One ApiWarning; a member that is missing or not a string reads as "". */
+static void
+gcp_warning_from_json(const cJSON *it, struct gcp_warning *w)
+{
+	memset(w, 0, sizeof(*w));
+	gcp_warning_str(w->code, sizeof(w->code), it, "code");
+	gcp_warning_str(w->region, sizeof(w->region), it, "region");
+	gcp_warning_str(w->message, sizeof(w->message), it, "message");
+	if (w->code[0] == '\0')
+		strlcpy(w->code, GCP_WARNING_UNSPECIFIED, sizeof(w->code));
+}
+
+/*
+ * A page's warnings[] into w (w NULL: the list has none to read).  The
+ * member must be an array (or null), like items; an entry that is not an object
+ * says nothing and is passed over, and at most GCP_WARNINGS_MAX are kept.
+ */
+static int
+gcp_warnings_read(const cJSON *root, const char *api,
+    struct gcp_warnings *w, struct gcp_error *err)
+{
+	const cJSON	*arr, *it;
+
+	if (w == NULL || cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(root,
+	    "warnings")))
+		return (0);
+	if (gcp_array(root, "warnings", api, &arr, err) == -1)
+		return (-1);
+	cJSON_ArrayForEach(it, arr) {
+		if (!cJSON_IsObject(it))
+			continue;
+		if (w->n == GCP_WARNINGS_MAX)
+			break;
+		w->v = xreallocarray(w->v, w->n + 1, sizeof(*w->v));
+		gcp_warning_from_json(it, &w->v[w->n++]);
+	}
+	return (0);
+}
+
 /* What an item of a folders.list or projects.list page must have. */
 struct gcp_names {
 	const char	*list;		/* "folders" */
@@ -276,14 +348,15 @@ struct gcp_names {
  * One list page: root's member list must be an array (or absent: no
  * items), check(it, arg, err) must accept every item, and the next page's
  * token goes to *next (a new string or NULL; next NULL: the list has no
- * pages).  Returns the parsed answer, from which the caller delivers items
- * (*arr) and which it deletes, or NULL with err set: a bad page delivers
- * nothing.
+ * pages), its warnings to warn (NULL: the list has none; the caller frees
+ * warn->v whatever the outcome).  Returns the parsed answer, from which
+ * the caller delivers items (*arr) and which it deletes, or NULL with err
+ * set: a bad page delivers nothing.
  */
 static cJSON *
 gcp_parse_page(const char *body, size_t len, const char *api,
     const char *list, gcp_from_json_fn check, void *arg, const cJSON **arr,
-    char **next, struct gcp_error *err)
+    char **next, struct gcp_warnings *warn, struct gcp_error *err)
 {
 	cJSON	*root, *it;
 
@@ -297,6 +370,8 @@ gcp_parse_page(const char *body, size_t len, const char *api,
 		if (check(it, arg, err) == -1)
 			goto fail;
 	}
+	if (gcp_warnings_read(root, api, warn, err) == -1)
+		goto fail;
 	if (gcp_next_token(root, next, api, err) == -1)
 		goto fail;
 	return (root);
@@ -349,7 +424,7 @@ gcp_parse_names(const char *body, size_t len, const char *list,
 	const char		*state;
 
 	if ((root = gcp_parse_page(body, len, api, list, gcp_names_check, &nm,
-	    &arr, next, err)) == NULL)
+	    &arr, next, NULL, err)) == NULL)
 		return (-1);
 	cJSON_ArrayForEach(it, arr) {
 		state = gcp_json_str(it, "state");
@@ -498,27 +573,33 @@ gcp_instances_check(const cJSON *it, void *arg, struct gcp_error *err)
 }
 
 /*
- * instances.list page: cb(instance, arg) per instance (borrowed for the
- * call); *next a new string or NULL.  The whole page is checked first.
+ * instances.list page: cb(instance, arg) per instance, then warn(warning,
+ * arg) per warning the page carries (both borrowed for the call; warn may
+ * be NULL); *next a new string or NULL.  The whole page is checked first.
  */
 int
 gcp_parse_instances(const char *body, size_t len,
-    void (*cb)(const struct gcp_instance *, void *), void *arg, char **next,
+    void (*cb)(const struct gcp_instance *, void *),
+    void (*warn)(const struct gcp_warning *, void *), void *arg, char **next,
     struct gcp_error *err)
 {
 	struct gcp_instances	 in = { NULL, 0 };
+	struct gcp_warnings	 w = { NULL, 0 };
 	cJSON			*root;
 	const cJSON		*arr;
 	size_t			 i;
 
 	root = gcp_parse_page(body, len, API_SQLADMIN, "items",
-	    gcp_instances_check, &in, &arr, next, err);
+	    gcp_instances_check, &in, &arr, next, &w, err);
 	cJSON_Delete(root);
 	if (root != NULL) {
 		for (i = 0; i < in.n; i++)
 			cb(&in.v[i], arg);
+		for (i = 0; i < w.n && warn != NULL; i++)
+			warn(&w.v[i], arg);
 	}
 	free(in.v);
+	free(w.v);
 	return (root != NULL ? 0 : -1);
 }
 
@@ -552,7 +633,7 @@ gcp_parse_databases(const char *body, size_t len,
 	const cJSON	*arr;
 
 	if ((root = gcp_parse_page(body, len, API_SQLADMIN, "items",
-	    gcp_database_check, NULL, &arr, NULL, err)) == NULL)
+	    gcp_database_check, NULL, &arr, NULL, NULL, err)) == NULL)
 		return (-1);
 	cJSON_ArrayForEach(it, arr)
 		cb(gcp_json_str(it, "name"), arg);
@@ -681,7 +762,8 @@ gcp_parse_op_search(const char *body, size_t len,
 	const cJSON	*arr;
 
 	if ((root = gcp_parse_page(body, len, API_SQLADMIN, "items",
-	    gcp_op_search_check, search, &arr, &search->next, err)) == NULL)
+	    gcp_op_search_check, search, &arr, &search->next, NULL, err)) ==
+	    NULL)
 		return (-1);
 	cJSON_Delete(root);
 	return (0);

@@ -199,7 +199,11 @@ gcp_folder_id(const char *folder)
 	return (folder);
 }
 
-/* A v3 list under a folder ("folders" or "projects"); caller frees. */
+/*
+ * A v3 list under a folder ("folders" or "projects"); caller frees.  With
+ * showDeleted, so a folder or project awaiting deletion is seen, and
+ * skipped with its state as the reason, rather than silently missing.
+ */
 static char *
 gcp_url_crm_list(const struct gcp_ctx *ctx, const char *what,
     const char *folder, const char *page_token)
@@ -207,8 +211,8 @@ gcp_url_crm_list(const struct gcp_ctx *ctx, const char *what,
 	char	*parent, *url;
 
 	xasprintf(&parent, "folders/%s", gcp_folder_id(folder));
-	url = gcp_url(ctx->crm, "/v3/%s?parent=%s&pageSize=%d", what, parent,
-	    GCP_CRM_PAGE_SIZE);
+	url = gcp_url(ctx->crm, "/v3/%s?parent=%s&pageSize=%d&showDeleted=true",
+	    what, parent, GCP_CRM_PAGE_SIZE);
 	gcp_url_param(&url, "&pageToken=", page_token);
 	free(parent);
 	return (url);

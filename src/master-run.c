@@ -217,6 +217,16 @@ master_disc_jobs(struct master *m, const struct disc_result *res,
 	return (nnew);
 }
 
+/* One line per place the walk could not see whole. */
+static void
+master_log_partial(const struct run *r, const struct disc_partial *p)
+{
+	log_warnx("run %lld: discovery partial: %s%s%s%s%s: %s: %s",
+	    (long long)r->jr.id, p->where, p->instance[0] != '\0' ? "/" : "",
+	    p->instance, p->region[0] != '\0' ? " region " : "", p->region,
+	    p->code, p->text);
+}
+
 static void
 master_disc_cb(struct disc_result *res, void *arg)
 {
@@ -226,6 +236,7 @@ master_disc_cb(struct disc_result *res, void *arg)
 	struct job		**newjobs;
 	size_t			 i, nnew, added = 0;
 	size_t			 ntargets, nskipped, nexcluded, nerrors;
+	size_t			 npartial;
 	int			 api_disabled, requests;
 	int64_t			 took_ms;
 
@@ -248,6 +259,8 @@ master_disc_cb(struct disc_result *res, void *arg)
 		    (long long)r->jr.id, res->errors.v[i].project,
 		    res->errors.v[i].instance[0] != '\0' ? "/" : "",
 		    res->errors.v[i].instance, res->errors.v[i].text);
+	for (i = 0; i < res->partial.n; i++)
+		master_log_partial(r, &res->partial.v[i]);
 
 	/*
 	 * The new jobs are journaled in one transaction (one commit for the
@@ -263,6 +276,7 @@ master_disc_cb(struct disc_result *res, void *arg)
 	nskipped = res->skipped.n;
 	nexcluded = res->excluded.n;
 	nerrors = res->errors.n;
+	npartial = res->partial.n;
 	api_disabled = res->api_disabled;
 	requests = res->requests;
 	took_ms = res->ended_ms - res->started_ms;
@@ -284,9 +298,10 @@ master_disc_cb(struct disc_result *res, void *arg)
 	free(newjobs);
 	log_notice("run %lld: discovery found %zu databases to export (%zu "
 	    "new), %zu skipped, %zu excluded, %d projects without the Cloud "
-	    "SQL Admin API, %zu errors, %d requests in %lld ms",
-	    (long long)r->jr.id, ntargets, added, nskipped, nexcluded,
-	    api_disabled, nerrors, requests, (long long)took_ms);
+	    "SQL Admin API, %zu errors, %zu places partial, %d requests in "
+	    "%lld ms", (long long)r->jr.id, ntargets, added, nskipped,
+	    nexcluded, api_disabled, nerrors, npartial, requests,
+	    (long long)took_ms);
 	memset(&ev, 0, sizeof(ev));
 	ev.walk = m->walks_done;
 	ev.added = added;

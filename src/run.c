@@ -202,6 +202,7 @@ run_disc_add(struct run *r, const struct disc_result *res)
 	r->disc.excluded += (int)res->excluded.n;
 	r->disc.api_disabled += res->api_disabled;
 	r->disc.errors += (int)res->errors.n;
+	r->disc.partial += (int)res->partial.n;
 	if (res->failed)
 		r->disc_failed = 1;
 }

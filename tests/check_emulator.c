@@ -1,7 +1,8 @@
 /*
  * check_emulator.c: unit tests for the emulator's logic in libemulator.a:
  * fleet parsing and its error messages, JWT verification, routing, CRC32C,
- * the v1 filter language and the generator.  No sockets here; the
+ * the v1 filter language, the generator, and instances.list answers
+ * (paging, unreachable regions) through emu_handle.  No sockets here; the
  * integration scripts drive the running program.
  */
 #ifndef _GNU_SOURCE
@@ -87,6 +88,11 @@ static const struct {
 	  "\"READ_REPLICA_INSTANCE\"}]}]}",
 	  "f.json: projects[0].instances[0]: \"masterInstanceName\" missing "
 	  "for a read replica" },
+	{ "{\"projects\":[{\"projectId\":\"a\",\"projectNumber\":1,\"instances\":"
+	  "[{\"name\":\"i\",\"databaseVersion\":\"MYSQL_8_0\",\"unreachable\":"
+	  "\"yes\"}]}]}",
+	  "f.json: projects[0].instances[0]: \"unreachable\" must be a "
+	  "boolean" },
 };
 
 START_TEST(fleet_bad)
@@ -371,6 +377,137 @@ START_TEST(util_misc)
 }
 END_TEST
 
+/* A fleet with one project: two instances answer, two do not. */
+static const char unreachable_fleet[] =
+    "{\"projects\":[{\"projectId\":\"p\",\"projectNumber\":\"1\","
+    "\"instances\":["
+    "{\"name\":\"a\",\"databaseVersion\":\"POSTGRES_15\"},"
+    "{\"name\":\"b\",\"databaseVersion\":\"POSTGRES_15\","
+    "\"region\":\"us-east4\",\"unreachable\":true},"
+    "{\"name\":\"c\",\"databaseVersion\":\"MYSQL_8_0\"},"
+    "{\"name\":\"d\",\"databaseVersion\":\"MYSQL_8_0\","
+    "\"region\":\"us-east4\",\"unreachable\":true}]},"
+    "{\"projectId\":\"q\",\"projectNumber\":\"2\",\"instances\":"
+    "[{\"name\":\"x\",\"databaseVersion\":\"MYSQL_8_0\"}]}]}";
+
+/* GET uri (query after '?') through emu_handle; the answer's JSON. */
+static cJSON *
+emu_get(struct emu *e, const char *uri)
+{
+	struct emu_req		 req;
+	struct emu_route	 r;
+	struct emu_resp		 resp;
+	struct emu_fault	*f;
+	const char		*q;
+	char			*path;
+	cJSON			*root;
+
+	memset(&req, 0, sizeof(req));
+	memset(&resp, 0, sizeof(resp));
+	req.method = M_GET;
+	req.uri = uri;
+	req.authorization = "Bearer t";
+	if ((q = strchr(uri, '?')) != NULL) {
+		emu_query_parse(&req.q, q + 1, strlen(q + 1));
+		path = strndup(uri, q - uri);
+	} else
+		path = strdup(uri);
+	emu_route(req.method, path, &r);
+	emu_handle(e, &req, &r, &resp, &f);
+	ck_assert_int_eq(resp.status, HTTP_OK);
+	root = cJSON_ParseWithLength(resp.body, resp.len);
+	ck_assert_ptr_nonnull(root);
+	emu_resp_free(&resp);
+	emu_route_free(&r);
+	emu_query_free(&req.q);
+	free(path);
+	return (root);
+}
+
+/* The names of a list answer's items, space-separated, into buf. */
+static void
+item_names(const cJSON *root, char *buf, size_t len)
+{
+	const cJSON	*it;
+
+	buf[0] = '\0';
+	cJSON_ArrayForEach(it, cJSON_GetObjectItem(root, "items")) {
+		if (buf[0] != '\0')
+			strlcat(buf, " ", len);
+		strlcat(buf, cJSON_GetStringValue(cJSON_GetObjectItem(it,
+		    "name")), len);
+	}
+}
+
+/*
+ * instances.list leaves unreachable instances out, pages over the rest,
+ * and says on every page which region did not answer, once per region,
+ * as Cloud SQL's ApiWarning; a project whose regions all answer has no
+ * warnings at all.
+ */
+START_TEST(instances_list_unreachable)
+{
+	struct emu_fleet	*f;
+	struct emu		*e;
+	const cJSON		*w, *w0;
+	cJSON			*root;
+	char			 err[EMU_ERR_MAX], names[256], uri[256];
+
+	f = fleet_parse(unreachable_fleet, strlen(unreachable_fleet), "f.json",
+	    err, sizeof(err));
+	ck_assert_msg(f != NULL, "%s", err);
+	ck_assert_int_eq(fleet_instance(fleet_project(f, "p"), "b")->unreachable,
+	    1);
+	ck_assert_int_eq(fleet_instance(fleet_project(f, "p"), "a")->unreachable,
+	    0);
+	e = emu_new(f, 1, 1);
+	e->static_tokens = xcalloc(1, sizeof(*e->static_tokens));
+	e->static_tokens[0] = xstrdup("t");
+	e->nstatic = 1;
+
+	root = emu_get(e, "/v1/projects/p/instances");
+	item_names(root, names, sizeof(names));
+	ck_assert_str_eq(names, "a c");
+	w = cJSON_GetObjectItem(root, "warnings");
+	ck_assert(cJSON_IsArray(w));
+	ck_assert_int_eq(cJSON_GetArraySize(w), 1);
+	w0 = cJSON_GetArrayItem(w, 0);
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(w0, "code")),
+	    "REGION_UNREACHABLE");
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(w0,
+	    "region")), "us-east4");
+	ck_assert_ptr_nonnull(strstr(cJSON_GetStringValue(cJSON_GetObjectItem(
+	    w0, "message")), "us-east4"));
+	cJSON_Delete(root);
+
+	/* Pages count only what is listed; each carries the warning. */
+	root = emu_get(e, "/sql/v1beta4/projects/p/instances?maxResults=1");
+	item_names(root, names, sizeof(names));
+	ck_assert_str_eq(names, "a");
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(root,
+	    "warnings")), 1);
+	ck_assert(cJSON_IsString(cJSON_GetObjectItem(root, "nextPageToken")));
+	snprintf(uri, sizeof(uri), "/v1/projects/p/instances?maxResults=1&"
+	    "pageToken=%s", cJSON_GetStringValue(cJSON_GetObjectItem(root,
+	    "nextPageToken")));
+	cJSON_Delete(root);
+	root = emu_get(e, uri);
+	item_names(root, names, sizeof(names));
+	ck_assert_str_eq(names, "c");
+	ck_assert_ptr_null(cJSON_GetObjectItem(root, "nextPageToken"));
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(root,
+	    "warnings")), 1);
+	cJSON_Delete(root);
+
+	root = emu_get(e, "/v1/projects/q/instances");
+	item_names(root, names, sizeof(names));
+	ck_assert_str_eq(names, "x");
+	ck_assert_ptr_null(cJSON_GetObjectItem(root, "warnings"));
+	cJSON_Delete(root);
+	emu_free(e);
+}
+END_TEST
+
 static Suite *
 emulator_suite(void)
 {
@@ -407,6 +544,10 @@ emulator_suite(void)
 	tc = tcase_create("util");
 	tcase_set_timeout(tc, CASE_TIMEOUT);
 	tcase_add_test(tc, util_misc);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("sql");
+	tcase_set_timeout(tc, CASE_TIMEOUT);
+	tcase_add_test(tc, instances_list_unreachable);
 	suite_add_tcase(s, tc);
 	return (s);
 }

@@ -347,8 +347,8 @@ START_TEST(test_parse_instances)
 
 	memset(&s, 0, sizeof(s));
 	body = slurp("instances-page.json", &len);
-	ck_assert_int_eq(gcp_parse_instances(body, len, inst_cb, &s, &next,
-	    &err), 0);
+	ck_assert_int_eq(gcp_parse_instances(body, len, inst_cb, NULL, &s,
+	    &next, &err), 0);
 	ck_assert_int_eq(s.n, 3);
 	ck_assert_str_eq(s.v[0].name, "pg-main");
 	ck_assert_str_eq(s.v[0].version, "POSTGRES_15");
@@ -369,8 +369,8 @@ START_TEST(test_parse_instances)
 
 	memset(&s, 0, sizeof(s));
 	body = slurp("instances-empty.json", &len);
-	ck_assert_int_eq(gcp_parse_instances(body, len, inst_cb, &s, &next,
-	    &err), 0);
+	ck_assert_int_eq(gcp_parse_instances(body, len, inst_cb, NULL, &s,
+	    &next, &err), 0);
 	ck_assert_int_eq(s.n, 0);
 	ck_assert_ptr_null(next);
 	free(body);
@@ -378,8 +378,8 @@ START_TEST(test_parse_instances)
 	/* Replica flagged by instanceType alone. */
 	memset(&s, 0, sizeof(s));
 	ck_assert_int_eq(gcp_parse_instances("{\"items\":[{\"name\":\"r\","
-	    "\"instanceType\":\"READ_REPLICA_INSTANCE\"}]}", 63, inst_cb, &s,
-	    &next, &err), 0);
+	    "\"instanceType\":\"READ_REPLICA_INSTANCE\"}]}", 63, inst_cb, NULL,
+	    &s, &next, &err), 0);
 	ck_assert_int_eq(s.v[0].is_replica, 1);
 }
 END_TEST
@@ -401,29 +401,186 @@ START_TEST(test_parse_instances_bad)
 
 	if (_i == 4) {
 		/* Valid-but-wrong shapes. */
-		ck_assert_int_eq(gcp_parse_instances("[]", 2, inst_cb, &s,
+		ck_assert_int_eq(gcp_parse_instances("[]", 2, inst_cb, NULL, &s,
 		    &next, &err), -1);
 		ck_assert_int_eq(gcp_parse_instances("{\"items\":[{}]}", 14,
-		    inst_cb, &s, &next, &err), -1);
-		ck_assert_int_eq(gcp_parse_instances("{} x", 4, inst_cb, &s,
-		    &next, &err), -1);
-		ck_assert_int_eq(gcp_parse_instances("", 0, inst_cb, &s,
+		    inst_cb, NULL, &s, &next, &err), -1);
+		ck_assert_int_eq(gcp_parse_instances("{} x", 4, inst_cb, NULL,
+		    &s, &next, &err), -1);
+		ck_assert_int_eq(gcp_parse_instances("", 0, inst_cb, NULL, &s,
 		    &next, &err), -1);
 		ck_assert_int_eq(gcp_parse_instances("{\"items\":[{\"name\":"
-		    "\"a\"}],\"nextPageToken\":5}", 42, inst_cb, &s, &next,
+		    "\"a\"}],\"nextPageToken\":5}", 42, inst_cb, NULL, &s, &next,
 		    &err), -1);
 		return;
 	}
 	memset(&s, 0, sizeof(s));
 	body = slurp(bad_instances[_i], &len);
-	ck_assert_int_eq(gcp_parse_instances(body, len, inst_cb, &s, &next,
-	    &err), -1);
+	ck_assert_int_eq(gcp_parse_instances(body, len, inst_cb, NULL, &s,
+	    &next, &err), -1);
 	ck_assert_int_eq(s.n, 0);	/* nothing reported from a bad page */
 	ck_assert_ptr_null(next);
 	ck_assert_int_eq(err.st, GCP_RETRY);
 	ck_assert_ptr_nonnull(strstr(err.message,
 	    "malformed answer from sqladmin"));
 	free(body);
+}
+END_TEST
+
+struct warns {
+	struct insts		 in;
+	int			 n;
+	struct gcp_warning	 v[4];
+};
+
+static void
+warn_inst_cb(const struct gcp_instance *in, void *arg)
+{
+	inst_cb(in, &((struct warns *)arg)->in);
+}
+
+static void
+warn_cb(const struct gcp_warning *w, void *arg)
+{
+	struct warns	*s = arg;
+
+	ck_assert_int_lt(s->n, 4);
+	s->v[s->n++] = *w;
+}
+
+static void
+warn_count_cb(const struct gcp_warning *w, void *arg)
+{
+	(*(int *)arg)++;
+}
+
+static void
+no_inst_cb(const struct gcp_instance *in, void *arg)
+{
+}
+
+/* instances.list warnings[]: the page is whole but says it is partial. */
+START_TEST(test_parse_instances_warnings)
+{
+	struct warns		 s;
+	struct gcp_error	 err;
+	const char		*lit;
+	char			*body, *next;
+	size_t			 len;
+
+	memset(&s, 0, sizeof(s));
+	body = slurp("instances-warnings.json", &len);
+	ck_assert_int_eq(gcp_parse_instances(body, len, warn_inst_cb, warn_cb,
+	    &s, &next, &err), 0);
+	ck_assert_int_eq(s.in.n, 1);
+	ck_assert_str_eq(s.in.v[0].name, "pg-main");
+	ck_assert_int_eq(s.n, 2);
+	ck_assert_str_eq(s.v[0].code, "REGION_UNREACHABLE");
+	ck_assert_str_eq(s.v[0].region, "europe-west3");
+	ck_assert_ptr_nonnull(strstr(s.v[0].message, "may be incomplete"));
+	ck_assert_str_eq(s.v[1].region, "asia-east1");
+	ck_assert_ptr_null(next);
+	/* A caller without a warning callback still gets the items. */
+	memset(&s, 0, sizeof(s));
+	ck_assert_int_eq(gcp_parse_instances(body, len, warn_inst_cb, NULL,
+	    &s, &next, &err), 0);
+	ck_assert_int_eq(s.in.n, 1);
+	ck_assert_int_eq(s.n, 0);
+	free(body);
+
+	/* Absent, null or empty: no warnings. */
+	memset(&s, 0, sizeof(s));
+	body = slurp("instances-page.json", &len);
+	ck_assert_int_eq(gcp_parse_instances(body, len, warn_inst_cb, warn_cb,
+	    &s, &next, &err), 0);
+	ck_assert_int_eq(s.in.n, 3);
+	ck_assert_int_eq(s.n, 0);
+	free(next);
+	free(body);
+	lit = "{\"warnings\":null}";
+	ck_assert_int_eq(gcp_parse_instances(lit, strlen(lit), warn_inst_cb,
+	    warn_cb, &s, &next, &err), 0);
+	lit = "{\"warnings\":[]}";
+	ck_assert_int_eq(gcp_parse_instances(lit, strlen(lit), warn_inst_cb,
+	    warn_cb, &s, &next, &err), 0);
+	ck_assert_int_eq(s.n, 0);
+
+	/* Warnings on a page without items: nothing seen, still partial. */
+	memset(&s, 0, sizeof(s));
+	lit = "{\"kind\":\"sql#instancesList\",\"warnings\":[{\"code\":"
+	    "\"REGION_UNREACHABLE\",\"region\":\"us-east4\"}]}";
+	ck_assert_int_eq(gcp_parse_instances(lit, strlen(lit), warn_inst_cb,
+	    warn_cb, &s, &next, &err), 0);
+	ck_assert_int_eq(s.in.n, 0);
+	ck_assert_int_eq(s.n, 1);
+	ck_assert_str_eq(s.v[0].region, "us-east4");
+	ck_assert_str_eq(s.v[0].message, "");
+}
+END_TEST
+
+/*
+ * Malformed entries: those that are not objects say nothing and are
+ * passed over, members of the wrong type read as "" (an unnamed code as
+ * Google's unset one), text is cut and cleaned; the items still come.
+ * warnings that is not an array makes the page malformed, as items does.
+ */
+START_TEST(test_parse_instances_warnings_bad)
+{
+	struct warns		 s;
+	struct gcp_error	 err;
+	const char		*body;
+	char			*big, *next;
+	size_t			 i, n;
+	int			 count = 0;
+
+	memset(&s, 0, sizeof(s));
+	body = "{\"items\":[{\"name\":\"a\"}],\"warnings\":[42,\"x\",null,"
+	    "[],{\"code\":5,\"region\":{},\"message\":\"m\\n\\u0007\"},"
+	    "{\"code\":\"REGION_UNREACHABLE\",\"region\":\"europe-west3\"}]}";
+	ck_assert_int_eq(gcp_parse_instances(body, strlen(body), warn_inst_cb,
+	    warn_cb, &s, &next, &err), 0);
+	ck_assert_int_eq(s.in.n, 1);
+	ck_assert_int_eq(s.n, 2);
+	ck_assert_str_eq(s.v[0].code, "SQL_API_WARNING_CODE_UNSPECIFIED");
+	ck_assert_str_eq(s.v[0].region, "");
+	ck_assert_str_eq(s.v[0].message, "m  ");
+	ck_assert_str_eq(s.v[1].code, "REGION_UNREACHABLE");
+	ck_assert_str_eq(s.v[1].region, "europe-west3");
+
+	/* Over-long text is cut to fit, never overflowing. */
+	memset(&s, 0, sizeof(s));
+	n = 3 * GCP_MESSAGE_MAX;
+	big = xmalloc(n + 128);
+	i = strlcpy(big, "{\"warnings\":[{\"region\":\"", n + 128);
+	memset(big + i, 'r', n);
+	strlcpy(big + i + n, "\"}]}", 8);
+	ck_assert_int_eq(gcp_parse_instances(big, strlen(big), warn_inst_cb,
+	    warn_cb, &s, &next, &err), 0);
+	ck_assert_int_eq(s.n, 1);
+	ck_assert_uint_eq(strlen(s.v[0].region), GCP_REGION_MAX - 1);
+	free(big);
+
+	/* Many entries: a bounded number is kept. */
+	big = xmalloc(16 * 1024);
+	strlcpy(big, "{\"warnings\":[{}", 16 * 1024);
+	for (i = 1; i < 1000; i++)
+		strlcat(big, ",{}", 16 * 1024);
+	strlcat(big, "]}", 16 * 1024);
+	ck_assert_int_eq(gcp_parse_instances(big, strlen(big), no_inst_cb,
+	    warn_count_cb, &count, &next, &err), 0);
+	ck_assert_int_gt(count, 0);
+	ck_assert_int_lt(count, 1000);
+	free(big);
+
+	memset(&s, 0, sizeof(s));
+	body = "{\"items\":[{\"name\":\"a\"}],\"warnings\":{\"code\":"
+	    "\"REGION_UNREACHABLE\"}}";
+	ck_assert_int_eq(gcp_parse_instances(body, strlen(body), warn_inst_cb,
+	    warn_cb, &s, &next, &err), -1);
+	ck_assert_int_eq(err.st, GCP_RETRY);
+	ck_assert_ptr_nonnull(strstr(err.message, "warnings is not an array"));
+	ck_assert_int_eq(s.in.n, 0);
+	ck_assert_int_eq(s.n, 0);
 }
 END_TEST
 
@@ -564,16 +721,17 @@ START_TEST(test_urls)
 
 	u = gcp_url_folders_list(&ctx, "123", NULL);
 	ck_assert_str_eq(u, "https://cloudresourcemanager.googleapis.com"
-	    "/v3/folders?parent=folders%2F123&pageSize=500");
+	    "/v3/folders?parent=folders%2F123&pageSize=500&showDeleted=true");
 	free(u);
 	u = gcp_url_folders_list(&ctx, "folders/123", "a+b/c=");
 	ck_assert_str_eq(u, "https://cloudresourcemanager.googleapis.com"
-	    "/v3/folders?parent=folders%2F123&pageSize=500"
+	    "/v3/folders?parent=folders%2F123&pageSize=500&showDeleted=true"
 	    "&pageToken=a%2Bb%2Fc%3D");
 	free(u);
 	u = gcp_url_projects_list(&ctx, "876", "t");
 	ck_assert_str_eq(u, "https://cloudresourcemanager.googleapis.com"
-	    "/v3/projects?parent=folders%2F876&pageSize=500&pageToken=t");
+	    "/v3/projects?parent=folders%2F876&pageSize=500&showDeleted=true"
+	    "&pageToken=t");
 	free(u);
 	u = gcp_url_project_get(&ctx, "tokyo-rain-123");
 	ck_assert_str_eq(u, "https://cloudresourcemanager.googleapis.com"
@@ -667,6 +825,8 @@ gcp_suite(void)
 	tcase_add_test(tc, test_parse_instances);
 	tcase_add_loop_test(tc, test_parse_instances_bad, 0,
 	    sizeof(bad_instances) / sizeof(bad_instances[0]));
+	tcase_add_test(tc, test_parse_instances_warnings);
+	tcase_add_test(tc, test_parse_instances_warnings_bad);
 	tcase_add_test(tc, test_parse_databases);
 	tcase_add_test(tc, test_parse_operation);
 	tcase_add_test(tc, test_parse_worker_answers);

@@ -1,5 +1,6 @@
 /*
- * Show what a run would export now, and what it would skip or exclude, why.
+ * Show what a run would export now, and what it would skip or exclude, why;
+ * and where discovery could not see everything.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,38 @@ ctl_plan_section(FILE *fp, const char *title, const cJSON *list,
 		free(target);
 	}
 	ctl_table_print(t, fp, w);
+	ctl_table_free(t);
+}
+
+/*
+ * The places discovery could not see whole (a region unreachable, a
+ * listing that failed): what is missing may be there, unexported.
+ */
+static void
+ctl_plan_partial(FILE *fp, const cJSON *list)
+{
+	struct ctl_table	*t;
+	const cJSON		*e;
+	const char		*region, *code, *msg;
+	char			*why;
+
+	if (cJSON_GetArraySize(list) == 0)
+		return;
+	fprintf(fp, "\nPartial (not seen whole; what is missing there is "
+	    "not exported):\n");
+	t = ctl_table_new(3, "WHAT", "REGION", "WHY");
+	cJSON_ArrayForEach(e, list) {
+		region = ctl_str(e, "region");
+		code = ctl_str(e, "code");
+		msg = ctl_str(e, "message");
+		xasprintf(&why, "%s: %s", code != NULL ? code : "-",
+		    msg != NULL ? msg : "-");
+		ctl_table_add(t, ctl_str(e, "what") != NULL ?
+		    ctl_str(e, "what") : "-", region != NULL ? region : "-",
+		    why);
+		free(why);
+	}
+	ctl_table_print(t, fp, ctl_width(fp));
 	ctl_table_free(t);
 }
 
@@ -94,6 +127,8 @@ ctl_plan_render(const cJSON *reply, FILE *fp)
 	ctl_plan_section(fp, "Errors",
 	    cJSON_GetObjectItemCaseSensitive(reply, "errors"), "message",
 	    "ERROR");
+	ctl_plan_partial(fp, cJSON_GetObjectItemCaseSensitive(reply,
+	    "partial"));
 
 	pred = ctl_fmt_duration(sum);
 	fprintf(fp, "\n%d database%s to export, %s of exports predicted\n", n,
@@ -103,4 +138,9 @@ ctl_plan_render(const cJSON *reply, FILE *fp)
 	    "discovery"));
 	fprintf(fp, "discovery: %s\n", disc);
 	free(disc);
+	n = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(reply,
+	    "partial"));
+	if (n > 0)
+		fprintf(fp, "discovery was partial: %d place%s not seen "
+		    "whole\n", n, n == 1 ? "" : "s");
 }

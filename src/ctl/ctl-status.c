@@ -27,6 +27,7 @@ ctl_status_run(const char *title, const cJSON *run, FILE *fp)
 	const char	*state, *outcome, *trigger;
 	char		*id, *started, *ended, *counts, *disc, *dur;
 	time_t		 t0, t1;
+	double		 partial;
 
 	if (!cJSON_IsObject(run)) {
 		fprintf(fp, "%-13s-\n", title);
@@ -68,6 +69,11 @@ ctl_status_run(const char *title, const cJSON *run, FILE *fp)
 	disc = ctl_fmt_discovery(cJSON_GetObjectItemCaseSensitive(run,
 	    "discovery"));
 	fprintf(fp, "  discovery:  %s\n", disc);
+	if (ctl_num(cJSON_GetObjectItemCaseSensitive(run, "discovery"),
+	    "partial", &partial) == 0 && partial > 0)
+		fprintf(fp, "  partial:    %.0f place%s not seen whole "
+		    "(databackupctl plan names them)\n", partial,
+		    partial == 1 ? "" : "s");
 	free(id);
 	free(started);
 	free(ended);

@@ -156,6 +156,7 @@ struct emu_instance {
 	char		*availability;
 	char		*suspension;
 	int64_t		 disk_gb;
+	int		 unreachable;	/* instances.list: its region warns */
 	struct emu_db	*dbs;
 	size_t		 ndbs;
 	struct emu_busy	*busy;

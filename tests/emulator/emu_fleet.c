@@ -213,7 +213,7 @@ static int
 fleet_instance_parse(struct fleet_ctx *c, cJSON *o, const char *path,
     struct emu_instance *in)
 {
-	cJSON	*a, *it;
+	cJSON	*a, *it, *un;
 	char	 sub[512];
 	double	 disk;
 	size_t	 i;
@@ -239,6 +239,13 @@ fleet_instance_parse(struct fleet_ctx *c, cJSON *o, const char *path,
 	    get_num(c, o, path, "dataDiskSizeGb", 10, 1, &disk) == -1)
 		return (-1);
 	in->disk_gb = (int64_t)disk;
+	un = cJSON_GetObjectItemCaseSensitive(o, "unreachable");
+	if (un != NULL) {
+		if (!cJSON_IsBool(un))
+			return (fleet_err(c, path, "\"unreachable\" must be a "
+			    "boolean"));
+		in->unreachable = cJSON_IsTrue(un);
+	}
 	if (strncmp(in->version, "MYSQL_", 6) != 0 &&
 	    strncmp(in->version, "POSTGRES_", 9) != 0 &&
 	    strncmp(in->version, "SQLSERVER_", 10) != 0)

@@ -445,22 +445,69 @@ sql_page_out(cJSON *root, cJSON *items, long off, long n, long total)
 	}
 }
 
+/*
+ * An instance marked unreachable stands for its region not answering:
+ * Cloud SQL then leaves the region's instances out of instances.list and
+ * says so in warnings[] (ApiWarning), one REGION_UNREACHABLE per region.
+ * Every page carries them.  NULL if every region answered.
+ */
+static cJSON *
+sql_region_warnings(struct emu_project *p)
+{
+	cJSON	*a = NULL, *w, *it;
+	size_t	 i;
+	int	 dup;
+	char	*msg;
+
+	for (i = 0; i < p->ninstances; i++) {
+		if (!p->instances[i].unreachable)
+			continue;
+		if (a == NULL)
+			a = cJSON_CreateArray();
+		dup = 0;
+		cJSON_ArrayForEach(it, a) {
+			if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(it,
+			    "region")), p->instances[i].region) == 0)
+				dup = 1;
+		}
+		if (dup)
+			continue;
+		w = cJSON_CreateObject();
+		cJSON_AddStringToObject(w, "code", "REGION_UNREACHABLE");
+		xasprintf(&msg, "The region %s is unreachable. The result set "
+		    "may be incomplete.", p->instances[i].region);
+		cJSON_AddStringToObject(w, "message", msg);
+		free(msg);
+		cJSON_AddStringToObject(w, "region", p->instances[i].region);
+		cJSON_AddItemToArray(a, w);
+	}
+	return (a);
+}
+
 static void
 sql_instances_list(struct emu *e, struct emu_req *req, struct emu_route *r,
     struct emu_project *p, struct emu_resp *resp)
 {
-	cJSON	*root, *items;
-	long	 off, n, i;
+	struct emu_instance	**seen;
+	cJSON			*root, *items, *warnings;
+	long			 off, n, i, total = 0;
 
 	if (sql_page(e, req, resp, &off, &n) == -1)
 		return;
+	seen = xcalloc(p->ninstances + 1, sizeof(*seen));
+	for (i = 0; i < (long)p->ninstances; i++)
+		if (!p->instances[i].unreachable)
+			seen[total++] = &p->instances[i];
 	root = cJSON_CreateObject();
 	cJSON_AddStringToObject(root, "kind", "sql#instancesList");
 	items = cJSON_CreateArray();
-	for (i = off; i < (long)p->ninstances && i < off + n; i++)
-		cJSON_AddItemToArray(items, sql_instance_json(e,
-		    &p->instances[i], r->sql_prefix));
-	sql_page_out(root, items, off, n, (long)p->ninstances);
+	for (i = off; i < total && i < off + n; i++)
+		cJSON_AddItemToArray(items, sql_instance_json(e, seen[i],
+		    r->sql_prefix));
+	sql_page_out(root, items, off, n, total);
+	if ((warnings = sql_region_warnings(p)) != NULL)
+		cJSON_AddItemToObject(root, "warnings", warnings);
+	free(seen);
 	emu_resp_json(resp, HTTP_OK, root);
 }
 

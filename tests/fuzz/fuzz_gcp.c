@@ -34,6 +34,13 @@ inst_cb(const struct gcp_instance *in, void *arg)
 }
 
 static void
+warn_cb(const struct gcp_warning *w, void *arg)
+{
+	(*(size_t *)arg) += strlen(w->code) + strlen(w->region) +
+	    strlen(w->message);
+}
+
+static void
 db_cb(const char *name, void *arg)
 {
 	(*(size_t *)arg) += strlen(name);
@@ -71,7 +78,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (gcp_parse_projects(buf, size, names_cb, &sink, &next, &err) == 0)
 		free(next);
 	gcp_parse_project(buf, size, id, sizeof(id), st, sizeof(st), &err);
-	if (gcp_parse_instances(buf, size, inst_cb, &sink, &next, &err) == 0)
+	if (gcp_parse_instances(buf, size, inst_cb, warn_cb, &sink, &next,
+	    &err) == 0)
 		free(next);
 	gcp_parse_databases(buf, size, db_cb, &sink, &err);
 	gcp_parse_operation(buf, size, &op, &err);
