@@ -101,6 +101,7 @@ struct disc {
 	int			 in_flight;
 	int			 wanting_token;	/* asked, or to ask again */
 	int			 token_tries;	/* failed asks in a row */
+	int			 no_token_retry; /* a plan: answer now */
 	struct event		*token_ev;	/* ask again after a failure */
 	int			 top_failed;
 	char			 disabled_consumer[64];	/* first 403 */
@@ -827,7 +828,7 @@ disc_token_retry(struct disc *d, const struct gcp_error *err)
 	struct timeval	 tv;
 	int64_t		 left, wait;
 
-	if (err == NULL || err->st != GCP_RETRY)
+	if (err == NULL || err->st != GCP_RETRY || d->no_token_retry)
 		return (0);
 	left = d->res->started_ms + (int64_t)(*d->confp)->retry_window_ms -
 	    disc_now_ms();
@@ -1026,6 +1027,17 @@ disc_start(struct event_base *base, struct http_multi *multi, struct auth *auth,
 	}
 	disc_pump(d);
 	return (d);
+}
+
+/*
+ * A walk someone waits on at the terminal (plan) takes the token source's
+ * answer as it is, after auth's own retries, rather than retrying it for
+ * the whole retry window.
+ */
+void
+disc_no_token_retry(struct disc *d)
+{
+	d->no_token_retry = 1;
 }
 
 /* Stop a walk; its callback will not be called. */

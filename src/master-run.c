@@ -328,9 +328,12 @@ master_disc_cb(struct disc_result *res, void *arg)
 int
 master_plan(struct master *m, disc_cb cb, void *arg)
 {
-	if (disc_start(m->base, m->multi, m->auth, &m->conf, &m->ctx, NULL,
-	    0, cb, arg) == NULL)
+	struct disc	*d;
+
+	if ((d = disc_start(m->base, m->multi, m->auth, &m->conf, &m->ctx,
+	    NULL, 0, cb, arg)) == NULL)
 		return (-1);
+	disc_no_token_retry(d);
 	return (0);
 }
 

@@ -214,15 +214,22 @@ ctl_trigger_render(const cJSON *reply, FILE *fp)
 	ctl_trigger_last = NULL;
 }
 
-/* With --wait, any failed job makes the command fail. */
+/*
+ * With --wait, a failed run (a failed job, or a discovery that could not
+ * read anything) makes the command fail.
+ */
 static int
 ctl_trigger_exit_status(const cJSON *req, const cJSON *reply)
 {
 	const cJSON	*run;
+	const char	*outcome;
 
 	run = cJSON_GetObjectItemCaseSensitive(reply, "run");
-	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "wait")) &&
-	    ctl_int(run, "failed", 0) > 0)
+	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "wait")))
+		return (CTL_EXIT_OK);
+	outcome = ctl_str(run, "outcome");
+	if (ctl_int(run, "failed", 0) > 0 ||
+	    (outcome != NULL && strcmp(outcome, "failed") == 0))
 		return (CTL_EXIT_FAILURE);
 	return (CTL_EXIT_OK);
 }
