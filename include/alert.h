@@ -150,6 +150,8 @@ void		 alert_mem_input(const struct alert_mem *,
 		    struct alert_input *);
 void		 alert_mem_clear(struct alert_mem *);
 void		 alert_channel_result(int64_t *, int, int64_t);
+void		 alert_list_line(const char *, const char *const *, size_t,
+		    size_t, char *, size_t);
 enum alert_level alert_channels_line(const struct alert_channel *, size_t,
 		    char *, size_t);
 

@@ -71,6 +71,8 @@ struct metrics {
 	double		 disc_seconds;	/* the last discovery walk */
 	int		 disc_projects, disc_instances, disc_databases;
 	int		 disc_skipped, disc_excluded;
+	int		 disc_partial;	/* places the last walk could not see */
+	int		 stuck;		/* exports past their time */
 	int64_t		 last_success_run_ms;	/* 0: none */
 	int64_t		 oldest_export_ms;	/* 0: none */
 	int		 never_exported;

@@ -551,3 +551,34 @@ alert_channels_line(const struct alert_channel *ch, size_t n, char *buf,
 	}
 	return (k > 0 ? ALERT_LEVEL_WARNING : ALERT_LEVEL_OK);
 }
+
+/*
+ * "WARNING: HEAD: a, b, c and N more": the first items by name, then how
+ * many of total are left, cut to fit len.  Nothing ("") when total is 0.
+ */
+#define ALERT_LIST_NAMED	3
+
+void
+alert_list_line(const char *head, const char *const *items, size_t n,
+    size_t total, char *buf, size_t len)
+{
+	char	more[48];
+	size_t	i;
+
+	if (len == 0)
+		return;
+	buf[0] = '\0';
+	if (total == 0)
+		return;
+	snprintf(buf, len, "WARNING: %s: ", head);
+	for (i = 0; i < n && i < ALERT_LIST_NAMED; i++) {
+		if (i > 0)
+			strlcat(buf, ", ", len);
+		strlcat(buf, items[i], len);
+	}
+	if (total > i) {
+		snprintf(more, sizeof(more), "%s%zu more", i > 0 ? " and " :
+		    "", total - i);
+		strlcat(buf, more, len);
+	}
+}

@@ -172,6 +172,9 @@ metrics_render(const struct metrics *mt)
 		    (unsigned long long)mt->retries[k]);
 	metrics_one(b, "databackup_exports_in_flight", "gauge",
 	    "Exports held by workers now.", mt->in_flight);
+	metrics_one(b, "databackup_exports_stuck", "gauge",
+	    "Exports running past [alerts] stuck_after (when 0: 4x their "
+	    "predicted time, at least 1 h).", mt->stuck);
 	metrics_one(b, "databackup_workers", "gauge",
 	    "Worker processes configured.", mt->workers);
 	metrics_one(b, "databackup_workers_busy", "gauge",
@@ -194,6 +197,8 @@ metrics_render(const struct metrics *mt)
 	    "} %d\n", mt->disc_instances);
 	evbuffer_add_printf(b, "databackup_discovery_objects{kind=\"databases\""
 	    "} %d\n", mt->disc_databases);
+	evbuffer_add_printf(b, "databackup_discovery_objects{kind=\"partial\"}"
+	    " %d\n", mt->disc_partial);
 	evbuffer_add_printf(b, "databackup_discovery_objects{kind=\"skipped\"}"
 	    " %d\n", mt->disc_skipped);
 	evbuffer_add_printf(b, "databackup_discovery_objects{kind=\"excluded\"}"

@@ -63,6 +63,7 @@ struct monitor {
 	int64_t			 last_attempt_ms;
 	char			 start_error[256];
 	char			 disc_error[256];	/* current run */
+	char			 partial[ALERT_SUMMARY_MAX]; /* check line */
 	struct alert_mem	 mem;
 	struct monitor_db	**dbs;		/* sorted by name */
 	size_t			 ndbs, capdbs;
@@ -346,6 +347,39 @@ monitor_journal_error(struct monitor *mon)
 		mon->mt.journal_errors++;
 }
 
+/*
+ * The places a walk could not see, named for `check` until a walk of a
+ * full run sees everything again (a walk of a few patterns proves nothing
+ * about the rest).
+ */
+static void
+monitor_partial(struct monitor *mon, const struct disc_result *res)
+{
+	const struct run	*r = master_run(mon->m);
+	const struct disc_partial *p;
+	const char		*items[3];
+	char			 buf[3][160];
+	size_t			 i;
+
+	if (res->partial.n == 0) {
+		if (r != NULL && r->full) {
+			mon->partial[0] = '\0';
+			mon->mt.disc_partial = 0;
+		}
+		return;
+	}
+	for (i = 0; i < res->partial.n && i < 3; i++) {
+		p = &res->partial.v[i];
+		snprintf(buf[i], sizeof(buf[i]), "%s%s%s%s%s (%s)", p->where,
+		    p->instance[0] != '\0' ? "/" : "", p->instance,
+		    p->region[0] != '\0' ? " region " : "", p->region, p->code);
+		items[i] = buf[i];
+	}
+	alert_list_line("discovery partial", items, i, res->partial.n,
+	    mon->partial, sizeof(mon->partial));
+	mon->mt.disc_partial = (int)res->partial.n;
+}
+
 static void
 monitor_discovery(struct monitor *mon, const struct disc_result *res)
 {
@@ -358,6 +392,7 @@ monitor_discovery(struct monitor *mon, const struct disc_result *res)
 	mon->mt.disc_databases = res->databases;
 	mon->mt.disc_skipped = (int)res->skipped.n;
 	mon->mt.disc_excluded = (int)res->excluded.n;
+	monitor_partial(mon, res);
 	if (res->failed)
 		strlcpy(mon->disc_error, res->errors.n > 0 ?
 		    res->errors.v[0].text : "nothing could be read",
@@ -531,6 +566,39 @@ monitor_channels_line(struct monitor *mon, char *line, size_t len)
 }
 
 /*
+ * The "exports stuck" line of `check`: the run's stuck exports, named with
+ * how long they have run.
+ */
+static void
+monitor_stuck_line(struct monitor *mon, char *line, size_t len)
+{
+	const struct run	*r = master_run(mon->m);
+	const struct job	*job;
+	const char		*items[3];
+	char			 buf[3][GCP_PROJECT_ID_MAX + GCP_INSTANCE_MAX +
+			    GCP_DATABASE_MAX + 48];
+	int64_t			 now = master_now_ms(), s;
+	size_t			 i, n = 0;
+
+	line[0] = '\0';
+	if (r == NULL || r->stuck == 0)
+		return;
+	for (i = 0; i < r->njobs && n < 3; i++) {
+		job = r->jobs[i];
+		if (!job->stuck)
+			continue;
+		s = (now - job->started_ms) / 1000;
+		snprintf(buf[n], sizeof(buf[n]), "%s/%s/%s running %lld%s",
+		    job_project(job), job_instance(job), job_database(job),
+		    (long long)(s >= 120 ? s / 60 : s), s >= 120 ? "m" : "s");
+		items[n] = buf[n];
+		n++;
+	}
+	alert_list_line("exports stuck", items, n, (size_t)r->stuck, line,
+	    len);
+}
+
+/*
  * The `check` reply: "status" (0, 1, 2) and "lines", one per alert, the
  * worst first, one more when the journal cannot be written and one when
  * notifications fail.
@@ -542,6 +610,7 @@ monitor_check(struct monitor *mon, cJSON *o)
 	cJSON			*lines;
 	char			 line[ALERT_SUMMARY_MAX + 64];
 	char			 chans[ALERT_SUMMARY_MAX];
+	char			 stuck[ALERT_SUMMARY_MAX];
 	int			 level, k, status, chlevel;
 
 	monitor_eval(mon);
@@ -555,6 +624,10 @@ monitor_check(struct monitor *mon, cJSON *o)
 		status = ALERT_LEVEL_CRITICAL;
 	}
 	chlevel = monitor_channels_line(mon, chans, sizeof(chans));
+	monitor_stuck_line(mon, stuck, sizeof(stuck));
+	if ((stuck[0] != '\0' || mon->partial[0] != '\0') &&
+	    chlevel < ALERT_LEVEL_WARNING)
+		chlevel = ALERT_LEVEL_WARNING;
 	if (chlevel > status)
 		status = chlevel;
 	for (level = ALERT_LEVEL_CRITICAL; level >= ALERT_LEVEL_OK; level--) {
@@ -567,8 +640,15 @@ monitor_check(struct monitor *mon, cJSON *o)
 			alert_line(a, line, sizeof(line));
 			cJSON_AddItemToArray(lines, cJSON_CreateString(line));
 		}
-		if (level == chlevel && chlevel != ALERT_LEVEL_OK)
+		if (level != ALERT_LEVEL_WARNING)
+			continue;
+		if (chans[0] != '\0')
 			cJSON_AddItemToArray(lines, cJSON_CreateString(chans));
+		if (stuck[0] != '\0')
+			cJSON_AddItemToArray(lines, cJSON_CreateString(stuck));
+		if (mon->partial[0] != '\0')
+			cJSON_AddItemToArray(lines,
+			    cJSON_CreateString(mon->partial));
 	}
 	cJSON_AddNumberToObject(o, "status", status);
 	cJSON_AddItemToObject(o, "lines", lines);
@@ -587,6 +667,7 @@ monitor_metrics_text(struct monitor *mon)
 	mon->mt.now_ms = monitor_now_ms(mon);
 	mon->mt.started_ms = mi.started_ms;
 	mon->mt.in_flight = r != NULL ? r->in_flight : 0;
+	mon->mt.stuck = r != NULL ? r->stuck : 0;
 	mon->mt.run_active = r != NULL;
 	mon->mt.workers = mi.nworkers;
 	mon->mt.workers_busy = mi.workers_busy;

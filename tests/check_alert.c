@@ -514,6 +514,41 @@ START_TEST(test_not_running_rows)
 }
 END_TEST
 
+/* The named list of stuck exports and partial places, table-driven. */
+START_TEST(test_list_line)
+{
+	static const char *const items[] = { "a/i/d1 for 12m",
+	    "a/i/d2 for 11m", "b/j/x for 10m", "c/k/y for 9m" };
+	static const struct {
+		size_t		 n, total, len;
+		const char	*want;
+	} t[] = {
+		{ 0, 0, 256, "" },
+		{ 1, 1, 256, "WARNING: exports stuck: a/i/d1 for 12m" },
+		{ 2, 2, 256, "WARNING: exports stuck: a/i/d1 for 12m, "
+		    "a/i/d2 for 11m" },
+		/* Three named, then a count of the rest. */
+		{ 4, 4, 256, "WARNING: exports stuck: a/i/d1 for 12m, "
+		    "a/i/d2 for 11m, b/j/x for 10m and 1 more" },
+		{ 2, 40, 256, "WARNING: exports stuck: a/i/d1 for 12m, "
+		    "a/i/d2 for 11m and 38 more" },
+		{ 0, 5, 256, "WARNING: exports stuck: 5 more" },
+		/* Cut to fit, always terminated. */
+		{ 4, 4, 20, "WARNING: exports st" },
+	};
+	char	line[256];
+	size_t	i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		memset(line, 'x', sizeof(line));
+		alert_list_line("exports stuck", items, t[i].n, t[i].total,
+		    line, t[i].len);
+		ck_assert_msg(strcmp(line, t[i].want) == 0, "case %zu: %s",
+		    i, line);
+	}
+}
+END_TEST
+
 /* Issue 13, case 6: a channel fails from its first give-up to a success. */
 START_TEST(test_channels)
 {
@@ -681,6 +716,7 @@ alert_suite(void)
 	    sizeof(scenarios) / sizeof(scenarios[0]));
 	tcase_add_test(tc, test_memory_set);
 	tcase_add_test(tc, test_channels);
+	tcase_add_test(tc, test_list_line);
 	tcase_add_test(tc, test_lines);
 	tcase_add_test(tc, test_notify_bodies);
 	tcase_add_test(tc, test_secret_mode);

@@ -185,6 +185,8 @@ START_TEST(test_render)
 	mt.attempts = 45;
 	mt.retries[METRICS_RETRY_BUSY] = 4;
 	mt.in_flight = 3;
+	mt.stuck = 2;
+	mt.disc_partial = 5;
 	mt.disc_seconds = 1.5;
 	mt.disc_databases = 44;
 	mt.now_ms = 1700000100000LL;
@@ -213,6 +215,9 @@ START_TEST(test_render)
 	ck_assert_double_eq(value(p,
 	    "databackup_retries_total{reason=\"transient\"}"), 0);
 	ck_assert_double_eq(value(p, "databackup_exports_in_flight"), 3);
+	ck_assert_double_eq(value(p, "databackup_exports_stuck"), 2);
+	ck_assert_double_eq(value(p,
+	    "databackup_discovery_objects{kind=\"partial\"}"), 5);
 	ck_assert_double_eq(value(p,
 	    "databackup_discovery_duration_seconds"), 1.5);
 	ck_assert_double_eq(value(p,

@@ -99,6 +99,11 @@ jq -e '.last_run.succeeded == 6 and .last_run.failed == 0' \
     dfail "run 1: $(jq -c .last_run "$D_TMP/status.json")"
 grep -q 'run 1: discovery partial: geo-lab region us-east4: REGION_UNREACHABLE: ' \
     "$D_TMP/daemon.log" || dfail "no partial warning in the log"
+# check: a warning naming the place not seen, though every export worked.
+ctl check >"$D_TMP/check.out"; rc=$?
+[ "$rc" = 1 ] || dfail "check exit $rc, want 1: $(cat "$D_TMP/check.out")"
+grep -q '^WARNING: discovery partial: geo-lab region us-east4 (REGION_UNREACHABLE)$' \
+    "$D_TMP/check.out" || dfail "check: $(cat "$D_TMP/check.out")"
 stats | jq -r '.exports_started | keys[]' | sort >"$D_TMP/started"
 diff -u "$D_TMP/want" "$D_TMP/started" || dfail "exported set differs"
 ctl --json jobs 1 >"$D_TMP/jobs.json" || dfail "jobs failed"
