@@ -79,7 +79,10 @@ struct config {
 
 	/* [alerts] */
 	uint64_t	 not_running_after_ms;
+	uint64_t	 max_age_ms;	/* older newest export: stale */
+	uint64_t	 stall_after_ms;	/* run without progress: stalled */
 	uint64_t	 stuck_after_ms;	/* 0: from the prediction */
+	int		 cancel_stuck;	/* cancel stuck operations, retry */
 
 	/* [log] */
 	char		*log_format;	/* "text" or "json" */

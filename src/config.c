@@ -117,8 +117,14 @@ static const struct config_key config_table[] = {
 
 	{ "alerts", "not_running_after", CFG_DUR, "26h", 0,
 	    F(not_running_after_ms), NONE, MS_PER_M, 30 * MS_PER_DAY, NULL },
+	{ "alerts", "max_age", CFG_DUR, "26h", 0, F(max_age_ms), NONE,
+	    MS_PER_M, 365 * MS_PER_DAY, NULL },
+	{ "alerts", "stall_after", CFG_DUR, "15m", 0, F(stall_after_ms), NONE,
+	    10 * 1000, 30 * MS_PER_DAY, NULL },
 	{ "alerts", "stuck_after", CFG_DUR, "0s", 0, F(stuck_after_ms), NONE,
 	    0, 30 * MS_PER_DAY, config_check_stuck },
+	{ "alerts", "cancel_stuck", CFG_BOOL, "no", 0, F(cancel_stuck), NONE,
+	    0, 0, NULL },
 
 	{ "log", "format", CFG_STR, "text", 0, F(log_format), NONE, 0, 0,
 	    config_check_word },
