@@ -56,6 +56,8 @@ struct ctl_cmd {
 	int		(*exit_status)(const cJSON *, const cJSON *);
 	/* Before exiting on SIGINT while replies are pending; may be NULL. */
 	void		(*interrupted)(FILE *);
+	/* Before an error ends what progress showed; may be NULL. */
+	void		(*end_progress)(FILE *);
 };
 
 /* A table with a header row, printed with aligned columns. */

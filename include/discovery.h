@@ -106,6 +106,8 @@ struct disc	*disc_start(struct event_base *, struct http_multi *,
 		    struct auth *, struct config **, const struct gcp_ctx *,
 		    const struct disc_pattern *, size_t, disc_cb, void *);
 void		 disc_no_token_retry(struct disc *);
+size_t		 disc_explain(const struct disc_result *,
+		    const struct disc_pattern *, size_t, char *, size_t);
 void		 disc_cancel(struct disc *);
 void		 disc_result_free(struct disc_result *);
 

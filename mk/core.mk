@@ -18,9 +18,9 @@ databackupd_SOURCES = src/databackupd.c
 databackupd_LDADD = $(DB_LIBS)
 
 check_PROGRAMS += tests/check_job tests/check_sched tests/check_msg \
-	tests/check_arena tests/check_run
+	tests/check_arena tests/check_run tests/check_discovery
 TESTS += tests/check_job tests/check_sched tests/check_msg tests/check_arena \
-	tests/check_run
+	tests/check_run tests/check_discovery
 tests_check_job_SOURCES = tests/check_job.c
 tests_check_job_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_job_LDADD = $(TEST_LIBS) $(CHECK_LIBS)
@@ -36,6 +36,9 @@ tests_check_arena_LDADD = $(TEST_LIBS) $(CHECK_LIBS)
 tests_check_run_SOURCES = tests/check_run.c
 tests_check_run_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_run_LDADD = $(TEST_LIBS) $(CHECK_LIBS)
+tests_check_discovery_SOURCES = tests/check_discovery.c
+tests_check_discovery_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_discovery_LDADD = $(TEST_LIBS) $(CHECK_LIBS)
 
 # systemd unit, sysusers entry and the example configuration.
 systemdsystemunit_DATA = systemd/databackupd.service
@@ -57,7 +60,7 @@ TESTS += tests/integration/daemon-run.sh tests/integration/daemon-faults.sh \
 	tests/integration/systemd-unit.sh tests/integration/daemon-notify.sh \
 	tests/integration/daemon-stop.sh tests/integration/daemon-control.sh \
 	tests/integration/daemon-token.sh tests/integration/daemon-stuck.sh \
-	tests/integration/discovery-partial.sh
+	tests/integration/discovery-partial.sh tests/integration/trigger-nothing.sh
 
 # make demo: the daemon against the emulator's demo fleet (tests/demo.sh).
 demo: all

@@ -147,7 +147,7 @@ control_cmd_trigger(struct control_conn *c, const cJSON *req)
 	}
 	r = master_run(m);
 	wait = cJSON_GetObjectItemCaseSensitive(req, "wait");
-	if (cJSON_IsTrue(wait) && r != NULL) {
+	if (cJSON_IsTrue(wait) && r != NULL && n == 0) {
 		c->waiting = 1;
 		c->run_id = r->jr.id;
 		o = cJSON_CreateObject();
@@ -156,14 +156,27 @@ control_cmd_trigger(struct control_conn *c, const cJSON *req)
 		control_send(c, o, 0);
 		return;
 	}
+	if (cJSON_IsTrue(wait)) {
+		/* Patterns: the walk decides; until then, say what goes on. */
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "type", "progress");
+		if (r != NULL)
+			cJSON_AddItemToObject(o, "run", control_run_json(r));
+		else
+			cJSON_AddStringToObject(cJSON_AddObjectToObject(o,
+			    "run"), "state", "discovering");
+		control_send(c, o, 0);
+	}
 	/*
 	 * The reply waits for the walk that serves this trigger (one just
 	 * started, or the next one if a walk was under way), so that it can
-	 * say how many databases it added.
+	 * say how many databases it added, or, if its patterns select
+	 * nothing, why.  A trigger with patterns starts its run only then.
 	 */
 	master_info(m, &mi);
 	c->walk = mi.walks > walks ? mi.walks : mi.walks + 1;
 	c->run_id = r != NULL ? r->jr.id : 0;
+	c->wait_run = cJSON_IsTrue(wait);
 }
 
 struct control_jobs {

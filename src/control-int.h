@@ -35,6 +35,7 @@ struct control_conn {
 	struct bufferevent	*bev;
 	int			 waiting;	/* trigger --wait */
 	uint64_t		 walk;		/* trigger: the walk that serves it */
+	int			 wait_run;	/* --wait for the run it starts */
 	int64_t			 run_id;
 	int			 busy;		/* a plan walk holds us */
 	int			 dead;		/* peer gone while busy */

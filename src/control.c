@@ -154,23 +154,72 @@ control_accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 }
 
-/* A walk of the run ended: triggers it served get their answer. */
+/*
+ * A trigger's patterns selected nothing to export: an error, and why for
+ * each pattern (one per line of why), under "errors".
+ */
 static void
-control_walk_done(struct control *ctl, const struct run *r, uint64_t walk,
-    size_t added)
+control_nothing(struct control_conn *c, const struct run *r,
+    const char *why)
 {
-	struct control_conn	*c;
+	cJSON		*o, *errs;
+	const char	*s, *e;
+	char		 msg[128], *line;
+
+	if (r != NULL)
+		snprintf(msg, sizeof(msg), "nothing to export: no database "
+		    "added to run %lld", (long long)r->jr.id);
+	else
+		snprintf(msg, sizeof(msg), "nothing to export: no run "
+		    "started");
+	o = control_result(0);
+	cJSON_AddStringToObject(o, "error", msg);
+	errs = cJSON_AddArrayToObject(o, "errors");
+	for (s = why != NULL ? why : ""; *s != '\0'; s = *e ? e + 1 : e) {
+		e = s + strcspn(s, "\n");
+		line = xstrndup(s, (size_t)(e - s));
+		cJSON_AddItemToArray(errs, cJSON_CreateString(line));
+		free(line);
+	}
+	control_send(c, o, 1);
+}
+
+/*
+ * A walk ended: the triggers it served get their answer, an error if
+ * their patterns selected nothing (message), the run they joined or
+ * started otherwise; with --wait, progress until the run ends.
+ */
+static void
+control_walk_done(struct control *ctl, const struct master_event *ev)
+{
+	const struct run	*r = ev->run;
+	struct control_conn	*c, *next;
 	cJSON			*o;
 
 	if (ctl == NULL)
 		return;
-	TAILQ_FOREACH(c, &ctl->conns, entry) {
-		if (c->walk == 0 || c->walk > walk || c->run_id != r->jr.id)
+	TAILQ_FOREACH_SAFE(c, &ctl->conns, entry, next) {
+		if (c->walk == 0 || c->walk > ev->walk)
+			continue;
+		if (c->run_id != 0 && (r == NULL || c->run_id != r->jr.id))
 			continue;
 		c->walk = 0;
+		if (ev->message != NULL || r == NULL) {
+			control_nothing(c, r, ev->message);
+			continue;
+		}
+		if (c->wait_run) {
+			c->waiting = 1;
+			c->run_id = r->jr.id;
+			o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "type", "progress");
+			cJSON_AddItemToObject(o, "run", control_run_json(r));
+			control_send(c, o, 0);
+			continue;
+		}
 		o = control_result(1);
 		cJSON_AddItemToObject(o, "run", control_run_json(r));
-		cJSON_AddNumberToObject(o, "added", (double)added);
+		cJSON_AddNumberToObject(o, "added", (double)ev->added);
 		control_send(c, o, 1);
 	}
 }
@@ -238,7 +287,7 @@ control_master_cb(const struct master_event *ev, void *arg)
 		control_run_changed(ctl);
 		break;
 	case MASTER_EV_WALK_DONE:
-		control_walk_done(ctl, ev->run, ev->walk, ev->added);
+		control_walk_done(ctl, ev);
 		break;
 	case MASTER_EV_RUN_END:
 		control_run_finished(ctl, ev->run);

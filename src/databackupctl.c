@@ -213,6 +213,8 @@ ctl_reply(const struct ctl_cmd *cmd, const cJSON *req, const char *line,
 		err = ctl_str(reply, "error");
 		if (err == NULL)
 			err = "request failed";
+		if (cmd->end_progress != NULL)
+			cmd->end_progress(stdout);
 		fflush(stdout);
 		if (cmd->monitoring) {
 			printf("UNKNOWN: %s\n", err);

@@ -1081,6 +1081,118 @@ disc_cancel(struct disc *d)
 	free(d);
 }
 
+/* pat as the user wrote it: PROJECT[/INSTANCE[/DATABASE]]. */
+static void
+disc_pattern_text(const struct disc_pattern *pat, char *buf, size_t len)
+{
+	int	k;
+
+	buf[0] = '\0';
+	for (k = 0; k < pat->nparts; k++) {
+		if (k > 0)
+			strlcat(buf, "/", len);
+		strlcat(buf, pat->part[k], len);
+	}
+}
+
+/* The first item of l in scope of pat, or NULL. */
+static const struct disc_item *
+disc_list_find(const struct disc_list *l, const struct disc_pattern *pat)
+{
+	const struct disc_item	*it;
+	size_t			 i;
+
+	for (i = 0; i < l->n; i++) {
+		it = &l->v[i];
+		if (disc_pattern_match(pat, 1, it->project,
+		    it->instance[0] != '\0' ? it->instance : NULL,
+		    it->database[0] != '\0' ? it->database : NULL))
+			return (it);
+	}
+	return (NULL);
+}
+
+/* Why pat selects no target of res, in a few words, into buf. */
+static void
+disc_explain_one(const struct disc_result *res, const struct disc_pattern *pat,
+    char *buf, size_t len)
+{
+	const struct disc_item		*it;
+	const struct disc_partial	*p;
+	size_t				 i;
+
+	if ((it = disc_list_find(&res->excluded, pat)) != NULL) {
+		snprintf(buf, len, "%s%s%s%s%s excluded by rule '%s'",
+		    it->project, it->instance[0] != '\0' ? "/" : "",
+		    it->instance, it->database[0] != '\0' ? "/" : "",
+		    it->database, it->text);
+		return;
+	}
+	if ((it = disc_list_find(&res->skipped, pat)) != NULL) {
+		snprintf(buf, len, "%s%s%s%s%s skipped: %s",
+		    it->project, it->instance[0] != '\0' ? "/" : "",
+		    it->instance, it->database[0] != '\0' ? "/" : "",
+		    it->database, it->text);
+		return;
+	}
+	if ((it = disc_list_find(&res->errors, pat)) != NULL) {
+		snprintf(buf, len, "%s could not be listed: %s", it->project,
+		    it->text);
+		return;
+	}
+	for (i = 0; i < res->partial.n; i++) {
+		p = &res->partial.v[i];
+		if (strncmp(p->where, "folders/", 8) != 0 &&
+		    !disc_pattern_match(pat, 1, p->where, NULL, NULL))
+			continue;
+		snprintf(buf, len, "not found, but discovery was partial "
+		    "(%s%s%s: %s)", p->where, p->region[0] != '\0' ?
+		    " region " : "", p->region, p->code);
+		return;
+	}
+	if (res->failed)
+		snprintf(buf, len, "discovery failed: %s", res->errors.n > 0 ?
+		    res->errors.v[0].text : "nothing could be read");
+	else
+		snprintf(buf, len, "no such project, instance or database");
+}
+
+/*
+ * Why the patterns select nothing to export in res: "'PATTERN': why" for
+ * each pattern that selects no target, one per line.  Returns how many
+ * patterns select nothing.
+ */
+size_t
+disc_explain(const struct disc_result *res, const struct disc_pattern *pat,
+    size_t npat, char *buf, size_t len)
+{
+	const struct disc_target	*t;
+	char				 text[3 * (GCP_DATABASE_MAX + 1)];
+	char				 why[DISC_REASON_MAX + 128];
+	size_t				 i, j, n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < npat; i++) {
+		for (j = 0; j < res->ntargets; j++) {
+			t = &res->targets[j];
+			if (disc_pattern_match(&pat[i], 1, t->project,
+			    t->instance, t->database))
+				break;
+		}
+		if (j < res->ntargets)
+			continue;
+		disc_pattern_text(&pat[i], text, sizeof(text));
+		disc_explain_one(res, &pat[i], why, sizeof(why));
+		if (n++ > 0)
+			strlcat(buf, "\n", len);
+		strlcat(buf, "'", len);
+		strlcat(buf, text, len);
+		strlcat(buf, "': ", len);
+		strlcat(buf, why, len);
+	}
+	return (n);
+}
+
 void
 disc_result_free(struct disc_result *res)
 {

@@ -126,9 +126,14 @@ struct master {
 	struct disc		*disc;		/* the run's current walk */
 	uint64_t		 walks;		/* walks started, ever */
 	uint64_t		 walks_done;	/* walks finished, ever */
+	struct disc_pattern	*walk_pat;	/* the current walk's */
+	size_t			 nwalk_pat;
+	int			 trigger_walk;	/* it decides if a run starts */
+	char			 walk_trigger[16];
 	struct disc_pattern	*pending_pat;	/* triggers during a walk */
 	size_t			 npending_pat;
 	int			 pending_all;
+	char			 pending_trigger[16];
 
 	struct master_watcher	 watchers[MASTER_WATCHERS_MAX];
 	int			 nwatchers;

@@ -106,6 +106,20 @@ master_run_stuck_scan(struct master *m)
 	}
 }
 
+/* The current walk's patterns, for explaining what it did not find. */
+static void
+master_walk_patterns(struct master *m, const struct disc_pattern *pat,
+    size_t npat)
+{
+	free(m->walk_pat);
+	m->walk_pat = NULL;
+	m->nwalk_pat = npat;
+	if (npat > 0) {
+		m->walk_pat = xreallocarray(NULL, npat, sizeof(*pat));
+		memcpy(m->walk_pat, pat, npat * sizeof(*pat));
+	}
+}
+
 static void
 master_start_walk(struct master *m, const struct disc_pattern *pat,
     size_t npat)
@@ -113,56 +127,190 @@ master_start_walk(struct master *m, const struct disc_pattern *pat,
 	m->run->discovering++;
 	m->run->full |= npat == 0;	/* every database: a full run */
 	m->walks++;
+	master_walk_patterns(m, pat, npat);
 	m->disc = disc_start(m->base, m->multi, m->auth, &m->conf, &m->ctx,
 	    pat, npat, master_disc_cb, m);
 }
 
-/*
- * Start a run, or add to the one in progress: only databases not already
- * in it become new jobs.  Returns 0, or -1 with a message.
- */
-int
-master_trigger(struct master *m, const char *trigger,
+/* A trigger while a walk is under way: another walk follows it. */
+static void
+master_pending_add(struct master *m, const char *trigger,
+    const struct disc_pattern *pat, size_t npat)
+{
+	size_t	i;
+
+	if (m->pending_trigger[0] == '\0')
+		strlcpy(m->pending_trigger, trigger,
+		    sizeof(m->pending_trigger));
+	if (npat == 0)
+		m->pending_all = 1;
+	for (i = 0; i < npat; i++) {
+		m->pending_pat = xreallocarray(m->pending_pat,
+		    m->npending_pat + 1, sizeof(*pat));
+		m->pending_pat[m->npending_pat++] = pat[i];
+	}
+}
+
+/* Start a run and journal it; -1 with a message if it cannot be. */
+static struct run *
+master_run_begin(struct master *m, const char *trigger,
     const struct disc_pattern *pat, size_t npat, char *err, size_t errlen)
 {
 	struct run	*r;
 	char		 patterns[sizeof(r->jr.patterns)];
-	size_t		 i;
 
-	if (m->stopping) {
-		snprintf(err, errlen, "databackupd is shutting down");
-		return (-1);
-	}
-	if ((r = m->run) != NULL) {
-		if (m->disc == NULL) {
-			master_start_walk(m, pat, npat);
-			return (0);
-		}
-		/* A walk is under way: another follows when it ends. */
-		if (npat == 0)
-			m->pending_all = 1;
-		for (i = 0; i < npat; i++) {
-			m->pending_pat = xreallocarray(m->pending_pat,
-			    m->npending_pat + 1, sizeof(*pat));
-			m->pending_pat[m->npending_pat++] = pat[i];
-		}
-		return (0);
-	}
 	run_patterns_text(pat, npat, patterns, sizeof(patterns));
 	r = run_new(trigger, patterns, master_now_ms());
 	if (journal_run_begin(m->journal, &r->jr) == -1) {
 		snprintf(err, errlen, "journal: %s", journal_error(m->journal));
 		master_journal_failed(m);
 		run_free(r);
-		return (-1);
+		return (NULL);
 	}
 	m->run = r;
 	log_notice("run %lld started (%s%s%s)", (long long)r->jr.id, trigger,
 	    npat > 0 ? ": " : "", r->jr.patterns);
 	master_emit(m, MASTER_EV_RUN_STARTED, NULL);
+	return (r);
+}
+
+/*
+ * A trigger with patterns and no run: the walk comes first, and a run
+ * starts only if the patterns select something to export.
+ */
+static void
+master_trigger_walk(struct master *m, const char *trigger,
+    const struct disc_pattern *pat, size_t npat)
+{
+	m->walks++;
+	m->trigger_walk = 1;
+	strlcpy(m->walk_trigger, trigger, sizeof(m->walk_trigger));
+	master_walk_patterns(m, pat, npat);
+	m->disc = disc_start(m->base, m->multi, m->auth, &m->conf, &m->ctx,
+	    pat, npat, master_disc_cb, m);
+}
+
+/*
+ * Start a run, or add to the one in progress: only databases not already
+ * in it become new jobs.  A trigger with patterns starts no run until its
+ * walk found something to export (the walk's answer says why not).
+ * Returns 0, or -1 with a message.
+ */
+int
+master_trigger(struct master *m, const char *trigger,
+    const struct disc_pattern *pat, size_t npat, char *err, size_t errlen)
+{
+	if (m->stopping) {
+		snprintf(err, errlen, "databackupd is shutting down");
+		return (-1);
+	}
+	if (m->disc != NULL) {
+		/* A walk is under way: another follows when it ends. */
+		master_pending_add(m, trigger, pat, npat);
+		return (0);
+	}
+	if (m->run != NULL) {
+		master_start_walk(m, pat, npat);
+		return (0);
+	}
+	if (npat > 0) {
+		master_trigger_walk(m, trigger, pat, npat);
+		return (0);
+	}
+	if (master_run_begin(m, trigger, pat, npat, err, errlen) == NULL)
+		return (-1);
 	master_start_walk(m, pat, npat);
 	master_status(m);
 	return (0);
+}
+
+/* The walks asked for during the last one. */
+static void
+master_pending_start(struct master *m)
+{
+	struct disc_pattern	*pat = m->pending_pat;
+	size_t			 npat = m->pending_all ? 0 : m->npending_pat;
+	char			 trigger[sizeof(m->pending_trigger)];
+	char			 err[256];
+
+	strlcpy(trigger, m->pending_trigger, sizeof(trigger));
+	m->pending_pat = NULL;
+	m->npending_pat = 0;
+	m->pending_all = 0;
+	m->pending_trigger[0] = '\0';
+	if (m->run != NULL)
+		master_start_walk(m, pat, npat);
+	else if (master_trigger(m, trigger, pat, npat, err,
+	    sizeof(err)) == -1)
+		log_warnx("%s run not started: %s", trigger, err);
+	free(pat);
+}
+
+/* why, one reason per line, as one log line. */
+static void
+master_log_explained(const char *prefix, const char *why)
+{
+	char	line[1024], *s;
+
+	strlcpy(line, why, sizeof(line));
+	for (s = line; (s = strchr(s, '\n')) != NULL; s++)
+		*s = ' ';
+	log_notice("%s: %s", prefix, line);
+}
+
+/*
+ * The end of a trigger's walk that selected nothing: no run, and its
+ * answer says, for each pattern, why.
+ */
+static void
+master_trigger_refused(struct master *m, const struct disc_result *res)
+{
+	struct master_event	 ev;
+	char			 why[1024];
+
+	if (disc_explain(res, m->walk_pat, m->nwalk_pat, why,
+	    sizeof(why)) == 0)
+		strlcpy(why, "nothing to export", sizeof(why));
+	master_log_explained("trigger starts no run: nothing to export", why);
+	memset(&ev, 0, sizeof(ev));
+	ev.walk = m->walks_done;
+	ev.message = why;
+	master_emit(m, MASTER_EV_WALK_DONE, &ev);
+}
+
+/*
+ * A trigger's walk ended: refused (it read the fleet and selected
+ * nothing, or the run could not be journaled; res is freed and -1
+ * returned), or its run starts now and takes res as its first walk.  A
+ * walk that could read nothing at all starts its run, which fails and
+ * says why, as a full run would.
+ */
+static int
+master_trigger_walk_end(struct master *m, struct disc_result *res)
+{
+	struct master_event	 ev;
+	struct run		*r;
+	char			 err[256];
+
+	m->trigger_walk = 0;
+	if (res->ntargets == 0 && !res->failed)
+		master_trigger_refused(m, res);
+	else if ((r = master_run_begin(m, m->walk_trigger, m->walk_pat,
+	    m->nwalk_pat, err, sizeof(err))) != NULL) {
+		r->discovering++;
+		master_status(m);
+		return (0);
+	} else {
+		log_warnx("%s run not started: %s", m->walk_trigger, err);
+		memset(&ev, 0, sizeof(ev));
+		ev.walk = m->walks_done;
+		ev.message = err;
+		master_emit(m, MASTER_EV_WALK_DONE, &ev);
+	}
+	disc_result_free(res);
+	if (m->pending_all || m->npending_pat > 0)
+		master_pending_start(m);
+	return (-1);
 }
 
 /*
@@ -231,7 +379,7 @@ static void
 master_disc_cb(struct disc_result *res, void *arg)
 {
 	struct master		*m = arg;
-	struct run		*r = m->run;
+	struct run		*r;
 	struct master_event	 ev;
 	struct job		**newjobs;
 	size_t			 i, nnew, added = 0;
@@ -239,14 +387,22 @@ master_disc_cb(struct disc_result *res, void *arg)
 	size_t			 npartial;
 	int			 api_disabled, requests;
 	int64_t			 took_ms;
+	char			 why[1024];
 
 	m->disc = NULL;
 	m->walks_done++;
-	if (r == NULL) {
+	if (m->trigger_walk && master_trigger_walk_end(m, res) == -1)
+		return;
+	if ((r = m->run) == NULL) {
 		disc_result_free(res);
 		return;
 	}
 	r->discovering--;
+	why[0] = '\0';
+	if (m->nwalk_pat > 0 && res->ntargets == 0 && !res->failed &&
+	    disc_explain(res, m->walk_pat, m->nwalk_pat, why,
+	    sizeof(why)) > 0)
+		master_log_explained("trigger adds nothing to the run", why);
 	run_disc_add(r, res);
 	memset(&ev, 0, sizeof(ev));
 	ev.disc = res;
@@ -305,19 +461,12 @@ master_disc_cb(struct disc_result *res, void *arg)
 	memset(&ev, 0, sizeof(ev));
 	ev.walk = m->walks_done;
 	ev.added = added;
+	ev.message = why[0] != '\0' ? why : NULL;
 	master_emit(m, MASTER_EV_WALK_DONE, &ev);
 
-	if (m->pending_all || m->npending_pat > 0) {
-		struct disc_pattern	*pat = m->pending_pat;
-		size_t			 npat = m->pending_all ? 0 :
-		    m->npending_pat;
-
-		m->pending_pat = NULL;
-		m->npending_pat = 0;
-		m->pending_all = 0;
-		master_start_walk(m, pat, npat);
-		free(pat);
-	} else if (r->state == RUN_DISCOVERING)
+	if (m->pending_all || m->npending_pat > 0)
+		master_pending_start(m);
+	else if (r->state == RUN_DISCOVERING)
 		r->state = RUN_RUNNING;
 	master_changed(m);
 	master_run_check_end(m);

@@ -417,5 +417,6 @@ master_free(struct master *m)
 	config_free(m->conf);
 	free(m->conf_path);
 	free(m->pending_pat);
+	free(m->walk_pat);
 	free(m);
 }

@@ -15,6 +15,7 @@ static void	ctl_trigger_render(const cJSON *, FILE *);
 static void	ctl_trigger_progress(const cJSON *, FILE *);
 static int	ctl_trigger_exit_status(const cJSON *, const cJSON *);
 static void	ctl_trigger_interrupted(FILE *);
+static void	ctl_trigger_end_line(FILE *);
 
 const struct ctl_cmd ctl_trigger_entry = {
 	.name = "trigger",
@@ -25,6 +26,7 @@ const struct ctl_cmd ctl_trigger_entry = {
 	.progress = ctl_trigger_progress,
 	.exit_status = ctl_trigger_exit_status,
 	.interrupted = ctl_trigger_interrupted,
+	.end_progress = ctl_trigger_end_line,
 };
 
 /*
@@ -199,8 +201,8 @@ ctl_trigger_render(const cJSON *reply, FILE *fp)
 			fprintf(fp, "see 'databackupctl jobs %s' for the "
 			    "errors\n", id);
 	} else if (added >= 0 && total >= 0 && added < total)
-		fprintf(fp, "added %lld database%s to run %s in progress\n",
-		    added, added == 1 ? "" : "s", id);
+		fprintf(fp, "joined run %s in progress: added %lld "
+		    "database%s\n", id, added, added == 1 ? "" : "s");
 	else if (state != NULL && strcmp(state, "discovering") == 0 &&
 	    added <= 0)
 		fprintf(fp, "run %s started: discovering databases\n", id);

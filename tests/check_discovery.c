@@ -1,0 +1,165 @@
+/*
+ * check_discovery.c: the pure parts of discovery (discovery.c): matching
+ * patterns, and why a trigger's patterns select nothing in a walk's
+ * result, from a result built by hand.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "discovery.h"
+
+static struct disc_item	excluded[] = {
+	{ "chemistry-devel", "", "", "*-devel" },
+	{ "finance-prod", "finance-pg", "payroll", "finance-prod/*/payroll" },
+};
+static struct disc_item	skipped[] = {
+	{ "law-archive", "", "", "Cloud SQL Admin API disabled" },
+	{ "physics-lab", "physics-replica", "", "read replica (skip_replicas)" },
+	{ "alumni-old", "", "", "project state DELETE_REQUESTED" },
+};
+static struct disc_item	errors[] = {
+	{ "locked-lab", "", "", "instances.list: HTTP 403: denied" },
+};
+static struct disc_partial partial[] = {
+	{ "geo-lab", "", "us-east4", "REGION_UNREACHABLE", "unreachable" },
+};
+static struct disc_target targets[] = {
+	{ "physics-lab", "physics-mysql", "wiki", "MYSQL_8_0", 10, 1 },
+	{ "finance-prod", "finance-pg", "ledger", "POSTGRES_15", 10, 2 },
+};
+
+static void
+mkresult(struct disc_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->targets = targets;
+	res->ntargets = sizeof(targets) / sizeof(targets[0]);
+	res->excluded.v = excluded;
+	res->excluded.n = sizeof(excluded) / sizeof(excluded[0]);
+	res->skipped.v = skipped;
+	res->skipped.n = sizeof(skipped) / sizeof(skipped[0]);
+	res->errors.v = errors;
+	res->errors.n = sizeof(errors) / sizeof(errors[0]);
+	res->partial.v = partial;
+	res->partial.n = sizeof(partial) / sizeof(partial[0]);
+}
+
+static const struct {
+	const char	*pattern;
+	const char	*why;		/* NULL: it selects something */
+} explain_cases[] = {
+	{ "physics-lab", NULL },
+	{ "physics-*/*/wiki", NULL },
+	{ "finance-prod/finance-pg/ledger", NULL },
+	{ "nosuch-project", "'nosuch-project': no such project, instance "
+	    "or database" },
+	{ "physics-lab/physics-mysql/nosuch", "'physics-lab/physics-mysql/"
+	    "nosuch': no such project, instance or database" },
+	{ "chemistry-devel", "'chemistry-devel': chemistry-devel excluded "
+	    "by rule '*-devel'" },
+	{ "chemistry-devel/chem-pg/spectra", "'chemistry-devel/chem-pg/"
+	    "spectra': chemistry-devel excluded by rule '*-devel'" },
+	{ "finance-prod/finance-pg/payroll", "'finance-prod/finance-pg/"
+	    "payroll': finance-prod/finance-pg/payroll excluded by rule "
+	    "'finance-prod/*/payroll'" },
+	{ "law-archive", "'law-archive': law-archive skipped: Cloud SQL "
+	    "Admin API disabled" },
+	{ "physics-lab/physics-replica", "'physics-lab/physics-replica': "
+	    "physics-lab/physics-replica skipped: read replica "
+	    "(skip_replicas)" },
+	{ "alumni-*", "'alumni-*': alumni-old skipped: project state "
+	    "DELETE_REQUESTED" },
+	{ "locked-lab/pg", "'locked-lab/pg': locked-lab could not be "
+	    "listed: instances.list: HTTP 403: denied" },
+	{ "geo-lab", "'geo-lab': not found, but discovery was partial "
+	    "(geo-lab region us-east4: REGION_UNREACHABLE)" },
+};
+
+START_TEST(test_explain_table)
+{
+	struct disc_result	 res;
+	struct disc_pattern	 pat;
+	char			 buf[1024], err[256];
+	size_t			 n;
+
+	mkresult(&res);
+	ck_assert_int_eq(disc_pattern_parse(explain_cases[_i].pattern, &pat,
+	    err, sizeof(err)), 0);
+	n = disc_explain(&res, &pat, 1, buf, sizeof(buf));
+	if (explain_cases[_i].why == NULL) {
+		ck_assert_uint_eq(n, 0);
+		ck_assert_str_eq(buf, "");
+	} else {
+		ck_assert_uint_eq(n, 1);
+		ck_assert_str_eq(buf, explain_cases[_i].why);
+	}
+}
+END_TEST
+
+/* Several patterns: one line each for those that select nothing. */
+START_TEST(test_explain_several)
+{
+	struct disc_result	 res;
+	struct disc_pattern	 pat[3];
+	char			 buf[1024], err[256];
+
+	mkresult(&res);
+	ck_assert_int_eq(disc_pattern_parse("nosuch", &pat[0], err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(disc_pattern_parse("physics-lab", &pat[1], err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(disc_pattern_parse("law-archive", &pat[2], err,
+	    sizeof(err)), 0);
+	ck_assert_uint_eq(disc_explain(&res, pat, 3, buf, sizeof(buf)), 2);
+	ck_assert_str_eq(buf, "'nosuch': no such project, instance or "
+	    "database\n'law-archive': law-archive skipped: Cloud SQL Admin "
+	    "API disabled");
+	/* A short buffer is cut, never overrun. */
+	ck_assert_uint_eq(disc_explain(&res, pat, 3, buf, 12), 2);
+	ck_assert_str_eq(buf, "'nosuch': n");
+}
+END_TEST
+
+/* A walk that read nothing says so for every pattern. */
+START_TEST(test_explain_failed)
+{
+	struct disc_result	 res;
+	struct disc_pattern	 pat;
+	char			 buf[256], err[256];
+
+	memset(&res, 0, sizeof(res));
+	res.failed = 1;
+	ck_assert_int_eq(disc_pattern_parse("a/b", &pat, err, sizeof(err)),
+	    0);
+	ck_assert_uint_eq(disc_explain(&res, &pat, 1, buf, sizeof(buf)), 1);
+	ck_assert_str_eq(buf, "'a/b': discovery failed: nothing could be "
+	    "read");
+}
+END_TEST
+
+static Suite *
+discovery_suite(void)
+{
+	Suite	*s = suite_create("discovery");
+	TCase	*tc = tcase_create("explain");
+
+	tcase_add_loop_test(tc, test_explain_table, 0,
+	    sizeof(explain_cases) / sizeof(explain_cases[0]));
+	tcase_add_test(tc, test_explain_several);
+	tcase_add_test(tc, test_explain_failed);
+	suite_add_tcase(s, tc);
+	return (s);
+}
+
+int
+main(void)
+{
+	SRunner	*sr = srunner_create(discovery_suite());
+	int	 failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+}
