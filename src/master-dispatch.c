@@ -137,9 +137,9 @@ master_token_renew(struct master *m)
 }
 
 /*
- * The run progressed (a job changed state, an export was dispatched, a
- * poll answered): the progress watchdog's clock starts again, and a
- * stalled run says it has recovered.
+ * The run progressed (a worker reported: an export started, a poll
+ * answered, a job verifying, done or failed): the progress watchdog's
+ * clock starts again, and a stalled run says it has recovered.
  */
 void
 master_progress(struct master *m)
@@ -281,8 +281,11 @@ master_dispatch(struct master *m)
 		run_job_dispatch(m->run, job, now);
 		w->state = MW_BUSY;
 		w->job = job;
+		/*
+		 * Not progress yet (a job the watchdog's kick requeued comes
+		 * straight back): the worker's first report is.
+		 */
 		w->since_ms = w->heard_ms = now;
-		master_progress(m);
 		job->worker = w->slot;
 		sched_started(&m->sched, job);
 		memset(&ev, 0, sizeof(ev));
