@@ -27,6 +27,8 @@ enum alert_id {
 				   not exported */
 	ALERT_NOT_RUNNING,	/* no export attempt or export in progress
 				   within the period */
+	ALERT_RUN_STALLED,	/* run in progress without progress for
+				   stall_after */
 	ALERT_COUNT
 };
 
@@ -73,6 +75,9 @@ struct alert_input {
 	int		 ntargets;	/* databases known to export */
 	int		 in_progress;	/* exports bound to a worker now */
 	int64_t		 not_running_after_ms;
+	/* Run stalled. */
+	int64_t		 stalled_run;	/* id of the stalled run, 0: none */
+	int64_t		 progress_ms;	/* its last progress */
 };
 
 struct alert {

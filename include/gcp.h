@@ -176,6 +176,9 @@ enum gcp_status	 gcp_export_start(struct gcp_client *,
 enum gcp_status	 gcp_operation_get(struct gcp_client *,
 		    const struct gcp_ctx *, const char *, const char *,
 		    struct gcp_op *, struct gcp_error *);
+enum gcp_status	 gcp_operation_cancel(struct gcp_client *,
+		    const struct gcp_ctx *, const char *, const char *,
+		    struct gcp_error *);
 enum gcp_status	 gcp_operation_find_export(struct gcp_client *,
 		    const struct gcp_ctx *, const char *, const char *,
 		    const char *, struct gcp_op *, struct gcp_error *);

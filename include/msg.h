@@ -5,7 +5,9 @@
  * below (len == sizeof).  Strings are NUL-terminated char arrays sized by
  * Google's limits; the receiver checks the length and every NUL before use.
  * Data goes down once, in the job message; results come up once: the
- * operation, then done or failed.  Only msg.c reads and writes the
+ * operation, then done or failed.  Besides, a worker says each poll it
+ * made (the master's progress watchdog hears it), and the master may ask
+ * it to cancel a stuck export.  Only msg.c reads and writes the
  * socketpairs.
  */
 #ifndef DATABACKUP_MSG_H
@@ -29,11 +31,13 @@ enum msg_type {
 	MSG_JOB_OP_ACK,		/* m->w: op is in the journal, poll it */
 	MSG_TOKEN,		/* m->w: struct msg_token, a fresh token */
 	MSG_SHUTDOWN,		/* m->w: stop at the next safe point */
+	MSG_JOB_CANCEL,		/* m->w: the export is stuck: cancel it */
 	MSG_JOB_OPERATION = 200,/* w->m: struct msg_op; master journals, acks */
 	MSG_JOB_VERIFYING,	/* w->m: operation DONE, checking the object */
 	MSG_JOB_DONE,		/* w->m: struct msg_done */
 	MSG_JOB_FAILED,		/* w->m: struct msg_failed */
 	MSG_WORKER_READY,	/* w->m: no payload, idle after start */
+	MSG_JOB_POLLED,		/* w->m: a poll of the operation answered */
 };
 
 /* Everything a job needs; the worker never asks for more. */

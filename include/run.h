@@ -40,6 +40,9 @@ struct run {
 	int			 count[JOB_STATE_COUNT];
 	int			 in_flight;	/* jobs bound to a worker */
 	int			 stuck;		/* exports past their time */
+	int64_t			 progress_ms;	/* last progress (run_progress) */
+	int64_t			 kicked_ms;	/* stalled: last kick */
+	int			 stalled;	/* no progress for stall_after */
 	struct run_disc		 disc;
 	int			 disc_failed;
 	int			 full;		/* a walk without patterns */
@@ -63,6 +66,13 @@ enum run_verdict {
 	RUN_GAVE_UP,		/* failed for good */
 };
 
+/* What the progress watchdog finds (run_watch). */
+enum run_watch {
+	RUN_WATCH_OK,		/* progressing, or not watched */
+	RUN_WATCH_STALLED,	/* has just stalled: say so, kick */
+	RUN_WATCH_KICK,		/* still stalled a stall_after later: kick */
+};
+
 /* run.c */
 struct run	*run_new(const char *, const char *, int64_t);
 void		 run_free(struct run *);
@@ -84,5 +94,8 @@ enum run_verdict run_job_failed(struct run *, struct job *,
 		    const struct msg_failed *, const struct run_policy *,
 		    int64_t, uint32_t, int64_t *);
 const char	*run_verdict_name(enum run_verdict);
+int		 run_stalled(int64_t, int64_t, uint64_t);
+int		 run_progress(struct run *, int64_t);
+enum run_watch	 run_watch(struct run *, int64_t, uint64_t);
 
 #endif

@@ -51,6 +51,15 @@ static const struct {
 	    "3. `journalctl -u databackupd --since -2d` for errors "
 	    "(credentials, journal writes, configuration).\n"
 	    "4. Start a run by hand: `databackupctl trigger --wait`." },
+	[ALERT_RUN_STALLED] = { "run_stalled", "Run stalled",
+	    ALERT_LEVEL_CRITICAL,
+	    "1. `databackupctl status` and `databackupctl jobs`: what the "
+	    "run waits on; the daemon has asked for a token and restarted "
+	    "silent workers.\n"
+	    "2. `journalctl -u databackupd` for \"stalled\", token and "
+	    "worker errors.\n"
+	    "3. The alert clears as soon as the run progresses; "
+	    "docs/operations.md#run-stalled." },
 };
 
 const char *
@@ -270,6 +279,24 @@ alert_eval_not_running(struct alert *a, const struct alert_input *in)
 	return (0);
 }
 
+static int
+alert_eval_run_stalled(struct alert *a, const struct alert_input *in)
+{
+	char	when[32];
+
+	a->count = in->stalled_run != 0;
+	if (in->stalled_run == 0) {
+		strlcpy(a->summary, "no run stalled", sizeof(a->summary));
+		return (0);
+	}
+	json_time(in->progress_ms, when, sizeof(when));
+	snprintf(a->summary, sizeof(a->summary), "run %lld: no progress "
+	    "for %llds (no job changed state, no export or poll since %s)",
+	    (long long)in->stalled_run,
+	    (long long)(in->now_ms - in->progress_ms) / 1000, when);
+	return (1);
+}
+
 /*
  * Evaluates every alert at in->now_ms.  Returns a bit mask (1 << id) of
  * the alerts whose state changed; summaries and counts are refreshed
@@ -293,6 +320,9 @@ alert_eval(struct alert_set *s, const struct alert_input *in)
 			break;
 		case ALERT_NOT_RUNNING:
 			firing = alert_eval_not_running(a, in);
+			break;
+		case ALERT_RUN_STALLED:
+			firing = alert_eval_run_stalled(a, in);
 			break;
 		case ALERT_COUNT:
 			break;

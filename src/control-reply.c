@@ -55,6 +55,7 @@ control_jrun_json(const struct journal_run *jr)
 	cJSON_AddNumberToObject(o, "in_flight", 0);
 	cJSON_AddNumberToObject(o, "retry_wait", 0);
 	cJSON_AddNumberToObject(o, "stuck", 0);
+	cJSON_AddBoolToObject(o, "stalled", 0);
 	cJSON_AddNumberToObject(o, "succeeded", jr->succeeded);
 	cJSON_AddNumberToObject(o, "failed", jr->failed);
 	return (o);
@@ -81,6 +82,8 @@ control_run_json(const struct run *r)
 	    r->count[JOB_EXPORTING] + r->count[JOB_VERIFYING]);
 	cJSON_AddNumberToObject(o, "retry_wait", r->count[JOB_RETRY_WAIT]);
 	cJSON_AddNumberToObject(o, "stuck", r->stuck);
+	cJSON_AddBoolToObject(o, "stalled", r->stalled);
+	json_add_time(o, "progressed", r->progress_ms);
 	cJSON_AddNumberToObject(o, "succeeded", r->count[JOB_SUCCEEDED]);
 	cJSON_AddNumberToObject(o, "failed", r->count[JOB_FAILED]);
 	d = cJSON_AddObjectToObject(o, "discovery");

@@ -397,6 +397,19 @@ gcp_operation_get(struct gcp_client *gc, const struct gcp_ctx *ctx,
 }
 
 /*
+ * operations.cancel: asks Cloud SQL to stop the operation.  The answer is
+ * empty; the operation ends later, DONE with an error, as a poll shows.
+ */
+enum gcp_status
+gcp_operation_cancel(struct gcp_client *gc, const struct gcp_ctx *ctx,
+    const char *project, const char *opname, struct gcp_error *err)
+{
+	return (gcp_call(gc, ctx, PACER_FIRST, "POST", gcp_url(ctx->sqladmin,
+	    "/v1/projects/%s/operations/%s/cancel", project, opname), NULL,
+	    GCP_ANSWER_NONE, NULL, err));
+}
+
+/*
  * Looks for an export to uri among the instance's recent operations (after
  * an export answer was lost).  GCP_OK with op->name[0] == '\0': none found
  * in the first GCP_OPS_PAGES_MAX pages.

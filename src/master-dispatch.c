@@ -123,12 +123,39 @@ master_token_cb(const char *token, const struct gcp_error *err, void *arg)
 	master_dispatch(m);
 }
 
+/*
+ * Asks for a token now, whatever request may be under way: the progress
+ * watchdog's kick, for a run whose workers may wait on a token that a
+ * lost or given-up request never brings.  A valid cached token comes back
+ * at once, else a refresh is made.
+ */
+void
+master_token_renew(struct master *m)
+{
+	m->wanting_token = 1;
+	auth_get(m->auth, master_token_cb, m);
+}
+
+/*
+ * The run progressed (a worker reported: an export started, a poll
+ * answered, a job verifying, done or failed): the progress watchdog's
+ * clock starts again, and a stalled run says it has recovered.
+ */
+void
+master_progress(struct master *m)
+{
+	if (m->run == NULL || !run_progress(m->run, master_now_ms()))
+		return;
+	log_notice("run %lld progresses again", (long long)m->run->jr.id);
+	master_changed(m);
+}
+
 void
 master_token_tick_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct master	*m = arg;
 	struct timeval	 tv = { MASTER_TOKEN_CHECK_SEC, 0 };
-	int64_t		 exp, left, stuck;
+	int64_t		 exp, left, stuck, stall;
 
 	/* Short-lived tokens: look often enough to hand on each new one. */
 	if (auth_cached(m->auth, &exp) != NULL) {
@@ -143,6 +170,11 @@ master_token_tick_cb(evutil_socket_t fd, short ev, void *arg)
 	if (m->conf->stuck_after_ms > 0 && stuck < tv.tv_sec)
 		tv.tv_sec = stuck > 0 ? stuck : 1;
 	master_run_stuck_scan(m);
+	/* And the progress watchdog: at least four looks per stall_after. */
+	stall = m->conf->stall_after_ms / 4000;
+	if (m->conf->stall_after_ms > 0 && stall < tv.tv_sec)
+		tv.tv_sec = stall > 0 ? stall : 1;
+	master_stall_check(m);
 	if (m->sched.in_flight > 0 && !m->wanting_token) {
 		m->wanting_token = 1;
 		auth_get(m->auth, master_token_cb, m);
@@ -249,7 +281,11 @@ master_dispatch(struct master *m)
 		run_job_dispatch(m->run, job, now);
 		w->state = MW_BUSY;
 		w->job = job;
-		w->since_ms = now;
+		/*
+		 * Not progress yet (a job the watchdog's kick requeued comes
+		 * straight back): the worker's first report is.
+		 */
+		w->since_ms = w->heard_ms = now;
 		job->worker = w->slot;
 		sched_started(&m->sched, job);
 		memset(&ev, 0, sizeof(ev));

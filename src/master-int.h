@@ -75,6 +75,7 @@ struct master_worker {
 	enum master_worker_state state;
 	struct job		*job;
 	int64_t			 since_ms;
+	int64_t			 heard_ms;	/* its job's last report */
 	int			 shutdown_sent;
 };
 
@@ -176,6 +177,8 @@ int		 master_commit(struct master *);
 void		 master_dispatch(struct master *);
 void		 master_wake_cb(int, short, void *);
 void		 master_token_tick_cb(int, short, void *);
+void		 master_progress(struct master *);
+void		 master_token_renew(struct master *);
 
 /* master-run.c */
 void		 master_run_check_end(struct master *);
@@ -190,6 +193,7 @@ void		 master_journal_cb(int, short, void *);
 void		 master_worker_spawn(struct master *, struct master_worker *);
 void		 master_respawn_cb(int, short, void *);
 void		 master_reap(struct master *);
+void		 master_stall_check(struct master *);
 
 /* master-daily.c */
 void		 master_daily_arm(struct master *);

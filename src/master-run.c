@@ -16,6 +16,7 @@
 #include "config.h"
 #include "log.h"
 #include "master-int.h"
+#include "msg.h"
 #include "xmalloc.h"
 
 static void	master_disc_cb(struct disc_result *, void *);
@@ -71,8 +72,11 @@ master_run_check_end(struct master *m)
 
 /*
  * Exports past their time (job_stuck): each is logged once as it crosses
- * the line, and the run counts them for status.  Called from the token
- * tick, which comes often enough for the shortest stuck_after.
+ * the line, and the run counts them for status.  With [alerts]
+ * cancel_stuck, the worker holding it is asked then to cancel its
+ * operation; the attempt then fails and is retried within the retry
+ * window.  Called from the token tick, which comes often enough for the
+ * shortest stuck_after.
  */
 void
 master_run_stuck_scan(struct master *m)
@@ -99,6 +103,16 @@ master_run_stuck_scan(struct master *m)
 			    (long long)(now - job->started_ms) / 1000,
 			    (long long)job_stuck_after(job,
 			    m->conf->stuck_after_ms) / 1000);
+		if (!was && m->conf->cancel_stuck && job->operation != NULL &&
+		    job->worker >= 0 && job->worker < m->nworkers &&
+		    m->workers[job->worker].job == job &&
+		    (job->dirty & (MASTER_DIRTY_START | MASTER_DIRTY_ACK)) ==
+		    0) {
+			job_log(LOG_WARNING, job, "cancelling stuck operation "
+			    "%s ([alerts] cancel_stuck)", job->operation);
+			master_worker_send(m, &m->workers[job->worker],
+			    MSG_JOB_CANCEL, job->id, NULL, 0);
+		}
 	}
 	if (n != r->stuck) {
 		r->stuck = n;

@@ -3,8 +3,9 @@
  * slots, heard (each report moves its job on: an operation to journal
  * before the ack, a verified export, a failure judged by run.c's rules),
  * and reaped, their jobs resumed or retried and the slot filled again,
- * with a limit on how fast a crash loop may restart them.  The worker's
- * own side is worker.c; the wire is msg.c's.
+ * with a limit on how fast a crash loop may restart them.  Here too is
+ * the progress watchdog, which restarts workers silent in a stalled run.
+ * The worker's own side is worker.c; the wire is msg.c's.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -187,6 +188,9 @@ master_worker_msg(struct master *m, struct master_worker *w,
 		kill(w->pid, SIGKILL);
 		return;
 	}
+	/* Any report is progress, for the run and from this worker. */
+	w->heard_ms = master_now_ms();
+	master_progress(m);
 	switch (hdr->type) {
 	case MSG_JOB_OPERATION:
 		if (master_job_operation(m, w, job, payload) == -1) {
@@ -207,6 +211,8 @@ master_worker_msg(struct master *m, struct master_worker *w,
 	case MSG_JOB_FAILED:
 		master_job_report_failed(m, w, job, payload);
 		break;
+	case MSG_JOB_POLLED:
+		return;		/* progress only */
 	default:
 		log_warnx("worker %d: unexpected %s", w->slot,
 		    msg_type_name(hdr->type));
@@ -446,4 +452,56 @@ master_reap(struct master *m)
 	master_changed(m);
 	master_run_check_end(m);
 	master_dispatch(m);
+}
+
+/*
+ * The progress watchdog, from the token tick: a run in which no job
+ * changed state and no export or poll was made for [alerts] stall_after
+ * is stalled (run_watch).  That is said once; then, and every
+ * stall_after while it lasts, what may be stuck is kicked: a token is
+ * asked for anew (workers wait idle on a token a failed refresh never
+ * brought), and each worker that holds a job but has reported nothing
+ * for stall_after is killed, so that its job is resumed or retried by a
+ * new one (master_worker_lost).
+ */
+void
+master_stall_check(struct master *m)
+{
+	struct master_worker	*w;
+	struct run		*r = m->run;
+	uint64_t		 after = m->conf->stall_after_ms;
+	int64_t			 now = master_now_ms();
+	int			 i;
+
+	if (r == NULL || m->stopping)
+		return;
+	switch (run_watch(r, now, after)) {
+	case RUN_WATCH_OK:
+		return;
+	case RUN_WATCH_STALLED:
+		log_warnx("run %lld stalled: no progress for %llds (no job "
+		    "changed state, no export or poll for [alerts] "
+		    "stall_after); asking for a token, restarting workers "
+		    "silent as long", (long long)r->jr.id,
+		    (long long)(now - r->progress_ms) / 1000);
+		master_changed(m);
+		master_status(m);
+		break;
+	case RUN_WATCH_KICK:
+		log_info("run %lld still stalled after %llds; kicking again",
+		    (long long)r->jr.id,
+		    (long long)(now - r->progress_ms) / 1000);
+		break;
+	}
+	for (i = 0; i < m->nworkers; i++) {
+		w = &m->workers[i];
+		if (w->state != MW_BUSY || w->job == NULL || w->pid == 0 ||
+		    !run_stalled(w->heard_ms, now, after))
+			continue;
+		job_log(LOG_WARNING, w->job, "worker %d (pid %ld) silent for "
+		    "%llds: restarting it", w->slot, (long)w->pid,
+		    (long long)(now - w->heard_ms) / 1000);
+		kill(w->pid, SIGKILL);
+	}
+	master_token_renew(m);
 }

@@ -201,6 +201,8 @@ monitor_eval(struct monitor *mon)
 		in.ntargets = (int)r->njobs;
 	in.in_progress = r != NULL ? r->in_flight : 0;
 	in.not_running_after_ms = (int64_t)conf->not_running_after_ms;
+	in.stalled_run = r != NULL && r->stalled ? r->jr.id : 0;
+	in.progress_ms = r != NULL ? r->progress_ms : 0;
 
 	changed = alert_eval(&mon->alerts, &in);
 	for (k = 0; k < ALERT_COUNT; k++) {

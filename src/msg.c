@@ -37,8 +37,10 @@ msg_payload_size(uint32_t type)
 		return (sizeof(struct msg_failed));
 	case MSG_JOB_OP_ACK:
 	case MSG_SHUTDOWN:
+	case MSG_JOB_CANCEL:
 	case MSG_JOB_VERIFYING:
 	case MSG_WORKER_READY:
+	case MSG_JOB_POLLED:
 		return (0);
 	}
 	return ((size_t)-1);
@@ -56,6 +58,8 @@ msg_type_name(uint32_t type)
 		return ("TOKEN");
 	case MSG_SHUTDOWN:
 		return ("SHUTDOWN");
+	case MSG_JOB_CANCEL:
+		return ("JOB_CANCEL");
 	case MSG_JOB_OPERATION:
 		return ("JOB_OPERATION");
 	case MSG_JOB_VERIFYING:
@@ -66,6 +70,8 @@ msg_type_name(uint32_t type)
 		return ("JOB_FAILED");
 	case MSG_WORKER_READY:
 		return ("WORKER_READY");
+	case MSG_JOB_POLLED:
+		return ("JOB_POLLED");
 	}
 	return ("unknown");
 }
@@ -158,8 +164,10 @@ msg_check_payload(const struct msg_hdr *hdr, const void *payload)
 		return (0);
 	case MSG_JOB_OP_ACK:
 	case MSG_SHUTDOWN:
+	case MSG_JOB_CANCEL:
 	case MSG_JOB_VERIFYING:
 	case MSG_WORKER_READY:
+	case MSG_JOB_POLLED:
 		return (0);
 	}
 	return (-1);

@@ -2,8 +2,8 @@
  * run.c: a run's jobs and the rules the master applies to them, with no
  * I/O and no clock: counting jobs by state, a dispatch, what a failed
  * attempt comes to (run_job_failed), when a run is over and its outcome,
- * how a journaled job resumes after a restart, and the duplicates a walk
- * may return.  Acting on a decision (journal, workers, logs, alerts) is
+ * how a journaled job resumes after a restart, the duplicates a walk
+ * may return, and when a run has stalled (the progress watchdog).  Acting on a decision (journal, workers, logs, alerts) is
  * the master's; check_run tests these rules with a set clock.
  */
 #include <stdio.h>
@@ -376,4 +376,62 @@ run_verdict_name(enum run_verdict v)
 		return ("gave_up");
 	}
 	return ("invalid");
+}
+
+/*
+ * Is something whose last sign of progress was at progress_ms stalled at
+ * now, after stall_after_ms?  (0: never.)  The run's watchdog and the
+ * master's look at each busy worker both ask this.
+ */
+int
+run_stalled(int64_t progress_ms, int64_t now, uint64_t stall_after_ms)
+{
+	if (stall_after_ms == 0)
+		return (0);
+	return (now - progress_ms >= (int64_t)stall_after_ms);
+}
+
+/*
+ * r progressed at now: a job changed state, an export was sent or a poll
+ * answered.  The stall clock starts again.  Returns 1 if r was stalled
+ * (the caller says it has recovered), else 0.
+ */
+int
+run_progress(struct run *r, int64_t now)
+{
+	int	 was = r->stalled;
+
+	r->progress_ms = now;
+	r->stalled = 0;
+	r->kicked_ms = 0;
+	return (was);
+}
+
+/*
+ * The progress watchdog's look at r at now.  Only a running run with jobs
+ * left is watched: discovery has its own timeouts and retries, so until
+ * its jobs can run (and at the first look after a restart) the clock
+ * starts again.  RUN_WATCH_STALLED when no progress came for
+ * stall_after_ms (r->stalled says so until the next run_progress), then
+ * RUN_WATCH_KICK every stall_after_ms while it lasts.
+ */
+enum run_watch
+run_watch(struct run *r, int64_t now, uint64_t stall_after_ms)
+{
+	if (r->state != RUN_RUNNING || run_jobs_final(r) ||
+	    r->progress_ms == 0) {
+		run_progress(r, now);
+		return (RUN_WATCH_OK);
+	}
+	if (r->stalled) {
+		if (!run_stalled(r->kicked_ms, now, stall_after_ms))
+			return (RUN_WATCH_OK);
+		r->kicked_ms = now;
+		return (RUN_WATCH_KICK);
+	}
+	if (!run_stalled(r->progress_ms, now, stall_after_ms))
+		return (RUN_WATCH_OK);
+	r->stalled = 1;
+	r->kicked_ms = now;
+	return (RUN_WATCH_STALLED);
 }

@@ -11,7 +11,9 @@
  * with the other workers and the master (pacer.c), listening to the socket
  * while it waits.  Before exporting again after a failed attempt it removes
  * what that attempt may have left at the object name, since Cloud SQL
- * fails an export whose object exists.
+ * fails an export whose object exists.  Each poll is reported (the
+ * master's progress watchdog hears it), and a stuck export is cancelled
+ * when the master asks.
  */
 #include <errno.h>
 #include <signal.h>
@@ -35,6 +37,7 @@ struct worker {
 	int		 fd;
 	int		 slot;
 	int		 shutdown;	/* master asked us to stop */
+	int		 cancel;	/* master asked to cancel the export */
 	struct msg_job	 job;
 	int64_t		 job_id;
 	struct msg_api_count calls[MSG_API_COUNTS];	/* this job's */
@@ -83,9 +86,10 @@ worker_send(struct worker *w, uint32_t type, const void *p, size_t len)
 }
 
 /*
- * Wait up to timeout_ms for the master.  Handles TOKEN and SHUTDOWN;
- * returns the type of any other message (1 if it was an OP_ACK), 0 on
- * timeout.  EOF means the master died: exit, the job is in its journal.
+ * Wait up to timeout_ms for the master.  Handles TOKEN and SHUTDOWN, and
+ * notes a JOB_CANCEL for this job in w->cancel (the poll loop acts on it);
+ * returns the type of any other message, or of the cancel, 0 on timeout.
+ * EOF means the master died: exit, the job is in its journal.
  */
 static uint32_t
 worker_wait(struct worker *w, int timeout_ms)
@@ -118,6 +122,11 @@ worker_wait(struct worker *w, int timeout_ms)
 		case MSG_SHUTDOWN:
 			w->shutdown = 1;
 			return (MSG_SHUTDOWN);
+		case MSG_JOB_CANCEL:
+			if (hdr.job_id != w->job_id)
+				break;	/* for a job that has ended since */
+			w->cancel = 1;
+			return (MSG_JOB_CANCEL);
 		default:
 			return (hdr.type);
 		}
@@ -138,7 +147,7 @@ worker_sleep(struct worker *w, int64_t ms)
 		t = worker_wait(w, (int)left);
 		if (t == MSG_SHUTDOWN)
 			return (t);
-		if (t != 0)
+		if (t != 0 && t != MSG_JOB_CANCEL)
 			log_warnx("worker %d: unexpected %s ignored", w->slot,
 			    msg_type_name(t));
 	}
@@ -259,6 +268,8 @@ worker_report_op(struct worker *w, const struct gcp_op *op, int adopted,
 		t = worker_wait(w, -1);
 		if (t == MSG_JOB_OP_ACK)
 			return;
+		if (t == MSG_JOB_CANCEL)
+			continue;	/* once polling */
 		if (t == MSG_SHUTDOWN)
 			exit(0);	/* the operation is journaled or adoptable */
 		log_warnx("worker %d: unexpected %s while waiting for ack",
@@ -326,7 +337,31 @@ worker_verify(struct worker *w, const struct gcp_op *op, uint32_t polls,
 	worker_send(w, MSG_JOB_DONE, &d, sizeof(d));
 }
 
-/* Poll the operation until it is DONE, then verify. */
+/*
+ * The master found the export stuck and asked to cancel it: ask Cloud SQL
+ * (operations.cancel).  The operation then ends DONE with an error, which
+ * the next poll sees and reports as a failed attempt, to be retried.  A
+ * cancel that fails is logged, and polling goes on.
+ */
+static void
+worker_cancel(struct worker *w, const char *name)
+{
+	struct gcp_error	 err;
+
+	w->cancel = 0;
+	memset(&err, 0, sizeof(err));
+	if (gcp_operation_cancel(&w->gcp, &w->job.ctx, w->job.project, name,
+	    &err) == GCP_OK)
+		worker_log(w, LOG_NOTICE, "cancelled stuck operation %s", name);
+	else
+		worker_log(w, LOG_WARNING, "cannot cancel stuck operation %s: "
+		    "%s; polling on", name, err.message);
+}
+
+/*
+ * Poll the operation until it is DONE, then verify.  Each poll is told
+ * to the master (its progress watchdog).
+ */
 static void
 worker_poll(struct worker *w, struct gcp_op *op, int64_t op_start)
 {
@@ -342,13 +377,18 @@ worker_poll(struct worker *w, struct gcp_op *op, int64_t op_start)
 	for (;;) {
 		delay = worker_poll_delay(&w->job, op_start, worker_now_ms(),
 		    &step);
-		if (worker_wait(w, (int)delay) == MSG_SHUTDOWN)
+		if (!w->cancel && worker_wait(w, (int)delay) == MSG_SHUTDOWN)
 			exit(0);	/* safe: the operation is journaled */
+		if (w->cancel) {
+			worker_cancel(w, name);
+			step = w->job.poll_initial_ms;
+		}
 		memset(&err, 0, sizeof(err));
 		memset(op, 0, sizeof(*op));
 		st = gcp_operation_get(&w->gcp, &w->job.ctx, w->job.project,
 		    name, op, &err);
 		polls++;
+		worker_send(w, MSG_JOB_POLLED, NULL, 0);
 		if (st == GCP_RETRY && ++errors <= WORKER_POLL_ERRORS_MAX) {
 			worker_log(w, LOG_INFO, "poll %s: %s (retrying)", name,
 			    err.message);
@@ -576,6 +616,7 @@ worker_main(int fd, int slot)
 			memcpy(&w.job, &w.in.job, sizeof(w.job));
 			explicit_bzero(&w.in.job, sizeof(w.in.job));
 			w.job_id = hdr.job_id;
+			w.cancel = 0;
 			worker_run(&w);
 			explicit_bzero(w.job.ctx.token,
 			    sizeof(w.job.ctx.token));
@@ -585,6 +626,8 @@ worker_main(int fd, int slot)
 		case MSG_TOKEN:
 			explicit_bzero(&w.in.token, sizeof(w.in.token));
 			break;
+		case MSG_JOB_CANCEL:
+			break;	/* its job has ended since */
 		default:
 			log_warnx("unexpected %s", msg_type_name(hdr.type));
 			exit(1);

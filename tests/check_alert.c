@@ -697,6 +697,66 @@ START_TEST(test_secret_mode)
 }
 END_TEST
 
+/*
+ * Run stalled: fires while the run in progress is stalled, resolves as
+ * soon as it progresses or ends; CRITICAL, with its runbook.
+ */
+static const struct {
+	const char	*what;
+	int64_t		 stalled_run;	/* 0: no run stalled */
+	int64_t		 progress_ago_ms;
+	int		 firing;
+	const char	*summary;	/* a part of it */
+} stall_rows[] = {
+	{ "no run", 0, 0, 0, "no run stalled" },
+	{ "progressing run", 0, 5 * 1000, 0, "no run stalled" },
+	{ "stalled run", 4, 20 * 60 * 1000, 1,
+	    "run 4: no progress for 1200s" },
+	{ "stalled, progress named", 9, 15 * 60 * 1000, 1,
+	    "no job changed state, no export or poll since " },
+};
+
+START_TEST(test_run_stalled_rows)
+{
+	struct alert_set	 s;
+	struct alert_input	 in;
+	struct alert		*a = &s.a[ALERT_RUN_STALLED];
+	char			 line[ALERT_SUMMARY_MAX + 64];
+	unsigned int		 ch;
+
+	alert_init(&s, T0);
+	quiet(&in, T0 + H);
+	in.stalled_run = stall_rows[_i].stalled_run;
+	in.progress_ms = in.now_ms - stall_rows[_i].progress_ago_ms;
+	ch = alert_eval(&s, &in);
+	ck_assert_msg((a->state == ALERT_FIRING) == stall_rows[_i].firing,
+	    "%s: %s", stall_rows[_i].what, a->summary);
+	ck_assert_uint_eq(ch, stall_rows[_i].firing ?
+	    1U << ALERT_RUN_STALLED : 0);
+	ck_assert_msg(strstr(a->summary, stall_rows[_i].summary) != NULL,
+	    "%s: %s", stall_rows[_i].what, a->summary);
+	ck_assert_str_eq(alert_name(ALERT_RUN_STALLED), "run_stalled");
+	ck_assert_str_eq(alert_title(ALERT_RUN_STALLED), "Run stalled");
+	ck_assert_int_eq(alert_severity(ALERT_RUN_STALLED),
+	    ALERT_LEVEL_CRITICAL);
+	ck_assert_ptr_nonnull(strstr(alert_runbook(ALERT_RUN_STALLED),
+	    "docs/operations.md#run-stalled"));
+	if (!stall_rows[_i].firing)
+		return;
+	ck_assert_int_eq(alert_level(&s), ALERT_LEVEL_CRITICAL);
+	alert_line(a, line, sizeof(line));
+	ck_assert_msg(strncmp(line, "CRITICAL: ", 10) == 0, "%s", line);
+	/* Still stalled: no change.  Progress: resolved. */
+	in.now_ms += 60 * 1000;
+	ck_assert_uint_eq(alert_eval(&s, &in), 0);
+	in.stalled_run = 0;
+	in.progress_ms = in.now_ms;
+	ck_assert_uint_eq(alert_eval(&s, &in), 1U << ALERT_RUN_STALLED);
+	ck_assert_int_eq(a->state, ALERT_OK);
+	ck_assert_int_eq(alert_level(&s), ALERT_LEVEL_OK);
+}
+END_TEST
+
 static Suite *
 alert_suite(void)
 {
@@ -720,6 +780,8 @@ alert_suite(void)
 	tcase_add_test(tc, test_lines);
 	tcase_add_test(tc, test_notify_bodies);
 	tcase_add_test(tc, test_secret_mode);
+	tcase_add_loop_test(tc, test_run_stalled_rows, 0,
+	    sizeof(stall_rows) / sizeof(stall_rows[0]));
 	suite_add_tcase(s, tc);
 	return (s);
 }

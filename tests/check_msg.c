@@ -40,6 +40,28 @@ START_TEST(test_roundtrip_evbuffer)
 }
 END_TEST
 
+/* The watchdog's and cancel_stuck's messages: named, without payload. */
+START_TEST(test_poll_and_cancel)
+{
+	struct evbuffer	*b = evbuffer_new();
+	struct msg_hdr	 hdr;
+	char		 p[8];
+
+	ck_assert_str_eq(msg_type_name(MSG_JOB_POLLED), "JOB_POLLED");
+	ck_assert_str_eq(msg_type_name(MSG_JOB_CANCEL), "JOB_CANCEL");
+	ck_assert_int_eq(msg_compose(b, MSG_JOB_POLLED, 9, NULL, 0), 0);
+	ck_assert_int_eq(msg_compose(b, MSG_JOB_CANCEL, 9, NULL, 0), 0);
+	ck_assert_int_eq(msg_compose(b, MSG_JOB_CANCEL, 9, p, 1), -1);
+	ck_assert_int_eq(msg_get(b, &hdr, p, sizeof(p)), 1);
+	ck_assert_int_eq(hdr.type, MSG_JOB_POLLED);
+	ck_assert_int_eq(hdr.job_id, 9);
+	ck_assert_int_eq(msg_get(b, &hdr, p, sizeof(p)), 1);
+	ck_assert_int_eq(hdr.type, MSG_JOB_CANCEL);
+	ck_assert_int_eq(hdr.len, 0);
+	evbuffer_free(b);
+}
+END_TEST
+
 START_TEST(test_partial)
 {
 	struct evbuffer	*b = evbuffer_new(), *c = evbuffer_new();
@@ -139,6 +161,7 @@ msg_suite(void)
 	tcase_add_test(tc, test_partial);
 	tcase_add_test(tc, test_garbage);
 	tcase_add_test(tc, test_blocking);
+	tcase_add_test(tc, test_poll_and_cancel);
 	suite_add_tcase(s, tc);
 	return (s);
 }

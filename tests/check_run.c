@@ -391,6 +391,85 @@ START_TEST(test_patterns_text)
 }
 END_TEST
 
+/* The stall rule: (progress, now, stall_after) -> stalled? */
+static const struct {
+	int64_t		 progress, now;
+	uint64_t	 after;
+	int		 stalled;
+} stall_cases[] = {
+	{ T0, T0, 10 * S, 0 },
+	{ T0, T0 + 10 * S - 1, 10 * S, 0 },
+	{ T0, T0 + 10 * S, 10 * S, 1 },		/* exactly stall_after */
+	{ T0, T0 + 3600 * S, 15 * 60 * S, 1 },
+	{ T0, T0 + 3600 * S, 0, 0 },		/* 0: never */
+	{ T0 + 5 * S, T0, 10 * S, 0 },		/* clock behind progress */
+};
+
+START_TEST(test_stalled_table)
+{
+	ck_assert_int_eq(run_stalled(stall_cases[_i].progress,
+	    stall_cases[_i].now, stall_cases[_i].after),
+	    stall_cases[_i].stalled);
+}
+END_TEST
+
+/* The watchdog over a run's life: stall, kicks, progress, the end. */
+START_TEST(test_watch)
+{
+	struct run	*r = run_new("manual", "", T0);
+	struct job	*a = mkjob("a", JOB_QUEUED), *b = mkjob("b", JOB_QUEUED);
+	const uint64_t	 after = 10 * S;
+
+	run_add_job(r, a);
+	run_add_job(r, b);
+	/* Discovering: not watched, the clock keeps starting again. */
+	ck_assert_int_eq(run_watch(r, T0 + 100 * S, after), RUN_WATCH_OK);
+	ck_assert_int_eq(r->progress_ms, T0 + 100 * S);
+	r->state = RUN_RUNNING;
+	ck_assert_int_eq(run_watch(r, T0 + 109 * S, after), RUN_WATCH_OK);
+	ck_assert_int_eq(r->stalled, 0);
+	ck_assert_int_eq(run_watch(r, T0 + 110 * S, after),
+	    RUN_WATCH_STALLED);
+	ck_assert_int_eq(r->stalled, 1);
+	/* Said once; kicked again a stall_after later. */
+	ck_assert_int_eq(run_watch(r, T0 + 115 * S, after), RUN_WATCH_OK);
+	ck_assert_int_eq(r->stalled, 1);
+	ck_assert_int_eq(run_watch(r, T0 + 120 * S, after), RUN_WATCH_KICK);
+	ck_assert_int_eq(run_watch(r, T0 + 121 * S, after), RUN_WATCH_OK);
+	/* Progress ends the stall, and says it did. */
+	ck_assert_int_eq(run_progress(r, T0 + 122 * S), 1);
+	ck_assert_int_eq(r->stalled, 0);
+	ck_assert_int_eq(run_progress(r, T0 + 123 * S), 0);
+	ck_assert_int_eq(run_watch(r, T0 + 130 * S, after), RUN_WATCH_OK);
+	ck_assert_int_eq(run_watch(r, T0 + 133 * S, after),
+	    RUN_WATCH_STALLED);
+	/* Every job over: nothing left to stall. */
+	run_job_state(r, a, JOB_FAILED);
+	run_job_state(r, b, JOB_FAILED);
+	ck_assert_int_eq(run_watch(r, T0 + 500 * S, after), RUN_WATCH_OK);
+	ck_assert_int_eq(r->stalled, 0);
+	run_free(r);
+}
+END_TEST
+
+/* Resumed after a restart: no progress known yet, the first look starts it. */
+START_TEST(test_watch_recovered)
+{
+	struct run	*r = run_new("", "", 0);
+
+	run_add_job(r, mkjob("a", JOB_QUEUED));
+	r->state = RUN_RUNNING;
+	ck_assert_int_eq(run_watch(r, T0, 10 * S), RUN_WATCH_OK);
+	ck_assert_int_eq(r->progress_ms, T0);
+	ck_assert_int_eq(run_watch(r, T0 + 10 * S, 10 * S),
+	    RUN_WATCH_STALLED);
+	/* stall_after 0 never stalls. */
+	run_progress(r, T0);
+	ck_assert_int_eq(run_watch(r, T0 + 3600 * S, 0), RUN_WATCH_OK);
+	run_free(r);
+}
+END_TEST
+
 static Suite *
 run_suite(void)
 {
@@ -410,6 +489,10 @@ run_suite(void)
 	tcase_add_test(tc, test_remove_and_counts);
 	tcase_add_test(tc, test_disc_dups);
 	tcase_add_test(tc, test_patterns_text);
+	tcase_add_loop_test(tc, test_stalled_table, 0,
+	    sizeof(stall_cases) / sizeof(stall_cases[0]));
+	tcase_add_test(tc, test_watch);
+	tcase_add_test(tc, test_watch_recovered);
 	suite_add_tcase(s, tc);
 	return (s);
 }

@@ -66,6 +66,13 @@ ctl_status_run(const char *title, const cJSON *run, FILE *fp)
 	}
 	counts = ctl_fmt_run_counts(run);
 	fprintf(fp, "  progress:   %s\n", counts);
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(run, "stalled"))) {
+		dur = ctl_fmt_time(cJSON_GetObjectItemCaseSensitive(run,
+		    "progressed"));
+		fprintf(fp, "  stalled:    no progress since %s ([alerts] "
+		    "stall_after)\n", dur);
+		free(dur);
+	}
 	disc = ctl_fmt_discovery(cJSON_GetObjectItemCaseSensitive(run,
 	    "discovery"));
 	fprintf(fp, "  discovery:  %s\n", disc);
