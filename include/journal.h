@@ -42,6 +42,7 @@ struct journal_db {
 	int64_t		 attempt_ms;	/* newest attempt started; 0: none */
 	int64_t		 fail_ms;	/* newest failed attempt; 0: none */
 	const char	*error;		/* its error; "" if none */
+	int		 failures;	/* failed attempts of its newest job */
 };
 
 /* journal.c */

@@ -498,14 +498,15 @@ journal_health_row(struct journal *j, sqlite3_stmt *st, const char *fn,
 		db.fail_ms = strtoll(fail, NULL, 10);
 		db.error = tab + 1;
 	}
+	db.failures = sqlite3_column_int(st, 9);
 	c->cb.health(&db, c->arg);
 	return (1);
 }
 
 /*
  * Health: call cb for each database the journal knows, by name, at most
- * limit, with its newest verified export (object, crc32c), newest attempt
- * and newest failed attempt (time, error).  Like journal_stale, a
+ * limit, with its newest verified export (object, crc32c), newest attempt,
+ * newest failed attempt (time, error) and its newest job's failures.  Like journal_stale, a
  * database stays until its runs are pruned.  cb borrows the row and must
  * not call the journal.  Returns the count, or -1.
  */

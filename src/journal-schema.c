@@ -185,8 +185,9 @@ static const char *const journal_stmt_sql[JST_COUNT] = {
 	    " ORDER BY last, project, instance, \"database\" LIMIT ?2",
 	/*
 	 * The same scan, with what the monitor keeps of each database: the
-	 * newest verified export's object and crc32c and the newest failed
-	 * attempt, each one index lookup (jobs_db, then attempts by job).
+	 * newest verified export's object and crc32c, the newest failed
+	 * attempt and the failures of the newest job, each one index lookup
+	 * (jobs_db, then attempts by job).
 	 */
 	[JST_HEALTH] = "SELECT g.project, g.instance, g.db, g.first, g.last,"
 	    " g.attempt,"
@@ -200,7 +201,10 @@ static const char *const journal_stmt_sql[JST_COUNT] = {
 	    "  FROM jobs f JOIN attempts a ON a.job_id = f.id"
 	    "  WHERE f.project = g.project AND f.instance = g.instance"
 	    "  AND f.\"database\" = g.db AND a.outcome = 'failed'"
-	    "  ORDER BY max(a.started_ms, a.ended_ms) DESC, a.id DESC LIMIT 1)"
+	    "  ORDER BY max(a.started_ms, a.ended_ms) DESC, a.id DESC LIMIT 1),"
+	    " (SELECT s.failures FROM jobs s WHERE s.project = g.project"
+	    "  AND s.instance = g.instance AND s.\"database\" = g.db"
+	    "  ORDER BY s.created_ms DESC, s.id DESC LIMIT 1)"
 	    " FROM (SELECT project, instance, \"database\" AS db,"
 	    "  min(created_ms) AS first,"
 	    "  max(CASE WHEN state = 'succeeded' THEN ended_ms ELSE 0 END)"

@@ -39,7 +39,8 @@
 #include "xmalloc.h"
 
 /*
- * The health of one database.  There is one for every database known,
+ * The health of one database (a time of 0: none).  There is one for every
+ * database known,
  * 10,000 on a large fleet, so the names share the entry's allocation, the
  * object name and the error are allocated only when known (about 250
  * bytes an entry in all), and the entries sit in an array sorted by name:
@@ -49,14 +50,15 @@
  * (monitor_now_ms): the wall clock, unless a test moved it.
  */
 struct monitor_db {
-	int64_t			 last_ms;	/* newest verified export; 0 */
+	int64_t			 last_ms;	/* newest verified export */
 	int64_t			 first_ms;	/* first seen */
-	int64_t			 attempt_ms;	/* newest attempt; 0: none */
-	int64_t			 fail_ms;	/* newest failed attempt; 0 */
+	int64_t			 attempt_ms;	/* newest attempt */
+	int64_t			 fail_ms;	/* newest failed attempt */
 	int64_t			 seen_run;
 	char			*object;	/* of last_ms; NULL: unknown */
 	char			*error;		/* of fail_ms; NULL: none */
 	char			 crc32c[12];	/* of last_ms, base64 */
+	int			 failures;	/* of its newest job */
 	char			 names[];	/* project, instance, db */
 };
 
@@ -278,6 +280,7 @@ monitor_stale_targets(struct monitor *mon, const struct alert_input *in)
 		strlcpy(t->instance, i, sizeof(t->instance));
 		strlcpy(t->database, d, sizeof(t->database));
 		t->when_ms = db->fail_ms;
+		t->failures = db->failures;
 		if (db->error != NULL)
 			strlcpy(t->error, db->error, sizeof(t->error));
 	}
@@ -427,6 +430,7 @@ monitor_job_done(struct monitor *mon, const struct job *job)
 	mon->mt.jobs[METRICS_SUCCEEDED]++;
 	mon->last_attempt_ms = monitor_now_ms(mon);
 	db = monitor_db_job(mon, job);
+	db->failures = job->failures;
 	if (monitor_clock(mon, job->ended_ms) > db->last_ms) {
 		db->last_ms = monitor_clock(mon, job->ended_ms);
 		free(db->object);
@@ -452,6 +456,7 @@ monitor_job_failed(struct monitor *mon, const struct job *job,
 	mon->last_attempt_ms = monitor_now_ms(mon);
 	db = monitor_db_job(mon, job);
 	db->fail_ms = mon->last_attempt_ms;
+	db->failures = job->failures;
 	free(db->error);
 	db->error = xstrdup(job->last_error != NULL ? job->last_error :
 	    f->message);
@@ -996,6 +1001,7 @@ monitor_load_db(const struct journal_db *jd, void *arg)
 	db->last_ms = jd->last_ms;
 	db->attempt_ms = jd->attempt_ms;
 	db->fail_ms = jd->fail_ms;
+	db->failures = jd->failures;
 	if (jd->last_ms != 0 && jd->object[0] != '\0')
 		db->object = xstrdup(jd->object);
 	strlcpy(db->crc32c, jd->crc32c, sizeof(db->crc32c));

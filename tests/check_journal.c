@@ -728,6 +728,7 @@ END_TEST
 struct got_health {
 	char		 name[64], object[64], crc32c[16], error[64];
 	int64_t		 first, last, attempt, fail;
+	int		 failures;
 };
 static struct got_health	got_health[MAXGOT];
 
@@ -748,6 +749,7 @@ collect_health(const struct journal_db *db, void *arg)
 	g->last = db->last_ms;
 	g->attempt = db->attempt_ms;
 	g->fail = db->fail_ms;
+	g->failures = db->failures;
 }
 
 /*
@@ -777,6 +779,8 @@ START_TEST(test_health)
 	job->state = JOB_RETRY_WAIT;
 	job->started_ms = T0 + DAY_MS + 5;
 	job->ended_ms = 0;
+	job->created_ms = T0 + DAY_MS;
+	job->failures = 4;
 	ck_assert_int_eq(journal_job_insert(j, job), 0);
 	job_set_error(job, "HTTP 403: denied");
 	job->attempts = 1;
@@ -793,6 +797,7 @@ START_TEST(test_health)
 	ck_assert_str_eq(got_health[0].error, "HTTP 403: denied");
 	ck_assert_int_eq(got_health[0].attempt, T0 + DAY_MS + 5);
 	ck_assert_int_eq(got_health[0].first, T0 + 1);
+	ck_assert_int_eq(got_health[0].failures, 4);
 	ck_assert_str_eq(got_health[1].name, "p/i/b");
 	ck_assert_int_eq(got_health[1].last, T0 + DAY_MS + 10);
 	ck_assert_str_eq(got_health[1].object, "p/i/b/x.sql.gz");
