@@ -1,5 +1,5 @@
 /*
- * alert.h: the three built-in alerts as a pure state machine, and what
+ * alert.h: the four built-in alerts as a pure state machine, and what
  * they remember between evaluations.
  *
  * The monitor tells the memory (struct alert_mem) what happened: a run
@@ -29,6 +29,8 @@ enum alert_id {
 				   within the period */
 	ALERT_RUN_STALLED,	/* run in progress without progress for
 				   stall_after */
+	ALERT_STALE,		/* a known database has no verified export
+				   younger than max_age */
 	ALERT_COUNT
 };
 
@@ -52,6 +54,19 @@ struct alert_target {
 	int		 failures;
 	int64_t		 when_ms;	/* last failure, or when it gave up */
 	char		 error[GCP_MESSAGE_MAX];
+};
+
+/*
+ * One known database, for "stale databases": what the monitor keeps of it,
+ * borrowed.
+ */
+struct alert_db {
+	const char	*project;
+	const char	*instance;
+	const char	*database;
+	int64_t		 last_ms;	/* newest verified export; 0: never */
+	int64_t		 first_ms;	/* first seen; 0: not known */
+	int		 excluded;	/* by a rule of the configuration now */
 };
 
 /* What the master knows at one instant; borrowed by alert_eval. */
@@ -78,6 +93,10 @@ struct alert_input {
 	/* Run stalled. */
 	int64_t		 stalled_run;	/* id of the stalled run, 0: none */
 	int64_t		 progress_ms;	/* its last progress */
+	/* Stale databases. */
+	const struct alert_db *dbs;	/* every known database, by name */
+	size_t		 ndbs;
+	int64_t		 max_age_ms;
 };
 
 struct alert {
@@ -137,6 +156,8 @@ const char	*alert_runbook(enum alert_id);
 void		 alert_init(struct alert_set *, int64_t);
 int		 alert_target_counts(const struct alert_target *,
 		    const struct alert_input *);
+int		 alert_db_stale(const struct alert_db *, int64_t, int64_t);
+void		 alert_age_text(int64_t, char *, size_t);
 unsigned int	 alert_eval(struct alert_set *, const struct alert_input *);
 enum alert_level alert_level(const struct alert_set *);
 void		 alert_line(const struct alert *, char *, size_t);

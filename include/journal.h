@@ -30,6 +30,21 @@ struct journal_run {
 	int		 total, succeeded, failed;
 };
 
+/* What the journal knows of one database (journal_health); borrowed. */
+struct journal_db {
+	const char	*project;
+	const char	*instance;
+	const char	*database;
+	int64_t		 first_ms;	/* its first job was created */
+	int64_t		 last_ms;	/* newest verified export; 0: never */
+	const char	*object;	/* of that export; "" if none */
+	const char	*crc32c;	/* of that export; "" if none */
+	int64_t		 attempt_ms;	/* newest attempt started; 0: none */
+	int64_t		 fail_ms;	/* newest failed attempt; 0: none */
+	const char	*error;		/* its error; "" if none */
+	int		 failures;	/* failed attempts of its newest job */
+};
+
 /* journal.c */
 int		 journal_batch_begin(struct journal *);
 int		 journal_batch_commit(struct journal *);
@@ -72,5 +87,7 @@ int		 journal_history(struct journal *, int64_t, int, int,
 int		 journal_stale(struct journal *, int64_t, int,
 		    void (*)(const char *, const char *, const char *, int64_t,
 		    void *), void *);
+int		 journal_health(struct journal *, int,
+		    void (*)(const struct journal_db *, void *), void *);
 
 #endif

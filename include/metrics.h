@@ -51,6 +51,15 @@ struct metrics_api {
 	uint64_t	 n;
 };
 
+/* One known database's series; borrowed while rendering. */
+struct metrics_db {
+	const char	*project;
+	const char	*instance;
+	const char	*database;
+	int64_t		 success_ms;	/* newest verified export; 0: none */
+	int64_t		 failure_ms;	/* newest failed attempt; 0: none */
+};
+
 struct metrics {
 	/* Counters. */
 	uint64_t	 runs[METRICS_OUTCOME_COUNT];
@@ -77,6 +86,9 @@ struct metrics {
 	int64_t		 oldest_export_ms;	/* 0: none */
 	int		 never_exported;
 	int		 known_databases;
+	int		 stale;		/* databases stale by max_age */
+	const struct metrics_db *dbs;	/* every known database */
+	size_t		 ndbs;
 	int64_t		 now_ms;
 	int64_t		 started_ms;
 	struct alert_set alerts;

@@ -27,6 +27,7 @@ int64_t		 monitor_now_ms(const struct monitor *);
 void		 monitor_eval_soon(struct monitor *);
 cJSON		*monitor_alerts_json(struct monitor *);
 void		 monitor_check(struct monitor *, cJSON *);
+int		 monitor_coverage(struct monitor *, cJSON *, int64_t, int);
 char		*monitor_metrics_text(struct monitor *);
 int		 monitor_clock_enabled(void);
 void		 monitor_set_clock(struct monitor *, int64_t);

@@ -14,4 +14,4 @@ tests_check_metrics_LDADD = $(TEST_LIBS)
 
 TESTS += tests/integration/alerts-notify.sh tests/integration/alerts-metrics.sh \
 	tests/integration/alerts-partial.sh tests/integration/alerts-delivery.sh \
-	tests/integration/alerts-running.sh
+	tests/integration/alerts-running.sh tests/integration/health-stale.sh

@@ -1,7 +1,8 @@
 /*
- * alert.c: the three built-in alerts ("run failed", "export errors",
- * "exports not running") as a pure state machine: inputs and a time in,
- * states, summaries and the set of changed alerts out.  Also the rules of
+ * alert.c: the four built-in alerts ("run failed", "export errors",
+ * "exports not running", "stale databases") as a pure state machine:
+ * inputs and a time in, states, summaries and the set of changed alerts
+ * out.  Also the rules of
  * what the alerts remember (which run counts, which databases still fail,
  * when the dead man's switch is pinged) and the "notifications failing"
  * line of `check`.  Hearing of events is monitor.c's; telling people is
@@ -59,7 +60,19 @@ static const struct {
 	    "2. `journalctl -u databackupd` for \"stalled\", token and "
 	    "worker errors.\n"
 	    "3. The alert clears as soon as the run progresses; "
-	    "docs/operations.md#run-stalled." },
+	    "docs/operations.md#alert-run-stalled." },
+	[ALERT_STALE] = { "stale_databases", "Stale databases",
+	    ALERT_LEVEL_CRITICAL,
+	    "1. `databackupctl coverage --stale` lists each stale database "
+	    "with its newest verified export.\n"
+	    "2. `databackupctl jobs --failed` and `databackupctl check`: "
+	    "failing exports, runs that failed or did not start, partial "
+	    "discovery.\n"
+	    "3. A database that is gone for good: it is forgotten after the "
+	    "next full run that sees everything; one that is not wanted: "
+	    "exclude it.\n"
+	    "4. Once fixed: `databackupctl trigger PROJECT/INSTANCE/DATABASE "
+	    "--wait`; the alert clears when no database is stale." },
 };
 
 const char *
@@ -297,6 +310,80 @@ alert_eval_run_stalled(struct alert *a, const struct alert_input *in)
 	return (1);
 }
 
+/* "26h", "1h30m", "90s": a duration for people, to the second. */
+void
+alert_age_text(int64_t ms, char *buf, size_t len)
+{
+	long long	h = ms / 3600000, m = ms / 60000 % 60;
+	long long	s = ms / 1000 % 60;
+
+	if (h > 0 && m == 0 && s == 0)
+		snprintf(buf, len, "%lldh", h);
+	else if (h > 0)
+		snprintf(buf, len, "%lldh%02lldm", h, m);
+	else if (m > 0 && s == 0)
+		snprintf(buf, len, "%lldm", m);
+	else if (m > 0)
+		snprintf(buf, len, "%lldm%02llds", m, s);
+	else
+		snprintf(buf, len, "%llds", s);
+}
+
+/*
+ * Is the database stale at now_ms: has it no verified export younger than
+ * max_age?  One never exported counts from when it was first seen: a
+ * database found an hour ago had no chance of an export yet, and a new
+ * daemon must not cry wolf before its first run; it turns stale max_age
+ * after it was first seen.  An excluded database is not wanted, so never
+ * stale.  One whose first sighting is not known and that was never
+ * exported is stale.
+ */
+int
+alert_db_stale(const struct alert_db *db, int64_t now_ms, int64_t max_age_ms)
+{
+	int64_t	from = db->last_ms > 0 ? db->last_ms : db->first_ms;
+
+	if (db->excluded)
+		return (0);
+	return (from == 0 || now_ms - from > max_age_ms);
+}
+
+static int
+alert_eval_stale(struct alert *a, const struct alert_input *in)
+{
+	char	names[ALERT_SUMMARY_MAX], one[ALERT_SUMMARY_MAX], age[32];
+	size_t	i, n = 0;
+
+	names[0] = '\0';
+	for (i = 0; i < in->ndbs; i++) {
+		if (!alert_db_stale(&in->dbs[i], in->now_ms, in->max_age_ms))
+			continue;
+		if (n < ALERT_NAMES_SHOWN) {
+			snprintf(one, sizeof(one), "%s%s/%s/%s", n > 0 ?
+			    ", " : "", in->dbs[i].project, in->dbs[i].instance,
+			    in->dbs[i].database);
+			strlcat(names, one, sizeof(names));
+		}
+		n++;
+	}
+	a->count = (int)n;
+	alert_age_text(in->max_age_ms, age, sizeof(age));
+	if (n == 0) {
+		snprintf(a->summary, sizeof(a->summary), "%zu known "
+		    "database%s, none without a verified export in %s",
+		    in->ndbs, in->ndbs == 1 ? "" : "s", age);
+		return (0);
+	}
+	if (n > ALERT_NAMES_SHOWN) {
+		snprintf(one, sizeof(one), " and %zu more",
+		    n - ALERT_NAMES_SHOWN);
+		strlcat(names, one, sizeof(names));
+	}
+	snprintf(a->summary, sizeof(a->summary), "%zu database%s without a "
+	    "verified export in %s: %s", n, n == 1 ? "" : "s", age, names);
+	return (1);
+}
+
 /*
  * Evaluates every alert at in->now_ms.  Returns a bit mask (1 << id) of
  * the alerts whose state changed; summaries and counts are refreshed
@@ -323,6 +410,9 @@ alert_eval(struct alert_set *s, const struct alert_input *in)
 			break;
 		case ALERT_RUN_STALLED:
 			firing = alert_eval_run_stalled(a, in);
+			break;
+		case ALERT_STALE:
+			firing = alert_eval_stale(a, in);
 			break;
 		case ALERT_COUNT:
 			break;

@@ -323,63 +323,38 @@ control_cmd_history(struct control_conn *c, const cJSON *req)
 	control_send(c, o, 1);
 }
 
-struct control_stale {
-	struct master	*m;
-	cJSON		*arr;
-	int		 n;
-};
-
-static void
-control_stale_cb(const char *project, const char *instance,
-    const char *database, int64_t last_ms, void *arg)
-{
-	struct control_stale	*cs = arg;
-	cJSON			*e;
-
-	/* Excluded since: not wanted, so not missing. */
-	if (config_exclude_match(master_config(cs->m), project, instance,
-	    database) != NULL)
-		return;
-	if (cs->n++ >= CONTROL_HISTORY_MAX)
-		return;
-	e = cJSON_CreateObject();
-	cJSON_AddStringToObject(e, "project", project);
-	cJSON_AddStringToObject(e, "instance", instance);
-	cJSON_AddStringToObject(e, "database", database);
-	json_add_time(e, "last_success", last_ms);
-	cJSON_AddItemToArray(cs->arr, e);
-}
-
 /*
- * coverage: every database the journal knows (each has been discovered
- * by some run) whose newest successful export is older than "hours", or
- * that was never exported; oldest first.
+ * coverage: every known database (monitor.c) with its newest verified
+ * export, stale or not by [alerts] max_age, or by "hours" when given;
+ * with "stale": true, only the stale ones.
  */
 static void
 control_cmd_coverage(struct control_conn *c, const cJSON *req)
 {
-	struct master		*m = c->ctl->m;
-	struct control_stale	 cs;
-	cJSON			*o;
-	int			 hours;
+	const cJSON	*h, *st;
+	cJSON		*o;
+	int64_t		 max_age_ms;
+	int		 hours = 0;
 
-	if (control_int_arg(c, req, "hours", CONTROL_STALE_HOURS,
-	    CONTROL_DAYS_MAX * 24, &hours) == -1)
-		return;
-	o = control_result(1);
-	memset(&cs, 0, sizeof(cs));
-	cs.m = m;
-	cJSON_AddNumberToObject(o, "hours", hours);
-	cs.arr = cJSON_AddArrayToObject(o, "stale");
-	if (journal_stale(master_journal(m), master_now_ms() -
-	    (int64_t)hours * 3600 * 1000, JOURNAL_LIMIT_MAX, control_stale_cb,
-	    &cs) == -1) {
-		cJSON_Delete(o);
-		control_error(c, "journal: %s", journal_error(
-		    master_journal(m)));
+	max_age_ms = (int64_t)master_config(c->ctl->m)->max_age_ms;
+	h = cJSON_GetObjectItemCaseSensitive(req, "hours");
+	if (cJSON_IsNull(h))
+		h = NULL;
+	if (h != NULL) {
+		if (control_int_arg(c, req, "hours", CONTROL_STALE_HOURS,
+		    CONTROL_DAYS_MAX * 24, &hours) == -1)
+			return;
+		max_age_ms = (int64_t)hours * 3600 * 1000;
+	}
+	st = cJSON_GetObjectItemCaseSensitive(req, "stale");
+	if (st != NULL && !cJSON_IsBool(st)) {
+		control_error(c, "\"stale\" must be true or false");
 		return;
 	}
-	cJSON_AddBoolToObject(o, "truncated", cs.n > CONTROL_HISTORY_MAX);
+	o = control_result(1);
+	if (h != NULL)
+		cJSON_AddNumberToObject(o, "hours", hours);
+	monitor_coverage(c->ctl->mon, o, max_age_ms, cJSON_IsTrue(st));
 	control_send(c, o, 1);
 }
 

@@ -38,6 +38,7 @@ enum journal_stmt {
 	JST_PRUNE_RUNS,
 	JST_HISTORY,
 	JST_STALE,
+	JST_HEALTH,
 	JST_COUNT
 };
 

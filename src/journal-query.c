@@ -11,6 +11,7 @@
  */
 #include <inttypes.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sqlite3.h>
@@ -274,6 +275,7 @@ struct journal_cb {
 			    const struct job *, void *);
 		void	 (*stale)(const char *, const char *, const char *,
 			    int64_t, void *);
+		void	 (*health)(const struct journal_db *, void *);
 	}	 cb;
 	void	*arg;
 };
@@ -461,4 +463,64 @@ journal_stale(struct journal *j, int64_t older_than_ms, int limit,
 	if (journal_list(j, st, fn, older_than_ms, limit) == -1)
 		return (-1);
 	return (journal_rows(j, st, fn, journal_stale_row, &c));
+}
+
+/* A column's text, "" for NULL. */
+static const char *
+journal_text_or_empty(sqlite3_stmt *st, int col)
+{
+	const char	*s = (const char *)sqlite3_column_text(st, col);
+
+	return (s != NULL ? s : "");
+}
+
+static int
+journal_health_row(struct journal *j, sqlite3_stmt *st, const char *fn,
+    void *arg)
+{
+	struct journal_cb	*c = arg;
+	struct journal_db	 db;
+	const char		*fail, *tab;
+
+	memset(&db, 0, sizeof(db));
+	db.project = journal_text_or_empty(st, 0);
+	db.instance = journal_text_or_empty(st, 1);
+	db.database = journal_text_or_empty(st, 2);
+	db.first_ms = sqlite3_column_int64(st, 3);
+	db.last_ms = sqlite3_column_int64(st, 4);
+	db.attempt_ms = sqlite3_column_int64(st, 5);
+	db.object = journal_text_or_empty(st, 6);
+	db.crc32c = journal_text_or_empty(st, 7);
+	/* "TIME\tERROR", one column for one lookup. */
+	fail = journal_text_or_empty(st, 8);
+	db.error = "";
+	if ((tab = strchr(fail, '\t')) != NULL) {
+		db.fail_ms = strtoll(fail, NULL, 10);
+		db.error = tab + 1;
+	}
+	db.failures = sqlite3_column_int(st, 9);
+	c->cb.health(&db, c->arg);
+	return (1);
+}
+
+/*
+ * Health: call cb for each database the journal knows, by name, at most
+ * limit, with its newest verified export (object, crc32c), newest attempt,
+ * newest failed attempt (time, error) and its newest job's failures.  Like journal_stale, a
+ * database stays until its runs are pruned.  cb borrows the row and must
+ * not call the journal.  Returns the count, or -1.
+ */
+int
+journal_health(struct journal *j, int limit,
+    void (*cb)(const struct journal_db *, void *), void *arg)
+{
+	static const char	 fn[] = "journal_health";
+	sqlite3_stmt		*st = j->st[JST_HEALTH];
+	struct journal_cb	 c = { .cb.health = cb, .arg = arg };
+
+	if (journal_enter(j, fn) == -1 ||
+	    journal_check_limit(j, limit, fn) == -1)
+		return (-1);
+	sqlite3_bind_int(st, 1, limit);
+	return (journal_rows(j, st, fn, journal_health_row, &c));
 }

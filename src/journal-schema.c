@@ -183,6 +183,34 @@ static const char *const journal_stmt_sql[JST_COUNT] = {
 	    " AS last FROM jobs GROUP BY project, instance, \"database\""
 	    " HAVING last = 0 OR last < ?1"
 	    " ORDER BY last, project, instance, \"database\" LIMIT ?2",
+	/*
+	 * The same scan, with what the monitor keeps of each database: the
+	 * newest verified export's object and crc32c, the newest failed
+	 * attempt and the failures of the newest job, each one index lookup
+	 * (jobs_db, then attempts by job).
+	 */
+	[JST_HEALTH] = "SELECT g.project, g.instance, g.db, g.first, g.last,"
+	    " g.attempt,"
+	    " (SELECT s.object FROM jobs s WHERE s.project = g.project"
+	    "  AND s.instance = g.instance AND s.\"database\" = g.db"
+	    "  AND s.state = 'succeeded' ORDER BY s.ended_ms DESC LIMIT 1),"
+	    " (SELECT s.crc32c FROM jobs s WHERE s.project = g.project"
+	    "  AND s.instance = g.instance AND s.\"database\" = g.db"
+	    "  AND s.state = 'succeeded' ORDER BY s.ended_ms DESC LIMIT 1),"
+	    " (SELECT max(a.started_ms, a.ended_ms) || char(9) || a.error"
+	    "  FROM jobs f JOIN attempts a ON a.job_id = f.id"
+	    "  WHERE f.project = g.project AND f.instance = g.instance"
+	    "  AND f.\"database\" = g.db AND a.outcome = 'failed'"
+	    "  ORDER BY max(a.started_ms, a.ended_ms) DESC, a.id DESC LIMIT 1),"
+	    " (SELECT s.failures FROM jobs s WHERE s.project = g.project"
+	    "  AND s.instance = g.instance AND s.\"database\" = g.db"
+	    "  ORDER BY s.created_ms DESC, s.id DESC LIMIT 1)"
+	    " FROM (SELECT project, instance, \"database\" AS db,"
+	    "  min(created_ms) AS first,"
+	    "  max(CASE WHEN state = 'succeeded' THEN ended_ms ELSE 0 END)"
+	    "  AS last, max(started_ms) AS attempt FROM jobs"
+	    "  GROUP BY project, instance, \"database\") g"
+	    " ORDER BY g.project, g.instance, g.db LIMIT ?1",
 };
 
 static const char *const journal_status_names[] = {

@@ -146,6 +146,33 @@ metrics_api_error(long code)
 	return (code == 0 || code >= HTTP_STATUS_BAD_REQUEST);
 }
 
+/*
+ * One sample per database with a value (ms > 0): name{project,instance,
+ * database} in seconds since the epoch.
+ */
+static void
+metrics_dbs(struct evbuffer *b, const char *name, const char *help,
+    const struct metrics *mt, int failure)
+{
+	const struct metrics_db	*d;
+	size_t			 i;
+	int64_t			 ms;
+
+	metrics_head(b, name, "gauge", help);
+	for (i = 0; i < mt->ndbs; i++) {
+		d = &mt->dbs[i];
+		if ((ms = failure ? d->failure_ms : d->success_ms) <= 0)
+			continue;
+		evbuffer_add_printf(b, "%s{project=\"", name);
+		metrics_label(b, d->project);
+		evbuffer_add_printf(b, "\",instance=\"");
+		metrics_label(b, d->instance);
+		evbuffer_add_printf(b, "\",database=\"");
+		metrics_label(b, d->database);
+		evbuffer_add_printf(b, "\"} %lld\n", (long long)(ms / 1000));
+	}
+}
+
 /* Renders every metric; returns a new NUL-terminated string. */
 char *
 metrics_render(const struct metrics *mt)
@@ -216,6 +243,13 @@ metrics_render(const struct metrics *mt)
 	metrics_one(b, "databackup_databases_never_exported", "gauge",
 	    "Known databases without any successful export.",
 	    mt->never_exported);
+	metrics_one(b, "databackup_databases_stale", "gauge",
+	    "Known databases, not excluded, without a verified export younger "
+	    "than [alerts] max_age.", mt->stale);
+	metrics_dbs(b, "databackup_database_last_success_timestamp_seconds",
+	    "End of the database's newest verified export.", mt, 0);
+	metrics_dbs(b, "databackup_database_last_failure_timestamp_seconds",
+	    "When the database's newest failed export attempt ended.", mt, 1);
 
 	metrics_head(b, "databackup_alert_firing", "gauge",
 	    "1 while the alert fires.");

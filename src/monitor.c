@@ -6,7 +6,9 @@
  * need that the master does not keep: the alerts' memory (the last full
  * run, the databases that keep failing; rebuilt from the journal at
  * start), why a scheduled run did not start, when an export was last
- * attempted, and the newest successful export of every known database.
+ * attempted, and the health of every known database (newest verified
+ * export, last attempt, last failure), which `coverage`, the "stale
+ * databases" alert and the per-database metrics read.
  * Evaluation runs every MONITOR_EVAL_SEC and soon after each relevant
  * event; each alert change is logged and handed to notify.c.  The rules
  * themselves are alert.c's.
@@ -37,17 +39,33 @@
 #include "xmalloc.h"
 
 /*
- * The newest successful export of one database.  There is one for every
- * database known, 10,000 on a large fleet, so the names share the entry's
- * allocation and the entries sit in an array sorted by name: a pointer
- * each, where a tree node costs four.  An insert moves the array's tail;
- * a whole run of new databases moves a few hundred MB that way, a few
- * tens of ms.
+ * The health of one database (a time of 0: none).  There is one for every
+ * database known,
+ * 10,000 on a large fleet, so the names share the entry's allocation, the
+ * object name and the error are allocated only when known (about 250
+ * bytes an entry in all), and the entries sit in an array sorted by name:
+ * a pointer each, where a tree node costs four.  An insert moves the
+ * array's tail; a whole run of new databases moves a few hundred MB that
+ * way, a few tens of ms.  Times are in the monitor's clock
+ * (monitor_now_ms): the wall clock, unless a test moved it.
  */
 struct monitor_db {
-	int64_t			 last_ms;	/* 0: never */
+	int64_t			 last_ms;	/* newest verified export */
+	int64_t			 first_ms;	/* first seen */
+	int64_t			 attempt_ms;	/* newest attempt */
+	int64_t			 fail_ms;	/* newest failed attempt */
 	int64_t			 seen_run;
+	char			*object;	/* of last_ms; NULL: unknown */
+	char			*error;		/* of fail_ms; NULL: none */
+	char			 crc32c[12];	/* of last_ms, base64 */
+	int			 failures;	/* of its newest job */
 	char			 names[];	/* project, instance, db */
+};
+
+/* A place the discovery of the current run could not see whole. */
+struct monitor_place {
+	char			*project;	/* NULL: a folder, anything */
+	char			*instance;	/* NULL: the whole project */
 };
 
 struct monitor {
@@ -67,6 +85,8 @@ struct monitor {
 	struct alert_mem	 mem;
 	struct monitor_db	**dbs;		/* sorted by name */
 	size_t			 ndbs, capdbs;
+	struct monitor_place	*places;	/* partial, current run */
+	size_t			 nplaces;
 };
 
 /* db's names against p/i/d: less than, equal to or more than 0. */
@@ -114,6 +134,26 @@ monitor_db_new(const char *p, const char *i, const char *d)
 	return (db);
 }
 
+static void
+monitor_db_free(struct monitor_db *db)
+{
+	if (db == NULL)
+		return;
+	free(db->object);
+	free(db->error);
+	free(db);
+}
+
+/* db's project, instance and database; borrowed from db. */
+static void
+monitor_db_names(const struct monitor_db *db, const char **p, const char **i,
+    const char **d)
+{
+	*p = db->names;
+	*i = *p + strlen(*p) + 1;
+	*d = *i + strlen(*i) + 1;
+}
+
 /* Room for one more entry at the end of the array. */
 static void
 monitor_db_grow(struct monitor *mon)
@@ -159,6 +199,94 @@ monitor_now_ms(const struct monitor *mon)
 	return (master_now_ms() + (mon != NULL ? mon->offset_ms : 0));
 }
 
+/* A wall-clock time of the master's (0: none) in the monitor's clock. */
+static int64_t
+monitor_clock(const struct monitor *mon, int64_t ms)
+{
+	return (ms != 0 ? ms + mon->offset_ms : 0);
+}
+
+/*
+ * The entry of job's database, made if it is new: first seen when its
+ * job was created, exported when the journal last saw it exported (it may
+ * have been forgotten and found again).
+ */
+static struct monitor_db *
+monitor_db_job(struct monitor *mon, const struct job *job)
+{
+	struct monitor_db	*db;
+	int64_t			 last;
+
+	db = monitor_db_get(mon, job_project(job), job_instance(job),
+	    job_database(job), 0);
+	if (db != NULL)
+		return (db);
+	db = monitor_db_get(mon, job_project(job), job_instance(job),
+	    job_database(job), 1);
+	db->first_ms = job->created_ms > 0 ? monitor_clock(mon,
+	    job->created_ms) : monitor_now_ms(mon);
+	if (master_journal(mon->m) != NULL && journal_last_success(
+	    master_journal(mon->m), job_project(job), job_instance(job),
+	    job_database(job), &last) == 1)
+		db->last_ms = last;
+	return (db);
+}
+
+/*
+ * The known databases as the alerts read them; a new array of mon->ndbs
+ * entries borrowing the names, caller frees.
+ */
+static struct alert_db *
+monitor_alert_dbs(struct monitor *mon)
+{
+	const struct config	*conf = master_config(mon->m);
+	struct alert_db		*v;
+	struct monitor_db	*db;
+	size_t			 k;
+
+	v = xcalloc(mon->ndbs + 1, sizeof(*v));
+	for (k = 0; k < mon->ndbs; k++) {
+		db = mon->dbs[k];
+		monitor_db_names(db, &v[k].project, &v[k].instance,
+		    &v[k].database);
+		v[k].last_ms = db->last_ms;
+		v[k].first_ms = db->first_ms;
+		v[k].excluded = config_exclude_match(conf, v[k].project,
+		    v[k].instance, v[k].database) != NULL;
+	}
+	return (v);
+}
+
+/*
+ * The first NOTIFY_TARGETS_LISTED stale databases, for the message (its
+ * count says how many there are in all); a new array, caller frees.
+ */
+static struct alert_target *
+monitor_stale_targets(struct monitor *mon, const struct alert_input *in)
+{
+	struct alert_target	*tl, *t;
+	struct monitor_db	*db;
+	const char		*p, *i, *d;
+	size_t			 k, n = 0;
+
+	tl = xcalloc(NOTIFY_TARGETS_LISTED, sizeof(*tl));
+	for (k = 0; k < in->ndbs && n < NOTIFY_TARGETS_LISTED; k++) {
+		if (!alert_db_stale(&in->dbs[k], in->now_ms, in->max_age_ms))
+			continue;
+		db = mon->dbs[k];
+		t = &tl[n++];
+		monitor_db_names(db, &p, &i, &d);
+		strlcpy(t->project, p, sizeof(t->project));
+		strlcpy(t->instance, i, sizeof(t->instance));
+		strlcpy(t->database, d, sizeof(t->database));
+		t->when_ms = db->fail_ms;
+		t->failures = db->failures;
+		if (db->error != NULL)
+			strlcpy(t->error, db->error, sizeof(t->error));
+	}
+	return (tl);
+}
+
 static void
 monitor_target(struct alert_target *t, const struct job *job, int64_t when)
 {
@@ -182,6 +310,7 @@ monitor_eval(struct monitor *mon)
 	const struct alert_target *t;
 	struct alert_target	*tl;
 	struct alert		*a;
+	struct alert_db		*dbs;
 	unsigned int		 changed;
 	size_t			 nt, i, n;
 	char			 line[ALERT_SUMMARY_MAX + 64];
@@ -203,6 +332,9 @@ monitor_eval(struct monitor *mon)
 	in.not_running_after_ms = (int64_t)conf->not_running_after_ms;
 	in.stalled_run = r != NULL && r->stalled ? r->jr.id : 0;
 	in.progress_ms = r != NULL ? r->progress_ms : 0;
+	in.dbs = dbs = monitor_alert_dbs(mon);
+	in.ndbs = mon->ndbs;
+	in.max_age_ms = (int64_t)conf->max_age_ms;
 
 	changed = alert_eval(&mon->alerts, &in);
 	for (k = 0; k < ALERT_COUNT; k++) {
@@ -227,12 +359,17 @@ monitor_eval(struct monitor *mon)
 		} else if (a->id == ALERT_RUN_FAILED) {
 			t = in.gave_up;
 			nt = in.ngave_up;
+		} else if (a->id == ALERT_STALE) {
+			/* The first ones listed; nt counts them all. */
+			t = tl = monitor_stale_targets(mon, &in);
+			nt = (size_t)a->count;
 		}
 		if (a->state != ALERT_FIRING)
 			nt = 0;
 		notify_alert(mon->notify, conf, a, t, nt);
 		free(tl);
 	}
+	free(dbs);
 }
 
 static void
@@ -280,6 +417,7 @@ monitor_dispatched(struct monitor *mon, const struct job *job)
 	if (mon == NULL)
 		return;
 	mon->last_attempt_ms = monitor_now_ms(mon);
+	monitor_db_job(mon, job)->attempt_ms = mon->last_attempt_ms;
 	if (job->operation == NULL)
 		mon->mt.attempts++;
 }
@@ -293,10 +431,14 @@ monitor_job_done(struct monitor *mon, const struct job *job)
 		return;
 	mon->mt.jobs[METRICS_SUCCEEDED]++;
 	mon->last_attempt_ms = monitor_now_ms(mon);
-	db = monitor_db_get(mon, job_project(job), job_instance(job),
-	    job_database(job), 1);
-	if (job->ended_ms > db->last_ms)
-		db->last_ms = job->ended_ms;
+	db = monitor_db_job(mon, job);
+	db->failures = job->failures;
+	if (monitor_clock(mon, job->ended_ms) > db->last_ms) {
+		db->last_ms = monitor_clock(mon, job->ended_ms);
+		free(db->object);
+		db->object = xstrdup(job_object(job));
+		strlcpy(db->crc32c, job->crc32c, sizeof(db->crc32c));
+	}
 	alert_mem_exported(&mon->mem, job_project(job), job_instance(job),
 	    job_database(job));
 	monitor_eval_soon(mon);
@@ -308,11 +450,18 @@ monitor_job_failed(struct monitor *mon, const struct job *job,
     const struct msg_failed *f)
 {
 	struct alert_target	t;
+	struct monitor_db	*db;
 	enum metrics_retry	r;
 
 	if (mon == NULL)
 		return;
 	mon->last_attempt_ms = monitor_now_ms(mon);
+	db = monitor_db_job(mon, job);
+	db->fail_ms = mon->last_attempt_ms;
+	db->failures = job->failures;
+	free(db->error);
+	db->error = xstrdup(job->last_error != NULL ? job->last_error :
+	    f->message);
 	monitor_target(&t, job, job->state == JOB_FAILED && job->ended_ms > 0 ?
 	    job->ended_ms : monitor_now_ms(mon));
 	alert_mem_failed(&mon->mem, &t,
@@ -382,6 +531,66 @@ monitor_partial(struct monitor *mon, const struct disc_result *res)
 	mon->mt.disc_partial = (int)res->partial.n;
 }
 
+/* Forget the places the current run could not see. */
+static void
+monitor_places_clear(struct monitor *mon)
+{
+	size_t	i;
+
+	for (i = 0; i < mon->nplaces; i++) {
+		free(mon->places[i].project);
+		free(mon->places[i].instance);
+	}
+	free(mon->places);
+	mon->places = NULL;
+	mon->nplaces = 0;
+}
+
+/*
+ * Remember where a walk of the current run could not see whole: a folder
+ * (anything could be under it), a project, or an instance of one.  A
+ * region that did not answer names no instance, so it stands for its
+ * whole project.
+ */
+static void
+monitor_places_add(struct monitor *mon, const struct disc_result *res)
+{
+	const struct disc_partial	*p;
+	struct monitor_place		*pl;
+	size_t				 i;
+
+	for (i = 0; i < res->partial.n; i++) {
+		p = &res->partial.v[i];
+		mon->places = xreallocarray(mon->places, mon->nplaces + 1,
+		    sizeof(*mon->places));
+		pl = &mon->places[mon->nplaces++];
+		pl->project = strncmp(p->where, "folders/", 8) == 0 ? NULL :
+		    xstrdup(p->where);
+		pl->instance = p->instance[0] != '\0' ? xstrdup(p->instance) :
+		    NULL;
+	}
+}
+
+/* Is db under a place the current run could not see whole? */
+static int
+monitor_db_unseen(const struct monitor *mon, const struct monitor_db *db)
+{
+	const struct monitor_place	*pl;
+	const char			*p, *i, *d;
+	size_t				 k;
+
+	monitor_db_names(db, &p, &i, &d);
+	for (k = 0; k < mon->nplaces; k++) {
+		pl = &mon->places[k];
+		if (pl->project == NULL)
+			return (1);
+		if (strcmp(pl->project, p) == 0 && (pl->instance == NULL ||
+		    strcmp(pl->instance, i) == 0))
+			return (1);
+	}
+	return (0);
+}
+
 static void
 monitor_discovery(struct monitor *mon, const struct disc_result *res)
 {
@@ -395,6 +604,7 @@ monitor_discovery(struct monitor *mon, const struct disc_result *res)
 	mon->mt.disc_skipped = (int)res->skipped.n;
 	mon->mt.disc_excluded = (int)res->excluded.n;
 	monitor_partial(mon, res);
+	monitor_places_add(mon, res);
 	if (res->failed)
 		strlcpy(mon->disc_error, res->errors.n > 0 ?
 		    res->errors.v[0].text : "nothing could be read",
@@ -411,6 +621,7 @@ monitor_run_started(struct monitor *mon, const struct run *r)
 	if (r != NULL && r->jr.patterns[0] == '\0')
 		mon->start_error[0] = '\0';
 	mon->disc_error[0] = '\0';
+	monitor_places_clear(mon);
 	monitor_eval_soon(mon);
 }
 
@@ -449,20 +660,15 @@ static void
 monitor_known(struct monitor *mon, const struct job *job, int64_t run_id)
 {
 	struct monitor_db	*db;
-	int64_t			 last;
 
-	db = monitor_db_get(mon, job_project(job), job_instance(job),
-	    job_database(job), 0);
-	if (db == NULL) {
-		db = monitor_db_get(mon, job_project(job), job_instance(job),
-		    job_database(job), 1);
-		if (master_journal(mon->m) != NULL && journal_last_success(
-		    master_journal(mon->m), job_project(job),
-		    job_instance(job), job_database(job), &last) == 1)
-			db->last_ms = last;
+	db = monitor_db_job(mon, job);
+	if (job->state == JOB_SUCCEEDED && monitor_clock(mon,
+	    job->ended_ms) > db->last_ms) {
+		db->last_ms = monitor_clock(mon, job->ended_ms);
+		free(db->object);
+		db->object = xstrdup(job_object(job));
+		strlcpy(db->crc32c, job->crc32c, sizeof(db->crc32c));
 	}
-	if (job->state == JOB_SUCCEEDED && job->ended_ms > db->last_ms)
-		db->last_ms = job->ended_ms;
 	db->seen_run = run_id;
 }
 
@@ -470,7 +676,9 @@ monitor_known(struct monitor *mon, const struct job *job, int64_t run_id)
  * A run ended.  A full run replaces the memory's last run (a run with
  * patterns does not: it says nothing of the other databases), and if it
  * saw everything, it tells which databases exist: failing ones it did not
- * find are gone or excluded, and fail no more.
+ * find are gone or excluded, and fail no more.  A database last seen
+ * where this run's discovery could not see whole stays known, so that it
+ * turns stale rather than vanish.
  */
 static void
 monitor_run_end(struct monitor *mon, const struct run *r)
@@ -505,10 +713,11 @@ monitor_run_end(struct monitor *mon, const struct run *r)
 	mon->disc_error[0] = '\0';
 	if (r->full && !r->disc_failed && r->disc.errors == 0) {
 		for (i = k = 0; i < mon->ndbs; i++) {
-			if (mon->dbs[i]->seen_run == r->jr.id)
+			if (mon->dbs[i]->seen_run == r->jr.id ||
+			    monitor_db_unseen(mon, mon->dbs[i]))
 				mon->dbs[k++] = mon->dbs[i];
 			else
-				free(mon->dbs[i]);
+				monitor_db_free(mon->dbs[i]);
 		}
 		mon->ndbs = k;
 		if ((n = alert_mem_forget(&mon->mem, monitor_known_target,
@@ -656,6 +865,60 @@ monitor_check(struct monitor *mon, cJSON *o)
 	cJSON_AddItemToObject(o, "lines", lines);
 }
 
+/*
+ * The coverage reply: every known database that is not excluded (or only
+ * the stale ones), by name, with its newest verified export, its age and
+ * whether it is stale by max_age_ms; "count" listed, "stale" among them.
+ * Returns how many are stale.
+ */
+int
+monitor_coverage(struct monitor *mon, cJSON *o, int64_t max_age_ms,
+    int stale_only)
+{
+	struct alert_db		*dbs;
+	struct monitor_db	*db;
+	cJSON			*arr, *e;
+	int64_t			 now = monitor_now_ms(mon);
+	size_t			 k;
+	int			 stale, nstale = 0, n = 0;
+
+	dbs = monitor_alert_dbs(mon);
+	cJSON_AddNumberToObject(o, "max_age", (double)(max_age_ms / 1000));
+	arr = cJSON_AddArrayToObject(o, "databases");
+	for (k = 0; k < mon->ndbs; k++) {
+		if (dbs[k].excluded)
+			continue;
+		stale = alert_db_stale(&dbs[k], now, max_age_ms);
+		if (stale_only && !stale)
+			continue;
+		db = mon->dbs[k];
+		e = cJSON_CreateObject();
+		cJSON_AddStringToObject(e, "project", dbs[k].project);
+		cJSON_AddStringToObject(e, "instance", dbs[k].instance);
+		cJSON_AddStringToObject(e, "database", dbs[k].database);
+		json_add_time(e, "last_success", db->last_ms);
+		if (db->last_ms != 0)
+			cJSON_AddNumberToObject(e, "age",
+			    (double)((now - db->last_ms) / 1000));
+		else
+			cJSON_AddNullToObject(e, "age");
+		json_add_str(e, "object", db->object);
+		json_add_str(e, "crc32c", db->crc32c);
+		json_add_time(e, "first_seen", db->first_ms);
+		json_add_time(e, "last_attempt", db->attempt_ms);
+		json_add_time(e, "last_failure", db->fail_ms);
+		json_add_str(e, "last_error", db->error);
+		cJSON_AddBoolToObject(e, "stale", stale);
+		cJSON_AddItemToArray(arr, e);
+		nstale += stale;
+		n++;
+	}
+	cJSON_AddNumberToObject(o, "count", n);
+	cJSON_AddNumberToObject(o, "stale", nstale);
+	free(dbs);
+	return (nstale);
+}
+
 /* Prometheus text; returns a new string. */
 char *
 monitor_metrics_text(struct monitor *mon)
@@ -663,7 +926,10 @@ monitor_metrics_text(struct monitor *mon)
 	const struct run	*r = master_run(mon->m);
 	struct master_info	 mi;
 	struct monitor_db	*db;
+	struct metrics_db	*mdb;
+	struct alert_db		*dbs;
 	size_t			 k;
+	char			*text;
 
 	master_info(mon->m, &mi);
 	mon->mt.now_ms = monitor_now_ms(mon);
@@ -685,7 +951,26 @@ monitor_metrics_text(struct monitor *mon)
 	}
 	mon->mt.known_databases = (int)mon->ndbs;
 	memcpy(&mon->mt.alerts, &mon->alerts, sizeof(mon->alerts));
-	return (metrics_render(&mon->mt));
+	dbs = monitor_alert_dbs(mon);
+	mdb = xcalloc(mon->ndbs + 1, sizeof(*mdb));
+	mon->mt.stale = 0;
+	for (k = 0; k < mon->ndbs; k++) {
+		mdb[k].project = dbs[k].project;
+		mdb[k].instance = dbs[k].instance;
+		mdb[k].database = dbs[k].database;
+		mdb[k].success_ms = mon->dbs[k]->last_ms;
+		mdb[k].failure_ms = mon->dbs[k]->fail_ms;
+		mon->mt.stale += alert_db_stale(&dbs[k], mon->mt.now_ms,
+		    (int64_t)master_config(mon->m)->max_age_ms);
+	}
+	mon->mt.dbs = mdb;
+	mon->mt.ndbs = mon->ndbs;
+	text = metrics_render(&mon->mt);
+	mon->mt.dbs = NULL;
+	mon->mt.ndbs = 0;
+	free(mdb);
+	free(dbs);
+	return (text);
 }
 
 static char *
@@ -704,18 +989,26 @@ monitor_api_cb(const char *url, long status, int curl_code, void *arg)
 }
 
 /*
- * Databases the journal knows, with their newest export: one row each, in
- * the order of the export time.  Appended, then sorted once by name.
+ * Databases the journal knows, with their health: one row each, by name,
+ * so each is appended in order.
  */
 static void
-monitor_load_db(const char *p, const char *i, const char *d, int64_t last,
-    void *arg)
+monitor_load_db(const struct journal_db *jd, void *arg)
 {
 	struct monitor		*mon = arg;
 	struct monitor_db	*db;
 
-	db = monitor_db_new(p, i, d);
-	db->last_ms = last;
+	db = monitor_db_new(jd->project, jd->instance, jd->database);
+	db->first_ms = jd->first_ms;
+	db->last_ms = jd->last_ms;
+	db->attempt_ms = jd->attempt_ms;
+	db->fail_ms = jd->fail_ms;
+	db->failures = jd->failures;
+	if (jd->last_ms != 0 && jd->object[0] != '\0')
+		db->object = xstrdup(jd->object);
+	strlcpy(db->crc32c, jd->crc32c, sizeof(db->crc32c));
+	if (jd->fail_ms != 0)
+		db->error = xstrdup(jd->error);
 	monitor_db_grow(mon);
 	mon->dbs[mon->ndbs++] = db;
 }
@@ -918,8 +1211,7 @@ monitor_new(struct master *m, char *err, size_t errlen)
 	mon->notify = notify_new(base, master_multi(m), master_auth(m),
 	    &mon->mt);
 	http_multi_observe(master_multi(m), monitor_api_cb, mon);
-	if (journal_stale(j, INT64_MAX, JOURNAL_LIMIT_MAX, monitor_load_db,
-	    mon) == -1)
+	if (journal_health(j, JOURNAL_LIMIT_MAX, monitor_load_db, mon) == -1)
 		log_warnx("journal: %s", journal_error(j));
 	if (mon->ndbs > 0)
 		qsort(mon->dbs, mon->ndbs, sizeof(*mon->dbs),
@@ -956,8 +1248,9 @@ monitor_free(struct monitor *mon)
 	event_free(mon->ev_soon);
 	event_free(mon->ev_tick);
 	for (i = 0; i < mon->ndbs; i++)
-		free(mon->dbs[i]);
+		monitor_db_free(mon->dbs[i]);
 	free(mon->dbs);
+	monitor_places_clear(mon);
 	alert_mem_clear(&mon->mem);
 	free(mon);
 }

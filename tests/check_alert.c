@@ -1,6 +1,7 @@
 /*
- * check_alert.c: the three alerts (alert.c) as a state machine with the
- * clock set by the test; their memory (which runs count, which databases
+ * check_alert.c: the four alerts (alert.c) as a state machine with the
+ * clock set by the test; "stale databases" driven by tables of what
+ * happens to a small fleet; their memory (which runs count, which databases
  * still fail, when the dead man's switch is pinged) driven by tables of
  * events; the "notifications failing" line; and the notification bodies
  * built from them (notify.c: subject, mail text, webhook formats).
@@ -60,6 +61,9 @@ START_TEST(test_names)
 	ck_assert_str_eq(alert_name(ALERT_RUN_FAILED), "run_failed");
 	ck_assert_str_eq(alert_name(ALERT_EXPORT_ERRORS), "export_errors");
 	ck_assert_str_eq(alert_name(ALERT_NOT_RUNNING), "not_running");
+	ck_assert_str_eq(alert_name(ALERT_STALE), "stale_databases");
+	ck_assert_str_eq(alert_title(ALERT_STALE), "Stale databases");
+	ck_assert_int_eq(alert_severity(ALERT_STALE), ALERT_LEVEL_CRITICAL);
 	ck_assert_str_eq(alert_name(ALERT_COUNT), "invalid");
 	ck_assert_str_eq(alert_state_name(ALERT_FIRING), "firing");
 	ck_assert_str_eq(alert_state_name(ALERT_OK), "ok");
@@ -514,6 +518,261 @@ START_TEST(test_not_running_rows)
 }
 END_TEST
 
+/*
+ * "Stale databases", driven by tables: a fleet of up to STALE_DBS
+ * databases (proj/inst/NAME, kept by name as the monitor keeps them),
+ * each step one thing that happens to it, then an evaluation and what it
+ * must show.
+ */
+enum stale_kind {
+	SK_NEW,			/* db first seen now, never exported */
+	SK_EXPORTED,		/* db has a verified export now */
+	SK_FORGET,		/* a full run that saw everything: not db */
+	SK_EXCLUDE,		/* a reload excludes db */
+	SK_MAX_AGE,		/* a reload sets max_age to n hours */
+	SK_WAIT,		/* n hours pass */
+	SK_END
+};
+
+struct stale_step {
+	enum stale_kind	 kind;
+	const char	*db;
+	int		 n;
+	int		 want;		/* WANT_OK or WANT_FIRING */
+	int		 changed;	/* the evaluation reports a change */
+	int		 count;
+	const char	*summary;	/* a part of it; NULL unchecked */
+};
+
+#define STALE_DBS	8
+#define STALE_END	{ .kind = SK_END }
+
+static const struct {
+	const char		*name;
+	struct stale_step	 steps[12];
+} stale_scenarios[] = {
+	{ "fires past max_age, an export of each resolves", {
+	    { SK_EXPORTED, "a", 0, WANT_OK, 0, 0, "1 known database, none" },
+	    { SK_EXPORTED, "b", 0, WANT_OK, 0, 0, NULL },
+	    { SK_EXPORTED, "c", 0, WANT_OK, 0, 0, NULL },
+	    { SK_WAIT, NULL, 26, WANT_OK, 0, 0, "none without a verified "
+	      "export in 26h" },
+	    { SK_WAIT, NULL, 1, WANT_FIRING, 1, 3, "3 databases without a "
+	      "verified export in 26h: proj/inst/a, proj/inst/b, "
+	      "proj/inst/c" },
+	    { SK_EXPORTED, "a", 0, WANT_FIRING, 0, 2, ": proj/inst/b, "
+	      "proj/inst/c" },
+	    { SK_EXPORTED, "c", 0, WANT_FIRING, 0, 1, "1 database without "
+	      "a verified export in 26h: proj/inst/b" },
+	    { SK_EXPORTED, "b", 0, WANT_OK, 1, 0, NULL },
+	    STALE_END } },
+	{ "a changing set keeps firing without a change", {
+	    { SK_EXPORTED, "a", 0, WANT_OK, 0, 0, NULL },
+	    { SK_WAIT, NULL, 20, WANT_OK, 0, 0, NULL },
+	    { SK_EXPORTED, "b", 0, WANT_OK, 0, 0, NULL },
+	    { SK_WAIT, NULL, 10, WANT_FIRING, 1, 1, ": proj/inst/a" },
+	    { SK_EXPORTED, "a", 0, WANT_OK, 1, 0, NULL },
+	    { SK_WAIT, NULL, 20, WANT_FIRING, 1, 1, ": proj/inst/b" },
+	    /* b renamed b2: b is gone, b2 is new. */
+	    { SK_FORGET, "b", 0, WANT_OK, 1, 0, NULL },
+	    { SK_NEW, "b2", 0, WANT_OK, 0, 0, NULL },
+	    { SK_WAIT, NULL, 7, WANT_FIRING, 1, 1, ": proj/inst/a" },
+	    { SK_WAIT, NULL, 20, WANT_FIRING, 0, 2, ": proj/inst/a, "
+	      "proj/inst/b2" },
+	    { SK_EXPORTED, "a", 0, WANT_FIRING, 0, 1, ": proj/inst/b2" },
+	    STALE_END } },
+	{ "forgotten after a full run resolves", {
+	    { SK_EXPORTED, "a", 0, WANT_OK, 0, 0, NULL },
+	    { SK_EXPORTED, "b", 0, WANT_OK, 0, 0, NULL },
+	    { SK_WAIT, NULL, 30, WANT_FIRING, 1, 2, NULL },
+	    { SK_EXPORTED, "a", 0, WANT_FIRING, 0, 1, ": proj/inst/b" },
+	    { SK_FORGET, "b", 0, WANT_OK, 1, 0, "1 known database, none" },
+	    STALE_END } },
+	{ "max_age changed by a reload", {
+	    { SK_EXPORTED, "a", 0, WANT_OK, 0, 0, NULL },
+	    { SK_WAIT, NULL, 27, WANT_FIRING, 1, 1, NULL },
+	    { SK_MAX_AGE, NULL, 48, WANT_OK, 1, 0, "in 48h" },
+	    { SK_MAX_AGE, NULL, 1, WANT_FIRING, 1, 1, "export in 1h: "
+	      "proj/inst/a" },
+	    STALE_END } },
+	{ "an excluded database is not stale", {
+	    { SK_EXPORTED, "a", 0, WANT_OK, 0, 0, NULL },
+	    { SK_EXPORTED, "b", 0, WANT_OK, 0, 0, NULL },
+	    { SK_WAIT, NULL, 30, WANT_FIRING, 1, 2, NULL },
+	    { SK_EXCLUDE, "a", 0, WANT_FIRING, 0, 1, ": proj/inst/b" },
+	    { SK_EXCLUDE, "b", 0, WANT_OK, 1, 0, NULL },
+	    STALE_END } },
+	{ "never exported: stale max_age after first seen", {
+	    { SK_NEW, "a", 0, WANT_OK, 0, 0, NULL },
+	    { SK_WAIT, NULL, 26, WANT_OK, 0, 0, NULL },
+	    { SK_NEW, "b", 0, WANT_OK, 0, 0, NULL },
+	    { SK_WAIT, NULL, 1, WANT_FIRING, 1, 1, ": proj/inst/a" },
+	    { SK_WAIT, NULL, 26, WANT_FIRING, 0, 2, ": proj/inst/a, "
+	      "proj/inst/b" },
+	    { SK_EXPORTED, "a", 0, WANT_FIRING, 0, 1, NULL },
+	    { SK_EXPORTED, "b", 0, WANT_OK, 1, 0, NULL },
+	    STALE_END } },
+	{ "the first three named, and N more", {
+	    { SK_NEW, "a", 0, WANT_OK, 0, 0, NULL },
+	    { SK_NEW, "b", 0, WANT_OK, 0, 0, NULL },
+	    { SK_NEW, "c", 0, WANT_OK, 0, 0, NULL },
+	    { SK_NEW, "d", 0, WANT_OK, 0, 0, NULL },
+	    { SK_NEW, "e", 0, WANT_OK, 0, 0, NULL },
+	    { SK_WAIT, NULL, 27, WANT_FIRING, 1, 5, "5 databases without a "
+	      "verified export in 26h: proj/inst/a, proj/inst/b, proj/inst/c "
+	      "and 2 more" },
+	    STALE_END } },
+};
+
+/* The fleet of a stale scenario, kept by name. */
+struct stale_fleet {
+	struct alert_db	 db[STALE_DBS];
+	size_t		 n;
+};
+
+static struct alert_db *
+stale_find(struct stale_fleet *f, const char *name, int create)
+{
+	size_t	i;
+
+	for (i = 0; i < f->n; i++)
+		if (strcmp(f->db[i].database, name) == 0)
+			return (&f->db[i]);
+	if (!create)
+		return (NULL);
+	for (i = f->n; i > 0 && strcmp(f->db[i - 1].database, name) > 0; i--)
+		f->db[i] = f->db[i - 1];
+	f->n++;
+	memset(&f->db[i], 0, sizeof(f->db[i]));
+	f->db[i].project = "proj";
+	f->db[i].instance = "inst";
+	f->db[i].database = name;
+	return (&f->db[i]);
+}
+
+static void
+stale_apply(struct stale_fleet *f, const struct stale_step *st, int64_t *now,
+    int64_t *max_age)
+{
+	struct alert_db	*d;
+
+	switch (st->kind) {
+	case SK_NEW:
+		stale_find(f, st->db, 1)->first_ms = *now;
+		break;
+	case SK_EXPORTED:
+		d = stale_find(f, st->db, 1);
+		if (d->first_ms == 0)
+			d->first_ms = *now;
+		d->last_ms = *now;
+		break;
+	case SK_FORGET:
+		d = stale_find(f, st->db, 0);
+		ck_assert_ptr_nonnull(d);
+		memmove(d, d + 1, (size_t)(&f->db[f->n] - (d + 1)) *
+		    sizeof(*d));
+		f->n--;
+		break;
+	case SK_EXCLUDE:
+		stale_find(f, st->db, 0)->excluded = 1;
+		break;
+	case SK_MAX_AGE:
+		*max_age = st->n * H;
+		break;
+	case SK_WAIT:
+		*now += st->n * H;
+		break;
+	case SK_END:
+		break;
+	}
+}
+
+START_TEST(test_stale)
+{
+	const struct stale_step	*st;
+	const char		*name = stale_scenarios[_i].name;
+	struct stale_fleet	 f;
+	struct alert_set	 s;
+	struct alert_input	 in;
+	struct alert		*a = &s.a[ALERT_STALE];
+	int64_t			 now = T0, max_age = 26 * H;
+	unsigned int		 changed;
+	int			 i;
+
+	memset(&f, 0, sizeof(f));
+	alert_init(&s, now);
+	for (i = 0; stale_scenarios[_i].steps[i].kind != SK_END; i++) {
+		st = &stale_scenarios[_i].steps[i];
+		stale_apply(&f, st, &now, &max_age);
+		quiet(&in, now);
+		in.dbs = f.db;
+		in.ndbs = f.n;
+		in.max_age_ms = max_age;
+		changed = alert_eval(&s, &in);
+		step_check(name, i, "stale", st->want, a);
+		ck_assert_msg(((changed >> ALERT_STALE) & 1) == (unsigned)
+		    st->changed, "%s, step %d: changed %#x", name, i, changed);
+		ck_assert_msg(a->count == st->count, "%s, step %d: count %d, "
+		    "want %d", name, i, a->count, st->count);
+		if (st->summary != NULL)
+			ck_assert_msg(strstr(a->summary, st->summary) != NULL,
+			    "%s, step %d: summary \"%s\"", name, i,
+			    a->summary);
+		if (a->state == ALERT_FIRING)
+			ck_assert_int_eq(alert_level(&s), ALERT_LEVEL_CRITICAL);
+	}
+}
+END_TEST
+
+/* The rule itself, at its edges. */
+static const struct {
+	int64_t		 last, first;	/* hours before now; -1: 0 */
+	int		 excluded;
+	int		 stale;
+} stale_rows[] = {
+	{ 26, 30, 0, 0 },	/* exactly max_age: not older */
+	{ 27, 30, 0, 1 },
+	{ -1, 25, 0, 0 },	/* new, never exported: not yet */
+	{ -1, 27, 0, 1 },
+	{ -1, -1, 0, 1 },	/* never exported, first sighting unknown */
+	{ 90, 99, 1, 0 },	/* excluded */
+	{ 1, -1, 0, 0 },
+};
+
+START_TEST(test_stale_rule)
+{
+	struct alert_db	d;
+
+	memset(&d, 0, sizeof(d));
+	d.last_ms = stale_rows[_i].last < 0 ? 0 : T0 - stale_rows[_i].last * H;
+	d.first_ms = stale_rows[_i].first < 0 ? 0 :
+	    T0 - stale_rows[_i].first * H;
+	d.excluded = stale_rows[_i].excluded;
+	ck_assert_msg(alert_db_stale(&d, T0, 26 * H) == stale_rows[_i].stale,
+	    "row %d", _i);
+}
+END_TEST
+
+START_TEST(test_age_text)
+{
+	static const struct {
+		int64_t		 ms;
+		const char	*text;
+	} rows[] = {
+		{ 26 * H, "26h" }, { 90 * 60 * 1000LL, "1h30m" },
+		{ 60 * 1000LL, "1m" }, { 90 * 1000LL, "1m30s" },
+		{ 45 * 1000LL, "45s" }, { 0, "0s" },
+	};
+	char	buf[32];
+	size_t	i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		alert_age_text(rows[i].ms, buf, sizeof(buf));
+		ck_assert_str_eq(buf, rows[i].text);
+	}
+}
+END_TEST
+
 /* The named list of stuck exports and partial places, table-driven. */
 START_TEST(test_list_line)
 {
@@ -740,7 +999,7 @@ START_TEST(test_run_stalled_rows)
 	ck_assert_int_eq(alert_severity(ALERT_RUN_STALLED),
 	    ALERT_LEVEL_CRITICAL);
 	ck_assert_ptr_nonnull(strstr(alert_runbook(ALERT_RUN_STALLED),
-	    "docs/operations.md#run-stalled"));
+	    "docs/operations.md#alert-run-stalled"));
 	if (!stall_rows[_i].firing)
 		return;
 	ck_assert_int_eq(alert_level(&s), ALERT_LEVEL_CRITICAL);
@@ -775,6 +1034,11 @@ alert_suite(void)
 	tcase_add_loop_test(tc, test_memory, 0,
 	    sizeof(scenarios) / sizeof(scenarios[0]));
 	tcase_add_test(tc, test_memory_set);
+	tcase_add_loop_test(tc, test_stale, 0,
+	    sizeof(stale_scenarios) / sizeof(stale_scenarios[0]));
+	tcase_add_loop_test(tc, test_stale_rule, 0,
+	    sizeof(stale_rows) / sizeof(stale_rows[0]));
+	tcase_add_test(tc, test_age_text);
 	tcase_add_test(tc, test_channels);
 	tcase_add_test(tc, test_list_line);
 	tcase_add_test(tc, test_lines);

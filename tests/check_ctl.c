@@ -350,6 +350,13 @@ static const struct {
 	    "{\"version\":1,\"command\":\"coverage\",\"hours\":48}", NULL },
 	{ { "coverage", "--hours", "-1" }, NULL, "bad --hours '-1'" },
 	{ { "coverage", "--days", "1" }, NULL, "unknown option: --days" },
+	{ { "coverage", "--stale" },
+	    "{\"version\":1,\"command\":\"coverage\",\"stale\":true}",
+	    NULL },
+	{ { "coverage", "--stale", "--hours", "2" },
+	    "{\"version\":1,\"command\":\"coverage\",\"stale\":true,"
+	    "\"hours\":2}", NULL },
+	{ { "coverage", "stale" }, NULL, "unexpected argument: stale" },
 };
 
 START_TEST(test_parse_loop)
@@ -939,8 +946,7 @@ START_TEST(test_e2e_env_socket)
 	req = fake_finish(&f);
 	ck_assert_str_eq(req, "{\"version\":1,\"command\":\"coverage\","
 	    "\"hours\":12}\n");
-	ck_assert_str_eq(out,
-	    "every database has an export newer than 26h\n");
+	ck_assert_str_eq(out, "no stale database (max age 12h 00m)\n");
 	test_free_lines(lines);
 	free(req);
 	free(out);

@@ -724,6 +724,93 @@ START_TEST(test_history_stale)
 }
 END_TEST
 
+/* journal_health rows, copied. */
+struct got_health {
+	char		 name[64], object[64], crc32c[16], error[64];
+	int64_t		 first, last, attempt, fail;
+	int		 failures;
+};
+static struct got_health	got_health[MAXGOT];
+
+static void
+collect_health(const struct journal_db *db, void *arg)
+{
+	struct got_health	*g;
+
+	(void)arg;
+	ck_assert_int_lt(ngot, MAXGOT);
+	g = &got_health[ngot++];
+	snprintf(g->name, sizeof(g->name), "%s/%s/%s", db->project,
+	    db->instance, db->database);
+	strlcpy(g->object, db->object, sizeof(g->object));
+	strlcpy(g->crc32c, db->crc32c, sizeof(g->crc32c));
+	strlcpy(g->error, db->error, sizeof(g->error));
+	g->first = db->first_ms;
+	g->last = db->last_ms;
+	g->attempt = db->attempt_ms;
+	g->fail = db->fail_ms;
+	g->failures = db->failures;
+}
+
+/*
+ * Health: one row per database by name, with the newest verified export's
+ * object and crc32c (not an older one's, not a failed job's) and the
+ * newest failed attempt with its error.
+ */
+START_TEST(test_health)
+{
+	struct journal	*j;
+	struct job	*job;
+	int64_t		 r1, r2;
+
+	j = jopen();
+	r1 = run_add(j, "schedule", "d1", T0);
+	job_add(j, r1, "p", "i", "b", JOB_SUCCEEDED, T0, T0 + 10);
+	job_add(j, r1, "p", "i", "a", JOB_FAILED, T0, T0 + 20);
+	r2 = run_add(j, "schedule", "d2", T0 + DAY_MS);
+	job = job_fill(r2, "p", "i", "b");
+	job->state = JOB_SUCCEEDED;
+	job->started_ms = T0 + DAY_MS;
+	job->ended_ms = T0 + DAY_MS + 10;
+	strlcpy(job->crc32c, "yZRlqg==", sizeof(job->crc32c));
+	ck_assert_int_eq(journal_job_insert(j, job), 0);
+	job_free(job);
+	job = job_fill(r2, "p", "i", "a");
+	job->state = JOB_RETRY_WAIT;
+	job->started_ms = T0 + DAY_MS + 5;
+	job->ended_ms = 0;
+	job->created_ms = T0 + DAY_MS;
+	job->failures = 4;
+	ck_assert_int_eq(journal_job_insert(j, job), 0);
+	job_set_error(job, "HTTP 403: denied");
+	job->attempts = 1;
+	ck_assert_int_eq(journal_attempt_add(j, job, "failed"), 0);
+	job_free(job);
+
+	ngot = 0;
+	ck_assert_int_eq(journal_health(j, 100, collect_health, NULL), 2);
+	ck_assert_str_eq(got_health[0].name, "p/i/a");
+	ck_assert_int_eq(got_health[0].last, 0);
+	ck_assert_str_eq(got_health[0].object, "");
+	ck_assert_str_eq(got_health[0].crc32c, "");
+	ck_assert_int_eq(got_health[0].fail, T0 + DAY_MS + 5);
+	ck_assert_str_eq(got_health[0].error, "HTTP 403: denied");
+	ck_assert_int_eq(got_health[0].attempt, T0 + DAY_MS + 5);
+	ck_assert_int_eq(got_health[0].first, T0 + 1);
+	ck_assert_int_eq(got_health[0].failures, 4);
+	ck_assert_str_eq(got_health[1].name, "p/i/b");
+	ck_assert_int_eq(got_health[1].last, T0 + DAY_MS + 10);
+	ck_assert_str_eq(got_health[1].object, "p/i/b/x.sql.gz");
+	ck_assert_str_eq(got_health[1].crc32c, "yZRlqg==");
+	ck_assert_int_eq(got_health[1].fail, 0);
+	ck_assert_str_eq(got_health[1].error, "");
+	ngot = 0;
+	ck_assert_int_eq(journal_health(j, 1, collect_health, NULL), 1);
+	ck_assert_int_eq(journal_health(j, 0, collect_health, NULL), -1);
+	journal_close(j);
+}
+END_TEST
+
 /*
  * A batch commits its writes together or not at all: a write that fails
  * inside undoes the writes before it, and the ones after it fail too.
@@ -1082,6 +1169,7 @@ journal_suite(void)
 	CASE("predict", test_predict_last_success);
 	CASE("prune", test_prune);
 	CASE("history_stale", test_history_stale);
+	CASE("health", test_health);
 	CASE("batch", test_batch);
 	CASE("reentry", test_reentry);
 	CASE("migrate_v0", test_migrate_v0);

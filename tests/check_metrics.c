@@ -2,7 +2,8 @@
  * check_metrics.c: the Prometheus text rendering (metrics.c), read back by
  * a parser of the exposition format's rules (HELP/TYPE before samples,
  * metric and label names, quoted and escaped label values, one sample per
- * series, _total on counters), and the per-API table.
+ * series, _total on counters), the per-API table and the per-database
+ * series.
  */
 #include <check.h>
 #include <ctype.h>
@@ -252,6 +253,76 @@ START_TEST(test_render)
 }
 END_TEST
 
+/*
+ * One series per known database and value, labels escaped; a database
+ * without a success (or a failure) has no such series.
+ */
+START_TEST(test_databases)
+{
+	static const struct metrics_db	 dbs[] = {
+		{ "proj", "pg", "orders", 1700000000000LL, 0 },
+		{ "proj", "pg", "new", 0, 1700000050000LL },
+		{ "proj", "my\"sql", "we\\ird\ndb", 1699990000999LL,
+		  1700000010000LL },
+	};
+	struct metrics	 mt;
+	struct parsed	*p = calloc(1, sizeof(*p));
+	char		*text;
+
+	memset(&mt, 0, sizeof(mt));
+	alert_init(&mt.alerts, 1700000000000LL);
+	mt.dbs = dbs;
+	mt.ndbs = sizeof(dbs) / sizeof(dbs[0]);
+	mt.stale = 2;
+	text = metrics_render(&mt);
+	parse(text, p);
+	ck_assert_double_eq(value(p, "databackup_databases_stale"), 2);
+	ck_assert_double_eq(value(p,
+	    "databackup_database_last_success_timestamp_seconds{"
+	    "project=\"proj\",instance=\"pg\",database=\"orders\"}"),
+	    1700000000);
+	ck_assert_double_eq(value(p,
+	    "databackup_database_last_failure_timestamp_seconds{"
+	    "project=\"proj\",instance=\"pg\",database=\"new\"}"),
+	    1700000050);
+	ck_assert_double_eq(value(p,
+	    "databackup_database_last_success_timestamp_seconds{"
+	    "project=\"proj\",instance=\"my\\\"sql\","
+	    "database=\"we\\\\ird\\ndb\"}"), 1699990000);
+	ck_assert_double_eq(value(p,
+	    "databackup_database_last_failure_timestamp_seconds{"
+	    "project=\"proj\",instance=\"my\\\"sql\","
+	    "database=\"we\\\\ird\\ndb\"}"), 1700000010);
+	ck_assert_ptr_null(strstr(text, "last_failure_timestamp_seconds{"
+	    "project=\"proj\",instance=\"pg\",database=\"orders\"}"));
+	ck_assert_ptr_null(strstr(text, "last_success_timestamp_seconds{"
+	    "project=\"proj\",instance=\"pg\",database=\"new\"}"));
+	free(text);
+	free(p);
+}
+END_TEST
+
+/* With no database known, the families are there without samples. */
+START_TEST(test_databases_none)
+{
+	struct metrics	 mt;
+	struct parsed	*p = calloc(1, sizeof(*p));
+	char		*text;
+
+	memset(&mt, 0, sizeof(mt));
+	alert_init(&mt.alerts, 1700000000000LL);
+	text = metrics_render(&mt);
+	parse(text, p);
+	ck_assert_double_eq(value(p, "databackup_databases_stale"), 0);
+	ck_assert_ptr_nonnull(family_of(p,
+	    "databackup_database_last_success_timestamp_seconds"));
+	ck_assert_ptr_null(strstr(text,
+	    "databackup_database_last_success_timestamp_seconds{"));
+	free(text);
+	free(p);
+}
+END_TEST
+
 START_TEST(test_api_table_full)
 {
 	struct metrics	mt;
@@ -279,6 +350,8 @@ metrics_suite(void)
 	tcase_set_timeout(tc, 10);
 	tcase_add_test(tc, test_render);
 	tcase_add_test(tc, test_api_table_full);
+	tcase_add_test(tc, test_databases);
+	tcase_add_test(tc, test_databases_none);
 	suite_add_tcase(s, tc);
 	return (s);
 }

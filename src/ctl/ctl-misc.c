@@ -1,6 +1,7 @@
 /*
  * The small commands: print the metrics, reload the configuration, and list
- * databases whose newest export is older than a bound (coverage).
+ * every known database with its newest verified export, stale or not
+ * (coverage).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@ static void	ctl_metrics_render(const cJSON *, FILE *);
 static void	ctl_reload_render(const cJSON *, FILE *);
 static int	ctl_coverage_parse(int, char **, cJSON *);
 static void	ctl_coverage_render(const cJSON *, FILE *);
+static int	ctl_coverage_exit_status(const cJSON *, const cJSON *);
 
 const struct ctl_cmd ctl_metrics_entry = {
 	.name = "metrics",
@@ -32,10 +34,11 @@ const struct ctl_cmd ctl_reload_entry = {
 
 const struct ctl_cmd ctl_coverage_entry = {
 	.name = "coverage",
-	.usage = "[--hours N]",
-	.description = "list databases with no export in N hours",
+	.usage = "[--stale] [--hours N]",
+	.description = "newest export of each database; 1 if any stale",
 	.parse = ctl_coverage_parse,
 	.render = ctl_coverage_render,
+	.exit_status = ctl_coverage_exit_status,
 };
 
 static void
@@ -63,6 +66,11 @@ ctl_coverage_parse(int argc, char **argv, cJSON *req)
 	int		 i;
 
 	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--stale") == 0) {
+			cJSON_DeleteItemFromObject(req, "stale");
+			cJSON_AddTrueToObject(req, "stale");
+			continue;
+		}
 		if (strcmp(argv[i], "--hours") == 0 ||
 		    strncmp(argv[i], "--hours=", 8) == 0) {
 			if (argv[i][7] == '=')
@@ -97,43 +105,66 @@ ctl_coverage_parse(int argc, char **argv, cJSON *req)
 }
 
 /*
- * The reply shape is not in docs/control.md; this reads
- * {"hours": N, "stale": [{"project", "instance", "database",
- * "last_success": TIME or null}]}.
+ * The reply shape is not in docs/control.md; this reads {"max_age": SECS,
+ * "hours": N if asked, "count": N, "stale": N, "databases": [{"project",
+ * "instance", "database", "last_success": TIME or null, "age": SECS or
+ * null, "object", "crc32c", "stale": BOOL, ...}]}.
  */
 static void
 ctl_coverage_render(const cJSON *reply, FILE *fp)
 {
-	const cJSON		*stale, *e;
+	const cJSON		*dbs, *e;
 	struct ctl_table	*t;
-	char			*target, *last, *age;
-	long long		 hours;
-	int			 n = 0;
+	char			*target, *last, *age, *max;
+	const char		*obj, *crc;
+	double			 secs;
+	long long		 count, stale;
 
-	hours = ctl_int(reply, "hours", CTL_DEFAULT_HOURS);
-	stale = cJSON_GetObjectItemCaseSensitive(reply, "stale");
-	if (cJSON_GetArraySize(stale) == 0) {
-		fprintf(fp, "every database has an export newer than %lldh\n",
-		    hours);
-		return;
+	if (ctl_num(reply, "max_age", &secs) == -1)
+		secs = CTL_DEFAULT_HOURS * 3600.0;
+	max = ctl_fmt_duration(secs);
+	count = ctl_int(reply, "count", 0);
+	stale = ctl_int(reply, "stale", 0);
+	dbs = cJSON_GetObjectItemCaseSensitive(reply, "databases");
+	if (cJSON_GetArraySize(dbs) > 0) {
+		t = ctl_table_new(6, "PROJECT/INSTANCE/DATABASE",
+		    "LAST SUCCESS", "AGE", "OBJECT", "CRC32C", "STATE");
+		cJSON_ArrayForEach(e, dbs) {
+			target = ctl_fmt_target(e);
+			last = ctl_fmt_time(cJSON_GetObjectItemCaseSensitive(e,
+			    "last_success"));
+			age = ctl_num(e, "age", &secs) == 0 ?
+			    ctl_fmt_duration(secs) : xstrdup("-");
+			obj = ctl_str(e, "object");
+			crc = ctl_str(e, "crc32c");
+			ctl_table_add(t, target, strcmp(last, "-") == 0 ?
+			    "never" : last, age, obj != NULL ? obj : "-",
+			    crc != NULL ? crc : "-", cJSON_IsTrue(
+			    cJSON_GetObjectItemCaseSensitive(e, "stale")) ?
+			    "stale" : "fresh");
+			free(target);
+			free(last);
+			free(age);
+		}
+		ctl_table_print(t, fp, ctl_width(fp));
+		ctl_table_free(t);
 	}
-	t = ctl_table_new(3, "PROJECT/INSTANCE/DATABASE", "LAST SUCCESS",
-	    "AGE");
-	cJSON_ArrayForEach(e, stale) {
-		target = ctl_fmt_target(e);
-		last = ctl_fmt_time(cJSON_GetObjectItemCaseSensitive(e,
-		    "last_success"));
-		age = ctl_fmt_age(cJSON_GetObjectItemCaseSensitive(e,
-		    "last_success"));
-		ctl_table_add(t, target, strcmp(last, "-") == 0 ? "never" :
-		    last, age);
-		free(target);
-		free(last);
-		free(age);
-		n++;
-	}
-	ctl_table_print(t, fp, ctl_width(fp));
-	ctl_table_free(t);
-	fprintf(fp, "%d database%s without an export newer than %lldh\n", n,
-	    n == 1 ? "" : "s", hours);
+	if (stale > 0)
+		fprintf(fp, "%lld database%s stale: no verified export in %s\n",
+		    stale, stale == 1 ? "" : "s", max);
+	else if (count > 0)
+		fprintf(fp, "%lld database%s, none stale (max age %s)\n",
+		    count, count == 1 ? "" : "s", max);
+	else
+		fprintf(fp, "no stale database (max age %s)\n", max);
+	free(max);
+}
+
+/* 1 when any listed database is stale. */
+static int
+ctl_coverage_exit_status(const cJSON *req, const cJSON *reply)
+{
+	(void)req;
+	return (ctl_int(reply, "stale", 0) > 0 ? CTL_EXIT_FAILURE :
+	    CTL_EXIT_OK);
 }

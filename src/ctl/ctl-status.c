@@ -178,7 +178,7 @@ ctl_status_render(const cJSON *reply, FILE *fp)
 	cJSON_ArrayForEach(j, cJSON_GetObjectItemCaseSensitive(reply,
 	    "alerts")) {
 		s = ctl_str(j, "state");
-		fprintf(fp, "alert %-14s %s", ctl_str(j, "name") != NULL ?
+		fprintf(fp, "alert %-15s %s", ctl_str(j, "name") != NULL ?
 		    ctl_str(j, "name") : "-", s != NULL ? s : "-");
 		if ((s = ctl_str(j, "since")) != NULL)
 			fprintf(fp, " since %s", s);
