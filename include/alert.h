@@ -105,6 +105,7 @@ struct alert {
 	int64_t		 since_ms;	/* first fired, this episode; 0: ok */
 	int64_t		 changed_ms;	/* last state change (or start) */
 	int		 count;		/* databases concerned */
+	enum alert_level level;		/* while firing; may rise */
 	char		 summary[ALERT_SUMMARY_MAX];
 };
 
@@ -152,6 +153,7 @@ const char	*alert_title(enum alert_id);
 const char	*alert_state_name(enum alert_state);
 const char	*alert_level_name(enum alert_level);
 enum alert_level alert_severity(enum alert_id);
+enum alert_level alert_now(const struct alert *);
 const char	*alert_runbook(enum alert_id);
 void		 alert_init(struct alert_set *, int64_t);
 int		 alert_target_counts(const struct alert_target *,

@@ -62,7 +62,7 @@ static const struct {
 	    "3. The alert clears as soon as the run progresses; "
 	    "docs/operations.md#alert-run-stalled." },
 	[ALERT_STALE] = { "stale_databases", "Stale databases",
-	    ALERT_LEVEL_CRITICAL,
+	    ALERT_LEVEL_WARNING,
 	    "1. `databackupctl coverage --stale` lists each stale database "
 	    "with its newest verified export.\n"
 	    "2. `databackupctl jobs --failed` and `databackupctl check`: "
@@ -145,7 +145,15 @@ alert_init(struct alert_set *s, int64_t now_ms)
 		s->a[i].id = i;
 		s->a[i].state = ALERT_OK;
 		s->a[i].changed_ms = now_ms;
+		s->a[i].level = alert_severity(i);
 	}
+}
+
+/* The alert's level now: OK unless it fires. */
+enum alert_level
+alert_now(const struct alert *a)
+{
+	return (a->state == ALERT_FIRING ? a->level : ALERT_LEVEL_OK);
 }
 
 /*
@@ -348,6 +356,10 @@ alert_db_stale(const struct alert_db *db, int64_t now_ms, int64_t max_age_ms)
 	return (from == 0 || now_ms - from > max_age_ms);
 }
 
+/*
+ * WARNING while every stale database is stale for less than another
+ * max_age, CRITICAL once one has gone twice max_age without an export.
+ */
 static int
 alert_eval_stale(struct alert *a, const struct alert_input *in)
 {
@@ -358,6 +370,9 @@ alert_eval_stale(struct alert *a, const struct alert_input *in)
 	for (i = 0; i < in->ndbs; i++) {
 		if (!alert_db_stale(&in->dbs[i], in->now_ms, in->max_age_ms))
 			continue;
+		if (alert_db_stale(&in->dbs[i], in->now_ms,
+		    2 * in->max_age_ms))
+			a->level = ALERT_LEVEL_CRITICAL;
 		if (n < ALERT_NAMES_SHOWN) {
 			snprintf(one, sizeof(one), "%s%s/%s/%s", n > 0 ?
 			    ", " : "", in->dbs[i].project, in->dbs[i].instance,
@@ -394,10 +409,13 @@ alert_eval(struct alert_set *s, const struct alert_input *in)
 {
 	struct alert	*a;
 	unsigned int	 changed = 0;
+	enum alert_level prev;
 	int		 i, firing = 0;
 
 	for (i = 0; i < ALERT_COUNT; i++) {
 		a = &s->a[i];
+		prev = a->level;
+		a->level = alert_severity(a->id);
 		switch (a->id) {
 		case ALERT_RUN_FAILED:
 			firing = alert_eval_run_failed(a, in);
@@ -426,6 +444,10 @@ alert_eval(struct alert_set *s, const struct alert_input *in)
 			a->since_ms = 0;
 			a->changed_ms = in->now_ms;
 			changed |= 1U << i;
+		} else if (firing && a->level != prev) {
+			/* Worse (or better) while firing: told again. */
+			a->changed_ms = in->now_ms;
+			changed |= 1U << i;
 		}
 	}
 	return (changed);
@@ -439,9 +461,8 @@ alert_level(const struct alert_set *s)
 	int			i;
 
 	for (i = 0; i < ALERT_COUNT; i++)
-		if (s->a[i].state == ALERT_FIRING &&
-		    alert_severity(s->a[i].id) > l)
-			l = alert_severity(s->a[i].id);
+		if (alert_now(&s->a[i]) > l)
+			l = alert_now(&s->a[i]);
 	return (l);
 }
 
@@ -449,8 +470,7 @@ alert_level(const struct alert_set *s)
 void
 alert_line(const struct alert *a, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s: %s: %s", alert_level_name(
-	    a->state == ALERT_FIRING ? alert_severity(a->id) : ALERT_LEVEL_OK),
+	snprintf(buf, len, "%s: %s: %s", alert_level_name(alert_now(a)),
 	    alert_title(a->id), a->summary);
 }
 

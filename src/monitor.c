@@ -748,8 +748,7 @@ monitor_alerts_json(struct monitor *mon)
 		cJSON_AddStringToObject(o, "title", alert_title(a->id));
 		cJSON_AddStringToObject(o, "state", alert_state_name(a->state));
 		cJSON_AddStringToObject(o, "severity", alert_level_name(
-		    a->state == ALERT_FIRING ? alert_severity(a->id) :
-		    ALERT_LEVEL_OK));
+		    alert_now(a)));
 		json_add_time(o, "since", a->since_ms);
 		json_add_time(o, "changed", a->changed_ms);
 		cJSON_AddNumberToObject(o, "count", a->count);
@@ -845,8 +844,7 @@ monitor_check(struct monitor *mon, cJSON *o)
 		for (k = 0; k < ALERT_COUNT; k++) {
 			struct alert	*a = &mon->alerts.a[k];
 
-			if ((a->state == ALERT_FIRING ? (int)alert_severity(
-			    a->id) : ALERT_LEVEL_OK) != level)
+			if ((int)alert_now(a) != level)
 				continue;
 			alert_line(a, line, sizeof(line));
 			cJSON_AddItemToArray(lines, cJSON_CreateString(line));

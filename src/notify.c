@@ -138,8 +138,7 @@ notify_alert_json(const struct config *c, const char *host,
 	cJSON_AddStringToObject(o, "title", alert_title(a->id));
 	cJSON_AddStringToObject(o, "state", alert_state_name(a->state));
 	cJSON_AddStringToObject(o, "severity", alert_level_name(
-	    a->state == ALERT_FIRING ? alert_severity(a->id) :
-	    ALERT_LEVEL_OK));
+	    alert_now(a)));
 	cJSON_AddStringToObject(o, "environment", notify_env(c));
 	cJSON_AddStringToObject(o, "host", host);
 	json_add_time(o, "since", a->since_ms);

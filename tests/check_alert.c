@@ -63,7 +63,7 @@ START_TEST(test_names)
 	ck_assert_str_eq(alert_name(ALERT_NOT_RUNNING), "not_running");
 	ck_assert_str_eq(alert_name(ALERT_STALE), "stale_databases");
 	ck_assert_str_eq(alert_title(ALERT_STALE), "Stale databases");
-	ck_assert_int_eq(alert_severity(ALERT_STALE), ALERT_LEVEL_CRITICAL);
+	ck_assert_int_eq(alert_severity(ALERT_STALE), ALERT_LEVEL_WARNING);
 	ck_assert_str_eq(alert_name(ALERT_COUNT), "invalid");
 	ck_assert_str_eq(alert_state_name(ALERT_FIRING), "firing");
 	ck_assert_str_eq(alert_state_name(ALERT_OK), "ok");
@@ -542,6 +542,7 @@ struct stale_step {
 	int		 changed;	/* the evaluation reports a change */
 	int		 count;
 	const char	*summary;	/* a part of it; NULL unchecked */
+	int		 level;		/* alert_now; 0 unchecked */
 };
 
 #define STALE_DBS	8
@@ -552,75 +553,97 @@ static const struct {
 	struct stale_step	 steps[12];
 } stale_scenarios[] = {
 	{ "fires past max_age, an export of each resolves", {
-	    { SK_EXPORTED, "a", 0, WANT_OK, 0, 0, "1 known database, none" },
-	    { SK_EXPORTED, "b", 0, WANT_OK, 0, 0, NULL },
-	    { SK_EXPORTED, "c", 0, WANT_OK, 0, 0, NULL },
+	    { SK_EXPORTED, "a", 0, WANT_OK, 0, 0, "1 known database, none", 0 },
+	    { SK_EXPORTED, "b", 0, WANT_OK, 0, 0, NULL, 0 },
+	    { SK_EXPORTED, "c", 0, WANT_OK, 0, 0, NULL, 0 },
 	    { SK_WAIT, NULL, 26, WANT_OK, 0, 0, "none without a verified "
-	      "export in 26h" },
+	      "export in 26h", 0 },
 	    { SK_WAIT, NULL, 1, WANT_FIRING, 1, 3, "3 databases without a "
 	      "verified export in 26h: proj/inst/a, proj/inst/b, "
-	      "proj/inst/c" },
+	      "proj/inst/c", 0 },
 	    { SK_EXPORTED, "a", 0, WANT_FIRING, 0, 2, ": proj/inst/b, "
-	      "proj/inst/c" },
+	      "proj/inst/c", 0 },
 	    { SK_EXPORTED, "c", 0, WANT_FIRING, 0, 1, "1 database without "
-	      "a verified export in 26h: proj/inst/b" },
-	    { SK_EXPORTED, "b", 0, WANT_OK, 1, 0, NULL },
+	      "a verified export in 26h: proj/inst/b", 0 },
+	    { SK_EXPORTED, "b", 0, WANT_OK, 1, 0, NULL, 0 },
 	    STALE_END } },
 	{ "a changing set keeps firing without a change", {
-	    { SK_EXPORTED, "a", 0, WANT_OK, 0, 0, NULL },
-	    { SK_WAIT, NULL, 20, WANT_OK, 0, 0, NULL },
-	    { SK_EXPORTED, "b", 0, WANT_OK, 0, 0, NULL },
-	    { SK_WAIT, NULL, 10, WANT_FIRING, 1, 1, ": proj/inst/a" },
-	    { SK_EXPORTED, "a", 0, WANT_OK, 1, 0, NULL },
-	    { SK_WAIT, NULL, 20, WANT_FIRING, 1, 1, ": proj/inst/b" },
+	    { SK_EXPORTED, "a", 0, WANT_OK, 0, 0, NULL, 0 },
+	    { SK_WAIT, NULL, 20, WANT_OK, 0, 0, NULL, 0 },
+	    { SK_EXPORTED, "b", 0, WANT_OK, 0, 0, NULL, 0 },
+	    { SK_WAIT, NULL, 10, WANT_FIRING, 1, 1, ": proj/inst/a", 0 },
+	    { SK_EXPORTED, "a", 0, WANT_OK, 1, 0, NULL, 0 },
+	    { SK_WAIT, NULL, 20, WANT_FIRING, 1, 1, ": proj/inst/b", 0 },
 	    /* b renamed b2: b is gone, b2 is new. */
-	    { SK_FORGET, "b", 0, WANT_OK, 1, 0, NULL },
-	    { SK_NEW, "b2", 0, WANT_OK, 0, 0, NULL },
-	    { SK_WAIT, NULL, 7, WANT_FIRING, 1, 1, ": proj/inst/a" },
+	    { SK_FORGET, "b", 0, WANT_OK, 1, 0, NULL, 0 },
+	    { SK_NEW, "b2", 0, WANT_OK, 0, 0, NULL, 0 },
+	    { SK_WAIT, NULL, 7, WANT_FIRING, 1, 1, ": proj/inst/a", 0 },
 	    { SK_WAIT, NULL, 20, WANT_FIRING, 0, 2, ": proj/inst/a, "
-	      "proj/inst/b2" },
-	    { SK_EXPORTED, "a", 0, WANT_FIRING, 0, 1, ": proj/inst/b2" },
+	      "proj/inst/b2", 0 },
+	    { SK_EXPORTED, "a", 0, WANT_FIRING, 0, 1, ": proj/inst/b2", 0 },
 	    STALE_END } },
 	{ "forgotten after a full run resolves", {
-	    { SK_EXPORTED, "a", 0, WANT_OK, 0, 0, NULL },
-	    { SK_EXPORTED, "b", 0, WANT_OK, 0, 0, NULL },
-	    { SK_WAIT, NULL, 30, WANT_FIRING, 1, 2, NULL },
-	    { SK_EXPORTED, "a", 0, WANT_FIRING, 0, 1, ": proj/inst/b" },
-	    { SK_FORGET, "b", 0, WANT_OK, 1, 0, "1 known database, none" },
+	    { SK_EXPORTED, "a", 0, WANT_OK, 0, 0, NULL, 0 },
+	    { SK_EXPORTED, "b", 0, WANT_OK, 0, 0, NULL, 0 },
+	    { SK_WAIT, NULL, 30, WANT_FIRING, 1, 2, NULL, 0 },
+	    { SK_EXPORTED, "a", 0, WANT_FIRING, 0, 1, ": proj/inst/b", 0 },
+	    { SK_FORGET, "b", 0, WANT_OK, 1, 0, "1 known database, none", 0 },
 	    STALE_END } },
 	{ "max_age changed by a reload", {
-	    { SK_EXPORTED, "a", 0, WANT_OK, 0, 0, NULL },
-	    { SK_WAIT, NULL, 27, WANT_FIRING, 1, 1, NULL },
-	    { SK_MAX_AGE, NULL, 48, WANT_OK, 1, 0, "in 48h" },
+	    { SK_EXPORTED, "a", 0, WANT_OK, 0, 0, NULL, 0 },
+	    { SK_WAIT, NULL, 27, WANT_FIRING, 1, 1, NULL, 0 },
+	    { SK_MAX_AGE, NULL, 48, WANT_OK, 1, 0, "in 48h", 0 },
 	    { SK_MAX_AGE, NULL, 1, WANT_FIRING, 1, 1, "export in 1h: "
-	      "proj/inst/a" },
+	      "proj/inst/a", 0 },
 	    STALE_END } },
 	{ "an excluded database is not stale", {
-	    { SK_EXPORTED, "a", 0, WANT_OK, 0, 0, NULL },
-	    { SK_EXPORTED, "b", 0, WANT_OK, 0, 0, NULL },
-	    { SK_WAIT, NULL, 30, WANT_FIRING, 1, 2, NULL },
-	    { SK_EXCLUDE, "a", 0, WANT_FIRING, 0, 1, ": proj/inst/b" },
-	    { SK_EXCLUDE, "b", 0, WANT_OK, 1, 0, NULL },
+	    { SK_EXPORTED, "a", 0, WANT_OK, 0, 0, NULL, 0 },
+	    { SK_EXPORTED, "b", 0, WANT_OK, 0, 0, NULL, 0 },
+	    { SK_WAIT, NULL, 30, WANT_FIRING, 1, 2, NULL, 0 },
+	    { SK_EXCLUDE, "a", 0, WANT_FIRING, 0, 1, ": proj/inst/b", 0 },
+	    { SK_EXCLUDE, "b", 0, WANT_OK, 1, 0, NULL, 0 },
 	    STALE_END } },
 	{ "never exported: stale max_age after first seen", {
-	    { SK_NEW, "a", 0, WANT_OK, 0, 0, NULL },
-	    { SK_WAIT, NULL, 26, WANT_OK, 0, 0, NULL },
-	    { SK_NEW, "b", 0, WANT_OK, 0, 0, NULL },
-	    { SK_WAIT, NULL, 1, WANT_FIRING, 1, 1, ": proj/inst/a" },
-	    { SK_WAIT, NULL, 26, WANT_FIRING, 0, 2, ": proj/inst/a, "
-	      "proj/inst/b" },
-	    { SK_EXPORTED, "a", 0, WANT_FIRING, 0, 1, NULL },
-	    { SK_EXPORTED, "b", 0, WANT_OK, 1, 0, NULL },
+	    { SK_NEW, "a", 0, WANT_OK, 0, 0, NULL, 0 },
+	    { SK_WAIT, NULL, 26, WANT_OK, 0, 0, NULL, 0 },
+	    { SK_NEW, "b", 0, WANT_OK, 0, 0, NULL, 0 },
+	    { SK_WAIT, NULL, 1, WANT_FIRING, 1, 1, ": proj/inst/a",
+	      ALERT_LEVEL_WARNING },
+	    /* a, seen 53 h ago, is past twice max_age: worse, told. */
+	    { SK_WAIT, NULL, 26, WANT_FIRING, 1, 2, ": proj/inst/a, "
+	      "proj/inst/b", ALERT_LEVEL_CRITICAL },
+	    /* b, seen 27 h ago, is left: better, told. */
+	    { SK_EXPORTED, "a", 0, WANT_FIRING, 1, 1, NULL,
+	      ALERT_LEVEL_WARNING },
+	    { SK_EXPORTED, "b", 0, WANT_OK, 1, 0, NULL, 0 },
+	    STALE_END } },
+	{ "WARNING, CRITICAL past twice max_age, told at each", {
+	    { SK_EXPORTED, "a", 0, WANT_OK, 0, 0, NULL, ALERT_LEVEL_OK },
+	    { SK_EXPORTED, "b", 0, WANT_OK, 0, 0, NULL, ALERT_LEVEL_OK },
+	    { SK_WAIT, NULL, 27, WANT_FIRING, 1, 2, NULL,
+	      ALERT_LEVEL_WARNING },
+	    { SK_WAIT, NULL, 24, WANT_FIRING, 0, 2, NULL,
+	      ALERT_LEVEL_WARNING },
+	    { SK_WAIT, NULL, 2, WANT_FIRING, 1, 2, NULL,
+	      ALERT_LEVEL_CRITICAL },
+	    { SK_WAIT, NULL, 5, WANT_FIRING, 0, 2, NULL,
+	      ALERT_LEVEL_CRITICAL },
+	    /* a exported: b is still past twice max_age. */
+	    { SK_EXPORTED, "a", 0, WANT_FIRING, 0, 1, ": proj/inst/b",
+	      ALERT_LEVEL_CRITICAL },
+	    { SK_MAX_AGE, NULL, 40, WANT_FIRING, 1, 1, "in 40h",
+	      ALERT_LEVEL_WARNING },
+	    { SK_EXPORTED, "b", 0, WANT_OK, 1, 0, NULL, ALERT_LEVEL_OK },
 	    STALE_END } },
 	{ "the first three named, and N more", {
-	    { SK_NEW, "a", 0, WANT_OK, 0, 0, NULL },
-	    { SK_NEW, "b", 0, WANT_OK, 0, 0, NULL },
-	    { SK_NEW, "c", 0, WANT_OK, 0, 0, NULL },
-	    { SK_NEW, "d", 0, WANT_OK, 0, 0, NULL },
-	    { SK_NEW, "e", 0, WANT_OK, 0, 0, NULL },
+	    { SK_NEW, "a", 0, WANT_OK, 0, 0, NULL, 0 },
+	    { SK_NEW, "b", 0, WANT_OK, 0, 0, NULL, 0 },
+	    { SK_NEW, "c", 0, WANT_OK, 0, 0, NULL, 0 },
+	    { SK_NEW, "d", 0, WANT_OK, 0, 0, NULL, 0 },
+	    { SK_NEW, "e", 0, WANT_OK, 0, 0, NULL, 0 },
 	    { SK_WAIT, NULL, 27, WANT_FIRING, 1, 5, "5 databases without a "
 	      "verified export in 26h: proj/inst/a, proj/inst/b, proj/inst/c "
-	      "and 2 more" },
+	      "and 2 more", 0 },
 	    STALE_END } },
 };
 
@@ -718,8 +741,12 @@ START_TEST(test_stale)
 			ck_assert_msg(strstr(a->summary, st->summary) != NULL,
 			    "%s, step %d: summary \"%s\"", name, i,
 			    a->summary);
+		if (st->level != 0)
+			ck_assert_msg((int)alert_now(a) == st->level,
+			    "%s, step %d: level %d, want %d", name, i,
+			    (int)alert_now(a), st->level);
 		if (a->state == ALERT_FIRING)
-			ck_assert_int_eq(alert_level(&s), ALERT_LEVEL_CRITICAL);
+			ck_assert_int_ge(alert_level(&s), ALERT_LEVEL_WARNING);
 	}
 }
 END_TEST
@@ -857,6 +884,7 @@ START_TEST(test_notify_bodies)
 	memset(&a, 0, sizeof(a));
 	a.id = ALERT_EXPORT_ERRORS;
 	a.state = ALERT_FIRING;
+	a.level = alert_severity(a.id);
 	a.since_ms = a.changed_ms = T0;
 	a.count = 1;
 	strlcpy(a.summary, "1 database failed", sizeof(a.summary));
