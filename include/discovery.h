@@ -91,6 +91,7 @@ struct disc_result {
 	int		 api_disabled;
 	int		 requests;
 	int		 failed;	/* nothing could be read at all */
+	int		 lasting;	/* an error that will not pass by itself */
 	int64_t		 started_ms, ended_ms;
 };
 

@@ -588,6 +588,8 @@ disc_req_error(struct disc_req *r, const struct gcp_error *err)
 	struct disc_result	*res = d->res;
 	char			 what[128];
 
+	if (err->st != GCP_RETRY && err->st != GCP_BUSY)
+		res->lasting = 1;
 	switch (r->kind) {
 	case DISC_FOLDERS:
 	case DISC_PROJECTS:
@@ -865,6 +867,8 @@ disc_token_cb(const char *token, const struct gcp_error *err, void *arg)
 		return;
 	else {
 		/* No credentials: everything left fails with the reason. */
+		if (err == NULL || err->st != GCP_RETRY)
+			d->res->lasting = 1;
 		snprintf(msg, sizeof(msg), "no access token: %s", err != NULL ?
 		    err->message : "unknown error");
 		while ((r = TAILQ_FIRST(&d->queue)) != NULL) {

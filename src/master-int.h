@@ -129,6 +129,9 @@ struct master {
 	uint64_t		 walks_done;	/* walks finished, ever */
 	struct disc_pattern	*walk_pat;	/* the current walk's */
 	size_t			 nwalk_pat;
+	struct disc_pattern	*rewalk_pat;	/* a failed walk's, again */
+	size_t			 nrewalk_pat;
+	int			 rewalk_failures; /* walks failed in a row */
 	int			 trigger_walk;	/* it decides if a run starts */
 	char			 walk_trigger[16];
 	struct disc_pattern	*pending_pat;	/* triggers during a walk */
@@ -142,6 +145,7 @@ struct master {
 	struct event		*ev_wake;	/* retry / busy timer */
 	struct event		*ev_token;	/* keeps workers' tokens fresh */
 	struct event		*ev_watchdog;
+	struct event		*ev_rewalk;	/* a failed walk again */
 	struct event		*ev_stop;	/* shutdown deadline */
 	struct event		*ev_sig[4];
 	int64_t			 next_run_ms;
@@ -177,6 +181,7 @@ int		 master_commit(struct master *);
 void		 master_dispatch(struct master *);
 void		 master_wake_cb(int, short, void *);
 void		 master_token_tick_cb(int, short, void *);
+void		 master_rewalk_cb(int, short, void *);
 void		 master_progress(struct master *);
 void		 master_token_renew(struct master *);
 

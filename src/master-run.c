@@ -328,6 +328,71 @@ master_trigger_walk_end(struct master *m, struct disc_result *res)
 }
 
 /*
+ * A walk that could read nothing at all for reasons that may pass (the
+ * token source, Resource Manager or the network down: no error that
+ * lasts, like a 403 or a rejected key) is tried again, with backoff from
+ * poll_initial, while the run's retry window lasts; the run waits in
+ * "discovering".  Returns 1 if it will be, 0 if the run takes the failure.
+ */
+static int
+master_walk_again(struct master *m, struct run *r,
+    const struct disc_result *res)
+{
+	struct timeval	 tv;
+	int64_t		 wait, now = master_now_ms();
+
+	if (m->stopping || res->lasting)
+		return (0);
+	m->rewalk_failures++;
+	wait = m->conf->poll_initial_ms + job_backoff_ms(m->rewalk_failures,
+	    MASTER_TOKEN_RETRY_MS, MASTER_TOKEN_RETRY_CAP_MS, arc4random());
+	if (now + wait - r->jr.started_ms > (int64_t)m->conf->retry_window_ms)
+		return (0);
+	log_warnx("run %lld: discovery failed (%d in a row): %s; walking "
+	    "again in %lld ms", (long long)r->jr.id, m->rewalk_failures,
+	    res->errors.n > 0 ? res->errors.v[0].text : "nothing could be "
+	    "read", (long long)wait);
+	free(m->rewalk_pat);
+	m->rewalk_pat = NULL;
+	m->nrewalk_pat = m->nwalk_pat;
+	if (m->nwalk_pat > 0) {
+		m->rewalk_pat = xreallocarray(NULL, m->nwalk_pat,
+		    sizeof(*m->walk_pat));
+		memcpy(m->rewalk_pat, m->walk_pat, m->nwalk_pat *
+		    sizeof(*m->walk_pat));
+	}
+	r->discovering++;	/* the run waits for the walk */
+	tv.tv_sec = wait / 1000;
+	tv.tv_usec = (wait % 1000) * 1000;
+	evtimer_add(m->ev_rewalk, &tv);
+	return (1);
+}
+
+/* The failed walk's time has come: walk again (after one under way). */
+void
+master_rewalk_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct master		*m = arg;
+	struct disc_pattern	*pat = m->rewalk_pat;
+	size_t			 npat = m->nrewalk_pat;
+
+	(void)fd;
+	(void)ev;
+	m->rewalk_pat = NULL;
+	m->nrewalk_pat = 0;
+	if (m->run == NULL || m->stopping) {
+		free(pat);
+		return;
+	}
+	m->run->discovering--;
+	if (m->disc != NULL)
+		master_pending_add(m, "retry", pat, npat);
+	else
+		master_start_walk(m, pat, npat);
+	free(pat);
+}
+
+/*
  * The walk's targets that are new to the run, as jobs not yet journaled.
  * A database already in the run, or found twice by the walk, is not
  * added twice.  Returns how many are in *out (caller frees the array).
@@ -412,6 +477,12 @@ master_disc_cb(struct disc_result *res, void *arg)
 		return;
 	}
 	r->discovering--;
+	if (res->failed && master_walk_again(m, r, res)) {
+		disc_result_free(res);
+		master_changed(m);
+		return;
+	}
+	m->rewalk_failures = 0;
 	why[0] = '\0';
 	if (m->nwalk_pat > 0 && res->ntargets == 0 && !res->failed &&
 	    disc_explain(res, m->walk_pat, m->nwalk_pat, why,

@@ -45,9 +45,11 @@ master_stop(struct master *m, const char *why)
 	sd_notify(0, "STOPPING=1");
 	log_notice("%s: stopping; exports in flight go on at Google and "
 	    "resume at the next start", why);
-	if (m->disc != NULL) {
-		disc_cancel(m->disc);
+	if (m->disc != NULL || evtimer_pending(m->ev_rewalk, NULL)) {
+		if (m->disc != NULL)
+			disc_cancel(m->disc);
 		m->disc = NULL;
+		evtimer_del(m->ev_rewalk);
 		if (m->run != NULL)
 			m->run->discovering = 0;
 	}
@@ -321,6 +323,7 @@ master_new(const char *conf_path, struct config *conf)
 	m->ev_respawn = evtimer_new(m->base, master_respawn_cb, m);
 	m->ev_stop = evtimer_new(m->base, master_stop_timeout_cb, m);
 	m->ev_watchdog = evtimer_new(m->base, master_watchdog_cb, m);
+	m->ev_rewalk = evtimer_new(m->base, master_rewalk_cb, m);
 
 	if (journal_runs(m->journal, 0, 5, master_last_run_cb, m) == -1)
 		fatalx("journal: %s", journal_error(m->journal));
@@ -412,11 +415,13 @@ master_free(struct master *m)
 	event_free(m->ev_respawn);
 	event_free(m->ev_stop);
 	event_free(m->ev_watchdog);
+	event_free(m->ev_rewalk);
 	event_base_free(m->base);
 	pacer_free(pacer_global());
 	config_free(m->conf);
 	free(m->conf_path);
 	free(m->pending_pat);
 	free(m->walk_pat);
+	free(m->rewalk_pat);
 	free(m);
 }

@@ -43,6 +43,14 @@ dfail() {
 	exit 1
 }
 
+# fail (wait_for's too): the daemon's log tail as well as the emulator's.
+fail() {
+	echo "FAIL: $*" >&2
+	[ -f "$EMU_TMP/log" ] && tail -20 "$EMU_TMP/log" >&2
+	[ -f "$D_TMP/daemon.log" ] && tail -40 "$D_TMP/daemon.log" >&2
+	exit 1
+}
+
 # daemon_config [extra lines for [export]...]: writes $D_TMP/databackup.conf
 daemon_config() {
 	cat >"$D_TMP/databackup.conf" <<CONF

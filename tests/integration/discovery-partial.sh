@@ -6,7 +6,8 @@
 # database that could be seen is exported all the same.  A project being
 # deleted is skipped with its state as the reason.  Then the token source
 # answers 503 for a while as a run starts: discovery waits and asks again
-# instead of failing, and the run succeeds.
+# instead of failing, and the run succeeds; so does a run whose whole
+# walk fails while Resource Manager answers 503.
 . "$top_srcdir/tests/integration/daemon-lib.sh"
 
 EMU_FLEET="$EMU_TMP/fleet.json"
@@ -51,6 +52,9 @@ printf '%s\n' bio-lab/bio-pg/genes bio-lab/bio-pg/postgres \
     >"$D_TMP/want"
 
 emu_start --time-scale 1
+# Room in the retry window for a walk that fails whole (each request is
+# tried ten times, about a minute and a half) to be walked again.
+RETRY_WINDOW=5m
 daemon_config
 daemon_start
 
@@ -133,5 +137,26 @@ jq -e '.last_run.succeeded == 6 and .last_run.failed == 0 and
     dfail "run 2: $(jq -c .last_run "$D_TMP/status.json")"
 grep -E -q 'discovery: no access token \(.*\), retrying in [0-9]+ s' \
     "$D_TMP/daemon.log" || dfail "no token retry in the log"
+# Resource Manager answers 503 to everything as the next run starts: the
+# walk reads nothing, the run waits and walks again (not failed), and
+# once Resource Manager is back the run succeeds with no trigger.
+rm_down='[{"endpoint": "crm.folders.list", "kind": "status", "status": 503},
+    {"endpoint": "crm.projects.list", "kind": "status", "status": 503},
+    {"endpoint": "crm.projects.get", "kind": "status", "status": 503}]'
+curl -s -X POST -d "$rm_down" "$URL/_emulator/faults" |
+    jq -e '.rules == 3' >/dev/null || fail "cannot set faults"
+ctl trigger --wait >"$D_TMP/trigger.out" 2>&1 &
+tpid=$!
+walked_again() { grep -q 'discovery failed (1 in a row): .*; walking again in' \
+    "$D_TMP/daemon.log"; }
+wait_for "a failed walk to be tried again" 180 walked_again
+ctl --json status | jq -e '.run.state == "discovering"' >/dev/null ||
+    dfail "run not waiting in discovery: $(ctl --json status | jq -c .run)"
+curl -s -X POST -d '[]' "$URL/_emulator/faults" >/dev/null
+wait "$tpid" || dfail "run after Resource Manager came back: $(cat "$D_TMP/trigger.out")"
+ctl --json status >"$D_TMP/status.json" || dfail "status failed"
+jq -e '.last_run.succeeded == 6 and .last_run.outcome == "succeeded"' \
+    "$D_TMP/status.json" >/dev/null ||
+    dfail "run 3: $(jq -c .last_run "$D_TMP/status.json")"
 echo "PASS: partial discovery named, reachable databases exported," \
-    "token failures waited out"
+    "token and Resource Manager failures waited out"
