@@ -177,6 +177,12 @@ control_cmd_trigger(struct control_conn *c, const cJSON *req)
 	c->walk = mi.walks > walks ? mi.walks : mi.walks + 1;
 	c->run_id = r != NULL ? r->jr.id : 0;
 	c->wait_run = cJSON_IsTrue(wait);
+	if (c->wait_run && n > 0) {
+		/* --wait ends when the databases asked for are done. */
+		c->pat = xreallocarray(NULL, (size_t)n, sizeof(*pat));
+		memcpy(c->pat, pat, (size_t)n * sizeof(*pat));
+		c->npat = (size_t)n;
+	}
 }
 
 struct control_jobs {

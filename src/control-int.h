@@ -36,6 +36,8 @@ struct control_conn {
 	int			 waiting;	/* trigger --wait */
 	uint64_t		 walk;		/* trigger: the walk that serves it */
 	int			 wait_run;	/* --wait for the run it starts */
+	struct disc_pattern	*pat;		/* --wait: the databases asked */
+	size_t			 npat;
 	int64_t			 run_id;
 	int			 busy;		/* a plan walk holds us */
 	int			 dead;		/* peer gone while busy */

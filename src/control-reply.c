@@ -174,5 +174,6 @@ control_conn_free(struct control_conn *c)
 	TAILQ_REMOVE(&c->ctl->conns, c, entry);
 	if (c->bev != NULL)
 		bufferevent_free(c->bev);
+	free(c->pat);
 	free(c);
 }

@@ -155,6 +155,64 @@ control_accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 }
 
 /*
+ * The jobs of r that a trigger --wait's patterns select, counted into
+ * "selected" of o (nothing without patterns).  Returns 1 if there are
+ * some and every one has ended.
+ */
+static int
+control_selected_json(const struct control_conn *c, const struct run *r,
+    cJSON *o)
+{
+	const struct job	*job;
+	cJSON			*s;
+	size_t			 i;
+	int			 n = 0, ok = 0, failed = 0, ended = 1;
+
+	if (c->npat == 0)
+		return (0);
+	for (i = 0; i < r->njobs; i++) {
+		job = r->jobs[i];
+		if (!disc_pattern_match(c->pat, c->npat, job_project(job),
+		    job_instance(job), job_database(job)))
+			continue;
+		n++;
+		if (job->state == JOB_SUCCEEDED)
+			ok++;
+		else if (job->state == JOB_FAILED)
+			failed++;
+		else
+			ended = 0;
+	}
+	if (o != NULL) {
+		s = cJSON_AddObjectToObject(o, "selected");
+		cJSON_AddNumberToObject(s, "total", n);
+		cJSON_AddNumberToObject(s, "succeeded", ok);
+		cJSON_AddNumberToObject(s, "failed", failed);
+	}
+	return (n > 0 && ended);
+}
+
+/*
+ * A trigger --wait with patterns: once every job of the run they select
+ * has ended, the answer is the run so far with those jobs' counts, and
+ * the client is let go while the run goes on.  Returns 1 if answered.
+ */
+static int
+control_selected_done(struct control_conn *c, const struct run *r)
+{
+	cJSON	*o;
+
+	if (!control_selected_json(c, r, NULL))
+		return (0);
+	c->waiting = 0;
+	o = control_result(1);
+	cJSON_AddItemToObject(o, "run", control_run_json(r));
+	control_selected_json(c, r, o);
+	control_send(c, o, 1);
+	return (1);
+}
+
+/*
  * A trigger's patterns selected nothing to export: an error, and why for
  * each pattern (one per line of why), under "errors".
  */
@@ -211,6 +269,8 @@ control_walk_done(struct control *ctl, const struct master_event *ev)
 		if (c->wait_run) {
 			c->waiting = 1;
 			c->run_id = r->jr.id;
+			if (control_selected_done(c, r))
+				continue;
 			o = cJSON_CreateObject();
 			cJSON_AddStringToObject(o, "type", "progress");
 			cJSON_AddItemToObject(o, "run", control_run_json(r));
@@ -228,15 +288,17 @@ static void
 control_progress_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct control		*ctl = arg;
-	struct control_conn	*c;
+	struct control_conn	*c, *next;
 	const struct run	*r = master_run(ctl->m);
 	cJSON			*o;
 
 	ctl->dirty = 0;
 	if (r == NULL)
 		return;
-	TAILQ_FOREACH(c, &ctl->conns, entry) {
+	TAILQ_FOREACH_SAFE(c, &ctl->conns, entry, next) {
 		if (!c->waiting || c->run_id != r->jr.id)
+			continue;
+		if (control_selected_done(c, r))
 			continue;
 		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "type", "progress");
@@ -271,6 +333,7 @@ control_run_finished(struct control *ctl, const struct run *r)
 			continue;
 		c->waiting = 0;
 		o = control_result(1);
+		control_selected_json(c, r, o);
 		cJSON_AddItemToObject(o, "run", control_run_json(r));
 		control_send(c, o, 1);
 	}

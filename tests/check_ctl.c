@@ -417,6 +417,7 @@ static const struct {
 	{ "trigger-added", "trigger" },
 	{ "trigger-wait", "trigger" },
 	{ "trigger-wait-ok", "trigger" },
+	{ "trigger-selected", "trigger" },
 	{ "jobs", "jobs" },
 	{ "history", "history" },
 	{ "plan", "plan" },

@@ -163,10 +163,21 @@ ctl_trigger_end_line(FILE *fp)
 	}
 }
 
+/* "2 of 3 selected databases exported, 1 failed" */
+static void
+ctl_trigger_selected(const cJSON *sel, FILE *fp)
+{
+	long long	total = ctl_int(sel, "total", 0);
+
+	fprintf(fp, "%lld of %lld selected database%s exported, %lld failed",
+	    ctl_int(sel, "succeeded", 0), total, total == 1 ? "" : "s",
+	    ctl_int(sel, "failed", 0));
+}
+
 static void
 ctl_trigger_render(const cJSON *reply, FILE *fp)
 {
-	const cJSON	*run;
+	const cJSON	*run, *sel;
 	const char	*state, *outcome, *s;
 	char		*id, *dur, *succ, *total_s, *failed;
 	long long	 added, total;
@@ -176,6 +187,21 @@ ctl_trigger_render(const cJSON *reply, FILE *fp)
 	ctl_trigger_end_line(fp);
 	id = ctl_fmt_int(run, "id");
 	state = ctl_str(run, "state");
+	sel = cJSON_GetObjectItemCaseSensitive(reply, "selected");
+	if (cJSON_IsObject(sel) && (state == NULL ||
+	    strcmp(state, "finished") != 0)) {
+		/* --wait with patterns: their databases are done. */
+		fprintf(fp, "run %s: ", id);
+		ctl_trigger_selected(sel, fp);
+		fprintf(fp, "; the run goes on\n");
+		if (ctl_int(sel, "failed", 0) > 0)
+			fprintf(fp, "see 'databackupctl jobs %s' for the "
+			    "errors\n", id);
+		free(id);
+		free(ctl_trigger_last);
+		ctl_trigger_last = NULL;
+		return;
+	}
 	added = ctl_int(reply, "added", -1);
 	total = ctl_int(run, "total", -1);
 	if (state != NULL && strcmp(state, "finished") == 0) {
@@ -197,6 +223,11 @@ ctl_trigger_render(const cJSON *reply, FILE *fp)
 			free(dur);
 		}
 		fputc('\n', fp);
+		if (cJSON_IsObject(sel) && ctl_int(sel, "total", 0) !=
+		    ctl_int(run, "total", 0)) {
+			ctl_trigger_selected(sel, fp);
+			fputc('\n', fp);
+		}
 		if (ctl_int(run, "failed", 0) > 0)
 			fprintf(fp, "see 'databackupctl jobs %s' for the "
 			    "errors\n", id);
@@ -218,17 +249,22 @@ ctl_trigger_render(const cJSON *reply, FILE *fp)
 
 /*
  * With --wait, a failed run (a failed job, or a discovery that could not
- * read anything) makes the command fail.
+ * read anything) makes the command fail; with patterns, a failed job
+ * among those they select.
  */
 static int
 ctl_trigger_exit_status(const cJSON *req, const cJSON *reply)
 {
-	const cJSON	*run;
+	const cJSON	*run, *sel;
 	const char	*outcome;
 
 	run = cJSON_GetObjectItemCaseSensitive(reply, "run");
 	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "wait")))
 		return (CTL_EXIT_OK);
+	sel = cJSON_GetObjectItemCaseSensitive(reply, "selected");
+	if (cJSON_IsObject(sel))
+		return (ctl_int(sel, "failed", 0) > 0 ? CTL_EXIT_FAILURE :
+		    CTL_EXIT_OK);
 	outcome = ctl_str(run, "outcome");
 	if (ctl_int(run, "failed", 0) > 0 ||
 	    (outcome != NULL && strcmp(outcome, "failed") == 0))
