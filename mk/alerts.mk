@@ -3,8 +3,10 @@ libdatabackup_a_SOURCES += src/alert.c src/metrics.c src/notify.c \
 	src/monitor.c include/alert.h include/metrics.h include/notify.h \
 	include/monitor.h
 
+if HAVE_CHECK
 check_PROGRAMS += tests/check_alert tests/check_metrics
 TESTS += tests/check_alert tests/check_metrics
+endif
 tests_check_alert_SOURCES = tests/check_alert.c
 tests_check_alert_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_alert_LDADD = $(TEST_LIBS)

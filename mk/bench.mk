@@ -9,8 +9,7 @@ EXTRA_PROGRAMS = bench/rss-floor
 bench_rss_floor_SOURCES = bench/rss-floor.c
 bench_rss_floor_LDFLAGS = -Wl,--no-as-needed
 bench_rss_floor_LDADD = $(LIBEVENT_LIBS) $(LIBCURL_LIBS) $(CJSON_LIBS) \
-	$(OPENSSL_LIBS) $(LIBBSD_LIBS) $(SQLITE_LIBS) $(SYSTEMD_LIBS) \
-	$(ZLIB_LIBS) -lm
+	$(OPENSSL_LIBS) $(LIBBSD_LIBS) $(SQLITE_LIBS) $(SYSTEMD_LIBS) -lm
 CLEANFILES += bench/rss-floor
 
 .PHONY: bench

@@ -3,8 +3,10 @@ CONFIG_SOURCES = src/config.c src/config-type.c src/config-check.c
 libdatabackup_a_SOURCES += $(CONFIG_SOURCES) \
 	include/config.h include/config-int.h
 
+if HAVE_CHECK
 check_PROGRAMS += tests/check_config
 TESTS += tests/check_config
+endif
 # Its own copy of the parser, with the default paths of a packaged install,
 # so the suite means the same whatever --prefix the tree is built with.
 tests_check_config_SOURCES = tests/check_config.c $(CONFIG_SOURCES)
@@ -22,8 +24,10 @@ tests_check_config_LDADD = $(TEST_LIBS) $(CHECK_LIBS)
 CONFIG_DEEP_PREFIX = /opt/databackup-with-a-rather-long-install-prefix
 CONFIG_DEEP_DIR = $(CONFIG_DEEP_PREFIX)/chosen-by-a-packager$(CONFIG_DEEP_SUB)
 CONFIG_DEEP_SUB = /that-nests-its-state/under-several-directories
+if HAVE_CHECK
 check_PROGRAMS += tests/check_config_deep
 TESTS += tests/check_config_deep
+endif
 tests_check_config_deep_SOURCES = tests/check_config_deep.c $(CONFIG_SOURCES)
 tests_check_config_deep_CPPFLAGS = $(AM_CPPFLAGS) \
 	-UDATABACKUP_SOCKET \

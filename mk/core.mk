@@ -17,10 +17,12 @@ sbin_PROGRAMS += databackupd
 databackupd_SOURCES = src/databackupd.c
 databackupd_LDADD = $(DB_LIBS)
 
+if HAVE_CHECK
 check_PROGRAMS += tests/check_job tests/check_sched tests/check_msg \
 	tests/check_arena tests/check_run tests/check_discovery
 TESTS += tests/check_job tests/check_sched tests/check_msg tests/check_arena \
 	tests/check_run tests/check_discovery
+endif
 tests_check_job_SOURCES = tests/check_job.c
 tests_check_job_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_job_LDADD = $(TEST_LIBS) $(CHECK_LIBS)

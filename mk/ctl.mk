@@ -8,8 +8,10 @@ bin_PROGRAMS += databackupctl
 databackupctl_SOURCES = src/databackupctl.c
 databackupctl_LDADD = $(DB_LIBS)
 
+if HAVE_CHECK
 check_PROGRAMS += tests/check_ctl
 TESTS += tests/check_ctl
+endif
 tests_check_ctl_SOURCES = tests/check_ctl.c
 tests_check_ctl_LDADD = $(TEST_LIBS)
 tests_check_ctl_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)

@@ -4,10 +4,12 @@ libdatabackup_a_SOURCES += src/http.c src/gcp.c src/gcp-error.c \
 	src/gcp-parse.c src/auth.c src/jwt.c \
 	include/http.h include/gcp.h include/auth.h
 
+if HAVE_CHECK
 check_PROGRAMS += tests/check_gcp tests/check_auth tests/check_http \
 	tests/check_jsonutil
 TESTS += tests/check_gcp tests/check_auth tests/check_http \
 	tests/check_jsonutil
+endif
 
 tests_check_gcp_SOURCES = tests/check_gcp.c
 tests_check_gcp_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) \

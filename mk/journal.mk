@@ -2,8 +2,10 @@
 libdatabackup_a_SOURCES += src/journal.c src/journal-schema.c \
 	src/journal-write.c src/journal-query.c src/journal-int.h \
 	include/journal.h
+if HAVE_CHECK
 check_PROGRAMS += tests/check_journal
 TESTS += tests/check_journal
+endif
 tests_check_journal_SOURCES = tests/check_journal.c
 tests_check_journal_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_journal_LDADD = $(TEST_LIBS) $(CHECK_LIBS)
