@@ -132,6 +132,23 @@ struct gcp_export {
 	int		 offload;
 };
 
+/* Cloud Storage buckets.get: what bears on keeping the exports. */
+struct gcp_bucket {
+	char		 location[GCP_REGION_MAX];
+	char		 storage_class[32];
+	int		 lifecycle_rules;	/* lifecycle.rule[] */
+	int		 lifecycle_deletes;	/* of them, action Delete */
+	int64_t		 retention_sec;	/* retentionPolicy; 0: none */
+	int		 retention_locked;
+};
+
+/* buckets.testIamPermissions: the names asked, the bits granted. */
+#define GCP_PERMS_MAX		16
+struct gcp_perms {
+	const char	*asked[GCP_PERMS_MAX];	/* NULL after the last */
+	uint32_t	 granted;		/* bit i: asked[i] */
+};
+
 /* One page of an operations.list search for the newest export to uri. */
 struct gcp_op_search {
 	const char	*uri;
@@ -158,6 +175,9 @@ const char	*gcp_engine_file_type(const char *);
 const char	*gcp_engine_ext(const char *);
 int		 gcp_is_system_database(const char *, const char *);
 
+struct config;
+void		 gcp_ctx_init(struct gcp_ctx *, const struct config *,
+		    const char *);
 void		 gcp_request_init(struct http_request *, const struct gcp_ctx *,
 		    const char *, const char *, int);
 char		*gcp_url_folders_list(const struct gcp_ctx *, const char *,
@@ -188,6 +208,12 @@ enum gcp_status	 gcp_object_get(struct gcp_client *,
 enum gcp_status	 gcp_object_delete(struct gcp_client *,
 		    const struct gcp_ctx *, const char *, const char *,
 		    const char *, struct gcp_error *);
+enum gcp_status	 gcp_bucket_get(struct gcp_client *, const struct gcp_ctx *,
+		    const char *, struct gcp_bucket *, struct gcp_error *);
+enum gcp_status	 gcp_bucket_test(struct gcp_client *, const struct gcp_ctx *,
+		    const char *, struct gcp_perms *, struct gcp_error *);
+enum gcp_status	 gcp_get(struct gcp_client *, const struct gcp_ctx *, char *,
+		    struct gcp_error *);
 enum gcp_status	 gcp_instance_get(struct gcp_client *,
 		    const struct gcp_ctx *, const char *, const char *,
 		    struct gcp_instance *, struct gcp_error *);
@@ -229,6 +255,10 @@ int		 gcp_parse_operation(const char *, size_t, struct gcp_op *,
 int		 gcp_parse_op_search(const char *, size_t,
 		    struct gcp_op_search *, struct gcp_error *);
 int		 gcp_parse_instance(const char *, size_t, struct gcp_instance *,
+		    struct gcp_error *);
+int		 gcp_parse_bucket(const char *, size_t, struct gcp_bucket *,
+		    struct gcp_error *);
+int		 gcp_parse_perms(const char *, size_t, struct gcp_perms *,
 		    struct gcp_error *);
 int		 gcp_parse_object(const char *, size_t, struct gcp_object *,
 		    struct gcp_error *);

@@ -1,8 +1,9 @@
 # gcp part: HTTP (curl easy + multi on libevent), Google API requests and
-# answers, OAuth2 tokens.  tests/fuzz/fuzz_gcp.c is built by hand (see it).
+# answers, OAuth2 tokens, the preflight (databackupd -n --online).
+# tests/fuzz/fuzz_gcp.c is built by hand (see it).
 libdatabackup_a_SOURCES += src/http.c src/gcp.c src/gcp-error.c \
-	src/gcp-parse.c src/auth.c src/jwt.c \
-	include/http.h include/gcp.h include/auth.h
+	src/gcp-parse.c src/auth.c src/jwt.c src/preflight.c \
+	include/http.h include/gcp.h include/auth.h include/preflight.h
 
 if HAVE_CHECK
 check_PROGRAMS += tests/check_gcp tests/check_auth tests/check_http \

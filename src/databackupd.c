@@ -17,6 +17,7 @@
 #include "log.h"
 #include "master.h"
 #include "monitor.h"
+#include "preflight.h"
 
 #ifndef DATABACKUP_CONF
 #define DATABACKUP_CONF	"/etc/databackup/databackup.conf"
@@ -28,10 +29,12 @@ usage(int status)
 	FILE	*fp = status == 0 ? stdout : stderr;
 
 	fprintf(fp,
-	    "usage: databackupd [-dnhV] [-c FILE]\n"
+	    "usage: databackupd [-dnhV] [-c FILE] [--online]\n"
 	    "  -c FILE  configuration file (default %s)\n"
 	    "  -n       check the configuration and exit: 0 if it is valid,\n"
 	    "           1 with FILE:LINE: message for each problem\n"
+	    "  --online with -n, also ask Google: a token, each folder and\n"
+	    "           project, the bucket and the permissions on it\n"
 	    "  -d       debug logging\n"
 	    "  -h       this help\n"
 	    "  -V       print the version\n", DATABACKUP_CONF);
@@ -75,10 +78,11 @@ main(int argc, char *argv[])
 	struct auth_info	 ai;
 	const char		*path = DATABACKUP_CONF;
 	char			 err[512];
-	int			 ch, check = 0, debug = 0;
+	int			 ch, check = 0, debug = 0, online = 0, n;
 	size_t			 i;
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
+		{ "online", no_argument, NULL, 'O' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -95,6 +99,9 @@ main(int argc, char *argv[])
 		case 'n':
 			check = 1;
 			break;
+		case 'O':
+			online = 1;
+			break;
 		case 'h':
 			usage(0);
 		case 'V':
@@ -107,6 +114,10 @@ main(int argc, char *argv[])
 	if (optind != argc) {
 		fprintf(stderr, "databackupd: unexpected argument \"%s\"\n",
 		    argv[optind]);
+		usage(2);
+	}
+	if (online && !check) {
+		fprintf(stderr, "databackupd: --online goes with -n\n");
 		usage(2);
 	}
 	log_init(debug, "databackupd");
@@ -134,6 +145,11 @@ main(int argc, char *argv[])
 		    ai.path[0] != '\0' ? " from " : "", ai.path);
 		if (debug)
 			config_dump(conf, stdout);
+		if (online && (n = preflight(conf, &ai, stdout)) > 0) {
+			printf("%d problem%s found\n", n, n == 1 ? "" : "s");
+			config_free(conf);
+			return (1);
+		}
 		printf("configuration OK\n");
 		config_free(conf);
 		return (0);

@@ -61,6 +61,10 @@ static int	 gcp_instance_from_json(const cJSON *, void *,
 static int	 gcp_op_from_json(const cJSON *, void *, struct gcp_error *);
 static int	 gcp_object_from_json(const cJSON *, void *,
 		    struct gcp_error *);
+static int	 gcp_bucket_from_json(const cJSON *, void *,
+		    struct gcp_error *);
+static int	 gcp_perms_from_json(const cJSON *, void *,
+		    struct gcp_error *);
 static int	 gcp_parse_one(const char *, size_t, const char *,
 		    gcp_from_json_fn, void *, struct gcp_error *);
 static void	 gcp_warning_from_json(const cJSON *, struct gcp_warning *);
@@ -801,6 +805,91 @@ gcp_object_from_json(const cJSON *root, void *out, struct gcp_error *err)
 	    "generation", 0, API_STORAGE, err) == -1)
 		return (-1);
 	return (0);
+}
+
+/* A bucket's resource into out, a struct gcp_bucket. */
+static int
+gcp_bucket_from_json(const cJSON *root, void *out, struct gcp_error *err)
+{
+	struct gcp_bucket	*b = out;
+	const cJSON		*lc, *rule, *rp, *act;
+	const char		*type;
+
+	if (gcp_take(b->location, sizeof(b->location), root, "location", 0,
+	    API_STORAGE, err) == -1 ||
+	    gcp_take(b->storage_class, sizeof(b->storage_class), root,
+	    "storageClass", 0, API_STORAGE, err) == -1)
+		return (-1);
+	lc = cJSON_GetObjectItemCaseSensitive(root, "lifecycle");
+	rule = cJSON_GetObjectItemCaseSensitive(lc, "rule");
+	if (rule != NULL && !cJSON_IsArray(rule)) {
+		gcp_error_set(err, GCP_RETRY, "malformed answer from %s: "
+		    "bad lifecycle", API_STORAGE);
+		return (-1);
+	}
+	cJSON_ArrayForEach(act, rule) {
+		b->lifecycle_rules++;
+		type = gcp_json_str(cJSON_GetObjectItemCaseSensitive(act,
+		    "action"), "type");
+		if (type != NULL && strcmp(type, "Delete") == 0)
+			b->lifecycle_deletes++;
+	}
+	rp = cJSON_GetObjectItemCaseSensitive(root, "retentionPolicy");
+	if (rp != NULL) {
+		if (!cJSON_IsObject(rp) ||
+		    gcp_int64(rp, "retentionPeriod", &b->retention_sec) == -1) {
+			gcp_error_set(err, GCP_RETRY, "malformed answer from "
+			    "%s: bad retentionPolicy", API_STORAGE);
+			return (-1);
+		}
+		b->retention_locked = cJSON_IsTrue(
+		    cJSON_GetObjectItemCaseSensitive(rp, "isLocked"));
+	}
+	return (0);
+}
+
+/* buckets.get into b. */
+int
+gcp_parse_bucket(const char *body, size_t len, struct gcp_bucket *b,
+    struct gcp_error *err)
+{
+	memset(b, 0, sizeof(*b));
+	return (gcp_parse_one(body, len, API_STORAGE, gcp_bucket_from_json, b,
+	    err));
+}
+
+/* testIamPermissions' "permissions" (absent: none) into out's bits. */
+static int
+gcp_perms_from_json(const cJSON *root, void *out, struct gcp_error *err)
+{
+	struct gcp_perms	*p = out;
+	const cJSON		*a, *it;
+	int			 i;
+
+	a = cJSON_GetObjectItemCaseSensitive(root, "permissions");
+	if (a != NULL && !cJSON_IsArray(a)) {
+		gcp_error_set(err, GCP_RETRY, "malformed answer from %s: "
+		    "bad permissions", API_STORAGE);
+		return (-1);
+	}
+	cJSON_ArrayForEach(it, a) {
+		if (!cJSON_IsString(it))
+			continue;
+		for (i = 0; i < GCP_PERMS_MAX && p->asked[i] != NULL; i++)
+			if (strcmp(it->valuestring, p->asked[i]) == 0)
+				p->granted |= 1U << i;
+	}
+	return (0);
+}
+
+/* buckets.testIamPermissions into p->granted (p->asked is kept). */
+int
+gcp_parse_perms(const char *body, size_t len, struct gcp_perms *p,
+    struct gcp_error *err)
+{
+	p->granted = 0;
+	return (gcp_parse_one(body, len, API_STORAGE, gcp_perms_from_json, p,
+	    err));
 }
 
 /* objects.get metadata into obj. */

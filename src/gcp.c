@@ -33,6 +33,8 @@ enum gcp_answer {
 	GCP_ANSWER_OP_SEARCH,	/* struct gcp_op_search */
 	GCP_ANSWER_INSTANCE,	/* struct gcp_instance */
 	GCP_ANSWER_OBJECT,	/* struct gcp_object */
+	GCP_ANSWER_BUCKET,	/* struct gcp_bucket */
+	GCP_ANSWER_PERMS,	/* struct gcp_perms */
 };
 
 static char	*gcp_url(const char *, const char *, ...)
@@ -111,6 +113,42 @@ gcp_is_system_database(const char *version, const char *db)
 				return (1);
 	}
 	return (0);
+}
+
+/*
+ * ctx from the configuration c: endpoints (STORAGE_EMULATOR_HOST, read
+ * the way Google's Go library reads it, wins for Cloud Storage and sends
+ * no token), CA file, timeouts, and the quota project (the key's, else
+ * the credentials' creds_quota, "" for none).  No token yet.
+ */
+void
+gcp_ctx_init(struct gcp_ctx *ctx, const struct config *c,
+    const char *creds_quota)
+{
+	const char	*e;
+
+	memset(ctx, 0, sizeof(*ctx));
+	strlcpy(ctx->sqladmin, c->sqladmin_endpoint, sizeof(ctx->sqladmin));
+	strlcpy(ctx->crm, c->resourcemanager_endpoint, sizeof(ctx->crm));
+	strlcpy(ctx->storage, c->storage_endpoint, sizeof(ctx->storage));
+	if ((e = getenv("STORAGE_EMULATOR_HOST")) != NULL && *e != '\0') {
+		if (strstr(e, "://") != NULL)
+			strlcpy(ctx->storage, e, sizeof(ctx->storage));
+		else
+			snprintf(ctx->storage, sizeof(ctx->storage),
+			    "http://%s", e);
+		ctx->storage_anonymous = 1;
+	}
+	if (c->ca_file != NULL)
+		strlcpy(ctx->ca_file, c->ca_file, sizeof(ctx->ca_file));
+	if (c->quota_project != NULL)
+		strlcpy(ctx->quota_project, c->quota_project,
+		    sizeof(ctx->quota_project));
+	else if (creds_quota != NULL)
+		strlcpy(ctx->quota_project, creds_quota,
+		    sizeof(ctx->quota_project));
+	ctx->connect_timeout_ms = c->connect_timeout_ms;
+	ctx->timeout_ms = c->http_timeout_ms;
 }
 
 /*
@@ -282,6 +320,12 @@ gcp_answer_clear(enum gcp_answer what, void *out)
 	case GCP_ANSWER_OBJECT:
 		memset(out, 0, sizeof(struct gcp_object));
 		return;
+	case GCP_ANSWER_BUCKET:
+		memset(out, 0, sizeof(struct gcp_bucket));
+		return;
+	case GCP_ANSWER_PERMS:
+		((struct gcp_perms *)out)->granted = 0;	/* asked stays */
+		return;
 	}
 	fatalx("gcp_answer_clear: answer type %d", (int)what);
 }
@@ -302,6 +346,10 @@ gcp_answer_parse(enum gcp_answer what, const struct http_response *resp,
 		return (gcp_parse_instance(resp->body, resp->len, out, err));
 	case GCP_ANSWER_OBJECT:
 		return (gcp_parse_object(resp->body, resp->len, out, err));
+	case GCP_ANSWER_BUCKET:
+		return (gcp_parse_bucket(resp->body, resp->len, out, err));
+	case GCP_ANSWER_PERMS:
+		return (gcp_parse_perms(resp->body, resp->len, out, err));
 	}
 	fatalx("gcp_answer_parse: answer type %d", (int)what);
 }
@@ -486,6 +534,47 @@ gcp_object_delete(struct gcp_client *gc, const struct gcp_ctx *ctx,
 	    err->http == HTTP_STATUS_PRECONDITION))
 		st = err->st = GCP_OK;
 	return (st);
+}
+
+/* buckets.get into b: location, lifecycle rules, retention policy. */
+enum gcp_status
+gcp_bucket_get(struct gcp_client *gc, const struct gcp_ctx *ctx,
+    const char *bucket, struct gcp_bucket *b, struct gcp_error *err)
+{
+	return (gcp_call(gc, ctx, GCP_CALL_STORAGE, "GET", gcp_url(ctx->storage,
+	    "/storage/v1/b/%s", bucket), NULL, GCP_ANSWER_BUCKET, b, err));
+}
+
+/*
+ * buckets.testIamPermissions: which of p->asked the caller holds on
+ * bucket (no permission needed to ask; 404 if there is no such bucket).
+ */
+enum gcp_status
+gcp_bucket_test(struct gcp_client *gc, const struct gcp_ctx *ctx,
+    const char *bucket, struct gcp_perms *p, struct gcp_error *err)
+{
+	char	*url;
+	int	 i;
+
+	url = gcp_url(ctx->storage, "/storage/v1/b/%s/iam/testPermissions",
+	    bucket);
+	for (i = 0; i < GCP_PERMS_MAX && p->asked[i] != NULL; i++)
+		gcp_url_param(&url, i == 0 ? "?permissions=" :
+		    "&permissions=", p->asked[i]);
+	return (gcp_call(gc, ctx, GCP_CALL_STORAGE, "GET", url, NULL,
+	    GCP_ANSWER_PERMS, p, err));
+}
+
+/*
+ * A GET of url (a new string, freed here) whose answer only needs to be
+ * 2xx: the preflight's look at a folder or project.  Not paced.
+ */
+enum gcp_status
+gcp_get(struct gcp_client *gc, const struct gcp_ctx *ctx, char *url,
+    struct gcp_error *err)
+{
+	return (gcp_call(gc, ctx, 0, "GET", url, NULL, GCP_ANSWER_NONE, NULL,
+	    err));
 }
 
 /* instances.get into inst (a worker's rare question, paced as a start). */

@@ -84,31 +84,8 @@ static void
 master_apply_endpoints(struct master *m)
 {
 	const struct config	*c = m->conf;
-	const char		*e;
 
-	memset(&m->ctx, 0, sizeof(m->ctx));
-	strlcpy(m->ctx.sqladmin, c->sqladmin_endpoint, sizeof(m->ctx.sqladmin));
-	strlcpy(m->ctx.crm, c->resourcemanager_endpoint, sizeof(m->ctx.crm));
-	strlcpy(m->ctx.storage, c->storage_endpoint, sizeof(m->ctx.storage));
-	/* STORAGE_EMULATOR_HOST, the way Google's Go library reads it. */
-	if ((e = getenv("STORAGE_EMULATOR_HOST")) != NULL && *e != '\0') {
-		if (strstr(e, "://") != NULL)
-			strlcpy(m->ctx.storage, e, sizeof(m->ctx.storage));
-		else
-			snprintf(m->ctx.storage, sizeof(m->ctx.storage),
-			    "http://%s", e);
-		m->ctx.storage_anonymous = 1;
-	}
-	if (c->ca_file != NULL)
-		strlcpy(m->ctx.ca_file, c->ca_file, sizeof(m->ctx.ca_file));
-	if (c->quota_project != NULL)
-		strlcpy(m->ctx.quota_project, c->quota_project,
-		    sizeof(m->ctx.quota_project));
-	else if (m->auth_info.quota_project[0] != '\0')
-		strlcpy(m->ctx.quota_project, m->auth_info.quota_project,
-		    sizeof(m->ctx.quota_project));
-	m->ctx.connect_timeout_ms = c->connect_timeout_ms;
-	m->ctx.timeout_ms = c->http_timeout_ms;
+	gcp_ctx_init(&m->ctx, c, m->auth_info.quota_project);
 	pacer_set_rate(pacer_global(), PACER_SQLADMIN, c->sqladmin_rpm);
 }
 

@@ -211,6 +211,10 @@ static const struct {
 	  NULL, NULL, NULL },
 	{ M_GET, "/storage/v1/b/bk", EP_STORAGE_BUCKETS_GET, 0, NULL, NULL,
 	  NULL },
+	{ M_GET, "/storage/v1/b/bk/iam/testPermissions?permissions=storage."
+	  "objects.get", EP_STORAGE_BUCKETS_TEST, 0, NULL, NULL, NULL },
+	{ M_POST, "/storage/v1/b/bk/iam/testPermissions",
+	  EP_STORAGE_BUCKETS_TEST, 1, NULL, NULL, NULL },
 	{ M_POST, "/upload/storage/v1/b/bk/o?uploadType=media&name=x",
 	  EP_STORAGE_OBJECTS_INSERT, 0, NULL, NULL, NULL },
 	{ M_GET, "/computeMetadata/v1/instance/service-accounts/default/token",

@@ -696,6 +696,47 @@ START_TEST(test_parse_worker_answers)
 	    &err), -1);
 	ck_assert_int_eq(err.st, GCP_RETRY);
 
+	{
+		static const char bkt[] = "{\"kind\":\"storage#bucket\","
+		    "\"location\":\"EU\",\"storageClass\":\"NEARLINE\","
+		    "\"lifecycle\":{\"rule\":[{\"action\":{\"type\":"
+		    "\"Delete\"},\"condition\":{\"age\":30}},{\"action\":"
+		    "{\"type\":\"SetStorageClass\",\"storageClass\":"
+		    "\"COLDLINE\"}}]},\"retentionPolicy\":{"
+		    "\"retentionPeriod\":\"864000\",\"isLocked\":true}}";
+		static const char perms[] = "{\"kind\":"
+		    "\"storage#testIamPermissionsResponse\",\"permissions\":"
+		    "[\"storage.objects.list\",\"storage.other\"]}";
+		struct gcp_bucket	 b;
+		const char		*s;
+		struct gcp_perms	 p = { { "storage.objects.get",
+		    "storage.objects.list", NULL }, 0 };
+
+		ck_assert_int_eq(gcp_parse_bucket(bkt, strlen(bkt), &b,
+		    &err), 0);
+		ck_assert_str_eq(b.location, "EU");
+		ck_assert_str_eq(b.storage_class, "NEARLINE");
+		ck_assert_int_eq(b.lifecycle_rules, 2);
+		ck_assert_int_eq(b.lifecycle_deletes, 1);
+		ck_assert_int_eq(b.retention_sec, 864000);
+		ck_assert_int_eq(b.retention_locked, 1);
+		s = "{\"lifecycle\":{\"rule\":{}}}";
+		ck_assert_int_eq(gcp_parse_bucket(s, strlen(s), &b, &err), -1);
+		ck_assert_str_eq(err.message, "malformed answer from storage: "
+		    "bad lifecycle");
+		s = "{\"retentionPolicy\":{\"retentionPeriod\":\"x\"}}";
+		ck_assert_int_eq(gcp_parse_bucket(s, strlen(s), &b, &err), -1);
+		ck_assert_str_eq(err.message, "malformed answer from storage: "
+		    "bad retentionPolicy");
+		ck_assert_int_eq(gcp_parse_perms(perms, strlen(perms), &p,
+		    &err), 0);
+		ck_assert_uint_eq(p.granted, 2);	/* list only */
+		ck_assert_int_eq(gcp_parse_perms("{}", 2, &p, &err), 0);
+		ck_assert_uint_eq(p.granted, 0);	/* none held */
+		ck_assert_int_eq(gcp_parse_perms("{\"permissions\":7}", 17,
+		    &p, &err), -1);
+	}
+
 	ck_assert_int_eq(gcp_parse_instance("{\"name\":\"pg-main\","
 	    "\"databaseVersion\":\"POSTGRES_15\"}", 50, &in, &err), 0);
 	ck_assert_str_eq(in.name, "pg-main");

@@ -66,6 +66,7 @@ enum emu_ep {
 	EP_SQL_OPERATIONS_LIST,
 	EP_SQL_OPERATIONS_CANCEL,
 	EP_STORAGE_BUCKETS_GET,
+	EP_STORAGE_BUCKETS_TEST,
 	EP_STORAGE_OBJECTS_GET,
 	EP_STORAGE_OBJECTS_LIST,
 	EP_STORAGE_OBJECTS_DELETE,
@@ -195,6 +196,8 @@ struct emu_fleet {
 	char		*quota_consumer;
 	char		**buckets;
 	size_t		 nbuckets;
+	char		**bucket_denied;	/* storage.* the caller lacks */
+	size_t		 nbucket_denied;
 	struct emu_folder *folders;
 	size_t		 nfolders;
 	struct emu_project *projects;

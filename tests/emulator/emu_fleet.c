@@ -480,6 +480,20 @@ fleet_top_parse(struct fleet_ctx *c, cJSON *root)
 		    sizeof(*f->buckets));
 		f->buckets[f->nbuckets++] = xstrdup(it->valuestring);
 	}
+	if (get_array(c, root, "", "bucket_denied", &a) == -1)
+		return (-1);
+	i = 0;
+	cJSON_ArrayForEach(it, a) {
+		snprintf(sub, sizeof(sub), "bucket_denied[%zu]", i++);
+		if (!cJSON_IsString(it) ||
+		    strncmp(it->valuestring, "storage.", 8) != 0)
+			return (fleet_err(c, sub, "must be a storage "
+			    "permission"));
+		f->bucket_denied = xreallocarray(f->bucket_denied,
+		    f->nbucket_denied + 1, sizeof(*f->bucket_denied));
+		f->bucket_denied[f->nbucket_denied++] =
+		    xstrdup(it->valuestring);
+	}
 	if (get_array(c, root, "", "folders", &a) == -1)
 		return (-1);
 	i = 0;
@@ -613,6 +627,9 @@ fleet_free(struct emu_fleet *f)
 	for (i = 0; i < f->nbuckets; i++)
 		free(f->buckets[i]);
 	free(f->buckets);
+	for (i = 0; i < f->nbucket_denied; i++)
+		free(f->bucket_denied[i]);
+	free(f->bucket_denied);
 	free(f->organization);
 	free(f->user);
 	free(f->quota_consumer);

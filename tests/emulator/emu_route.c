@@ -38,6 +38,7 @@ static const char *const emu_ep_names[EP_COUNT] = {
 	[EP_SQL_OPERATIONS_LIST] = "sql.operations.list",
 	[EP_SQL_OPERATIONS_CANCEL] = "sql.operations.cancel",
 	[EP_STORAGE_BUCKETS_GET] = "storage.buckets.get",
+	[EP_STORAGE_BUCKETS_TEST] = "storage.buckets.testIamPermissions",
 	[EP_STORAGE_OBJECTS_GET] = "storage.objects.get",
 	[EP_STORAGE_OBJECTS_LIST] = "storage.objects.list",
 	[EP_STORAGE_OBJECTS_DELETE] = "storage.objects.delete",
@@ -184,6 +185,11 @@ route_storage(struct emu_route *r, enum emu_method m, struct segs *sg,
 	r->bucket = xstrdup(sg->s[b + 1]);
 	if (sg->n == b + 2 && !upload) {
 		want(r, EP_STORAGE_BUCKETS_GET, m, M_GET);
+		return;
+	}
+	if (sg->n == b + 4 && !upload && seq(sg, b + 2, "iam") &&
+	    seq(sg, b + 3, "testPermissions")) {
+		want(r, EP_STORAGE_BUCKETS_TEST, m, M_GET);
 		return;
 	}
 	if (!seq(sg, b + 2, "o"))

@@ -502,6 +502,35 @@ gcs_bucket_json(struct emu *e, const char *bucket)
 	return (o);
 }
 
+/*
+ * buckets.testIamPermissions: the asked storage.* permissions, less the
+ * fleet's bucket_denied; Google leaves "permissions" out when none is held.
+ */
+static void
+gcs_test_permissions(struct emu *e, struct emu_req *req,
+    struct emu_resp *resp)
+{
+	cJSON	*o = cJSON_CreateObject(), *a = NULL;
+	size_t	 i, k;
+
+	cJSON_AddStringToObject(o, "kind", "storage#testIamPermissionsResponse");
+	for (i = 0; i < req->q.n; i++) {
+		if (strcmp(req->q.kv[i].key, "permissions") != 0 ||
+		    strncmp(req->q.kv[i].val, "storage.", 8) != 0)
+			continue;
+		for (k = 0; k < e->fleet->nbucket_denied; k++)
+			if (strcmp(e->fleet->bucket_denied[k],
+			    req->q.kv[i].val) == 0)
+				break;
+		if (k < e->fleet->nbucket_denied)
+			continue;
+		if (a == NULL)
+			a = cJSON_AddArrayToObject(o, "permissions");
+		cJSON_AddItemToArray(a, cJSON_CreateString(req->q.kv[i].val));
+	}
+	emu_resp_json(resp, HTTP_OK, o);
+}
+
 void
 gcs_handle(struct emu *e, struct emu_req *req, struct emu_route *r,
     struct emu_resp *resp)
@@ -519,6 +548,9 @@ gcs_handle(struct emu *e, struct emu_req *req, struct emu_route *r,
 	switch (r->ep) {
 	case EP_STORAGE_BUCKETS_GET:
 		emu_resp_json(resp, HTTP_OK, gcs_bucket_json(e, r->bucket));
+		break;
+	case EP_STORAGE_BUCKETS_TEST:
+		gcs_test_permissions(e, req, resp);
 		break;
 	case EP_STORAGE_OBJECTS_LIST:
 		gcs_list(e, req, r, resp);

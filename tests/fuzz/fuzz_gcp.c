@@ -59,6 +59,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char			*buf, *next, id[GCP_PROJECT_ID_MAX + 1], st[32];
 	char			 ra[64];
 	size_t			 i, sink = 0;
+	struct gcp_bucket	 bkt;
+	struct gcp_perms	 perms = { { "storage.objects.get",
+	    "storage.objects.list", NULL }, 0 };
 
 	/* Bodies are not NUL-terminated on the wire. */
 	buf = malloc(size ? size : 1);
@@ -90,6 +93,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(search.next);
 	gcp_parse_instance(buf, size, &inst, &err);
 	gcp_parse_object(buf, size, &obj, &err);
+	gcp_parse_bucket(buf, size, &bkt, &err);
+	gcp_parse_perms(buf, size, &perms, &err);
 	free(buf);
 	return (0);
 }
