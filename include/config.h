@@ -47,6 +47,7 @@ struct config {
 	char		*bucket;
 	char		*object;	/* template: {project} {instance} ... */
 	int		 offload;
+	char		*from_replica;	/* "no" or "prefer" */
 	int		 max_in_flight;
 	uint64_t	 retry_window_ms;
 	int		 alert_after_failures;

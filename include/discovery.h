@@ -43,6 +43,15 @@ struct disc_target {
 	const char	*version;
 	int64_t		 disk_gb;	/* the instance's data disk */
 	int		 ndatabases;	/* targets of that instance */
+	const char	*via;		/* read replica that exports it, or NULL */
+};
+
+/* A read replica seen by the walk, whose primary is in its project. */
+struct disc_replica {
+	const char	*project;
+	const char	*instance;
+	const char	*primary;
+	int		 healthy;	/* running: may export for the primary */
 };
 
 /* A skipped or excluded item, or an error; empty instance = whole project. */
@@ -84,6 +93,8 @@ struct disc_result {
 	struct disc_list excluded;
 	struct disc_list errors;
 	struct disc_partials partial;	/* one entry per place */
+	struct disc_replica *replicas;
+	size_t		 nreplicas, replicas_cap;
 	int		 folders;
 	int		 projects;
 	int		 instances;
@@ -99,6 +110,7 @@ struct disc;
 typedef void	(*disc_cb)(struct disc_result *, void *);
 
 /* discovery.c */
+void		 disc_replicas_apply(struct disc_result *, int);
 int		 disc_pattern_parse(const char *, struct disc_pattern *,
 		    char *, size_t);
 int		 disc_pattern_match(const struct disc_pattern *, size_t,

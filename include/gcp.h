@@ -85,6 +85,9 @@ struct gcp_instance {
 	char		 service_account[128];	/* writes the export object */
 	int64_t		 data_disk_gb;
 	int		 is_replica;	/* READ_REPLICA_INSTANCE or masterInstanceName */
+	/* A replica's primary, from masterInstanceName "[project:]name". */
+	char		 primary_project[GCP_PROJECT_ID_MAX + 1]; /* "": same */
+	char		 primary[GCP_INSTANCE_MAX + 1];
 };
 
 /*

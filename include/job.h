@@ -56,6 +56,7 @@ struct job {
 	int64_t		 run_id;
 	char		*operation;	/* NULL until known */
 	char		*last_error;	/* NULL if none */
+	char		*via;		/* read replica that exports it; not journaled */
 	uint64_t	 size;
 	int64_t		 created_ms;	/* wall clock, unix ms */
 	int64_t		 first_attempt_ms; /* retry window starts here */

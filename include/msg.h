@@ -45,6 +45,7 @@ struct msg_job {
 	struct gcp_ctx	 ctx;
 	char		 project[GCP_PROJECT_ID_MAX + 1];
 	char		 instance[GCP_INSTANCE_MAX + 1];
+	char		 via[GCP_INSTANCE_MAX + 1];	/* "": the instance */
 	char		 database[GCP_DATABASE_MAX + 1];
 	char		 bucket[GCP_BUCKET_MAX + 1];
 	char		 object[GCP_OBJECT_MAX + 1];

@@ -461,6 +461,7 @@ config_check_word(const struct config_key *k, char *v, char *err,
 	} allowed[] = {
 		{ "webhook_format", { "generic", "teams", "googlechat" } },
 		{ "format", { "text", "json" } },
+		{ "from_replica", { "no", "prefer" } },
 	};
 	size_t	i, j;
 

@@ -70,6 +70,8 @@ static const struct config_key config_table[] = {
 	    CFG_REQUIRED, F(object), NONE, 0, 0, config_check_object },
 	{ "export", "offload", CFG_BOOL, "no", 0, F(offload), NONE, 0, 0,
 	    NULL },
+	{ "export", "from_replica", CFG_STR, "no", 0, F(from_replica), NONE,
+	    0, 0, config_check_word },
 	{ "export", "max_in_flight", CFG_INT, "16", 0, F(max_in_flight),
 	    NONE, 1, 256, NULL },
 	{ "export", "retry_window", CFG_DUR, "1h", 0, F(retry_window_ms),

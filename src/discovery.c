@@ -429,6 +429,94 @@ disc_instance_skip(const struct config *conf, const struct gcp_instance *in,
 	return (NULL);
 }
 
+/*
+ * Keep a read replica whose primary is in its own project (and that no
+ * rule excludes), for disc_replicas_apply.
+ */
+static void
+disc_replica_add(struct disc *d, const char *project,
+    const struct gcp_instance *in)
+{
+	struct disc_result	*res = d->res;
+	struct disc_replica	*rp;
+
+	if (!in->is_replica || in->primary[0] == '\0' ||
+	    (in->primary_project[0] != '\0' &&
+	    strcmp(in->primary_project, project) != 0) ||
+	    config_exclude_match(*d->confp, project, in->name, NULL) != NULL)
+		return;
+	if (res->nreplicas == res->replicas_cap) {
+		res->replicas_cap = res->replicas_cap == 0 ? 16 :
+		    res->replicas_cap * 2;
+		res->replicas = xreallocarray(res->replicas,
+		    res->replicas_cap, sizeof(*res->replicas));
+	}
+	rp = &res->replicas[res->nreplicas++];
+	rp->project = project;
+	rp->instance = arena_strdup(res->strings, in->name);
+	rp->primary = arena_strdup(res->strings, in->primary);
+	rp->healthy = strcmp(in->state, "RUNNABLE") == 0 &&
+	    strcmp(in->activation_policy, "NEVER") != 0 &&
+	    strcmp(in->instance_type, "READ_REPLICA_INSTANCE") == 0;
+}
+
+static int
+disc_target_on(const struct disc_target *t, const char *project,
+    const char *instance)
+{
+	return (strcmp(t->instance, instance) == 0 &&
+	    strcmp(t->project, project) == 0);
+}
+
+/*
+ * One copy per database: a replica whose primary has targets gives none
+ * of its own (with skip_replicas = no it was listed like any instance).
+ * With prefer (from_replica = prefer), the first running replica of such
+ * a primary exports the primary's databases.
+ */
+void
+disc_replicas_apply(struct disc_result *res, int prefer)
+{
+	const struct disc_replica *rp;
+	size_t			 i, k, n, dropped;
+	int			 found, via;
+
+	for (i = 0; i < res->nreplicas; i++) {
+		rp = &res->replicas[i];
+		found = via = 0;
+		for (k = 0; k < res->ntargets; k++) {
+			if (!disc_target_on(&res->targets[k], rp->project,
+			    rp->primary))
+				continue;
+			found = 1;
+			if (res->targets[k].via != NULL)
+				via = 1;
+		}
+		if (!found)
+			continue;
+		dropped = 0;
+		for (k = n = 0; k < res->ntargets; k++) {
+			if (disc_target_on(&res->targets[k], rp->project,
+			    rp->instance)) {
+				dropped++;
+				continue;
+			}
+			res->targets[n++] = res->targets[k];
+		}
+		res->ntargets = n;
+		if (dropped > 0)
+			disc_list_add(res, &res->skipped, rp->project,
+			    rp->instance, NULL, "read replica of %s, whose "
+			    "databases are exported once", rp->primary);
+		if (via || !rp->healthy || !prefer)
+			continue;
+		for (k = 0; k < res->ntargets; k++)
+			if (disc_target_on(&res->targets[k], rp->project,
+			    rp->primary))
+				res->targets[k].via = rp->instance;
+	}
+}
+
 static void
 disc_instance_cb(const struct gcp_instance *in, void *arg)
 {
@@ -438,6 +526,7 @@ disc_instance_cb(const struct gcp_instance *in, void *arg)
 	const char		*why, *rule;
 	char			 buf[DISC_REASON_MAX];
 
+	disc_replica_add(d, pr->project, in);
 	if (!disc_pattern_match(d->pat, d->npat, pr->project, in->name, NULL))
 		return;
 	d->res->instances++;
@@ -796,6 +885,8 @@ disc_done_cb(evutil_socket_t fd, short ev, void *arg)
 	void			*cbarg = d->arg;
 
 	res->ended_ms = disc_now_ms();
+	disc_replicas_apply(res,
+	    strcmp((*d->confp)->from_replica, "prefer") == 0);
 	if ((*d->confp)->nfolders > 0 && d->top_failed ==
 	    (int)(*d->confp)->nfolders * 2 && res->projects == 0)
 		res->failed = 1;
@@ -1208,5 +1299,6 @@ disc_result_free(struct disc_result *res)
 	free(res->excluded.v);
 	free(res->errors.v);
 	free(res->partial.v);
+	free(res->replicas);
 	free(res);
 }

@@ -515,6 +515,7 @@ gcp_instance_from_json(const cJSON *it, void *out, struct gcp_error *err)
 	struct gcp_instance	*in = out;
 	const cJSON	*settings;
 	char		 master[GCP_PROJECT_ID_MAX + 1 + GCP_INSTANCE_MAX + 1];
+	char		*colon;
 
 	memset(in, 0, sizeof(*in));
 	if (!cJSON_IsObject(it)) {
@@ -555,6 +556,13 @@ gcp_instance_from_json(const cJSON *it, void *out, struct gcp_error *err)
 			return (-1);
 		}
 	}
+	if ((colon = strchr(master, ':')) != NULL) {
+		*colon++ = '\0';
+		strlcpy(in->primary_project, master,
+		    sizeof(in->primary_project));
+	} else
+		colon = master;
+	strlcpy(in->primary, colon, sizeof(in->primary));
 	in->is_replica = master[0] != '\0' ||
 	    strcmp(in->instance_type, "READ_REPLICA_INSTANCE") == 0;
 	return (0);

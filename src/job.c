@@ -118,6 +118,8 @@ job_dup(const struct job *job)
 		fatalx("job_dup: job %lld has an operation over its limit",
 		    (long long)job->id);
 	job_set_error(n, job->last_error);
+	if (job->via != NULL)
+		n->via = xstrdup(job->via);
 	n->state = job->state;
 	n->last_status = job->last_status;
 	n->attempts = job->attempts;
@@ -143,6 +145,7 @@ job_free(struct job *job)
 		return;
 	free(job->operation);
 	free(job->last_error);
+	free(job->via);
 	free(job);
 }
 

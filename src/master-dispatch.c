@@ -199,6 +199,8 @@ master_job_start(struct master *m, struct master_worker *w, struct job *job)
 		strlcpy(m->token_sent, token, sizeof(m->token_sent));
 	strlcpy(mj->project, job_project(job), sizeof(mj->project));
 	strlcpy(mj->instance, job_instance(job), sizeof(mj->instance));
+	if (job->via != NULL)
+		strlcpy(mj->via, job->via, sizeof(mj->via));
 	strlcpy(mj->database, job_database(job), sizeof(mj->database));
 	strlcpy(mj->bucket, c->bucket, sizeof(mj->bucket));
 	strlcpy(mj->object, job_object(job), sizeof(mj->object));

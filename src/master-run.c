@@ -432,6 +432,8 @@ master_disc_jobs(struct master *m, const struct disc_result *res,
 		}
 		job->run_id = r->jr.id;
 		job->created_ms = master_now_ms();
+		if (t->via != NULL)
+			job->via = xstrdup(t->via);
 		job->predicted_ms = master_predict(m, t->project,
 		    t->instance, t->database, t->disk_gb, t->ndatabases,
 		    &prior);

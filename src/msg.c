@@ -139,9 +139,9 @@ msg_check_payload(const struct msg_hdr *hdr, const void *payload)
 		    !STR_OK(j->ctx.storage) || !STR_OK(j->ctx.ca_file) ||
 		    !STR_OK(j->ctx.quota_project) || !STR_OK(j->ctx.token) ||
 		    !STR_OK(j->project) || !STR_OK(j->instance) ||
-		    !STR_OK(j->database) || !STR_OK(j->bucket) ||
-		    !STR_OK(j->object) || !STR_OK(j->file_type) ||
-		    !STR_OK(j->operation))
+		    !STR_OK(j->via) || !STR_OK(j->database) ||
+		    !STR_OK(j->bucket) || !STR_OK(j->object) ||
+		    !STR_OK(j->file_type) || !STR_OK(j->operation))
 			return (-1);
 		return (0);
 	case MSG_TOKEN:

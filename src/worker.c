@@ -56,6 +56,13 @@ static void	worker_bucket_denied(struct worker *, const char *, int);
 	    (w)->job.database, (long long)(w)->job.run_id,		\
 	    (int)(w)->job.attempt, __VA_ARGS__)
 
+/* The instance that runs the export: the primary, or its read replica. */
+static const char *
+worker_source(struct worker *w)
+{
+	return (w->job.via[0] != '\0' ? w->job.via : w->job.instance);
+}
+
 static int64_t
 worker_now_ms(void)
 {
@@ -444,7 +451,7 @@ worker_bucket_denied(struct worker *w, const char *google, int op_failed)
 	err.retry_after_ms = -1;
 	strlcpy(said, google, sizeof(said));
 	if (gcp_instance_get(&w->gcp, &w->job.ctx, w->job.project,
-	    w->job.instance, &in, &ierr) != GCP_OK ||
+	    worker_source(w), &in, &ierr) != GCP_OK ||
 	    in.service_account[0] == '\0')
 		strlcpy(in.service_account, "the instance's service account",
 		    sizeof(in.service_account));
@@ -522,7 +529,7 @@ worker_run(struct worker *w)
 	if (w->job.adopt) {
 		worker_title(w, "looking for");
 		st = gcp_operation_find_export(&w->gcp, &w->job.ctx,
-		    w->job.project, w->job.instance, uri, &op, &err);
+		    w->job.project, worker_source(w), uri, &op, &err);
 		if (st != GCP_OK) {
 			/* Still unknown: the master tries again later. */
 			worker_failed(w, &err, 1, 0);
@@ -546,9 +553,12 @@ worker_run(struct worker *w)
 		return;
 
 	worker_title(w, "starting");
+	if (w->job.via[0] != '\0')
+		worker_log(w, LOG_INFO, "exporting through read replica %s",
+		    w->job.via);
 	memset(&exp, 0, sizeof(exp));
 	exp.project = w->job.project;
-	exp.instance = w->job.instance;
+	exp.instance = worker_source(w);
 	exp.database = w->job.database;
 	exp.uri = uri;
 	exp.file_type = w->job.file_type;

@@ -1,12 +1,14 @@
 /*
  * check_discovery.c: the pure parts of discovery (discovery.c): matching
- * patterns, and why a trigger's patterns select nothing in a walk's
- * result, from a result built by hand.
+ * patterns, why a trigger's patterns select nothing in a walk's result,
+ * and one copy per database with read replicas, from results built by
+ * hand.
  */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "discovery.h"
 
 static struct disc_item	excluded[] = {
@@ -25,8 +27,8 @@ static struct disc_partial partial[] = {
 	{ "geo-lab", "", "us-east4", "REGION_UNREACHABLE", "unreachable" },
 };
 static struct disc_target targets[] = {
-	{ "physics-lab", "physics-mysql", "wiki", "MYSQL_8_0", 10, 1 },
-	{ "finance-prod", "finance-pg", "ledger", "POSTGRES_15", 10, 2 },
+	{ "physics-lab", "physics-mysql", "wiki", "MYSQL_8_0", 10, 1, NULL },
+	{ "finance-prod", "finance-pg", "ledger", "POSTGRES_15", 10, 2, NULL },
 };
 
 static void
@@ -138,6 +140,86 @@ START_TEST(test_explain_failed)
 }
 END_TEST
 
+/*
+ * Replicas: physics-mysql has a running replica (its own listing, with
+ * skip_replicas = no, repeats the primary's databases); finance-pg's only
+ * replica is stopped; geo-pg's primary is not a target (excluded), so its
+ * replica's databases are the only copy and stay.
+ */
+static void
+mkreplicas(struct disc_result *res, struct disc_target *t, size_t nt,
+    struct disc_replica *rp, size_t nrp)
+{
+	memset(res, 0, sizeof(*res));
+	res->strings = arena_new();
+	res->targets = t;
+	res->ntargets = nt;
+	res->replicas = rp;
+	res->nreplicas = nrp;
+}
+
+static size_t
+count_on(const struct disc_result *res, const char *instance,
+    const char *via)
+{
+	size_t	 i, n = 0;
+
+	for (i = 0; i < res->ntargets; i++)
+		if (strcmp(res->targets[i].instance, instance) == 0 &&
+		    (via == NULL ? res->targets[i].via == NULL :
+		    res->targets[i].via != NULL &&
+		    strcmp(res->targets[i].via, via) == 0))
+			n++;
+	return (n);
+}
+
+START_TEST(test_replicas)
+{
+	struct disc_target	 t[] = {
+		{ "physics-lab", "physics-mysql", "wiki", "MYSQL_8_0", 10, 2,
+		  NULL },
+		{ "physics-lab", "physics-mysql", "detectors", "MYSQL_8_0", 10,
+		  2, NULL },
+		{ "physics-lab", "physics-replica", "wiki", "MYSQL_8_0", 10, 2,
+		  NULL },
+		{ "physics-lab", "physics-replica", "detectors", "MYSQL_8_0",
+		  10, 2, NULL },
+		{ "finance-prod", "finance-pg", "ledger", "POSTGRES_15", 10, 1,
+		  NULL },
+		{ "geo-lab", "geo-replica", "maps", "POSTGRES_15", 10, 1,
+		  NULL },
+	};
+	struct disc_replica	 rp[] = {
+		{ "physics-lab", "physics-replica", "physics-mysql", 1 },
+		{ "finance-prod", "finance-stopped", "finance-pg", 0 },
+		{ "geo-lab", "geo-replica", "geo-pg", 1 },
+	};
+	struct disc_target	 copy[sizeof(t) / sizeof(t[0])];
+	struct disc_result	 res;
+	int			 prefer;
+
+	for (prefer = 0; prefer <= 1; prefer++) {
+		memcpy(copy, t, sizeof(t));
+		mkreplicas(&res, copy, sizeof(t) / sizeof(t[0]), rp,
+		    sizeof(rp) / sizeof(rp[0]));
+		disc_replicas_apply(&res, prefer);
+		/* One copy per database, whatever prefer says. */
+		ck_assert_uint_eq(res.ntargets, 4);
+		ck_assert_uint_eq(count_on(&res, "physics-replica", NULL), 0);
+		ck_assert_uint_eq(count_on(&res, "physics-mysql",
+		    prefer ? "physics-replica" : NULL), 2);
+		ck_assert_uint_eq(count_on(&res, "finance-pg", NULL), 1);
+		ck_assert_uint_eq(count_on(&res, "geo-replica", NULL), 1);
+		ck_assert_uint_eq(res.skipped.n, 1);
+		ck_assert_str_eq(res.skipped.v[0].instance, "physics-replica");
+		ck_assert_str_eq(res.skipped.v[0].text, "read replica of "
+		    "physics-mysql, whose databases are exported once");
+		free(res.skipped.v);
+		arena_free(res.strings);
+	}
+}
+END_TEST
+
 static Suite *
 discovery_suite(void)
 {
@@ -148,6 +230,9 @@ discovery_suite(void)
 	    sizeof(explain_cases) / sizeof(explain_cases[0]));
 	tcase_add_test(tc, test_explain_several);
 	tcase_add_test(tc, test_explain_failed);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("replicas");
+	tcase_add_test(tc, test_replicas);
 	suite_add_tcase(s, tc);
 	return (s);
 }

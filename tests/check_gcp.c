@@ -361,6 +361,9 @@ START_TEST(test_parse_instances)
 	ck_assert_int_eq(s.v[0].data_disk_gb, 1200);
 	ck_assert_int_eq(s.v[0].is_replica, 0);
 	ck_assert_int_eq(s.v[1].is_replica, 1);
+	ck_assert_str_eq(s.v[1].primary_project, "tokyo-rain-123");
+	ck_assert_str_eq(s.v[1].primary, "pg-main");
+	ck_assert_str_eq(s.v[0].primary, "");
 	ck_assert_str_eq(s.v[2].activation_policy, "NEVER");
 	ck_assert_int_eq(s.v[2].data_disk_gb, 9000000000000LL);
 	ck_assert_str_eq(next, "CiAKGjBpNDd2Nmp2Zml2cXRwYjBpOXA4");
@@ -381,6 +384,16 @@ START_TEST(test_parse_instances)
 	    "\"instanceType\":\"READ_REPLICA_INSTANCE\"}]}", 63, inst_cb, NULL,
 	    &s, &next, &err), 0);
 	ck_assert_int_eq(s.v[0].is_replica, 1);
+	ck_assert_str_eq(s.v[0].primary, "");
+
+	/* A primary named without its project: the replica's own. */
+	memset(&s, 0, sizeof(s));
+	ck_assert_int_eq(gcp_parse_instances("{\"items\":[{\"name\":\"r\","
+	    "\"masterInstanceName\":\"m\"}]}", 49, inst_cb, NULL, &s, &next,
+	    &err), 0);
+	ck_assert_int_eq(s.v[0].is_replica, 1);
+	ck_assert_str_eq(s.v[0].primary_project, "");
+	ck_assert_str_eq(s.v[0].primary, "m");
 }
 END_TEST
 

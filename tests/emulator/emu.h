@@ -160,6 +160,7 @@ struct emu_instance {
 	int		 unreachable;	/* instances.list: its region warns */
 	struct emu_db	*dbs;
 	size_t		 ndbs;
+	int		 dbs_shared;	/* a replica's: its primary's dbs */
 	struct emu_busy	*busy;
 	size_t		 nbusy;
 	struct emu_project *project;	/* set after parsing */

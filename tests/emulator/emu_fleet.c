@@ -33,6 +33,7 @@ struct fleet_ctx {
 
 static int fleet_folder_parse(struct fleet_ctx *, cJSON *, const char *,
     const char *, const char *);
+static void fleet_replica_dbs(struct emu_project *, struct emu_instance *);
 static int fleet_projects_parse(struct fleet_ctx *, cJSON *, const char *,
     const char *, const char *);
 
@@ -508,12 +509,37 @@ fleet_top_parse(struct fleet_ctx *c, cJSON *root)
 		return (-1);
 	/* Back-pointers only now: the arrays no longer move. */
 	for (j = 0; j < f->nprojects; j++)
-		for (k = 0; k < f->projects[j].ninstances; k++)
+		for (k = 0; k < f->projects[j].ninstances; k++) {
 			f->projects[j].instances[k].project = &f->projects[j];
+			fleet_replica_dbs(&f->projects[j],
+			    &f->projects[j].instances[k]);
+		}
 	if (f->quota_consumer == NULL)
 		f->quota_consumer = xstrdup(f->nprojects > 0 ?
 		    f->projects[0].number : "0");
 	return (0);
+}
+
+/*
+ * A read replica that lists no databases of its own holds its primary's
+ * (same project): shared, not copied.
+ */
+static void
+fleet_replica_dbs(struct emu_project *p, struct emu_instance *in)
+{
+	size_t	 i;
+
+	if (in->master == NULL || in->ndbs > 0 ||
+	    strchr(in->master, ':') != NULL)
+		return;
+	for (i = 0; i < p->ninstances; i++)
+		if (strcmp(p->instances[i].name, in->master) == 0 &&
+		    p->instances[i].master == NULL) {
+			in->dbs = p->instances[i].dbs;
+			in->ndbs = p->instances[i].ndbs;
+			in->dbs_shared = 1;
+			return;
+		}
 }
 
 /*
@@ -575,12 +601,13 @@ fleet_instance_free(struct emu_instance *in)
 {
 	size_t	 i;
 
-	for (i = 0; i < in->ndbs; i++) {
+	for (i = 0; i < in->ndbs && !in->dbs_shared; i++) {
 		free(in->dbs[i].name);
 		free(in->dbs[i].fail_code);
 		free(in->dbs[i].fail_msg);
 	}
-	free(in->dbs);
+	if (!in->dbs_shared)
+		free(in->dbs);
 	for (i = 0; i < in->nbusy; i++)
 		free(in->busy[i].type);
 	free(in->busy);
