@@ -2,7 +2,7 @@
  * preflight.c: what databackupd -n --online asks Google before the service
  * starts.  A token from the credentials found, each configured folder
  * (its projects listed) and project (read), the bucket (it exists, the
- * daemon may get, list and delete its objects, and what its lifecycle and
+ * daemon may get and delete its objects, and what its lifecycle and
  * retention policy do to the exports).  One line a check, "ok" or
  * "PROBLEM" with the fix; blocking calls, run once before the loop exists.
  */
@@ -41,7 +41,6 @@ struct pf_token {
 /* What the daemon itself does to objects (Cloud SQL writes them). */
 static const char *const pf_perms[] = {
 	"storage.objects.get",		/* checks each export landed */
-	"storage.objects.list",		/* finds leftovers */
 	"storage.objects.delete",	/* removes a failed export's leftover */
 	NULL
 };
@@ -196,10 +195,10 @@ pf_bucket_perms(struct preflight *pf, const char *what)
 	}
 	if (missing[0] != '\0')
 		pf_line(pf, 1, what, "%s lacks %s: grant it "
-		    "roles/storage.objectAdmin on gs://%s", pf->account,
+		    "roles/storage.objectUser on gs://%s", pf->account,
 		    missing, pf->conf->bucket);
 	else
-		pf_line(pf, 0, what, "%s may get, list and delete objects",
+		pf_line(pf, 0, what, "%s may get and delete objects",
 		    pf->account);
 	return (0);
 }

@@ -16,7 +16,12 @@ CTL="$top_builddir/databackupctl"
 DAEMON="$top_builddir/databackupd"
 EMU_PID= D_PID=
 
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# Bold headings on a terminal only: pipes and logs get plain text.
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ] && [ "${TERM:-dumb}" != dumb ]; then
+	say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+else
+	say() { printf '\n== %s\n' "$*"; }
+fi
 cleanup() {
 	[ -n "$D_PID" ] && kill "$D_PID" 2>/dev/null && wait "$D_PID" 2>/dev/null
 	[ -n "$EMU_PID" ] && kill "$EMU_PID" 2>/dev/null && wait "$EMU_PID" 2>/dev/null
@@ -75,9 +80,9 @@ resourcemanager_endpoint = $URL
 storage_endpoint = $URL
 CONF
 
-say "Checking the configuration: databackupd -n"
-GCE_METADATA_HOST="127.0.0.1:$PORT" "$DAEMON" -n -c "$DEMO/databackup.conf" ||
-    die "configuration rejected"
+say "Checking the configuration, and asking Google: databackupd -n --online"
+GCE_METADATA_HOST="127.0.0.1:$PORT" "$DAEMON" -n --online \
+    -c "$DEMO/databackup.conf" || die "configuration rejected"
 
 say "Starting databackupd (credentials: the emulated GCE metadata server)"
 GCE_METADATA_HOST="127.0.0.1:$PORT" "$DAEMON" -c "$DEMO/databackup.conf" \

@@ -30,7 +30,7 @@ online || fail "preflight on a good setup: $(cat "$D_TMP/out")"
 want "token: ok: metadata default (metadata)"
 want "folder 210000000001: ok: readable"
 want "project library-catalogue: ok: readable"
-want "bucket campus-sql-backups: ok: the VM's default service account may get, list and delete objects"
+want "bucket campus-sql-backups: ok: the VM's default service account may get and delete objects"
 grep -q '^bucket campus-sql-backups: note: EUROPE-WEST1 STANDARD; 0 lifecycle rules' \
     "$D_TMP/out" || fail "no lifecycle note: $(cat "$D_TMP/out")"
 want "configuration OK"
@@ -52,7 +52,7 @@ emu_stop
 EMU_FLEET=$FLEET emu_start
 daemon_config
 online && fail "preflight passed without storage.objects.delete"
-want "bucket campus-sql-backups: PROBLEM: the VM's default service account lacks storage.objects.delete: grant it roles/storage.objectAdmin on gs://campus-sql-backups"
+want "bucket campus-sql-backups: PROBLEM: the VM's default service account lacks storage.objects.delete: grant it roles/storage.objectUser on gs://campus-sql-backups"
 want "1 problem found"
 
 # No token: the metadata server does not answer.
