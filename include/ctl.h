@@ -22,6 +22,7 @@
 #define CTL_PATTERN_PARTS_MAX	3	/* PROJECT/INSTANCE/DATABASE */
 #define CTL_RUN_MAX		2147483647LL
 #define CTL_DAYS_MAX		36500
+#define CTL_JOBS_LIMIT_MAX	1000000	/* the daemon's bound */
 #define CTL_HOURS_MAX		(24 * 36500)
 #define CTL_DEFAULT_HOURS	26	/* the daemon's default bound */
 

@@ -185,10 +185,34 @@ control_cmd_trigger(struct control_conn *c, const cJSON *req)
 	}
 }
 
+/* Read an optional positive integer field; -1 (error sent) if bad. */
+static int
+control_int_arg(struct control_conn *c, const cJSON *req, const char *key,
+    int def, int max, int *out)
+{
+	const cJSON	*v;
+
+	v = cJSON_GetObjectItemCaseSensitive(req, key);
+	if (v == NULL || cJSON_IsNull(v)) {
+		*out = def;
+		return (0);
+	}
+	if (!cJSON_IsNumber(v) || v->valuedouble < 1 ||
+	    v->valuedouble > max || v->valuedouble != (int)v->valuedouble) {
+		control_error(c, "\"%s\" must be a whole number from 1 to %d",
+		    key, max);
+		return (-1);
+	}
+	*out = (int)v->valuedouble;
+	return (0);
+}
+
 struct control_jobs {
 	cJSON	*arr;
 	int	 failed_only;
-	int	 n;
+	int	 state;		/* an enum job_state, or -1 for any */
+	int	 limit;		/* rows shown; 0: every one */
+	int	 n;		/* rows matched */
 };
 
 static void
@@ -199,11 +223,87 @@ control_jobs_cb(const struct job *job, void *arg)
 	if (cj->failed_only && job->state != JOB_FAILED &&
 	    job->failures == 0)
 		return;
-	if (cj->n++ >= CONTROL_HISTORY_MAX)
+	if (cj->state != -1 && (int)job->state != cj->state)
 		return;
+	if (cj->limit != 0 && cj->n >= cj->limit) {
+		cj->n++;	/* counted for "total", not shown */
+		return;
+	}
+	cj->n++;
 	cJSON_AddItemToArray(cj->arr, control_job_json(job));
 }
 
+/*
+ * Read the filters of a jobs request into cj: "state" (a job state name),
+ * "failed", "limit" (default CONTROL_HISTORY_MAX) and "all" (no limit).
+ * Returns 0, or -1 with the error sent.
+ */
+static int
+control_jobs_filter(struct control_conn *c, const cJSON *req,
+    struct control_jobs *cj)
+{
+	const cJSON	*v;
+	enum job_state	 st;
+	char		 names[128];
+	int		 i;
+
+	memset(cj, 0, sizeof(*cj));
+	cj->state = -1;
+	cj->limit = CONTROL_HISTORY_MAX;
+	v = cJSON_GetObjectItemCaseSensitive(req, "state");
+	if (v != NULL && !cJSON_IsNull(v)) {
+		if (!cJSON_IsString(v) ||
+		    job_state_from_name(v->valuestring, &st) == -1) {
+			names[0] = '\0';
+			for (i = 0; i < JOB_STATE_COUNT; i++) {
+				if (i > 0)
+					strlcat(names, ", ", sizeof(names));
+				strlcat(names, job_state_name(i),
+				    sizeof(names));
+			}
+			control_error(c, "\"state\" must be one of %s", names);
+			return (-1);
+		}
+		cj->state = (int)st;
+	}
+	v = cJSON_GetObjectItemCaseSensitive(req, "failed");
+	if (v != NULL && !cJSON_IsBool(v) && !cJSON_IsNull(v)) {
+		control_error(c, "\"failed\" must be true or false");
+		return (-1);
+	}
+	cj->failed_only = cJSON_IsTrue(v);
+	v = cJSON_GetObjectItemCaseSensitive(req, "all");
+	if (v != NULL && !cJSON_IsBool(v) && !cJSON_IsNull(v)) {
+		control_error(c, "\"all\" must be true or false");
+		return (-1);
+	}
+	if (cJSON_IsTrue(v)) {
+		v = cJSON_GetObjectItemCaseSensitive(req, "limit");
+		if (v != NULL && !cJSON_IsNull(v)) {
+			control_error(c, "\"all\" and \"limit\" exclude each "
+			    "other");
+			return (-1);
+		}
+		cj->limit = 0;
+		return (0);
+	}
+	return (control_int_arg(c, req, "limit", CONTROL_HISTORY_MAX,
+	    CONTROL_JOBS_LIMIT_MAX, &cj->limit));
+}
+
+/* "total" matched and "truncated" when not all of them are listed. */
+static void
+control_jobs_counts(cJSON *o, const struct control_jobs *cj)
+{
+	cJSON_AddNumberToObject(o, "total", cj->n);
+	cJSON_AddBoolToObject(o, "truncated", cj->limit != 0 &&
+	    cj->n > cj->limit);
+}
+
+/*
+ * jobs: a run's jobs (the current run, else the newest), in id order,
+ * filtered by state or failures, at most "limit" of them.
+ */
 static void
 control_cmd_jobs(struct control_conn *c, const cJSON *req)
 {
@@ -228,17 +328,19 @@ control_cmd_jobs(struct control_conn *c, const cJSON *req)
 		id = r->jr.id;
 	else
 		id = master_last_run(m)->id;
+	if (control_jobs_filter(c, req, &cj) == -1)
+		return;
 	if (id == 0) {
 		control_error(c, "no run yet");
 		return;
 	}
 	o = control_result(1);
-	memset(&cj, 0, sizeof(cj));
 	if (r != NULL && r->jr.id == id) {
 		cJSON_AddItemToObject(o, "run", control_run_json(r));
 		cj.arr = cJSON_AddArrayToObject(o, "jobs");
 		for (i = 0; i < r->njobs; i++)
 			control_jobs_cb(r->jobs[i], &cj);
+		control_jobs_counts(o, &cj);
 		control_send(c, o, 1);
 		return;
 	}
@@ -259,6 +361,7 @@ control_cmd_jobs(struct control_conn *c, const cJSON *req)
 		control_error(c, "journal: %s", journal_error(jn));
 		return;
 	}
+	control_jobs_counts(o, &cj);
 	control_send(c, o, 1);
 }
 
@@ -271,28 +374,6 @@ control_history_cb(const struct journal_run *jr, const struct job *job,
 	if (cj->n++ >= CONTROL_HISTORY_MAX)
 		return;		/* one more than shown: "truncated" */
 	cJSON_AddItemToArray(cj->arr, control_job_json(job));
-}
-
-/* Read an optional positive integer field; -1 (error sent) if bad. */
-static int
-control_int_arg(struct control_conn *c, const cJSON *req, const char *key,
-    int def, int max, int *out)
-{
-	const cJSON	*v;
-
-	v = cJSON_GetObjectItemCaseSensitive(req, key);
-	if (v == NULL || cJSON_IsNull(v)) {
-		*out = def;
-		return (0);
-	}
-	if (!cJSON_IsNumber(v) || v->valuedouble < 1 ||
-	    v->valuedouble > max || v->valuedouble != (int)v->valuedouble) {
-		control_error(c, "\"%s\" must be a whole number from 1 to %d",
-		    key, max);
-		return (-1);
-	}
-	*out = (int)v->valuedouble;
-	return (0);
 }
 
 /* history: jobs of the runs of the last "days" days, from the journal. */

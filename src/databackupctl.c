@@ -65,7 +65,8 @@ ctl_usage(FILE *fp)
 	for (c = ctl_cmds; *c != NULL; c++) {
 		xasprintf(&s, "%s%s%s", (*c)->name,
 		    (*c)->usage[0] != '\0' ? " " : "", (*c)->usage);
-		fprintf(fp, "  %-32s%s\n", s, (*c)->description);
+		/* Two spaces at least: a long usage still ends visibly. */
+		fprintf(fp, "  %-30s  %s\n", s, (*c)->description);
 		free(s);
 	}
 	fprintf(fp, "\nOptions (before or after the command):\n"

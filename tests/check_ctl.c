@@ -326,6 +326,27 @@ static const struct {
 	{ { "jobs", "12x" }, NULL, "bad RUN '12x'" },
 	{ { "jobs", "99999999999" }, NULL, "bad RUN '99999999999'" },
 	{ { "jobs", "1", "2" }, NULL, "more than one RUN" },
+	{ { "jobs", "--state", "failed", "--limit", "5" },
+	    "{\"version\":1,\"command\":\"jobs\",\"state\":\"failed\","
+	    "\"limit\":5}", NULL },
+	{ { "jobs", "3", "--state=retry_wait", "--all", "--failed" },
+	    "{\"version\":1,\"command\":\"jobs\",\"run\":3,"
+	    "\"state\":\"retry_wait\",\"all\":true,\"failed\":true}", NULL },
+	{ { "jobs", "--limit=1000000" },
+	    "{\"version\":1,\"command\":\"jobs\",\"limit\":1000000}", NULL },
+	{ { "jobs", "--state", "done" }, NULL, "bad --state 'done': expected "
+	    "one of queued, dispatched, exporting, verifying, succeeded, "
+	    "retry_wait, failed" },
+	{ { "jobs", "--state" }, NULL, "--state needs a state name" },
+	{ { "jobs", "--limit", "0" }, NULL, "bad --limit '0'" },
+	{ { "jobs", "--limit", "x" }, NULL, "bad --limit 'x'" },
+	{ { "jobs", "--limit", "1000001" }, NULL, "bad --limit '1000001'" },
+	{ { "jobs", "--limit" }, NULL, "--limit needs a number" },
+	{ { "jobs", "--limit", "2", "--all" }, NULL,
+	    "--limit and --all exclude each other" },
+	{ { "jobs", "--all", "--limit=2" }, NULL,
+	    "--limit and --all exclude each other" },
+	{ { "jobs", "--stated" }, NULL, "unknown option: --stated" },
 	{ { "history" }, "{\"version\":1,\"command\":\"history\"}", NULL },
 	{ { "history", "--days", "7", "--failed" },
 	    "{\"version\":1,\"command\":\"history\",\"days\":7,"
@@ -419,6 +440,7 @@ static const struct {
 	{ "trigger-wait-ok", "trigger" },
 	{ "trigger-selected", "trigger" },
 	{ "jobs", "jobs" },
+	{ "jobs-truncated", "jobs" },
 	{ "history", "history" },
 	{ "plan", "plan" },
 	{ "check", "check" },

@@ -79,5 +79,28 @@ ctl trigger --wait 'finance-prod/finance-pg' >/dev/null || dfail "trigger financ
 stats | jq -e '.exports_started | keys | all(startswith("finance-prod/finance-pg/")) and length == 4' >/dev/null ||
     dfail "pattern trigger exported $(stats | jq -c '.exports_started | keys')"
 ctl jobs >/dev/null || dfail "jobs after a run: exit $?"
+
+# jobs: filters, the limit, and the word that rows were left out.
+ctl --json jobs | jq -e '.total == 4 and .truncated == false and (.jobs | length) == 4' \
+    >/dev/null || dfail "jobs --json: $(ctl --json jobs | jq -c '{total, truncated}')"
+ctl --json jobs --limit 1 | jq -e '.total == 4 and .truncated == true and (.jobs | length) == 1' \
+    >/dev/null || dfail "jobs --limit 1: $(ctl --json jobs --limit 1 | jq -c '{total, truncated}')"
+ctl jobs --limit 1 | tail -n 1 | grep -q '^1 of 4 shown' ||
+    dfail "jobs --limit 1: last line $(ctl jobs --limit 1 | tail -n 1)"
+ctl jobs | grep -q ' shown' && dfail "jobs: 'shown' line with nothing left out"
+ctl --json jobs --all --state succeeded | jq -e '.total == 4 and .truncated == false' \
+    >/dev/null || dfail "jobs --all --state succeeded"
+ctl --json jobs --state failed | jq -e '.total == 0 and (.jobs | length) == 0' \
+    >/dev/null || dfail "jobs --state failed listed something"
+ctl --json jobs --failed | jq -e '.total == 0' >/dev/null || dfail "jobs --failed"
+ctl jobs --state done >/dev/null 2>"$D_TMP/err"; [ $? = 2 ] || dfail "jobs --state done: want exit 2"
+grep -q 'one of queued, dispatched, exporting, verifying, succeeded, retry_wait, failed' \
+    "$D_TMP/err" || dfail "jobs --state done: $(cat "$D_TMP/err")"
+ctl jobs --limit 0 >/dev/null 2>&1; [ $? = 2 ] || dfail "jobs --limit 0: want exit 2"
+ctl jobs --limit x >/dev/null 2>&1; [ $? = 2 ] || dfail "jobs --limit x: want exit 2"
+ctl jobs --limit 2 --all >/dev/null 2>&1; [ $? = 2 ] || dfail "jobs --limit --all: want exit 2"
+expect_error '{"version": 1, "command": "jobs", "state": "done"}' 'one of queued, .*failed'
+expect_error '{"version": 1, "command": "jobs", "limit": 0}' 'whole number'
+expect_error '{"version": 1, "command": "jobs", "all": true, "limit": 3}' 'exclude'
 ctl --json check | jq -e '.status == 0' >/dev/null || dfail "check after a good run"
 echo "PASS: control socket and databackupctl"
