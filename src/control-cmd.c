@@ -34,7 +34,7 @@ control_cmd_status(struct control_conn *c, const cJSON *req)
 	const struct journal_run *last = master_last_run(m);
 	struct master_info	 mi;
 	struct master_worker_info w;
-	cJSON			*o, *d, *ws, *wo, *j;
+	cJSON			*o, *d, *ws, *wo, *j, *lo;
 	char			 label[GCP_PROJECT_ID_MAX + GCP_INSTANCE_MAX +
 				     GCP_DATABASE_MAX + 3];
 	int			 i;
@@ -58,9 +58,13 @@ control_cmd_status(struct control_conn *c, const cJSON *req)
 		    master_run(m)));
 	else
 		cJSON_AddNullToObject(o, "run");
-	if (last->id != 0)
-		cJSON_AddItemToObject(o, "last_run", control_jrun_json(last));
-	else
+	if (last->id != 0) {
+		lo = control_jrun_json(last);
+		if (master_last_disc(m) != NULL)
+			cJSON_AddItemToObject(lo, "discovery",
+			    control_disc_json(master_last_disc(m)));
+		cJSON_AddItemToObject(o, "last_run", lo);
+	} else
 		cJSON_AddNullToObject(o, "last_run");
 	ws = cJSON_AddArrayToObject(o, "workers");
 	for (i = 0; master_worker_info(m, i, &w) == 0; i++) {

@@ -66,6 +66,7 @@ struct control_cmd {
 /* control-reply.c */
 cJSON		*control_jrun_json(const struct journal_run *);
 cJSON		*control_run_json(const struct run *);
+cJSON		*control_disc_json(const struct run_disc *);
 cJSON		*control_job_json(const struct job *);
 void		 control_send(struct control_conn *, cJSON *, int);
 cJSON		*control_result(int);

@@ -124,6 +124,8 @@ struct master {
 	struct sched		 sched;
 	struct run		*run;
 	struct journal_run	 last_run;	/* id 0: none */
+	struct run_disc		 last_disc;	/* its discovery, if ... */
+	int64_t			 last_disc_id;	/* ... it ended in this life */
 	struct disc		*disc;		/* the run's current walk */
 	uint64_t		 walks;		/* walks started, ever */
 	uint64_t		 walks_done;	/* walks finished, ever */
