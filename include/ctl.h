@@ -97,6 +97,7 @@ void		 ctl_table_add(struct ctl_table *, ...);
 void		 ctl_table_addv(struct ctl_table *, char **);
 void		 ctl_table_print(const struct ctl_table *, FILE *, int);
 void		 ctl_table_free(struct ctl_table *);
+char		*ctl_fmt_busy(const cJSON *);
 char		*ctl_fmt_run_counts(const cJSON *);
 char		*ctl_fmt_discovery(const cJSON *);
 

@@ -18,6 +18,7 @@
 #include "control-int.h"
 #include "jsonutil.h"
 #include "log.h"
+#include "master.h"
 #include "xmalloc.h"
 
 static cJSON *
@@ -80,6 +81,7 @@ control_run_json(const struct run *r)
 	cJSON_AddNumberToObject(o, "queued", r->count[JOB_QUEUED]);
 	cJSON_AddNumberToObject(o, "in_flight", r->count[JOB_DISPATCHED] +
 	    r->count[JOB_EXPORTING] + r->count[JOB_VERIFYING]);
+	cJSON_AddNumberToObject(o, "busy", run_busy(r, master_now_ms()));
 	cJSON_AddNumberToObject(o, "retry_wait", r->count[JOB_RETRY_WAIT]);
 	cJSON_AddNumberToObject(o, "stuck", r->stuck);
 	cJSON_AddBoolToObject(o, "stalled", r->stalled);

@@ -523,7 +523,7 @@ START_TEST(test_trigger_tty)
 	got = test_contents(fp);
 	ck_assert_str_eq(got,
 	    "\r\033[Ksucceeded 0/2  failed 0  in flight 1  queued 1  "
-	    "elapsed 1m 00s"
+	    "retry wait 0  elapsed 1m 00s"
 	    "\r\033[Krun 8 finished: succeeded; 2/2 succeeded, 0 failed; "
 	    "took 45s\n");
 	free(got);
@@ -817,7 +817,7 @@ START_TEST(test_e2e_trigger_wait)
 	ck_assert_int_eq(test_exchange(lines, fail, &req, &out, &err), 1);
 	test_contains(out, "discovering databases  elapsed");
 	test_contains(out, "succeeded 15/31  failed 1  in flight 4  "
-	    "queued 10  elapsed");
+	    "queued 10 (3 busy)  retry wait 1  elapsed");
 	test_contains(out, "run 7 finished: failed; 30/31 succeeded, "
 	    "1 failed");
 	ck_assert_ptr_null(strchr(out, '\r'));

@@ -20,6 +20,9 @@ if ctl trigger --wait >"$D_TMP/trigger.out" 2>&1; then
 	dfail "trigger --wait exited 0 although a database failed"
 fi
 tail -3 "$D_TMP/trigger.out"
+# broken_db's retries show in the progress lines as retry wait.
+grep -q '  retry wait 1  elapsed' "$D_TMP/trigger.out" ||
+    dfail "no progress line counts broken_db's retry wait"
 
 # Once the run has ended, status still shows what its discovery found.
 ctl --json status >"$D_TMP/status.json"
