@@ -7,6 +7,7 @@
  */
 #include <sys/types.h>
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -380,13 +381,69 @@ control_history_cb(const struct journal_run *jr, const struct job *job,
 	cJSON_AddItemToArray(cj->arr, control_job_json(job));
 }
 
-/* history: jobs of the runs of the last "days" days, from the journal. */
+struct control_runs {
+	const struct run	*cur;		/* the run in progress, or NULL */
+	cJSON			*arr;
+	int			 failed_only;
+	int			 n;
+};
+
+static void
+control_runs_cb(const struct journal_run *jr, void *arg)
+{
+	struct control_runs	*cr = arg;
+
+	if (cr->failed_only && jr->failed == 0 &&
+	    strcmp(jr->outcome, "failed") != 0)
+		return;
+	if (cr->n++ >= CONTROL_HISTORY_MAX)
+		return;		/* one more than shown: "truncated" */
+	/* The journal's row of the run in progress lags its counts. */
+	if (cr->cur != NULL && cr->cur->jr.id == jr->id)
+		cJSON_AddItemToArray(cr->arr, control_run_json(cr->cur));
+	else
+		cJSON_AddItemToArray(cr->arr, control_jrun_json(jr));
+}
+
+/*
+ * history with "runs": one RUN per run started in the last "days" days,
+ * newest first; with "failed", only the runs where a job failed.
+ */
+static void
+control_history_runs(struct control_conn *c, int days, int failed_only)
+{
+	struct master		*m = c->ctl->m;
+	struct control_runs	 cr;
+	cJSON			*o;
+
+	o = control_result(1);
+	memset(&cr, 0, sizeof(cr));
+	cr.cur = master_run(m);
+	cr.failed_only = failed_only;
+	cJSON_AddNumberToObject(o, "days", days);
+	cr.arr = cJSON_AddArrayToObject(o, "runs");
+	if (journal_runs(master_journal(m), master_now_ms() -
+	    (int64_t)days * 86400 * 1000, failed_only ? INT_MAX :
+	    CONTROL_HISTORY_MAX + 1, control_runs_cb, &cr) == -1) {
+		cJSON_Delete(o);
+		control_error(c, "journal: %s", journal_error(
+		    master_journal(m)));
+		return;
+	}
+	cJSON_AddBoolToObject(o, "truncated", cr.n > CONTROL_HISTORY_MAX);
+	control_send(c, o, 1);
+}
+
+/*
+ * history: jobs of the runs of the last "days" days, from the journal;
+ * with "runs": true, one entry per run instead (control_history_runs).
+ */
 static void
 control_cmd_history(struct control_conn *c, const cJSON *req)
 {
 	struct master		*m = c->ctl->m;
 	struct control_jobs	 cj;
-	const cJSON		*f;
+	const cJSON		*f, *rv;
 	cJSON			*o;
 	int			 days;
 
@@ -396,6 +453,15 @@ control_cmd_history(struct control_conn *c, const cJSON *req)
 	f = cJSON_GetObjectItemCaseSensitive(req, "failed");
 	if (f != NULL && !cJSON_IsBool(f) && !cJSON_IsNull(f)) {
 		control_error(c, "\"failed\" must be true or false");
+		return;
+	}
+	rv = cJSON_GetObjectItemCaseSensitive(req, "runs");
+	if (rv != NULL && !cJSON_IsBool(rv) && !cJSON_IsNull(rv)) {
+		control_error(c, "\"runs\" must be true or false");
+		return;
+	}
+	if (cJSON_IsTrue(rv)) {
+		control_history_runs(c, days, cJSON_IsTrue(f));
 		return;
 	}
 	o = control_result(1);

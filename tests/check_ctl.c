@@ -347,13 +347,17 @@ static const struct {
 	{ { "jobs", "--all", "--limit=2" }, NULL,
 	    "--limit and --all exclude each other" },
 	{ { "jobs", "--stated" }, NULL, "unknown option: --stated" },
-	{ { "history" }, "{\"version\":1,\"command\":\"history\"}", NULL },
+	{ { "history" }, "{\"version\":1,\"command\":\"history\","
+	    "\"runs\":true}", NULL },
 	{ { "history", "--days", "7", "--failed" },
 	    "{\"version\":1,\"command\":\"history\",\"days\":7,"
-	    "\"failed\":true}", NULL },
-	{ { "history", "--failed", "--days=30" },
+	    "\"failed\":true,\"runs\":true}", NULL },
+	{ { "history", "--failed", "--days=30", "--jobs" },
 	    "{\"version\":1,\"command\":\"history\",\"failed\":true,"
 	    "\"days\":30}", NULL },
+	{ { "history", "--jobs" }, "{\"version\":1,\"command\":\"history\"}",
+	    NULL },
+	{ { "history", "--job" }, NULL, "unknown option: --job" },
 	{ { "history", "--days" }, NULL, "--days needs a number" },
 	{ { "history", "--days", "0" }, NULL, "bad --days '0'" },
 	{ { "history", "--days", "x" }, NULL, "bad --days 'x'" },
@@ -442,6 +446,7 @@ static const struct {
 	{ "jobs", "jobs" },
 	{ "jobs-truncated", "jobs" },
 	{ "history", "history" },
+	{ "history-runs", "history" },
 	{ "plan", "plan" },
 	{ "check", "check" },
 	{ "metrics", "metrics" },

@@ -103,4 +103,22 @@ expect_error '{"version": 1, "command": "jobs", "state": "done"}' 'one of queued
 expect_error '{"version": 1, "command": "jobs", "limit": 0}' 'whole number'
 expect_error '{"version": 1, "command": "jobs", "all": true, "limit": 3}' 'exclude'
 ctl --json check | jq -e '.status == 0' >/dev/null || dfail "check after a good run"
+
+# history: one line per run, newest first; --jobs lists their jobs.
+ctl trigger --wait 'finance-prod/finance-pg/ledger' >/dev/null || dfail "second run: exit $?"
+ctl --json history >"$D_TMP/history.json" || dfail "history: exit $?"
+jq -e '(.runs | length) == 2 and .runs[0].id > .runs[1].id and
+    .runs[0].total == 1 and .runs[1].total == 4 and
+    ([.runs[] | select(.outcome == "succeeded" and .ended != null)] | length) == 2 and
+    .truncated == false' "$D_TMP/history.json" >/dev/null ||
+    dfail "history --json: $(jq -c . "$D_TMP/history.json")"
+newest=$(jq '.runs[0].id' "$D_TMP/history.json")
+ctl history >"$D_TMP/history.txt"
+[ "$(sed -n 2p "$D_TMP/history.txt" | awk '{ print $1 }')" = "$newest" ] &&
+    [ "$(tail -n 1 "$D_TMP/history.txt")" = "2 runs" ] ||
+    dfail "history: $(cat "$D_TMP/history.txt")"
+ctl --json history --jobs | jq -e '(.jobs | length) == 5 and (.runs == null)' \
+    >/dev/null || dfail "history --jobs: $(ctl --json history --jobs | jq -c '.jobs | length')"
+ctl --json history --failed | jq -e '(.runs | length) == 0' >/dev/null ||
+    dfail "history --failed listed a run without failures"
 echo "PASS: control socket and databackupctl"
