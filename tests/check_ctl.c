@@ -363,7 +363,10 @@ static const struct {
 	{ { "history", "--days", "x" }, NULL, "bad --days 'x'" },
 	{ { "history", "7" }, NULL, "unexpected argument: 7" },
 	{ { "plan" }, "{\"version\":1,\"command\":\"plan\"}", NULL },
-	{ { "plan", "x" }, NULL, "plan takes no arguments" },
+	{ { "plan", "x" }, NULL, "plan: unexpected argument: x" },
+	{ { "plan", "--summary" }, "{\"version\":1,\"command\":\"plan\"}",
+	    NULL },
+	{ { "plan", "--sum" }, NULL, "plan: unknown option: --sum" },
 	{ { "reload" }, "{\"version\":1,\"command\":\"reload\"}", NULL },
 	{ { "check" }, "{\"version\":1,\"command\":\"check\"}", NULL },
 	{ { "check", "-v" }, NULL, "check: unknown option: -v" },
@@ -508,6 +511,55 @@ START_TEST(test_render_loop)
 	free(want);
 	free(path);
 	free(name);
+}
+END_TEST
+
+/*
+ * Views chosen by an option of the command (parsed first, as databackupctl
+ * does): the reply in JSON, the text in TXT.
+ */
+static const struct {
+	const char	*args[4];
+	const char	*json;
+	const char	*txt;
+} test_views[] = {
+	{ { "plan", "--summary" }, "plan-summary.json", "plan-summary.txt" },
+	{ { "plan" }, "plan-summary.json", "plan-summary-targets.txt" },
+};
+
+START_TEST(test_view_loop)
+{
+	const struct ctl_cmd	*cmd;
+	cJSON			*j;
+	FILE			*fp;
+	char			*path, *got, *want, *req, *err;
+
+	test_clock();
+	ck_assert_int_eq(test_parse((char **)test_views[_i].args, &req, &err),
+	    0);
+	free(req);
+	free(err);
+	cmd = ctl_find(test_views[_i].args[0]);
+	j = test_load_json(test_views[_i].json);
+	fp = tmpfile();
+	test_feed(cmd, j, fp);
+	got = test_contents(fp);
+	fclose(fp);
+	cJSON_Delete(j);
+	path = test_data_path(test_views[_i].txt);
+	if (getenv("CTL_UPDATE") != NULL) {
+		fp = fopen(path, "w");
+		ck_assert_ptr_nonnull(fp);
+		fputs(got, fp);
+		fclose(fp);
+	}
+	want = test_slurp(path);
+	ck_assert_msg(want != NULL, "cannot read %s", path);
+	ck_assert_msg(strcmp(got, want) == 0, "%s: got\n%s\nwant\n%s", path,
+	    got, want);
+	free(got);
+	free(want);
+	free(path);
 }
 END_TEST
 
@@ -1147,6 +1199,8 @@ ctl_suite(void)
 	tcase_set_timeout(tc, TEST_TIMEOUT);
 	tcase_add_loop_test(tc, test_render_loop, 0,
 	    sizeof(test_renders) / sizeof(test_renders[0]));
+	tcase_add_loop_test(tc, test_view_loop, 0,
+	    sizeof(test_views) / sizeof(test_views[0]));
 	tcase_add_test(tc, test_trigger_tty);
 	tcase_add_test(tc, test_exit_status);
 	suite_add_tcase(s, tc);

@@ -73,6 +73,15 @@ for why in 'stopped' 'read replica' 'Cloud SQL Admin API disabled' 'system datab
 done
 [ "$(stats | jq '[.exports_started | length] | add')" = 0 ] || dfail "plan exported something"
 ctl plan | grep -q 'Excluded' || dfail "plan: human output"
+# plan --summary: one line per project, the same databases in all.
+ctl plan --summary >"$D_TMP/plan-summary.txt" || dfail "plan --summary: exit $?"
+nproj=$(jq '[.targets[].project, .skipped[].project, .excluded[].project] | unique | length' \
+    "$D_TMP/plan.json")
+awk -v np="$nproj" 'NR == 1 { next } /^$/ { exit } { n += $3; p++ }
+    END { exit !(n == 23 && p == np) }' "$D_TMP/plan-summary.txt" ||
+    dfail "plan --summary: $(cat "$D_TMP/plan-summary.txt")"
+grep -q '^23 databases to export' "$D_TMP/plan-summary.txt" || dfail "plan --summary: no total"
+grep -q '^Skipped' "$D_TMP/plan-summary.txt" && dfail "plan --summary lists the skipped"
 
 # A pattern trigger only takes what matches.
 ctl trigger --wait 'finance-prod/finance-pg' >/dev/null || dfail "trigger finance-prod: exit $?"
