@@ -31,6 +31,7 @@
 #define CTL_EXIT_FAILURE	1
 #define CTL_EXIT_USAGE		2
 #define CTL_EXIT_UNKNOWN	3	/* monitoring plugins: state unknown */
+#define CTL_EXIT_RESTART	4	/* reload: a key needs a restart */
 #define CTL_EXIT_INTERRUPTED	130	/* 128 + SIGINT */
 
 #ifndef DATABACKUP_SOCKET

@@ -515,6 +515,23 @@ control_cmd_coverage(struct control_conn *c, const cJSON *req)
 	control_send(c, o, 1);
 }
 
+/* Splits "a.b, c.d" into the array a. */
+static void
+control_restart_keys(cJSON *a, const char *keys)
+{
+	char	*buf, *s, *p;
+
+	buf = s = xstrdup(keys);
+	while ((p = strsep(&s, ", ")) != NULL)
+		if (*p != '\0')
+			cJSON_AddItemToArray(a, cJSON_CreateString(p));
+	free(buf);
+}
+
+/*
+ * reload: the configuration file again, as SIGHUP.  The result says which
+ * restart-only keys on file differ from those in force ("restart").
+ */
 static void
 control_cmd_reload(struct control_conn *c, const cJSON *req)
 {
@@ -537,6 +554,8 @@ control_cmd_reload(struct control_conn *c, const cJSON *req)
 	}
 	o = control_result(1);
 	cJSON_AddStringToObject(o, "message", "configuration reloaded");
+	a = cJSON_AddArrayToObject(o, "restart");
+	control_restart_keys(a, master_restart_keys(c->ctl->m));
 	control_send(c, o, 1);
 }
 

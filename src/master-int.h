@@ -88,6 +88,9 @@ struct master {
 	struct event_base	*base;
 	char			*conf_path;
 	struct config		*conf;
+	struct config		*conf_start;	/* in force for restart-only
+						   keys; NULL: conf is it */
+	char			 restart_keys[256]; /* changed since start */
 	int64_t			 started_ms;
 	int64_t			 conf_loaded_ms;
 

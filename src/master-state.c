@@ -120,6 +120,16 @@ master_last_disc(const struct master *m)
 	return (&m->last_disc);
 }
 
+/*
+ * The restart-only keys whose value on file differs from the one in force
+ * since start, as "workers.count, control.socket"; "" if none.
+ */
+const char *
+master_restart_keys(const struct master *m)
+{
+	return (m->restart_keys);
+}
+
 /* The configuration in force; a reload replaces it, so do not keep it. */
 const struct config *
 master_config(const struct master *m)

@@ -456,6 +456,7 @@ static const struct {
 	{ "coverage", "coverage" },
 	{ "coverage-empty", "coverage" },
 	{ "reload", "reload" },
+	{ "reload-restart", "reload" },
 };
 
 /* Feeds one reply to cmd as databackupctl would. */
@@ -969,6 +970,31 @@ START_TEST(test_e2e_not_ok)
 }
 END_TEST
 
+START_TEST(test_e2e_reload_restart)
+{
+	const char	*args[] = { "reload", NULL };
+	char		**lines, *req, *out, *err;
+
+	lines = test_reply_lines("reload-restart.json");
+	ck_assert_int_eq(test_exchange(lines, args, &req, &out, &err),
+	    CTL_EXIT_RESTART);
+	ck_assert_str_eq(out, "configuration reloaded\n"
+	    "changed, in force only after a restart: workers.count, "
+	    "control.socket\n");
+	test_free_lines(lines);
+	free(req);
+	free(out);
+	free(err);
+
+	lines = test_reply_lines("reload.json");
+	ck_assert_int_eq(test_exchange(lines, args, &req, &out, &err), 0);
+	test_free_lines(lines);
+	free(req);
+	free(out);
+	free(err);
+}
+END_TEST
+
 START_TEST(test_e2e_check)
 {
 	const char	*args[] = { "check", NULL };
@@ -1209,6 +1235,7 @@ ctl_suite(void)
 	tcase_set_timeout(tc, TEST_TIMEOUT);
 	tcase_add_test(tc, test_e2e_status);
 	tcase_add_test(tc, test_e2e_json);
+	tcase_add_test(tc, test_e2e_reload_restart);
 	tcase_add_test(tc, test_e2e_trigger_wait);
 	tcase_add_test(tc, test_e2e_closed_early);
 	tcase_add_test(tc, test_e2e_malformed);
