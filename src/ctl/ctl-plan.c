@@ -28,6 +28,7 @@ struct ctl_plan_project {
 	const char	**inst;		/* distinct instances, borrowed */
 	size_t		  ninst;
 	int		  databases, never, skipped, excluded;
+	int		  npredicted;	/* databases with a prediction */
 	double		  predicted;
 };
 
@@ -136,6 +137,7 @@ ctl_plan_projects(const cJSON *reply, FILE *fp, double *sum)
 		p->databases++;
 		if (ctl_num(e, "predicted", &d) == 0) {
 			p->predicted += d;
+			p->npredicted++;
 			*sum += d;
 		}
 		if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(e,
@@ -154,7 +156,8 @@ ctl_plan_projects(const cJSON *reply, FILE *fp, double *sum)
 		c[0] = xstrdup(p->project);
 		xasprintf(&c[1], "%zu", p->ninst);
 		xasprintf(&c[2], "%d", p->databases);
-		c[3] = ctl_fmt_duration(p->predicted);
+		c[3] = p->npredicted > 0 ? ctl_fmt_duration(p->predicted) :
+		    xstrdup("-");
 		xasprintf(&c[4], "%d", p->never);
 		xasprintf(&c[5], "%d", p->skipped);
 		xasprintf(&c[6], "%d", p->excluded);
