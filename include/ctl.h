@@ -22,6 +22,7 @@
 #define CTL_PATTERN_PARTS_MAX	3	/* PROJECT/INSTANCE/DATABASE */
 #define CTL_RUN_MAX		2147483647LL
 #define CTL_DAYS_MAX		36500
+#define CTL_JOBS_LIMIT_MAX	1000000	/* the daemon's bound */
 #define CTL_HOURS_MAX		(24 * 36500)
 #define CTL_DEFAULT_HOURS	26	/* the daemon's default bound */
 
@@ -30,6 +31,7 @@
 #define CTL_EXIT_FAILURE	1
 #define CTL_EXIT_USAGE		2
 #define CTL_EXIT_UNKNOWN	3	/* monitoring plugins: state unknown */
+#define CTL_EXIT_RESTART	4	/* reload: a key needs a restart */
 #define CTL_EXIT_INTERRUPTED	130	/* 128 + SIGINT */
 
 #ifndef DATABACKUP_SOCKET
@@ -96,6 +98,7 @@ void		 ctl_table_add(struct ctl_table *, ...);
 void		 ctl_table_addv(struct ctl_table *, char **);
 void		 ctl_table_print(const struct ctl_table *, FILE *, int);
 void		 ctl_table_free(struct ctl_table *);
+char		*ctl_fmt_busy(const cJSON *);
 char		*ctl_fmt_run_counts(const cJSON *);
 char		*ctl_fmt_discovery(const cJSON *);
 

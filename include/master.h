@@ -98,6 +98,8 @@ int64_t		 master_now_ms(void);
 void		 master_watch(struct master *, master_watch_cb, void *);
 const struct run *master_run(const struct master *);
 const struct journal_run *master_last_run(const struct master *);
+const struct run_disc *master_last_disc(const struct master *);
+const char	*master_restart_keys(const struct master *);
 const struct config *master_config(const struct master *);
 struct journal	*master_journal(const struct master *);
 struct event_base *master_base(const struct master *);

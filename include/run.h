@@ -81,6 +81,7 @@ void		 run_add_job(struct run *, struct job *);
 struct job	*run_remove_job(struct run *, size_t);
 void		 run_job_state(struct run *, struct job *, enum job_state);
 int		 run_jobs_final(const struct run *);
+int		 run_busy(const struct run *, int64_t);
 void		 run_end(struct run *, int64_t);
 struct job	**run_sorted(const struct run *);
 char		*run_disc_dups(const struct disc_result *);

@@ -7,6 +7,7 @@
  */
 #include <sys/types.h>
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,7 @@ control_cmd_status(struct control_conn *c, const cJSON *req)
 	const struct journal_run *last = master_last_run(m);
 	struct master_info	 mi;
 	struct master_worker_info w;
-	cJSON			*o, *d, *ws, *wo, *j;
+	cJSON			*o, *d, *ws, *wo, *j, *lo;
 	char			 label[GCP_PROJECT_ID_MAX + GCP_INSTANCE_MAX +
 				     GCP_DATABASE_MAX + 3];
 	int			 i;
@@ -58,9 +59,13 @@ control_cmd_status(struct control_conn *c, const cJSON *req)
 		    master_run(m)));
 	else
 		cJSON_AddNullToObject(o, "run");
-	if (last->id != 0)
-		cJSON_AddItemToObject(o, "last_run", control_jrun_json(last));
-	else
+	if (last->id != 0) {
+		lo = control_jrun_json(last);
+		if (master_last_disc(m) != NULL)
+			cJSON_AddItemToObject(lo, "discovery",
+			    control_disc_json(master_last_disc(m)));
+		cJSON_AddItemToObject(o, "last_run", lo);
+	} else
 		cJSON_AddNullToObject(o, "last_run");
 	ws = cJSON_AddArrayToObject(o, "workers");
 	for (i = 0; master_worker_info(m, i, &w) == 0; i++) {
@@ -185,10 +190,34 @@ control_cmd_trigger(struct control_conn *c, const cJSON *req)
 	}
 }
 
+/* Read an optional positive integer field; -1 (error sent) if bad. */
+static int
+control_int_arg(struct control_conn *c, const cJSON *req, const char *key,
+    int def, int max, int *out)
+{
+	const cJSON	*v;
+
+	v = cJSON_GetObjectItemCaseSensitive(req, key);
+	if (v == NULL || cJSON_IsNull(v)) {
+		*out = def;
+		return (0);
+	}
+	if (!cJSON_IsNumber(v) || v->valuedouble < 1 ||
+	    v->valuedouble > max || v->valuedouble != (int)v->valuedouble) {
+		control_error(c, "\"%s\" must be a whole number from 1 to %d",
+		    key, max);
+		return (-1);
+	}
+	*out = (int)v->valuedouble;
+	return (0);
+}
+
 struct control_jobs {
 	cJSON	*arr;
 	int	 failed_only;
-	int	 n;
+	int	 state;		/* an enum job_state, or -1 for any */
+	int	 limit;		/* rows shown; 0: every one */
+	int	 n;		/* rows matched */
 };
 
 static void
@@ -199,11 +228,87 @@ control_jobs_cb(const struct job *job, void *arg)
 	if (cj->failed_only && job->state != JOB_FAILED &&
 	    job->failures == 0)
 		return;
-	if (cj->n++ >= CONTROL_HISTORY_MAX)
+	if (cj->state != -1 && (int)job->state != cj->state)
 		return;
+	if (cj->limit != 0 && cj->n >= cj->limit) {
+		cj->n++;	/* counted for "total", not shown */
+		return;
+	}
+	cj->n++;
 	cJSON_AddItemToArray(cj->arr, control_job_json(job));
 }
 
+/*
+ * Read the filters of a jobs request into cj: "state" (a job state name),
+ * "failed", "limit" (default CONTROL_HISTORY_MAX) and "all" (no limit).
+ * Returns 0, or -1 with the error sent.
+ */
+static int
+control_jobs_filter(struct control_conn *c, const cJSON *req,
+    struct control_jobs *cj)
+{
+	const cJSON	*v;
+	enum job_state	 st;
+	char		 names[128];
+	int		 i;
+
+	memset(cj, 0, sizeof(*cj));
+	cj->state = -1;
+	cj->limit = CONTROL_HISTORY_MAX;
+	v = cJSON_GetObjectItemCaseSensitive(req, "state");
+	if (v != NULL && !cJSON_IsNull(v)) {
+		if (!cJSON_IsString(v) ||
+		    job_state_from_name(v->valuestring, &st) == -1) {
+			names[0] = '\0';
+			for (i = 0; i < JOB_STATE_COUNT; i++) {
+				if (i > 0)
+					strlcat(names, ", ", sizeof(names));
+				strlcat(names, job_state_name(i),
+				    sizeof(names));
+			}
+			control_error(c, "\"state\" must be one of %s", names);
+			return (-1);
+		}
+		cj->state = (int)st;
+	}
+	v = cJSON_GetObjectItemCaseSensitive(req, "failed");
+	if (v != NULL && !cJSON_IsBool(v) && !cJSON_IsNull(v)) {
+		control_error(c, "\"failed\" must be true or false");
+		return (-1);
+	}
+	cj->failed_only = cJSON_IsTrue(v);
+	v = cJSON_GetObjectItemCaseSensitive(req, "all");
+	if (v != NULL && !cJSON_IsBool(v) && !cJSON_IsNull(v)) {
+		control_error(c, "\"all\" must be true or false");
+		return (-1);
+	}
+	if (cJSON_IsTrue(v)) {
+		v = cJSON_GetObjectItemCaseSensitive(req, "limit");
+		if (v != NULL && !cJSON_IsNull(v)) {
+			control_error(c, "\"all\" and \"limit\" exclude each "
+			    "other");
+			return (-1);
+		}
+		cj->limit = 0;
+		return (0);
+	}
+	return (control_int_arg(c, req, "limit", CONTROL_HISTORY_MAX,
+	    CONTROL_JOBS_LIMIT_MAX, &cj->limit));
+}
+
+/* "total" matched and "truncated" when not all of them are listed. */
+static void
+control_jobs_counts(cJSON *o, const struct control_jobs *cj)
+{
+	cJSON_AddNumberToObject(o, "total", cj->n);
+	cJSON_AddBoolToObject(o, "truncated", cj->limit != 0 &&
+	    cj->n > cj->limit);
+}
+
+/*
+ * jobs: a run's jobs (the current run, else the newest), in id order,
+ * filtered by state or failures, at most "limit" of them.
+ */
 static void
 control_cmd_jobs(struct control_conn *c, const cJSON *req)
 {
@@ -228,17 +333,19 @@ control_cmd_jobs(struct control_conn *c, const cJSON *req)
 		id = r->jr.id;
 	else
 		id = master_last_run(m)->id;
+	if (control_jobs_filter(c, req, &cj) == -1)
+		return;
 	if (id == 0) {
 		control_error(c, "no run yet");
 		return;
 	}
 	o = control_result(1);
-	memset(&cj, 0, sizeof(cj));
 	if (r != NULL && r->jr.id == id) {
 		cJSON_AddItemToObject(o, "run", control_run_json(r));
 		cj.arr = cJSON_AddArrayToObject(o, "jobs");
 		for (i = 0; i < r->njobs; i++)
 			control_jobs_cb(r->jobs[i], &cj);
+		control_jobs_counts(o, &cj);
 		control_send(c, o, 1);
 		return;
 	}
@@ -259,6 +366,7 @@ control_cmd_jobs(struct control_conn *c, const cJSON *req)
 		control_error(c, "journal: %s", journal_error(jn));
 		return;
 	}
+	control_jobs_counts(o, &cj);
 	control_send(c, o, 1);
 }
 
@@ -273,35 +381,69 @@ control_history_cb(const struct journal_run *jr, const struct job *job,
 	cJSON_AddItemToArray(cj->arr, control_job_json(job));
 }
 
-/* Read an optional positive integer field; -1 (error sent) if bad. */
-static int
-control_int_arg(struct control_conn *c, const cJSON *req, const char *key,
-    int def, int max, int *out)
-{
-	const cJSON	*v;
+struct control_runs {
+	const struct run	*cur;		/* the run in progress, or NULL */
+	cJSON			*arr;
+	int			 failed_only;
+	int			 n;
+};
 
-	v = cJSON_GetObjectItemCaseSensitive(req, key);
-	if (v == NULL || cJSON_IsNull(v)) {
-		*out = def;
-		return (0);
-	}
-	if (!cJSON_IsNumber(v) || v->valuedouble < 1 ||
-	    v->valuedouble > max || v->valuedouble != (int)v->valuedouble) {
-		control_error(c, "\"%s\" must be a whole number from 1 to %d",
-		    key, max);
-		return (-1);
-	}
-	*out = (int)v->valuedouble;
-	return (0);
+static void
+control_runs_cb(const struct journal_run *jr, void *arg)
+{
+	struct control_runs	*cr = arg;
+
+	if (cr->failed_only && jr->failed == 0 &&
+	    strcmp(jr->outcome, "failed") != 0)
+		return;
+	if (cr->n++ >= CONTROL_HISTORY_MAX)
+		return;		/* one more than shown: "truncated" */
+	/* The journal's row of the run in progress lags its counts. */
+	if (cr->cur != NULL && cr->cur->jr.id == jr->id)
+		cJSON_AddItemToArray(cr->arr, control_run_json(cr->cur));
+	else
+		cJSON_AddItemToArray(cr->arr, control_jrun_json(jr));
 }
 
-/* history: jobs of the runs of the last "days" days, from the journal. */
+/*
+ * history with "runs": one RUN per run started in the last "days" days,
+ * newest first; with "failed", only the runs where a job failed.
+ */
+static void
+control_history_runs(struct control_conn *c, int days, int failed_only)
+{
+	struct master		*m = c->ctl->m;
+	struct control_runs	 cr;
+	cJSON			*o;
+
+	o = control_result(1);
+	memset(&cr, 0, sizeof(cr));
+	cr.cur = master_run(m);
+	cr.failed_only = failed_only;
+	cJSON_AddNumberToObject(o, "days", days);
+	cr.arr = cJSON_AddArrayToObject(o, "runs");
+	if (journal_runs(master_journal(m), master_now_ms() -
+	    (int64_t)days * 86400 * 1000, failed_only ? INT_MAX :
+	    CONTROL_HISTORY_MAX + 1, control_runs_cb, &cr) == -1) {
+		cJSON_Delete(o);
+		control_error(c, "journal: %s", journal_error(
+		    master_journal(m)));
+		return;
+	}
+	cJSON_AddBoolToObject(o, "truncated", cr.n > CONTROL_HISTORY_MAX);
+	control_send(c, o, 1);
+}
+
+/*
+ * history: jobs of the runs of the last "days" days, from the journal;
+ * with "runs": true, one entry per run instead (control_history_runs).
+ */
 static void
 control_cmd_history(struct control_conn *c, const cJSON *req)
 {
 	struct master		*m = c->ctl->m;
 	struct control_jobs	 cj;
-	const cJSON		*f;
+	const cJSON		*f, *rv;
 	cJSON			*o;
 	int			 days;
 
@@ -311,6 +453,15 @@ control_cmd_history(struct control_conn *c, const cJSON *req)
 	f = cJSON_GetObjectItemCaseSensitive(req, "failed");
 	if (f != NULL && !cJSON_IsBool(f) && !cJSON_IsNull(f)) {
 		control_error(c, "\"failed\" must be true or false");
+		return;
+	}
+	rv = cJSON_GetObjectItemCaseSensitive(req, "runs");
+	if (rv != NULL && !cJSON_IsBool(rv) && !cJSON_IsNull(rv)) {
+		control_error(c, "\"runs\" must be true or false");
+		return;
+	}
+	if (cJSON_IsTrue(rv)) {
+		control_history_runs(c, days, cJSON_IsTrue(f));
 		return;
 	}
 	o = control_result(1);
@@ -364,6 +515,23 @@ control_cmd_coverage(struct control_conn *c, const cJSON *req)
 	control_send(c, o, 1);
 }
 
+/* Splits "a.b, c.d" into the array a. */
+static void
+control_restart_keys(cJSON *a, const char *keys)
+{
+	char	*buf, *s, *p;
+
+	buf = s = xstrdup(keys);
+	while ((p = strsep(&s, ", ")) != NULL)
+		if (*p != '\0')
+			cJSON_AddItemToArray(a, cJSON_CreateString(p));
+	free(buf);
+}
+
+/*
+ * reload: the configuration file again, as SIGHUP.  The result says which
+ * restart-only keys on file differ from those in force ("restart").
+ */
 static void
 control_cmd_reload(struct control_conn *c, const cJSON *req)
 {
@@ -386,6 +554,8 @@ control_cmd_reload(struct control_conn *c, const cJSON *req)
 	}
 	o = control_result(1);
 	cJSON_AddStringToObject(o, "message", "configuration reloaded");
+	a = cJSON_AddArrayToObject(o, "restart");
+	control_restart_keys(a, master_restart_keys(c->ctl->m));
 	control_send(c, o, 1);
 }
 

@@ -25,6 +25,7 @@ struct monitor;
 #define CONTROL_PROGRESS_MS	250	/* progress lines at most this often */
 #define CONTROL_PATTERNS_MAX	64
 #define CONTROL_HISTORY_MAX	1000	/* rows in one history reply */
+#define CONTROL_JOBS_LIMIT_MAX	1000000	/* jobs --limit; --all has none */
 #define CONTROL_STALE_HOURS	26
 #define CONTROL_LINGER_SEC	5	/* wait this long for a client's EOF */
 #define CONTROL_HISTORY_DAYS	7	/* history without "days" */
@@ -65,6 +66,7 @@ struct control_cmd {
 /* control-reply.c */
 cJSON		*control_jrun_json(const struct journal_run *);
 cJSON		*control_run_json(const struct run *);
+cJSON		*control_disc_json(const struct run_disc *);
 cJSON		*control_job_json(const struct job *);
 void		 control_send(struct control_conn *, cJSON *, int);
 cJSON		*control_result(int);

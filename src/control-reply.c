@@ -18,6 +18,7 @@
 #include "control-int.h"
 #include "jsonutil.h"
 #include "log.h"
+#include "master.h"
 #include "xmalloc.h"
 
 static cJSON *
@@ -65,7 +66,7 @@ control_jrun_json(const struct journal_run *jr)
 cJSON *
 control_run_json(const struct run *r)
 {
-	cJSON	*o = cJSON_CreateObject(), *d;
+	cJSON	*o = cJSON_CreateObject();
 
 	cJSON_AddNumberToObject(o, "id", (double)r->jr.id);
 	cJSON_AddStringToObject(o, "trigger", r->jr.trigger);
@@ -80,22 +81,32 @@ control_run_json(const struct run *r)
 	cJSON_AddNumberToObject(o, "queued", r->count[JOB_QUEUED]);
 	cJSON_AddNumberToObject(o, "in_flight", r->count[JOB_DISPATCHED] +
 	    r->count[JOB_EXPORTING] + r->count[JOB_VERIFYING]);
+	cJSON_AddNumberToObject(o, "busy", run_busy(r, master_now_ms()));
 	cJSON_AddNumberToObject(o, "retry_wait", r->count[JOB_RETRY_WAIT]);
 	cJSON_AddNumberToObject(o, "stuck", r->stuck);
 	cJSON_AddBoolToObject(o, "stalled", r->stalled);
 	json_add_time(o, "progressed", r->progress_ms);
 	cJSON_AddNumberToObject(o, "succeeded", r->count[JOB_SUCCEEDED]);
 	cJSON_AddNumberToObject(o, "failed", r->count[JOB_FAILED]);
-	d = cJSON_AddObjectToObject(o, "discovery");
-	cJSON_AddNumberToObject(d, "projects", r->disc.projects);
-	cJSON_AddNumberToObject(d, "instances", r->disc.instances);
-	cJSON_AddNumberToObject(d, "databases", r->disc.databases);
-	cJSON_AddNumberToObject(d, "skipped", r->disc.skipped);
-	cJSON_AddNumberToObject(d, "excluded", r->disc.excluded);
-	cJSON_AddNumberToObject(d, "api_disabled", r->disc.api_disabled);
-	cJSON_AddNumberToObject(d, "errors", r->disc.errors);
-	cJSON_AddNumberToObject(d, "partial", r->disc.partial);
+	cJSON_AddItemToObject(o, "discovery", control_disc_json(&r->disc));
 	return (o);
+}
+
+/* A run's discovery totals. */
+cJSON *
+control_disc_json(const struct run_disc *rd)
+{
+	cJSON	*d = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(d, "projects", rd->projects);
+	cJSON_AddNumberToObject(d, "instances", rd->instances);
+	cJSON_AddNumberToObject(d, "databases", rd->databases);
+	cJSON_AddNumberToObject(d, "skipped", rd->skipped);
+	cJSON_AddNumberToObject(d, "excluded", rd->excluded);
+	cJSON_AddNumberToObject(d, "api_disabled", rd->api_disabled);
+	cJSON_AddNumberToObject(d, "errors", rd->errors);
+	cJSON_AddNumberToObject(d, "partial", rd->partial);
+	return (d);
 }
 
 cJSON *

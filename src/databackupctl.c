@@ -6,7 +6,8 @@
  * newline-delimited JSON replies until the result, handing each to the
  * command to render (or printing it as it came with --json).  Exit
  * statuses: 0 ok, 1 failure (daemon unreachable or said no, bad reply),
- * 2 bad usage; check uses 0/1/2 from the daemon and 3 for anything else.
+ * 2 bad usage, 4 reload done but a key needs a restart; check uses 0/1/2
+ * from the daemon and 3 for anything else.
  * Rendering is not done here; see src/ctl/.
  */
 #include <sys/socket.h>
@@ -65,7 +66,8 @@ ctl_usage(FILE *fp)
 	for (c = ctl_cmds; *c != NULL; c++) {
 		xasprintf(&s, "%s%s%s", (*c)->name,
 		    (*c)->usage[0] != '\0' ? " " : "", (*c)->usage);
-		fprintf(fp, "  %-32s%s\n", s, (*c)->description);
+		/* Two spaces at least: a long usage still ends visibly. */
+		fprintf(fp, "  %-30s  %s\n", s, (*c)->description);
 		free(s);
 	}
 	fprintf(fp, "\nOptions (before or after the command):\n"
@@ -75,8 +77,9 @@ ctl_usage(FILE *fp)
 	    "  --json         print the daemon's JSON replies as they come\n"
 	    "  -h, --help     print this text\n"
 	    "  -V, --version  print the version\n"
-	    "\nExit status: 0 ok, 1 failure, 2 bad usage; check: 0 ok, "
-	    "1 warning,\n2 critical, 3 unknown.\n", DATABACKUP_SOCKET);
+	    "\nExit status: 0 ok, 1 failure, 2 bad usage; reload: 4 reloaded "
+	    "but a key\nneeds a restart; check: 0 ok, 1 warning, 2 critical, "
+	    "3 unknown.\n", DATABACKUP_SOCKET);
 }
 
 /*

@@ -88,6 +88,9 @@ struct master {
 	struct event_base	*base;
 	char			*conf_path;
 	struct config		*conf;
+	struct config		*conf_start;	/* in force for restart-only
+						   keys; NULL: conf is it */
+	char			 restart_keys[256]; /* changed since start */
 	int64_t			 started_ms;
 	int64_t			 conf_loaded_ms;
 
@@ -124,6 +127,8 @@ struct master {
 	struct sched		 sched;
 	struct run		*run;
 	struct journal_run	 last_run;	/* id 0: none */
+	struct run_disc		 last_disc;	/* its discovery, if ... */
+	int64_t			 last_disc_id;	/* ... it ended in this life */
 	struct disc		*disc;		/* the run's current walk */
 	uint64_t		 walks;		/* walks started, ever */
 	uint64_t		 walks_done;	/* walks finished, ever */

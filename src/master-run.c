@@ -63,6 +63,8 @@ master_run_check_end(struct master *m)
 	ev.run = r;
 	master_emit(m, MASTER_EV_RUN_END, &ev);
 	memcpy(&m->last_run, &r->jr, sizeof(m->last_run));
+	m->last_disc = r->disc;
+	m->last_disc_id = r->jr.id;
 	sched_clear(&m->sched);
 	m->run = NULL;
 	run_free(r);

@@ -108,6 +108,28 @@ master_last_run(const struct master *m)
 	return (&m->last_run);
 }
 
+/*
+ * The discovery figures of the last finished run, or NULL when it ended
+ * before this daemon started (the journal does not keep them).
+ */
+const struct run_disc *
+master_last_disc(const struct master *m)
+{
+	if (m->last_run.id == 0 || m->last_disc_id != m->last_run.id)
+		return (NULL);
+	return (&m->last_disc);
+}
+
+/*
+ * The restart-only keys whose value on file differs from the one in force
+ * since start, as "workers.count, control.socket"; "" if none.
+ */
+const char *
+master_restart_keys(const struct master *m)
+{
+	return (m->restart_keys);
+}
+
 /* The configuration in force; a reload replaces it, so do not keep it. */
 const struct config *
 master_config(const struct master *m)

@@ -135,7 +135,11 @@ master_drop_excluded(struct master *m)
 
 /*
  * Reload: parse into a new configuration; on any error keep the old one.
- * Returns 0, or -1 with the error lines in *errs (caller frees).
+ * Returns 0, or -1 with the error lines in *errs (caller frees).  A
+ * restart-only key keeps the value the daemon started with until a
+ * restart, so the keys that differ from it are kept for master_restart_keys
+ * (compared with the starting configuration, not the last reload's, so a
+ * second reload still tells).
  */
 int
 master_reload(struct master *m, char ***errs, size_t *nerrs)
@@ -162,13 +166,18 @@ master_reload(struct master *m, char ***errs, size_t *nerrs)
 		return (-1);
 	}
 	config_errors_clear(&ce);
-	if (config_restart_keys(old, c, keys, sizeof(keys)) > 0)
+	if (config_restart_keys(m->conf_start != NULL ? m->conf_start : old,
+	    c, keys, sizeof(keys)) > 0)
 		log_warnx("reload: %s changed; this needs a restart", keys);
+	strlcpy(m->restart_keys, keys, sizeof(m->restart_keys));
 	m->conf = c;
 	m->conf_loaded_ms = master_now_ms();
 	log_set_json(strcmp(c->log_format, "json") == 0);
 	master_apply_endpoints(m);
-	config_free(old);
+	if (m->conf_start == NULL)
+		m->conf_start = old;
+	else
+		config_free(old);
 	if (m->run != NULL)
 		dropped = master_drop_excluded(m);
 	log_notice("configuration reloaded from %s (%zu queued jobs dropped "
@@ -396,6 +405,7 @@ master_free(struct master *m)
 	event_base_free(m->base);
 	pacer_free(pacer_global());
 	config_free(m->conf);
+	config_free(m->conf_start);
 	free(m->conf_path);
 	free(m->pending_pat);
 	free(m->walk_pat);

@@ -809,9 +809,34 @@ monitor_stuck_line(struct monitor *mon, char *line, size_t len)
 }
 
 /*
+ * The configuration file as it is on disk now: if it does not load, a
+ * restart would fail (a reload would be refused), so say so with its
+ * first FILE:LINE error in buf and return 1; else "" and 0.  Reads a small
+ * local file, as a reload does.
+ */
+static int
+monitor_config_line(const char *path, char *buf, size_t len)
+{
+	struct config_errors	 ce = { NULL, 0 };
+	struct config		*c;
+
+	buf[0] = '\0';
+	if ((c = config_load(path, &ce)) != NULL) {
+		config_free(c);
+		config_errors_clear(&ce);
+		return (0);
+	}
+	snprintf(buf, len, "WARNING: configuration on disk does not load, a "
+	    "restart would fail: %s%s", ce.n > 0 ? ce.line[0] : path,
+	    ce.n > 1 ? " (and more: databackupd -n)" : "");
+	config_errors_clear(&ce);
+	return (1);
+}
+
+/*
  * The `check` reply: "status" (0, 1, 2) and "lines", one per alert, the
- * worst first, one more when the journal cannot be written and one when
- * notifications fail.
+ * worst first, one more when the journal cannot be written, one when
+ * notifications fail, and one when the configuration file does not load.
  */
 void
 monitor_check(struct monitor *mon, cJSON *o)
@@ -821,6 +846,7 @@ monitor_check(struct monitor *mon, cJSON *o)
 	char			 line[ALERT_SUMMARY_MAX + 64];
 	char			 chans[ALERT_SUMMARY_MAX];
 	char			 stuck[ALERT_SUMMARY_MAX];
+	char			 conf[ALERT_SUMMARY_MAX];
 	int			 level, k, status, chlevel;
 
 	monitor_eval(mon);
@@ -835,7 +861,9 @@ monitor_check(struct monitor *mon, cJSON *o)
 	}
 	chlevel = monitor_channels_line(mon, chans, sizeof(chans));
 	monitor_stuck_line(mon, stuck, sizeof(stuck));
-	if ((stuck[0] != '\0' || mon->partial[0] != '\0') &&
+	monitor_config_line(mi.conf_path, conf, sizeof(conf));
+	if ((stuck[0] != '\0' || mon->partial[0] != '\0' ||
+	    conf[0] != '\0') &&
 	    chlevel < ALERT_LEVEL_WARNING)
 		chlevel = ALERT_LEVEL_WARNING;
 	if (chlevel > status)
@@ -858,6 +886,8 @@ monitor_check(struct monitor *mon, cJSON *o)
 		if (mon->partial[0] != '\0')
 			cJSON_AddItemToArray(lines,
 			    cJSON_CreateString(mon->partial));
+		if (conf[0] != '\0')
+			cJSON_AddItemToArray(lines, cJSON_CreateString(conf));
 	}
 	cJSON_AddNumberToObject(o, "status", status);
 	cJSON_AddItemToObject(o, "lines", lines);

@@ -112,6 +112,27 @@ run_jobs_final(const struct run *r)
 }
 
 /*
+ * How many queued jobs wait at now for their instance to be free of
+ * another operation (a 409: sched_busy): queued, but not startable.
+ * O(jobs); asked for a status or a progress line, not per dispatch.
+ */
+int
+run_busy(const struct run *r, int64_t now)
+{
+	const struct job	*job;
+	size_t			 i;
+	int			 n = 0;
+
+	for (i = 0; i < r->njobs; i++) {
+		job = r->jobs[i];
+		if (job->state == JOB_QUEUED && job->inst != NULL &&
+		    job->inst->busy_until_ms > now)
+			n++;
+	}
+	return (n);
+}
+
+/*
  * Fills the run's journal record for its end at now: totals and outcome.
  * A run whose discovery failed has failed, whatever its jobs did.
  */

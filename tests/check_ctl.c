@@ -326,19 +326,47 @@ static const struct {
 	{ { "jobs", "12x" }, NULL, "bad RUN '12x'" },
 	{ { "jobs", "99999999999" }, NULL, "bad RUN '99999999999'" },
 	{ { "jobs", "1", "2" }, NULL, "more than one RUN" },
-	{ { "history" }, "{\"version\":1,\"command\":\"history\"}", NULL },
+	{ { "jobs", "--state", "failed", "--limit", "5" },
+	    "{\"version\":1,\"command\":\"jobs\",\"state\":\"failed\","
+	    "\"limit\":5}", NULL },
+	{ { "jobs", "3", "--state=retry_wait", "--all", "--failed" },
+	    "{\"version\":1,\"command\":\"jobs\",\"run\":3,"
+	    "\"state\":\"retry_wait\",\"all\":true,\"failed\":true}", NULL },
+	{ { "jobs", "--limit=1000000" },
+	    "{\"version\":1,\"command\":\"jobs\",\"limit\":1000000}", NULL },
+	{ { "jobs", "--state", "done" }, NULL, "bad --state 'done': expected "
+	    "one of queued, dispatched, exporting, verifying, succeeded, "
+	    "retry_wait, failed" },
+	{ { "jobs", "--state" }, NULL, "--state needs a state name" },
+	{ { "jobs", "--limit", "0" }, NULL, "bad --limit '0'" },
+	{ { "jobs", "--limit", "x" }, NULL, "bad --limit 'x'" },
+	{ { "jobs", "--limit", "1000001" }, NULL, "bad --limit '1000001'" },
+	{ { "jobs", "--limit" }, NULL, "--limit needs a number" },
+	{ { "jobs", "--limit", "2", "--all" }, NULL,
+	    "--limit and --all exclude each other" },
+	{ { "jobs", "--all", "--limit=2" }, NULL,
+	    "--limit and --all exclude each other" },
+	{ { "jobs", "--stated" }, NULL, "unknown option: --stated" },
+	{ { "history" }, "{\"version\":1,\"command\":\"history\","
+	    "\"runs\":true}", NULL },
 	{ { "history", "--days", "7", "--failed" },
 	    "{\"version\":1,\"command\":\"history\",\"days\":7,"
-	    "\"failed\":true}", NULL },
-	{ { "history", "--failed", "--days=30" },
+	    "\"failed\":true,\"runs\":true}", NULL },
+	{ { "history", "--failed", "--days=30", "--jobs" },
 	    "{\"version\":1,\"command\":\"history\",\"failed\":true,"
 	    "\"days\":30}", NULL },
+	{ { "history", "--jobs" }, "{\"version\":1,\"command\":\"history\"}",
+	    NULL },
+	{ { "history", "--job" }, NULL, "unknown option: --job" },
 	{ { "history", "--days" }, NULL, "--days needs a number" },
 	{ { "history", "--days", "0" }, NULL, "bad --days '0'" },
 	{ { "history", "--days", "x" }, NULL, "bad --days 'x'" },
 	{ { "history", "7" }, NULL, "unexpected argument: 7" },
 	{ { "plan" }, "{\"version\":1,\"command\":\"plan\"}", NULL },
-	{ { "plan", "x" }, NULL, "plan takes no arguments" },
+	{ { "plan", "x" }, NULL, "plan: unexpected argument: x" },
+	{ { "plan", "--summary" }, "{\"version\":1,\"command\":\"plan\"}",
+	    NULL },
+	{ { "plan", "--sum" }, NULL, "plan: unknown option: --sum" },
 	{ { "reload" }, "{\"version\":1,\"command\":\"reload\"}", NULL },
 	{ { "check" }, "{\"version\":1,\"command\":\"check\"}", NULL },
 	{ { "check", "-v" }, NULL, "check: unknown option: -v" },
@@ -419,13 +447,16 @@ static const struct {
 	{ "trigger-wait-ok", "trigger" },
 	{ "trigger-selected", "trigger" },
 	{ "jobs", "jobs" },
+	{ "jobs-truncated", "jobs" },
 	{ "history", "history" },
+	{ "history-runs", "history" },
 	{ "plan", "plan" },
 	{ "check", "check" },
 	{ "metrics", "metrics" },
 	{ "coverage", "coverage" },
 	{ "coverage-empty", "coverage" },
 	{ "reload", "reload" },
+	{ "reload-restart", "reload" },
 };
 
 /* Feeds one reply to cmd as databackupctl would. */
@@ -484,6 +515,55 @@ START_TEST(test_render_loop)
 }
 END_TEST
 
+/*
+ * Views chosen by an option of the command (parsed first, as databackupctl
+ * does): the reply in JSON, the text in TXT.
+ */
+static const struct {
+	const char	*args[4];
+	const char	*json;
+	const char	*txt;
+} test_views[] = {
+	{ { "plan", "--summary" }, "plan-summary.json", "plan-summary.txt" },
+	{ { "plan" }, "plan-summary.json", "plan-summary-targets.txt" },
+};
+
+START_TEST(test_view_loop)
+{
+	const struct ctl_cmd	*cmd;
+	cJSON			*j;
+	FILE			*fp;
+	char			*path, *got, *want, *req, *err;
+
+	test_clock();
+	ck_assert_int_eq(test_parse((char **)test_views[_i].args, &req, &err),
+	    0);
+	free(req);
+	free(err);
+	cmd = ctl_find(test_views[_i].args[0]);
+	j = test_load_json(test_views[_i].json);
+	fp = tmpfile();
+	test_feed(cmd, j, fp);
+	got = test_contents(fp);
+	fclose(fp);
+	cJSON_Delete(j);
+	path = test_data_path(test_views[_i].txt);
+	if (getenv("CTL_UPDATE") != NULL) {
+		fp = fopen(path, "w");
+		ck_assert_ptr_nonnull(fp);
+		fputs(got, fp);
+		fclose(fp);
+	}
+	want = test_slurp(path);
+	ck_assert_msg(want != NULL, "cannot read %s", path);
+	ck_assert_msg(strcmp(got, want) == 0, "%s: got\n%s\nwant\n%s", path,
+	    got, want);
+	free(got);
+	free(want);
+	free(path);
+}
+END_TEST
+
 START_TEST(test_trigger_tty)
 {
 	const struct ctl_cmd	*cmd = ctl_find("trigger");
@@ -501,7 +581,7 @@ START_TEST(test_trigger_tty)
 	got = test_contents(fp);
 	ck_assert_str_eq(got,
 	    "\r\033[Ksucceeded 0/2  failed 0  in flight 1  queued 1  "
-	    "elapsed 1m 00s"
+	    "retry wait 0  elapsed 1m 00s"
 	    "\r\033[Krun 8 finished: succeeded; 2/2 succeeded, 0 failed; "
 	    "took 45s\n");
 	free(got);
@@ -795,7 +875,7 @@ START_TEST(test_e2e_trigger_wait)
 	ck_assert_int_eq(test_exchange(lines, fail, &req, &out, &err), 1);
 	test_contains(out, "discovering databases  elapsed");
 	test_contains(out, "succeeded 15/31  failed 1  in flight 4  "
-	    "queued 10  elapsed");
+	    "queued 10 (3 busy)  retry wait 1  elapsed");
 	test_contains(out, "run 7 finished: failed; 30/31 succeeded, "
 	    "1 failed");
 	ck_assert_ptr_null(strchr(out, '\r'));
@@ -883,6 +963,31 @@ START_TEST(test_e2e_not_ok)
 
 	ck_assert_int_eq(test_exchange(lines, cargs, &req, &out, &err), 3);
 	test_contains(out, "UNKNOWN: configuration has errors, not reloaded\n");
+	test_free_lines(lines);
+	free(req);
+	free(out);
+	free(err);
+}
+END_TEST
+
+START_TEST(test_e2e_reload_restart)
+{
+	const char	*args[] = { "reload", NULL };
+	char		**lines, *req, *out, *err;
+
+	lines = test_reply_lines("reload-restart.json");
+	ck_assert_int_eq(test_exchange(lines, args, &req, &out, &err),
+	    CTL_EXIT_RESTART);
+	ck_assert_str_eq(out, "configuration reloaded\n"
+	    "changed, in force only after a restart: workers.count, "
+	    "control.socket\n");
+	test_free_lines(lines);
+	free(req);
+	free(out);
+	free(err);
+
+	lines = test_reply_lines("reload.json");
+	ck_assert_int_eq(test_exchange(lines, args, &req, &out, &err), 0);
 	test_free_lines(lines);
 	free(req);
 	free(out);
@@ -1120,6 +1225,8 @@ ctl_suite(void)
 	tcase_set_timeout(tc, TEST_TIMEOUT);
 	tcase_add_loop_test(tc, test_render_loop, 0,
 	    sizeof(test_renders) / sizeof(test_renders[0]));
+	tcase_add_loop_test(tc, test_view_loop, 0,
+	    sizeof(test_views) / sizeof(test_views[0]));
 	tcase_add_test(tc, test_trigger_tty);
 	tcase_add_test(tc, test_exit_status);
 	suite_add_tcase(s, tc);
@@ -1128,6 +1235,7 @@ ctl_suite(void)
 	tcase_set_timeout(tc, TEST_TIMEOUT);
 	tcase_add_test(tc, test_e2e_status);
 	tcase_add_test(tc, test_e2e_json);
+	tcase_add_test(tc, test_e2e_reload_restart);
 	tcase_add_test(tc, test_e2e_trigger_wait);
 	tcase_add_test(tc, test_e2e_closed_early);
 	tcase_add_test(tc, test_e2e_malformed);

@@ -342,6 +342,35 @@ START_TEST(test_remove_and_counts)
 }
 END_TEST
 
+START_TEST(test_busy_count)
+{
+	struct sched_instance	 busy, free_si;
+	struct run		*r = run_new("manual", "", T0);
+	size_t			 i;
+
+	memset(&busy, 0, sizeof(busy));
+	memset(&free_si, 0, sizeof(free_si));
+	busy.busy_until_ms = T0 + 60 * S;
+	free_si.busy_until_ms = T0 - S;		/* was busy, is no more */
+	run_add_job(r, mkjob("a", JOB_QUEUED));
+	run_add_job(r, mkjob("b", JOB_QUEUED));
+	run_add_job(r, mkjob("c", JOB_RETRY_WAIT));
+	run_add_job(r, mkjob("d", JOB_QUEUED));
+	run_add_job(r, mkjob("e", JOB_QUEUED));
+	r->jobs[0]->inst = &busy;
+	r->jobs[1]->inst = &busy;
+	r->jobs[2]->inst = &busy;	/* retry wait: counted as such */
+	r->jobs[3]->inst = &free_si;
+	ck_assert_int_eq(run_busy(r, T0), 2);
+	ck_assert_int_eq(run_busy(r, T0 + 60 * S), 0);
+	busy.busy_until_ms = 0;
+	ck_assert_int_eq(run_busy(r, T0), 0);
+	for (i = 0; i < r->njobs; i++)
+		r->jobs[i]->inst = NULL;
+	run_free(r);
+}
+END_TEST
+
 START_TEST(test_disc_dups)
 {
 	struct disc_result	 res;
@@ -487,6 +516,7 @@ run_suite(void)
 	tcase_add_loop_test(tc, test_recover_table, 0,
 	    sizeof(recover_cases) / sizeof(recover_cases[0]));
 	tcase_add_test(tc, test_remove_and_counts);
+	tcase_add_test(tc, test_busy_count);
 	tcase_add_test(tc, test_disc_dups);
 	tcase_add_test(tc, test_patterns_text);
 	tcase_add_loop_test(tc, test_stalled_table, 0,

@@ -12,6 +12,7 @@
 
 static void	ctl_metrics_render(const cJSON *, FILE *);
 static void	ctl_reload_render(const cJSON *, FILE *);
+static int	ctl_reload_exit_status(const cJSON *, const cJSON *);
 static int	ctl_coverage_parse(int, char **, cJSON *);
 static void	ctl_coverage_render(const cJSON *, FILE *);
 static int	ctl_coverage_exit_status(const cJSON *, const cJSON *);
@@ -27,9 +28,10 @@ const struct ctl_cmd ctl_metrics_entry = {
 const struct ctl_cmd ctl_reload_entry = {
 	.name = "reload",
 	.usage = "",
-	.description = "reload the configuration",
+	.description = "reload the configuration; 4 if a restart is needed",
 	.parse = ctl_no_args,
 	.render = ctl_reload_render,
+	.exit_status = ctl_reload_exit_status,
 };
 
 const struct ctl_cmd ctl_coverage_entry = {
@@ -55,7 +57,30 @@ ctl_reload_render(const cJSON *reply, FILE *fp)
 {
 	const char	*s = ctl_str(reply, "message");
 
+	const cJSON	*a, *k;
+	int		 n = 0;
+
 	fprintf(fp, "%s\n", s != NULL ? s : "configuration reloaded");
+	a = cJSON_GetObjectItemCaseSensitive(reply, "restart");
+	cJSON_ArrayForEach(k, a) {
+		if (!cJSON_IsString(k))
+			continue;
+		fprintf(fp, "%s%s", n++ == 0 ? "changed, in force only after "
+		    "a restart: " : ", ", k->valuestring);
+	}
+	if (n > 0)
+		fputc('\n', fp);
+}
+
+/* CTL_EXIT_RESTART when a restart-only key waits for a restart. */
+static int
+ctl_reload_exit_status(const cJSON *req, const cJSON *reply)
+{
+	(void)req;
+	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(reply,
+	    "restart")) > 0)
+		return (CTL_EXIT_RESTART);
+	return (CTL_EXIT_OK);
 }
 
 static int

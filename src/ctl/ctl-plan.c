@@ -1,6 +1,8 @@
 /*
  * Show what a run would export now, and what it would skip or exclude, why;
- * and where discovery could not see everything.
+ * and where discovery could not see everything.  With --summary, one line
+ * per project instead of one per database (the daemon's reply is the same;
+ * the counting is done here).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,15 +11,167 @@
 #include "ctl.h"
 #include "xmalloc.h"
 
+static int	ctl_plan_parse(int, char **, cJSON *);
 static void	ctl_plan_render(const cJSON *, FILE *);
 
 const struct ctl_cmd ctl_plan_entry = {
 	.name = "plan",
-	.usage = "",
+	.usage = "[--summary]",
 	.description = "dry run: what would be exported, and why not",
-	.parse = ctl_no_args,
+	.parse = ctl_plan_parse,
 	.render = ctl_plan_render,
 };
+
+/* One project of plan --summary. */
+struct ctl_plan_project {
+	const char	 *project;	/* borrowed from the reply */
+	const char	**inst;		/* distinct instances, borrowed */
+	size_t		  ninst;
+	int		  databases, never, skipped, excluded;
+	int		  npredicted;	/* databases with a prediction */
+	double		  predicted;
+};
+
+/* What the render shows: set by parse, one command per process. */
+static int	ctl_plan_summary;
+
+static int
+ctl_plan_parse(int argc, char **argv, cJSON *req)
+{
+	int	i;
+
+	(void)req;
+	ctl_plan_summary = 0;
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--summary") == 0) {
+			ctl_plan_summary = 1;
+			continue;
+		}
+		if (argv[i][0] == '-')
+			ctl_usage_error(&ctl_plan_entry,
+			    "plan: unknown option: %s", argv[i]);
+		else
+			ctl_usage_error(&ctl_plan_entry,
+			    "plan: unexpected argument: %s", argv[i]);
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * The row of project in *rows (of *n), added if new.  Linear: a fleet has
+ * hundreds of projects, and this runs once per listed item.
+ */
+static struct ctl_plan_project *
+ctl_plan_project(struct ctl_plan_project **rows, size_t *n, const char *project)
+{
+	struct ctl_plan_project	*p;
+	size_t			 i;
+
+	for (i = 0; i < *n; i++)
+		if (strcmp((*rows)[i].project, project) == 0)
+			return (&(*rows)[i]);
+	*rows = xreallocarray(*rows, *n + 1, sizeof(**rows));
+	p = &(*rows)[(*n)++];
+	memset(p, 0, sizeof(*p));
+	p->project = project;
+	return (p);
+}
+
+/* Counts instance once in p. */
+static void
+ctl_plan_instance(struct ctl_plan_project *p, const char *instance)
+{
+	size_t	i;
+
+	if (instance == NULL)
+		return;
+	for (i = 0; i < p->ninst; i++)
+		if (strcmp(p->inst[i], instance) == 0)
+			return;
+	p->inst = xreallocarray(p->inst, p->ninst + 1, sizeof(*p->inst));
+	p->inst[p->ninst++] = instance;
+}
+
+/* Adds the items of list (skipped or excluded) to their projects. */
+static void
+ctl_plan_count(struct ctl_plan_project **rows, size_t *n, const cJSON *list,
+    int excluded)
+{
+	const cJSON	*e;
+	const char	*project;
+
+	cJSON_ArrayForEach(e, list) {
+		if ((project = ctl_str(e, "project")) == NULL)
+			continue;
+		if (excluded)
+			ctl_plan_project(rows, n, project)->excluded++;
+		else
+			ctl_plan_project(rows, n, project)->skipped++;
+	}
+}
+
+/*
+ * One line per project: instances and databases to export, their predicted
+ * time, how many were never exported, how many skipped and excluded.
+ * Returns the number of databases to export and their predicted sum.
+ */
+static int
+ctl_plan_projects(const cJSON *reply, FILE *fp, double *sum)
+{
+	struct ctl_plan_project	*rows = NULL, *p;
+	struct ctl_table	*t;
+	const cJSON		*e;
+	const char		*project;
+	char			*c[7];
+	size_t			 n = 0, i;
+	double			 d;
+	int			 total = 0;
+
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(reply,
+	    "targets")) {
+		if ((project = ctl_str(e, "project")) == NULL)
+			continue;
+		p = ctl_plan_project(&rows, &n, project);
+		ctl_plan_instance(p, ctl_str(e, "instance"));
+		p->databases++;
+		if (ctl_num(e, "predicted", &d) == 0) {
+			p->predicted += d;
+			p->npredicted++;
+			*sum += d;
+		}
+		if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(e,
+		    "last_success")))
+			p->never++;
+		total++;
+	}
+	ctl_plan_count(&rows, &n, cJSON_GetObjectItemCaseSensitive(reply,
+	    "skipped"), 0);
+	ctl_plan_count(&rows, &n, cJSON_GetObjectItemCaseSensitive(reply,
+	    "excluded"), 1);
+	t = ctl_table_new(7, "PROJECT", "INSTANCES", "DATABASES", "PREDICTED",
+	    "NEVER EXPORTED", "SKIPPED", "EXCLUDED");
+	for (i = 0; i < n; i++) {
+		p = &rows[i];
+		c[0] = xstrdup(p->project);
+		xasprintf(&c[1], "%zu", p->ninst);
+		xasprintf(&c[2], "%d", p->databases);
+		c[3] = p->npredicted > 0 ? ctl_fmt_duration(p->predicted) :
+		    xstrdup("-");
+		xasprintf(&c[4], "%d", p->never);
+		xasprintf(&c[5], "%d", p->skipped);
+		xasprintf(&c[6], "%d", p->excluded);
+		ctl_table_addv(t, c);	/* takes the strings */
+		free(p->inst);
+	}
+	if (n > 0)
+		ctl_table_print(t, fp, ctl_width(fp));
+	else
+		fprintf(fp, "nothing to export\n");
+	ctl_table_free(t);
+	free(rows);
+	return (total);
+}
 
 /* A section of (target, text) pairs, or nothing if the list is empty. */
 static void
@@ -77,13 +231,17 @@ ctl_plan_partial(FILE *fp, const cJSON *list)
 	ctl_table_free(t);
 }
 
-static void
-ctl_plan_render(const cJSON *reply, FILE *fp)
+/*
+ * One line per database to export, then what is skipped and excluded.
+ * Returns the number of databases to export and their predicted sum.
+ */
+static int
+ctl_plan_targets(const cJSON *reply, FILE *fp, double *sum)
 {
 	const cJSON		*targets, *e;
 	struct ctl_table	*t;
-	char			*target, *pred, *age, *ago, *disc;
-	double			 d, sum = 0;
+	char			*target, *pred, *age, *ago;
+	double			 d;
 	int			 n = 0;
 
 	targets = cJSON_GetObjectItemCaseSensitive(reply, "targets");
@@ -93,7 +251,7 @@ ctl_plan_render(const cJSON *reply, FILE *fp)
 		target = ctl_fmt_target(e);
 		if (ctl_num(e, "predicted", &d) == 0) {
 			pred = ctl_fmt_duration(d);
-			sum += d;
+			*sum += d;
 		} else
 			pred = xstrdup("-");
 		age = ctl_fmt_age(cJSON_GetObjectItemCaseSensitive(e,
@@ -124,6 +282,20 @@ ctl_plan_render(const cJSON *reply, FILE *fp)
 	ctl_plan_section(fp, "Excluded",
 	    cJSON_GetObjectItemCaseSensitive(reply, "excluded"), "rule",
 	    "RULE");
+	return (n);
+}
+
+static void
+ctl_plan_render(const cJSON *reply, FILE *fp)
+{
+	char	*pred, *disc;
+	double	 sum = 0;
+	int	 n;
+
+	if (ctl_plan_summary)
+		n = ctl_plan_projects(reply, fp, &sum);
+	else
+		n = ctl_plan_targets(reply, fp, &sum);
 	ctl_plan_section(fp, "Errors",
 	    cJSON_GetObjectItemCaseSensitive(reply, "errors"), "message",
 	    "ERROR");

@@ -113,7 +113,7 @@ ctl_trigger_progress(const cJSON *reply, FILE *fp)
 {
 	const cJSON	*run;
 	const char	*state;
-	char		*counts, *el, *t[5];
+	char		*counts, *el, *t[6], *busy;
 	int		 tty = ctl_isatty(fp);
 
 	run = cJSON_GetObjectItemCaseSensitive(reply, "run");
@@ -129,13 +129,18 @@ ctl_trigger_progress(const cJSON *reply, FILE *fp)
 		t[2] = ctl_fmt_int(run, "failed");
 		t[3] = ctl_fmt_int(run, "in_flight");
 		t[4] = ctl_fmt_int(run, "queued");
+		t[5] = ctl_fmt_int(run, "retry_wait");
+		busy = ctl_fmt_busy(run);
 		xasprintf(&counts, "succeeded %s/%s  failed %s  in flight %s  "
-		    "queued %s", t[0], t[1], t[2], t[3], t[4]);
+		    "queued %s%s  retry wait %s", t[0], t[1], t[2], t[3], t[4],
+		    busy, t[5]);
 		free(t[0]);
 		free(t[1]);
 		free(t[2]);
 		free(t[3]);
 		free(t[4]);
+		free(t[5]);
+		free(busy);
 	}
 	if (!tty && ctl_trigger_last != NULL &&
 	    strcmp(counts, ctl_trigger_last) == 0) {

@@ -347,13 +347,30 @@ ctl_fmt_target(const cJSON *o)
 }
 
 /*
- * A run's progress: "15/31 succeeded, 1 failed, 4 in flight, 10 queued,
- * 1 retry wait".  Returns a new string.
+ * " (2 busy)" when some queued jobs wait for their instance to be free of
+ * another operation, else "" (none, or a daemon that does not say).
+ * Returns a new string.
+ */
+char *
+ctl_fmt_busy(const cJSON *run)
+{
+	char	*s;
+	double	 busy;
+
+	if (ctl_num(run, "busy", &busy) == -1 || busy <= 0)
+		return (xstrdup(""));
+	xasprintf(&s, " (%.0f busy)", busy);
+	return (s);
+}
+
+/*
+ * A run's progress: "15/31 succeeded, 1 failed, 4 in flight, 10 queued
+ * (2 busy), 1 retry wait".  Returns a new string.
  */
 char *
 ctl_fmt_run_counts(const cJSON *run)
 {
-	char	*s, *t[6], *u;
+	char	*s, *t[7], *u;
 	double	 stuck;
 
 	t[0] = ctl_fmt_int(run, "succeeded");
@@ -362,8 +379,10 @@ ctl_fmt_run_counts(const cJSON *run)
 	t[3] = ctl_fmt_int(run, "in_flight");
 	t[4] = ctl_fmt_int(run, "queued");
 	t[5] = ctl_fmt_int(run, "retry_wait");
-	xasprintf(&s, "%s/%s succeeded, %s failed, %s in flight, %s queued, "
-	    "%s retry wait", t[0], t[1], t[2], t[3], t[4], t[5]);
+	t[6] = ctl_fmt_busy(run);
+	xasprintf(&s, "%s/%s succeeded, %s failed, %s in flight, %s queued%s, "
+	    "%s retry wait", t[0], t[1], t[2], t[3], t[4], t[6], t[5]);
+	free(t[6]);
 	free(t[0]);
 	free(t[1]);
 	free(t[2]);

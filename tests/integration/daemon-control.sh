@@ -73,11 +73,61 @@ for why in 'stopped' 'read replica' 'Cloud SQL Admin API disabled' 'system datab
 done
 [ "$(stats | jq '[.exports_started | length] | add')" = 0 ] || dfail "plan exported something"
 ctl plan | grep -q 'Excluded' || dfail "plan: human output"
+# plan --summary: one line per project, the same databases in all.
+ctl plan --summary >"$D_TMP/plan-summary.txt" || dfail "plan --summary: exit $?"
+nproj=$(jq '[.targets[].project, .skipped[].project, .excluded[].project] | unique | length' \
+    "$D_TMP/plan.json")
+awk -v np="$nproj" 'NR == 1 { next } /^$/ { exit } { n += $3; p++ }
+    END { exit !(n == 23 && p == np) }' "$D_TMP/plan-summary.txt" ||
+    dfail "plan --summary: $(cat "$D_TMP/plan-summary.txt")"
+grep -q '^23 databases to export' "$D_TMP/plan-summary.txt" || dfail "plan --summary: no total"
+grep -q '^Skipped' "$D_TMP/plan-summary.txt" && dfail "plan --summary lists the skipped"
 
 # A pattern trigger only takes what matches.
 ctl trigger --wait 'finance-prod/finance-pg' >/dev/null || dfail "trigger finance-prod: exit $?"
 stats | jq -e '.exports_started | keys | all(startswith("finance-prod/finance-pg/")) and length == 4' >/dev/null ||
     dfail "pattern trigger exported $(stats | jq -c '.exports_started | keys')"
 ctl jobs >/dev/null || dfail "jobs after a run: exit $?"
+
+# jobs: filters, the limit, and the word that rows were left out.
+ctl --json jobs | jq -e '.total == 4 and .truncated == false and (.jobs | length) == 4' \
+    >/dev/null || dfail "jobs --json: $(ctl --json jobs | jq -c '{total, truncated}')"
+ctl --json jobs --limit 1 | jq -e '.total == 4 and .truncated == true and (.jobs | length) == 1' \
+    >/dev/null || dfail "jobs --limit 1: $(ctl --json jobs --limit 1 | jq -c '{total, truncated}')"
+ctl jobs --limit 1 | tail -n 1 | grep -q '^1 of 4 shown' ||
+    dfail "jobs --limit 1: last line $(ctl jobs --limit 1 | tail -n 1)"
+ctl jobs | grep -q ' shown' && dfail "jobs: 'shown' line with nothing left out"
+ctl --json jobs --all --state succeeded | jq -e '.total == 4 and .truncated == false' \
+    >/dev/null || dfail "jobs --all --state succeeded"
+ctl --json jobs --state failed | jq -e '.total == 0 and (.jobs | length) == 0' \
+    >/dev/null || dfail "jobs --state failed listed something"
+ctl --json jobs --failed | jq -e '.total == 0' >/dev/null || dfail "jobs --failed"
+ctl jobs --state done >/dev/null 2>"$D_TMP/err"; [ $? = 2 ] || dfail "jobs --state done: want exit 2"
+grep -q 'one of queued, dispatched, exporting, verifying, succeeded, retry_wait, failed' \
+    "$D_TMP/err" || dfail "jobs --state done: $(cat "$D_TMP/err")"
+ctl jobs --limit 0 >/dev/null 2>&1; [ $? = 2 ] || dfail "jobs --limit 0: want exit 2"
+ctl jobs --limit x >/dev/null 2>&1; [ $? = 2 ] || dfail "jobs --limit x: want exit 2"
+ctl jobs --limit 2 --all >/dev/null 2>&1; [ $? = 2 ] || dfail "jobs --limit --all: want exit 2"
+expect_error '{"version": 1, "command": "jobs", "state": "done"}' 'one of queued, .*failed'
+expect_error '{"version": 1, "command": "jobs", "limit": 0}' 'whole number'
+expect_error '{"version": 1, "command": "jobs", "all": true, "limit": 3}' 'exclude'
 ctl --json check | jq -e '.status == 0' >/dev/null || dfail "check after a good run"
+
+# history: one line per run, newest first; --jobs lists their jobs.
+ctl trigger --wait 'finance-prod/finance-pg/ledger' >/dev/null || dfail "second run: exit $?"
+ctl --json history >"$D_TMP/history.json" || dfail "history: exit $?"
+jq -e '(.runs | length) == 2 and .runs[0].id > .runs[1].id and
+    .runs[0].total == 1 and .runs[1].total == 4 and
+    ([.runs[] | select(.outcome == "succeeded" and .ended != null)] | length) == 2 and
+    .truncated == false' "$D_TMP/history.json" >/dev/null ||
+    dfail "history --json: $(jq -c . "$D_TMP/history.json")"
+newest=$(jq '.runs[0].id' "$D_TMP/history.json")
+ctl history >"$D_TMP/history.txt"
+[ "$(sed -n 2p "$D_TMP/history.txt" | awk '{ print $1 }')" = "$newest" ] &&
+    [ "$(tail -n 1 "$D_TMP/history.txt")" = "2 runs" ] ||
+    dfail "history: $(cat "$D_TMP/history.txt")"
+ctl --json history --jobs | jq -e '(.jobs | length) == 5 and (.runs == null)' \
+    >/dev/null || dfail "history --jobs: $(ctl --json history --jobs | jq -c '.jobs | length')"
+ctl --json history --failed | jq -e '(.runs | length) == 0' >/dev/null ||
+    dfail "history --failed listed a run without failures"
 echo "PASS: control socket and databackupctl"

@@ -46,6 +46,11 @@ ctl reload >"$D_TMP/reload.out" 2>&1 && dfail "reload of a broken file: exit 0"
 grep -q "databackup.conf:3: unknown key" "$D_TMP/reload.out" ||
     dfail "reload output: $(cat "$D_TMP/reload.out")"
 ctl status >/dev/null || dfail "daemon not answering after a bad reload"
+# check warns that a restart would fail, naming the file and line.
+ctl check >"$D_TMP/check.out"; rc=$?
+[ "$rc" -ge 1 ] || dfail "check with a broken file on disk: exit $rc"
+grep -q '^WARNING: configuration on disk does not load, a restart would fail: .*databackup.conf:3: unknown key' \
+    "$D_TMP/check.out" || dfail "check: $(cat "$D_TMP/check.out")"
 
 # The run finishes without the excluded project's unstarted jobs.
 deadline=$(( $(date +%s) + 180 ))
@@ -61,7 +66,20 @@ jq -e '[.exports_started | keys[] | select(startswith("library-catalogue/"))] | 
 ctl --json status | jq -e '.last_run.outcome == "succeeded"' >/dev/null ||
     dfail "run outcome: $(ctl --json status | jq -c .last_run)"
 
-# `databackupctl reload` with a good file.
+# `databackupctl reload` with a good file; check no longer warns.
 cp "$D_TMP/good.conf" "$conf"
 ctl reload >/dev/null || dfail "reload of a good file failed"
-echo "PASS: exclusion applied on reload, broken file refused"
+ctl check | grep -q 'configuration on disk' && dfail "check warns of a good file"
+
+# A restart-only key: reloaded, but said, with exit 4, until it is back.
+sed -i 's/^count = 1$/count = 2/' "$conf"
+ctl reload >"$D_TMP/reload.out"; rc=$?
+[ "$rc" = 4 ] || dfail "reload of a restart-only key: exit $rc, want 4"
+grep -q '^changed, in force only after a restart: workers.count$' "$D_TMP/reload.out" ||
+    dfail "reload output: $(cat "$D_TMP/reload.out")"
+ctl --json reload | jq -e '.restart == ["workers.count"]' >/dev/null ||
+    dfail "a second reload forgot workers.count"
+cp "$D_TMP/good.conf" "$conf"
+ctl reload >"$D_TMP/reload.out" || dfail "reload back to the start value: exit $?"
+grep -q 'restart' "$D_TMP/reload.out" && dfail "reload: $(cat "$D_TMP/reload.out")"
+echo "PASS: exclusion applied on reload, broken file refused, restart keys told"

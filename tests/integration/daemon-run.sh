@@ -20,6 +20,20 @@ if ctl trigger --wait >"$D_TMP/trigger.out" 2>&1; then
 	dfail "trigger --wait exited 0 although a database failed"
 fi
 tail -3 "$D_TMP/trigger.out"
+# broken_db's retries show in the progress lines as retry wait.
+grep -q '  retry wait 1  elapsed' "$D_TMP/trigger.out" ||
+    dfail "no progress line counts broken_db's retry wait"
+
+# Once the run has ended, status still shows what its discovery found.
+ctl --json status >"$D_TMP/status.json"
+jq -e --argjson n "$(expected_targets | wc -l)" \
+    '.last_run.discovery.databases >= $n and .last_run.discovery.projects > 0' \
+    "$D_TMP/status.json" >/dev/null ||
+    dfail "last_run discovery: $(jq -c .last_run "$D_TMP/status.json")"
+ctl status | awk '/^last run/ { l = 1 } l && /discovery:/ { print; exit }' \
+    >"$D_TMP/disc.line"
+grep -q 'discovery: *[0-9]' "$D_TMP/disc.line" ||
+    dfail "status, last run: '$(cat "$D_TMP/disc.line")'"
 
 stats >"$D_TMP/stats.json"
 expected_targets >"$D_TMP/expected"

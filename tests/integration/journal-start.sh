@@ -109,12 +109,12 @@ echo "$cov" | jq -e --argjson n "$REC_N" '.count == $n and .stale == 0 and
 ctl coverage >"$D_TMP/coverage.out" ||
     dfail "coverage table: $(cat "$D_TMP/coverage.out")"
 # History: from the journal, with earlier runs; --failed filters.
-h=$(rec_json history --days 30)
+h=$(rec_json history --jobs --days 30)
 [ "$(echo "$h" | jq '.jobs | length')" = $(( 2 * REC_N + 2 )) ] ||
     dfail "history: $(echo "$h" | jq -c '[.jobs[] | .run] | group_by(.)')"
-[ "$(rec_json history --days 5 | jq '.jobs | length')" = $(( 2 * REC_N )) ] ||
+[ "$(rec_json history --jobs --days 5 | jq '.jobs | length')" = $(( 2 * REC_N )) ] ||
     dfail "history --days 5"
-rec_json history --days 30 --failed | jq -e '[.jobs[] | .database] ==
+rec_json history --jobs --days 30 --failed | jq -e '[.jobs[] | .database] ==
     ["never"]' >/dev/null || dfail "history --failed"
 
 # The day's run is done: another start makes no new one.

@@ -118,7 +118,7 @@ for i in $(seq 1 "$ITERATIONS"); do
 	n=$(rec_sql "SELECT count(*) FROM runs WHERE outcome = 'succeeded'
 	    AND succeeded = $REC_N")
 	[ "$n" = "$i" ] || dfail "journal has $n succeeded runs, want $i"
-	n=$(rec_json history --days 1 | jq '.jobs | length')
+	n=$(rec_json history --jobs --days 1 | jq '.jobs | length')
 	[ "$n" = $(( i * REC_N )) ] || dfail "history: $n jobs"
 done
 # And the daemon stops cleanly after all that.
