@@ -73,7 +73,8 @@ demo: all
 .PHONY: demo
 EXTRA_DIST += tests/demo.sh tests/install-deps.sh
 AM_DISTCHECK_CONFIGURE_FLAGS = \
-	--with-systemdsystemunitdir=$$dc_install_base/$(systemdsystemunitdir)
+	--with-systemdsystemunitdir=$$dc_install_base/$(systemdsystemunitdir) \
+	--with-bash-completion-dir=$$dc_install_base/$(bashcompletiondir)
 
 # make fuzz: every libFuzzer harness in tests/fuzz, FUZZ_SECONDS each.
 fuzz: all
