@@ -95,6 +95,8 @@ struct disc_result {
 	struct disc_partials partial;	/* one entry per place */
 	struct disc_replica *replicas;
 	size_t		 nreplicas, replicas_cap;
+	int		 bucket_checked;	/* disc_check_bucket asked */
+	const char	*bucket_problem;	/* NULL: none */
 	int		 folders;
 	int		 projects;
 	int		 instances;
@@ -111,6 +113,7 @@ typedef void	(*disc_cb)(struct disc_result *, void *);
 
 /* discovery.c */
 void		 disc_replicas_apply(struct disc_result *, int);
+void		 disc_check_bucket(struct disc *);
 int		 disc_pattern_parse(const char *, struct disc_pattern *,
 		    char *, size_t);
 int		 disc_pattern_match(const struct disc_pattern *, size_t,

@@ -213,8 +213,13 @@ enum gcp_status	 gcp_object_delete(struct gcp_client *,
 		    const char *, struct gcp_error *);
 enum gcp_status	 gcp_bucket_get(struct gcp_client *, const struct gcp_ctx *,
 		    const char *, struct gcp_bucket *, struct gcp_error *);
+extern const char *const gcp_bucket_perms[];
+char		*gcp_url_bucket_test(const struct gcp_ctx *, const char *,
+		    const char *const *);
 enum gcp_status	 gcp_bucket_test(struct gcp_client *, const struct gcp_ctx *,
 		    const char *, struct gcp_perms *, struct gcp_error *);
+void		 gcp_bucket_problem(const struct gcp_perms *, const char *,
+		    const char *, char *, size_t);
 enum gcp_status	 gcp_get(struct gcp_client *, const struct gcp_ctx *, char *,
 		    struct gcp_error *);
 enum gcp_status	 gcp_instance_get(struct gcp_client *,

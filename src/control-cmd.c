@@ -587,6 +587,31 @@ control_partial_json(const struct disc_partial *p)
 	return (o);
 }
 
+/*
+ * What plan says besides the walk: whose credentials the daemon uses,
+ * and whether it may get and delete objects in the bucket.
+ */
+static void
+control_plan_preflight(struct control_conn *c, const struct disc_result *res,
+    cJSON *o)
+{
+	struct master_info	 mi;
+	cJSON			*a, *b;
+
+	master_info(c->ctl->m, &mi);
+	a = cJSON_AddObjectToObject(o, "credentials");
+	cJSON_AddStringToObject(a, "source", auth_source_name(mi.auth->source));
+	cJSON_AddStringToObject(a, "type", mi.auth->type);
+	cJSON_AddStringToObject(a, "account", mi.auth->account);
+	b = cJSON_AddObjectToObject(o, "bucket");
+	cJSON_AddStringToObject(b, "name", master_config(c->ctl->m)->bucket);
+	cJSON_AddBoolToObject(b, "checked", res->bucket_checked);
+	if (res->bucket_problem != NULL)
+		cJSON_AddStringToObject(b, "problem", res->bucket_problem);
+	else
+		cJSON_AddNullToObject(b, "problem");
+}
+
 static void
 control_plan_cb(struct disc_result *res, void *arg)
 {
@@ -651,6 +676,7 @@ control_plan_cb(struct disc_result *res, void *arg)
 	for (i = 0; i < res->partial.n; i++)
 		cJSON_AddItemToArray(a, control_partial_json(
 		    &res->partial.v[i]));
+	control_plan_preflight(c, res, o);
 	d = cJSON_AddObjectToObject(o, "discovery");
 	cJSON_AddNumberToObject(d, "projects", res->projects);
 	cJSON_AddNumberToObject(d, "instances", res->instances);

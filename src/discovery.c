@@ -53,6 +53,7 @@ enum disc_kind {
 	DISC_PROJECT_GET,
 	DISC_INSTANCES,
 	DISC_DATABASES,
+	DISC_BUCKET,		/* plan: the daemon's permissions on it */
 };
 
 /*
@@ -323,6 +324,8 @@ disc_kind_name(enum disc_kind k)
 		return ("instances.list");
 	case DISC_DATABASES:
 		return ("databases.list");
+	case DISC_BUCKET:
+		return ("buckets.testIamPermissions");
 	}
 	return ("?");
 }
@@ -669,6 +672,24 @@ disc_req_partial(struct disc_req *r, const char *msg)
 	    DISC_PARTIAL_FAILED, text);
 }
 
+/* The bucket test failed: say what it means for the exports. */
+static void
+disc_bucket_error(struct disc_result *res, const char *bucket,
+    const struct gcp_error *err)
+{
+	char	 text[GCP_MESSAGE_MAX + GCP_BUCKET_MAX + 96];
+
+	res->bucket_checked = 1;
+	if (err->http == HTTP_STATUS_NOT_FOUND)
+		snprintf(text, sizeof(text), "no such bucket; create it "
+		    "(gcloud storage buckets create gs://%s) or fix [export] "
+		    "bucket", bucket);
+	else
+		snprintf(text, sizeof(text), "its permissions could not be "
+		    "tested: %s", err->message);
+	res->bucket_problem = arena_strdup(res->strings, text);
+}
+
 /* The request failed for good: record it where it belongs. */
 static void
 disc_req_error(struct disc_req *r, const struct gcp_error *err)
@@ -677,6 +698,10 @@ disc_req_error(struct disc_req *r, const struct gcp_error *err)
 	struct disc_result	*res = d->res;
 	char			 what[128];
 
+	if (r->kind == DISC_BUCKET) {
+		disc_bucket_error(res, (*d->confp)->bucket, err);
+		return;
+	}
 	if (err->st != GCP_RETRY && err->st != GCP_BUSY)
 		res->lasting = 1;
 	switch (r->kind) {
@@ -722,11 +747,35 @@ disc_req_error(struct disc_req *r, const struct gcp_error *err)
 		    "databases.list: %s", err->message);
 		disc_req_partial(r, err->message);
 		break;
+	case DISC_BUCKET:
+		break;		/* disc_bucket_error, above */
 	}
 	log_warnx("discovery: %s %s%s%s%s: %s", disc_kind_name(r->kind),
 	    r->folder[0] != '\0' ? "folders/" : r->project,
 	    r->folder[0] != '\0' ? r->folder : "",
 	    r->instance[0] != '\0' ? "/" : "", r->instance, err->message);
+}
+
+/* The bucket test's answer: a problem unless every permission is held. */
+static int
+disc_bucket_parse(struct disc *d, const char *body, size_t len,
+    struct gcp_error *err)
+{
+	struct gcp_perms	 p;
+	char			 text[DISC_REASON_MAX];
+	int			 i;
+
+	memset(&p, 0, sizeof(p));
+	for (i = 0; gcp_bucket_perms[i] != NULL; i++)
+		p.asked[i] = gcp_bucket_perms[i];
+	if (gcp_parse_perms(body, len, &p, err) == -1)
+		return (-1);
+	d->res->bucket_checked = 1;
+	gcp_bucket_problem(&p, (*d->confp)->bucket, "the daemon's account",
+	    text, sizeof(text));
+	if (text[0] != '\0')
+		d->res->bucket_problem = arena_strdup(d->res->strings, text);
+	return (0);
 }
 
 /* A page answer: parse it, spawn what it names, queue the next page. */
@@ -762,6 +811,9 @@ disc_req_parse(struct disc_req *r, const char *body, size_t len,
 		if (rv == 0)
 			disc_count_instance_targets(d->res, r->project,
 			    r->instance);
+		break;
+	case DISC_BUCKET:
+		rv = disc_bucket_parse(d, body, len, err);
 		break;
 	}
 	if (rv != 0) {
@@ -872,6 +924,9 @@ disc_req_url(struct disc_req *r)
 	case DISC_DATABASES:
 		return (gcp_url_databases_list(&d->ctx, r->project,
 		    r->instance));
+	case DISC_BUCKET:
+		return (gcp_url_bucket_test(&d->ctx, (*d->confp)->bucket,
+		    gcp_bucket_perms));
 	}
 	return (NULL);
 }
@@ -964,6 +1019,13 @@ disc_token_cb(const char *token, const struct gcp_error *err, void *arg)
 		    err->message : "unknown error");
 		while ((r = TAILQ_FIRST(&d->queue)) != NULL) {
 			TAILQ_REMOVE(&d->queue, r, entry);
+			if (r->kind == DISC_BUCKET) {
+				d->res->bucket_checked = 1;
+				d->res->bucket_problem = arena_strdup(
+				    d->res->strings, msg);
+				disc_req_free(r);
+				continue;
+			}
 			if (r->top)
 				d->top_failed++;
 			disc_list_add(d->res, &d->res->errors,
@@ -1055,7 +1117,8 @@ disc_pump(struct disc *d)
 		if (disc_pace(d, r))
 			continue;
 		url = disc_req_url(r);
-		gcp_request_init(&hr, &d->ctx, "GET", url, 0);
+		gcp_request_init(&hr, &d->ctx, "GET", url,
+		    r->kind == DISC_BUCKET ? d->ctx.storage_anonymous : 0);
 		if (http_multi_add(d->multi, &hr, disc_http_cb, r) == -1) {
 			memset(&err, 0, sizeof(err));
 			gcp_error_set(&err, GCP_PERMANENT, "cannot send %s",
@@ -1122,6 +1185,19 @@ disc_start(struct event_base *base, struct http_multi *multi, struct auth *auth,
 	}
 	disc_pump(d);
 	return (d);
+}
+
+/*
+ * Plan asks too whether the daemon may get and delete objects in the
+ * bucket (buckets.testIamPermissions): res->bucket_problem.
+ */
+void
+disc_check_bucket(struct disc *d)
+{
+	if ((*d->confp)->bucket == NULL)
+		return;
+	disc_enqueue(d, disc_req_new(d, DISC_BUCKET));
+	disc_pump(d);
 }
 
 /*

@@ -545,6 +545,32 @@ gcp_bucket_get(struct gcp_client *gc, const struct gcp_ctx *ctx,
 	    "/storage/v1/b/%s", bucket), NULL, GCP_ANSWER_BUCKET, b, err));
 }
 
+/* What the daemon itself does to objects (Cloud SQL writes them). */
+const char *const gcp_bucket_perms[] = {
+	"storage.objects.get",		/* checks each export landed */
+	"storage.objects.delete",	/* removes a failed export's leftover */
+	NULL
+};
+
+/*
+ * buckets.testIamPermissions of the NULL-terminated perms (at most
+ * GCP_PERMS_MAX).  Returns a new string; caller frees.
+ */
+char *
+gcp_url_bucket_test(const struct gcp_ctx *ctx, const char *bucket,
+    const char *const *perms)
+{
+	char	*url;
+	int	 i;
+
+	url = gcp_url(ctx->storage, "/storage/v1/b/%s/iam/testPermissions",
+	    bucket);
+	for (i = 0; i < GCP_PERMS_MAX && perms[i] != NULL; i++)
+		gcp_url_param(&url, i == 0 ? "?permissions=" :
+		    "&permissions=", perms[i]);
+	return (url);
+}
+
 /*
  * buckets.testIamPermissions: which of p->asked the caller holds on
  * bucket (no permission needed to ask; 404 if there is no such bucket).
@@ -553,16 +579,37 @@ enum gcp_status
 gcp_bucket_test(struct gcp_client *gc, const struct gcp_ctx *ctx,
     const char *bucket, struct gcp_perms *p, struct gcp_error *err)
 {
-	char	*url;
+	return (gcp_call(gc, ctx, GCP_CALL_STORAGE, "GET",
+	    gcp_url_bucket_test(ctx, bucket, p->asked), NULL,
+	    GCP_ANSWER_PERMS, p, err));
+}
+
+/*
+ * The problem with the bucket test's answer, in buf (a line with its
+ * fix), or "" when the daemon holds every permission of gcp_bucket_perms
+ * asked in p.  account names the daemon's account.
+ */
+void
+gcp_bucket_problem(const struct gcp_perms *p, const char *bucket,
+    const char *account, char *buf, size_t len)
+{
+	char	 missing[256];
 	int	 i;
 
-	url = gcp_url(ctx->storage, "/storage/v1/b/%s/iam/testPermissions",
-	    bucket);
-	for (i = 0; i < GCP_PERMS_MAX && p->asked[i] != NULL; i++)
-		gcp_url_param(&url, i == 0 ? "?permissions=" :
-		    "&permissions=", p->asked[i]);
-	return (gcp_call(gc, ctx, GCP_CALL_STORAGE, "GET", url, NULL,
-	    GCP_ANSWER_PERMS, p, err));
+	missing[0] = '\0';
+	for (i = 0; i < GCP_PERMS_MAX && p->asked[i] != NULL; i++) {
+		if (p->granted & (1U << i))
+			continue;
+		if (missing[0] != '\0')
+			strlcat(missing, ", ", sizeof(missing));
+		strlcat(missing, p->asked[i], sizeof(missing));
+	}
+	if (missing[0] == '\0')
+		buf[0] = '\0';
+	else
+		snprintf(buf, len, "%s lacks %s: grant it "
+		    "roles/storage.objectUser on gs://%s", account, missing,
+		    bucket);
 }
 
 /*

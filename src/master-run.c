@@ -572,6 +572,7 @@ master_plan(struct master *m, disc_cb cb, void *arg)
 	    NULL, 0, cb, arg)) == NULL)
 		return (-1);
 	disc_no_token_retry(d);
+	disc_check_bucket(d);
 	return (0);
 }
 

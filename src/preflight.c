@@ -38,13 +38,6 @@ struct pf_token {
 	int			 done, ok;
 };
 
-/* What the daemon itself does to objects (Cloud SQL writes them). */
-static const char *const pf_perms[] = {
-	"storage.objects.get",		/* checks each export landed */
-	"storage.objects.delete",	/* removes a failed export's leftover */
-	NULL
-};
-
 static void	pf_line(struct preflight *, int, const char *, const char *,
 		    ...) __attribute__((__format__(printf, 4, 5)));
 
@@ -166,12 +159,12 @@ pf_bucket_perms(struct preflight *pf, const char *what)
 {
 	struct gcp_perms	 p;
 	struct gcp_error	 err;
-	char			 missing[256];
+	char			 problem[512];
 	int			 i;
 
 	memset(&p, 0, sizeof(p));
-	for (i = 0; pf_perms[i] != NULL; i++)
-		p.asked[i] = pf_perms[i];
+	for (i = 0; gcp_bucket_perms[i] != NULL; i++)
+		p.asked[i] = gcp_bucket_perms[i];
 	gcp_error_reset(&err);
 	if (gcp_bucket_test(&pf->gc, &pf->ctx, pf->conf->bucket, &p,
 	    &err) != GCP_OK) {
@@ -185,18 +178,10 @@ pf_bucket_perms(struct preflight *pf, const char *what)
 		    err.message);
 		return (0);
 	}
-	missing[0] = '\0';
-	for (i = 0; p.asked[i] != NULL; i++) {
-		if (p.granted & (1U << i))
-			continue;
-		if (missing[0] != '\0')
-			strlcat(missing, ", ", sizeof(missing));
-		strlcat(missing, p.asked[i], sizeof(missing));
-	}
-	if (missing[0] != '\0')
-		pf_line(pf, 1, what, "%s lacks %s: grant it "
-		    "roles/storage.objectUser on gs://%s", pf->account,
-		    missing, pf->conf->bucket);
+	gcp_bucket_problem(&p, pf->conf->bucket, pf->account, problem,
+	    sizeof(problem));
+	if (problem[0] != '\0')
+		pf_line(pf, 1, what, "%s", problem);
 	else
 		pf_line(pf, 0, what, "%s may get and delete objects",
 		    pf->account);

@@ -2,7 +2,9 @@
  * Show what a run would export now, and what it would skip or exclude, why;
  * and where discovery could not see everything.  With --summary, one line
  * per project instead of one per database (the daemon's reply is the same;
- * the counting is done here).
+ * the counting is done here).  Then whose credentials the daemon uses and
+ * whether it may get and delete objects in the bucket; exit 1 when
+ * anything needs fixing.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +15,8 @@
 
 static int	ctl_plan_parse(int, char **, cJSON *);
 static void	ctl_plan_render(const cJSON *, FILE *);
+static void	ctl_plan_preflight(const cJSON *, FILE *);
+static int	ctl_plan_exit_status(const cJSON *, const cJSON *);
 
 const struct ctl_cmd ctl_plan_entry = {
 	.name = "plan",
@@ -20,6 +24,7 @@ const struct ctl_cmd ctl_plan_entry = {
 	.description = "dry run: what would be exported, and why not",
 	.parse = ctl_plan_parse,
 	.render = ctl_plan_render,
+	.exit_status = ctl_plan_exit_status,
 };
 
 /* One project of plan --summary. */
@@ -315,4 +320,57 @@ ctl_plan_render(const cJSON *reply, FILE *fp)
 	if (n > 0)
 		fprintf(fp, "discovery was partial: %d place%s not seen "
 		    "whole\n", n, n == 1 ? "" : "s");
+	ctl_plan_preflight(reply, fp);
+}
+
+static const char *
+ctl_plan_str(const cJSON *o, const char *key)
+{
+	const char	*s = ctl_str(o, key);
+
+	return (s != NULL ? s : "?");
+}
+
+/*
+ * Whose credentials, and the bucket: "bucket B: ok: ..." or "bucket B:
+ * PROBLEM: ..." (a daemon older than these fields says nothing).
+ */
+static void
+ctl_plan_preflight(const cJSON *reply, FILE *fp)
+{
+	const cJSON	*cr, *b;
+	const char	*name, *problem;
+
+	cr = cJSON_GetObjectItemCaseSensitive(reply, "credentials");
+	if (cJSON_IsObject(cr))
+		fprintf(fp, "credentials: %s %s (%s)\n",
+		    ctl_plan_str(cr, "type"), ctl_plan_str(cr, "account"),
+		    ctl_plan_str(cr, "source"));
+	b = cJSON_GetObjectItemCaseSensitive(reply, "bucket");
+	if (!cJSON_IsObject(b))
+		return;
+	name = ctl_plan_str(b, "name");
+	problem = ctl_str(b, "problem");
+	if (problem != NULL)
+		fprintf(fp, "bucket %s: PROBLEM: %s\n", name, problem);
+	else if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(b, "checked")))
+		fprintf(fp, "bucket %s: ok: the daemon may get and delete "
+		    "objects\n", name);
+	else
+		fprintf(fp, "bucket %s: not checked\n", name);
+}
+
+/* 1 when plan found a problem: errors, partial places, the bucket. */
+static int
+ctl_plan_exit_status(const cJSON *req, const cJSON *reply)
+{
+	const cJSON	*b;
+
+	b = cJSON_GetObjectItemCaseSensitive(reply, "bucket");
+	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(reply,
+	    "errors")) > 0 || cJSON_GetArraySize(
+	    cJSON_GetObjectItemCaseSensitive(reply, "partial")) > 0 ||
+	    cJSON_IsString(cJSON_GetObjectItemCaseSensitive(b, "problem")))
+		return (CTL_EXIT_FAILURE);
+	return (CTL_EXIT_OK);
 }

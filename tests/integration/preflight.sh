@@ -3,7 +3,8 @@
 # out an hour late: a token, each configured folder and project, the
 # bucket and the daemon's permissions on it (buckets.testIamPermissions),
 # and its lifecycle and retention (buckets.get).  Each problem is a line
-# naming the fix; the exit status is 1 when there is any.
+# naming the fix; the exit status is 1 when there is any.  databackupctl
+# plan says the same of the daemon's credentials and the bucket.
 . "$top_srcdir/tests/integration/daemon-lib.sh"
 
 # online: databackupd -n --online on $D_TMP/databackup.conf; output in out
@@ -34,6 +35,10 @@ want "bucket campus-sql-backups: ok: the VM's default service account may get an
 grep -q '^bucket campus-sql-backups: note: EUROPE-WEST1 STANDARD; 0 lifecycle rules' \
     "$D_TMP/out" || fail "no lifecycle note: $(cat "$D_TMP/out")"
 want "configuration OK"
+daemon_start
+ctl plan >"$D_TMP/out" 2>&1 || fail "plan on a good setup: $(cat "$D_TMP/out")"
+want "bucket campus-sql-backups: ok: the daemon may get and delete objects"
+daemon_stop
 
 # A folder that cannot be read and a bucket that does not exist.
 sed -i 's/^folders = .*/folders = 210000000001 999999999999/;
@@ -54,6 +59,17 @@ daemon_config
 online && fail "preflight passed without storage.objects.delete"
 want "bucket campus-sql-backups: PROBLEM: the VM's default service account lacks storage.objects.delete: grant it roles/storage.objectUser on gs://campus-sql-backups"
 want "1 problem found"
+
+# databackupctl plan asks the daemon the same of the bucket.
+daemon_start
+ctl plan >"$D_TMP/out" 2>&1 && fail "plan passed without storage.objects.delete"
+want "credentials: metadata default (metadata)"
+want "bucket campus-sql-backups: PROBLEM: the daemon's account lacks storage.objects.delete: grant it roles/storage.objectUser on gs://campus-sql-backups"
+ctl --json plan >"$D_TMP/out.json"
+[ $? = 1 ] || fail "plan --json: exit status, want 1"
+jq -e '.bucket.checked == true and (.bucket.problem | test("storage.objects.delete"))' \
+    "$D_TMP/out.json" >/dev/null || fail "plan bucket: $(jq -c .bucket "$D_TMP/out.json")"
+daemon_stop
 
 # No token: the metadata server does not answer.
 META=127.0.0.1:1 online && fail "preflight passed without a token"
