@@ -73,8 +73,7 @@ demo: all
 .PHONY: demo
 EXTRA_DIST += tests/demo.sh tests/install-deps.sh
 AM_DISTCHECK_CONFIGURE_FLAGS = \
-	--with-systemdsystemunitdir=$$dc_install_base/$(systemdsystemunitdir) \
-	--with-bash-completion-dir=$$dc_install_base/$(bashcompletiondir)
+	--with-systemdsystemunitdir=$$dc_install_base/$(systemdsystemunitdir)
 
 # make fuzz: every libFuzzer harness in tests/fuzz, FUZZ_SECONDS each.
 fuzz: all

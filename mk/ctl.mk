@@ -7,9 +7,6 @@ libdatabackup_a_SOURCES += include/ctl.h src/ctl/ctl-util.c \
 bin_PROGRAMS += databackupctl
 databackupctl_SOURCES = src/databackupctl.c
 databackupctl_LDADD = $(DB_LIBS)
-# Its bash completion asks it for the commands (databackupctl --complete).
-dist_bashcompletion_DATA = etc/bash-completion/databackupctl
-TESTS += tests/integration/completion.sh
 
 if HAVE_CHECK
 check_PROGRAMS += tests/check_ctl

@@ -83,33 +83,6 @@ ctl_usage(FILE *fp)
 }
 
 /*
- * databackupctl --complete [COMMAND]: for the shell's completion, from the
- * table --help prints: the command names, or COMMAND's options (each
- * "--word" of its usage).  Exits 0; 2 for an unknown command.
- */
-static void __attribute__((__noreturn__))
-ctl_complete(const char *name)
-{
-	const struct ctl_cmd	**c, *cmd;
-	const char		 *p;
-	size_t			  n;
-
-	if (name == NULL) {
-		for (c = ctl_cmds; *c != NULL; c++)
-			printf("%s\n", (*c)->name);
-		ctl_exit(CTL_EXIT_OK);
-	}
-	if ((cmd = ctl_find(name)) == NULL)
-		ctl_exit(CTL_EXIT_USAGE);
-	for (p = cmd->usage; (p = strstr(p, "--")) != NULL; p += n) {
-		n = 2 + strspn(p + 2, "abcdefghijklmnopqrstuvwxyz-");
-		if (n > 2)
-			printf("%.*s\n", (int)n, p);
-	}
-	ctl_exit(CTL_EXIT_OK);
-}
-
-/*
  * A failure after the request is built: for check, an UNKNOWN line on
  * stdout and exit 3 (monitoring plugin convention), else a line on stderr
  * and exit 1.
@@ -366,9 +339,6 @@ main(int argc, char *argv[])
 	sock = getenv("DATABACKUP_SOCKET");
 	if (sock == NULL || *sock == '\0')
 		sock = DATABACKUP_SOCKET;
-
-	if (argc >= 2 && strcmp(argv[1], "--complete") == 0)
-		ctl_complete(argc >= 3 ? argv[2] : NULL);
 
 	/* Global options may come anywhere; the rest goes to the command. */
 	args = ctl_args = xcalloc((size_t)argc + 1, sizeof(*args));
