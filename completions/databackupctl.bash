@@ -8,7 +8,7 @@
 
 _databackupctl()
 {
-	local cur prev prog cmd= i w name rest line opts= globals= cmds=
+	local cur prev prog i w name rest line cmd='' opts='' globals='' cmds=''
 	local -a table
 
 	COMPREPLY=()
@@ -68,7 +68,7 @@ _databackupctl()
 	case $prev in
 	-s | --socket)
 		compopt -o filenames 2>/dev/null
-		COMPREPLY=($(compgen -f -- "$cur"))
+		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return 0
 		;;
 	esac
@@ -79,9 +79,9 @@ _databackupctl()
 	done
 
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "${globals//=/} ${opts//=/}" -- "$cur"))
+		mapfile -t COMPREPLY < <(compgen -W "${globals//=/} ${opts//=/}" -- "$cur")
 	elif [[ -z $cmd ]]; then
-		COMPREPLY=($(compgen -W "$cmds" -- "$cur"))
+		mapfile -t COMPREPLY < <(compgen -W "$cmds" -- "$cur")
 	fi
 	return 0
 }

@@ -52,6 +52,7 @@ expect() {
 	local want=$1 got
 	shift
 	got=$(complete_words "$@" | tr '\n' ' ' | sed 's/ $//')
+	# shellcheck disable=SC2086 # want is a list of words
 	want=$(printf '%s\n' $want | sort | tr '\n' ' ' | sed 's/ $//')
 	[ "$got" = "$want" ] ||
 		fail "databackupctl $*<TAB>: got '$got', want '$want'"
