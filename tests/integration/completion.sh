@@ -98,6 +98,8 @@ expect trigger tr
 expect "status" st
 expect "--failed" history --f
 includes --failed history --
+includes --failed jobs --
+expect "" jobs --limit ""
 includes --wait trigger a/b --
 includes --stale coverage --
 expect "--json" --j
