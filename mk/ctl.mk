@@ -3,7 +3,7 @@
 libdatabackup_a_SOURCES += include/ctl.h src/ctl/ctl-util.c \
 	src/ctl/ctl-status.c src/ctl/ctl-trigger.c src/ctl/ctl-jobs.c \
 	src/ctl/ctl-history.c src/ctl/ctl-plan.c src/ctl/ctl-check.c \
-	src/ctl/ctl-misc.c
+	src/ctl/ctl-misc.c src/ctl/ctl-complete.c
 bin_PROGRAMS += databackupctl
 databackupctl_SOURCES = src/databackupctl.c
 databackupctl_LDADD = $(DB_LIBS)
@@ -16,3 +16,13 @@ tests_check_ctl_SOURCES = tests/check_ctl.c
 tests_check_ctl_LDADD = $(TEST_LIBS)
 tests_check_ctl_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 EXTRA_tests_check_ctl_DEPENDENCIES = databackupctl$(EXEEXT)
+
+# Bash completion: the script asks databackupctl --complete for the
+# commands and options (src/ctl/ctl-complete.c), so it is installed as is.
+bashcompletion_DATA = completions/databackupctl
+completions/databackupctl: $(srcdir)/completions/databackupctl.bash
+	$(AM_V_GEN)$(MKDIR_P) completions && \
+	    cp $(srcdir)/completions/databackupctl.bash $@
+CLEANFILES += completions/databackupctl
+EXTRA_DIST += completions/databackupctl.bash
+TESTS += tests/integration/completion.sh

@@ -5,4 +5,4 @@ dist_man_MANS = docs/databackupd.8 docs/databackupctl.8 docs/databackup.conf.5
 # $(docdir) (/usr/share/doc/databackup with --prefix=/usr).
 dist_doc_DATA = README docs/configuration.md docs/operations.md \
 	docs/control.md docs/databackupctl.md docs/journal.md
-TESTS += tests/integration/man-lint.sh
+TESTS += tests/integration/man-lint.sh tests/integration/docs-commands.sh

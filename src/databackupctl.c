@@ -28,6 +28,12 @@
 
 #define CTL_READ_CHUNK	65536
 
+/*
+ * The global options of ctl_usage and main, for --complete (ctl.h); an
+ * option taking a value ends in '='.
+ */
+#define CTL_GLOBAL_OPTIONS	"--json --socket= --help --version"
+
 static volatile sig_atomic_t	ctl_interrupted;
 static sigset_t			ctl_waitmask;	/* for ppoll */
 
@@ -359,6 +365,10 @@ main(int argc, char *argv[])
 			json = 1;
 		else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			ctl_usage(stdout);
+			ctl_exit(CTL_EXIT_OK);
+		} else if (strcmp(a, "--complete") == 0) {
+			/* For completions/databackupctl.bash; not in --help. */
+			ctl_complete_print(CTL_GLOBAL_OPTIONS, stdout);
 			ctl_exit(CTL_EXIT_OK);
 		} else if (strcmp(a, "-V") == 0 ||
 		    strcmp(a, "--version") == 0) {
