@@ -19,10 +19,5 @@ EXTRA_tests_check_ctl_DEPENDENCIES = databackupctl$(EXEEXT)
 
 # Bash completion: the script asks databackupctl --complete for the
 # commands and options (src/ctl/ctl-complete.c), so it is installed as is.
-bashcompletion_DATA = completions/databackupctl
-completions/databackupctl: $(srcdir)/completions/databackupctl.bash
-	$(AM_V_GEN)$(MKDIR_P) completions && \
-	    cp $(srcdir)/completions/databackupctl.bash $@
-CLEANFILES += completions/databackupctl
-EXTRA_DIST += completions/databackupctl.bash
+dist_bashcompletion_DATA = etc/bash-completion/databackupctl
 TESTS += tests/integration/completion.sh

@@ -367,7 +367,7 @@ main(int argc, char *argv[])
 			ctl_usage(stdout);
 			ctl_exit(CTL_EXIT_OK);
 		} else if (strcmp(a, "--complete") == 0) {
-			/* For completions/databackupctl.bash; not in --help. */
+			/* For etc/bash-completion/databackupctl; not in --help. */
 			ctl_complete_print(CTL_GLOBAL_OPTIONS, stdout);
 			ctl_exit(CTL_EXIT_OK);
 		} else if (strcmp(a, "-V") == 0 ||

@@ -6,7 +6,7 @@
  * each option its usage string names.  An option that takes a value is
  * printed with a trailing '=' (every command option taking a value also
  * accepts --opt=VALUE).  The first line, named "-", holds the global
- * options.  completions/databackupctl.bash reads this; the format is not
+ * options.  etc/bash-completion/databackupctl reads this; the format is not
  * for people and is not in --help.
  */
 #include <ctype.h>

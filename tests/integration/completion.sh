@@ -1,5 +1,5 @@
 #!/bin/sh
-# completion.sh: bash itself runs completions/databackupctl.bash the way
+# completion.sh: bash itself runs etc/bash-completion/databackupctl the way
 # readline would (COMP_WORDS, COMP_CWORD, then the function) and the test
 # checks COMPREPLY: the commands offered are exactly those of
 # `databackupctl --help`, every command offers every option its --help line
@@ -15,7 +15,7 @@ fi
 : "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_srcdir:=$top_builddir}"
 CTL="$top_builddir/databackupctl"
-COMPLETION="$top_srcdir/completions/databackupctl.bash"
+COMPLETION="$top_srcdir/etc/bash-completion/databackupctl"
 
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
