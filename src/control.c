@@ -27,8 +27,8 @@
 #include <event2/event.h>
 #include <event2/listener.h>
 
-#include "control-int.h"
 #include "config.h"
+#include "control-int.h"
 #include "log.h"
 #include "master.h"
 #include "xmalloc.h"
