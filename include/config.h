@@ -59,6 +59,8 @@ struct config {
 
 	/* [control] */
 	char		*control_socket;
+	int		 control_max_conns;	/* open at once, beyond: busy */
+	uint64_t	 control_idle_timeout_ms;	/* for the request line */
 
 	/* [state] */
 	char		*journal;

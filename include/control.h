@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct config;
 struct master;
 struct monitor;
 
@@ -21,5 +22,6 @@ struct control;
 struct control	*control_new(struct master *, struct monitor *, const char *,
 		    char *, size_t);
 void		 control_free(struct control *);
+int		 control_nofile_budget(const struct config *);
 
 #endif

@@ -65,7 +65,8 @@ TESTS += tests/integration/daemon-run.sh tests/integration/daemon-faults.sh \
 	tests/integration/daemon-token.sh tests/integration/daemon-stuck.sh \
 	tests/integration/daemon-stall.sh tests/integration/daemon-cancel.sh \
 	tests/integration/discovery-partial.sh tests/integration/trigger-nothing.sh \
-	tests/integration/preflight.sh tests/integration/replica-export.sh
+	tests/integration/preflight.sh tests/integration/replica-export.sh \
+	tests/integration/control-abuse.sh
 
 # make demo: the daemon against the emulator's demo fleet (tests/demo.sh).
 demo: all

@@ -89,6 +89,10 @@ static const struct config_key config_table[] = {
 	{ "control", "socket", CFG_STR, DATABACKUP_SOCKET,
 	    CFG_RESTART | CFG_REQUIRED, F(control_socket), NONE, 0, 0,
 	    config_check_socket },
+	{ "control", "max_connections", CFG_INT, "64", 0,
+	    F(control_max_conns), NONE, 1, 1000, NULL },
+	{ "control", "idle_timeout", CFG_DUR, "10s", 0,
+	    F(control_idle_timeout_ms), NONE, MS_PER_S, MS_PER_H, NULL },
 
 	{ "state", "journal", CFG_STR, DATABACKUP_JOURNAL,
 	    CFG_RESTART | CFG_REQUIRED, F(journal), NONE, 0, 0, NULL },

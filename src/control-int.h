@@ -30,10 +30,14 @@ struct monitor;
 #define CONTROL_LINGER_SEC	5	/* wait this long for a client's EOF */
 #define CONTROL_HISTORY_DAYS	7	/* history without "days" */
 #define CONTROL_DAYS_MAX	36500
+#define CONTROL_REFUSED_MAX	64	/* "busy" replies in flight at once */
+#define CONTROL_NOFILE_BASE	64	/* descriptors besides the counted */
 
 struct control_conn {
 	struct control		*ctl;
 	struct bufferevent	*bev;
+	struct event		*ev_idle;	/* until the request line */
+	int			 refused;	/* over the cap: "busy" */
 	int			 waiting;	/* trigger --wait */
 	uint64_t		 walk;		/* trigger: the walk that serves it */
 	int			 wait_run;	/* --wait for the run it starts */
@@ -53,6 +57,12 @@ struct control {
 	struct evconnlistener	*lev;
 	char			*path;
 	TAILQ_HEAD(, control_conn) conns;
+	int			 nconns;	/* served, up to the cap */
+	int			 nrefused;	/* answered "busy", lingering */
+	int			 paused;	/* accept failed: listener off */
+	int			 failing;	/* accept failing, logged */
+	int64_t			 failed_ms;	/* its last failure, monotonic */
+	struct event		*ev_resume;	/* accept again after a pause */
 	struct event		*ev_progress;
 	int			 dirty;
 };
@@ -62,6 +72,9 @@ struct control_cmd {
 	const char	*name;
 	void		(*fn)(struct control_conn *, const cJSON *);
 };
+
+/* control.c */
+void		 control_conn_gone(struct control *, int);
 
 /* control-reply.c */
 cJSON		*control_jrun_json(const struct journal_run *);

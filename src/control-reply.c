@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/event.h>
 
 #include "control-int.h"
 #include "jsonutil.h"
@@ -182,9 +183,15 @@ control_error(struct control_conn *c, const char *fmt, ...)
 void
 control_conn_free(struct control_conn *c)
 {
-	TAILQ_REMOVE(&c->ctl->conns, c, entry);
+	struct control	*ctl = c->ctl;
+	int		 refused = c->refused;
+
+	TAILQ_REMOVE(&ctl->conns, c, entry);
+	if (c->ev_idle != NULL)
+		event_free(c->ev_idle);
 	if (c->bev != NULL)
 		bufferevent_free(c->bev);
 	free(c->pat);
 	free(c);
+	control_conn_gone(ctl, refused);
 }

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -26,6 +27,7 @@
 #include <event2/event.h>
 #include <event2/listener.h>
 
+#include "config.h"
 #include "control-int.h"
 #include "log.h"
 #include "master.h"
@@ -83,11 +85,14 @@ control_read_cb(struct bufferevent *bev, void *arg)
 	if (line == NULL) {
 		if (evbuffer_get_length(in) > CONTROL_REQUEST_MAX) {
 			evbuffer_drain(in, evbuffer_get_length(in));
+			evtimer_del(c->ev_idle);
 			control_error(c, "request longer than %d bytes",
 			    CONTROL_REQUEST_MAX);
 		}
 		return;
 	}
+	/* The request is in: what it starts may take as long as it needs. */
+	evtimer_del(c->ev_idle);
 	if (n > CONTROL_REQUEST_MAX)
 		control_error(c, "request longer than %d bytes",
 		    CONTROL_REQUEST_MAX);
@@ -132,15 +137,110 @@ control_event_cb(struct bufferevent *bev, short what, void *arg)
 	}
 }
 
+/* No whole request line within the idle timeout: let the client go. */
+static void
+control_idle_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct control_conn	*c = arg;
+
+	log_debug("control: connection idle too long, closed");
+	control_conn_free(c);
+}
+
+static int64_t
+control_mono_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+/* Turn the listener back on after a pause, if it is off. */
+static void
+control_resume(struct control *ctl)
+{
+	if (!ctl->paused)
+		return;
+	ctl->paused = 0;
+	evtimer_del(ctl->ev_resume);
+	evconnlistener_enable(ctl->lev);
+}
+
+static void
+control_resume_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	control_resume(arg);
+}
+
+/* A connection is gone: its descriptor may be what accept lacked. */
+void
+control_conn_gone(struct control *ctl, int refused)
+{
+	if (refused)
+		ctl->nrefused--;
+	else
+		ctl->nconns--;
+	control_resume(ctl);
+}
+
+/*
+ * accept() failed (EMFILE, ENFILE, ENOBUFS...): the listener stays
+ * readable, so it is turned off until a connection closes or a timer
+ * derived from the idle timeout fires.  Logged once an episode, which
+ * ends with an accept a whole idle timeout after the last failure (a
+ * connection closed and its place taken at once is the same episode).
+ */
+static void
+control_accept_error_cb(struct evconnlistener *lev, void *arg)
+{
+	struct control		*ctl = arg;
+	const struct config	*conf = master_config(ctl->m);
+	struct timeval		 tv;
+	int			 error = EVUTIL_SOCKET_ERROR();
+
+	if (!ctl->failing)
+		log_warnx("control: accept: %s; not accepting until a "
+		    "connection closes (%d open)", strerror(error),
+		    ctl->nconns + ctl->nrefused);
+	ctl->failing = 1;
+	ctl->failed_ms = control_mono_ms();
+	ctl->paused = 1;
+	evconnlistener_disable(lev);
+	tv.tv_sec = conf->control_idle_timeout_ms / 2000;
+	tv.tv_usec = (conf->control_idle_timeout_ms / 2 % 1000) * 1000;
+	evtimer_add(ctl->ev_resume, &tv);
+}
+
+/*
+ * A new connection.  Beyond [control] max_connections it gets a "busy"
+ * error and is closed once written; beyond CONTROL_REFUSED_MAX of those
+ * it is closed unanswered, so that a flood holds a bounded number of
+ * descriptors.
+ */
 static void
 control_accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg)
 {
 	struct control		*ctl = arg;
+	const struct config	*conf = master_config(ctl->m);
 	struct control_conn	*c;
+	struct timeval		 tv;
+	int			 refused;
 
+	if (ctl->failing && control_mono_ms() - ctl->failed_ms >=
+	    (int64_t)conf->control_idle_timeout_ms) {
+		log_info("control: accepting again");
+		ctl->failing = 0;
+	}
+	refused = ctl->nconns >= conf->control_max_conns;
+	if (refused && ctl->nrefused >= CONTROL_REFUSED_MAX) {
+		close(fd);
+		return;
+	}
 	c = xcalloc(1, sizeof(*c));
 	c->ctl = ctl;
+	c->refused = refused;
 	c->bev = bufferevent_socket_new(evconnlistener_get_base(lev), fd,
 	    BEV_OPT_CLOSE_ON_FREE);
 	if (c->bev == NULL) {
@@ -148,10 +248,24 @@ control_accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 		free(c);
 		return;
 	}
+	c->ev_idle = evtimer_new(evconnlistener_get_base(lev),
+	    control_idle_cb, c);
 	TAILQ_INSERT_TAIL(&ctl->conns, c, entry);
+	if (refused)
+		ctl->nrefused++;
+	else
+		ctl->nconns++;
 	bufferevent_setcb(c->bev, control_read_cb, control_write_cb,
 	    control_event_cb, c);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	if (refused) {
+		control_error(c, "busy: %d control connections open; try "
+		    "again", ctl->nconns);
+		return;
+	}
+	tv.tv_sec = conf->control_idle_timeout_ms / 1000;
+	tv.tv_usec = (conf->control_idle_timeout_ms % 1000) * 1000;
+	evtimer_add(c->ev_idle, &tv);
 }
 
 /*
@@ -368,6 +482,22 @@ control_master_cb(const struct master_event *ev, void *arg)
 }
 
 /*
+ * The descriptors the master may need at once: the control connections
+ * and the "busy" replies in flight, one socketpair end per worker, an
+ * HTTP connection and a resolver socket per discovery request, and
+ * CONTROL_NOFILE_BASE for the rest (stdio, the journal and its WAL, the
+ * event loop, the log, the listeners, metrics scrapes, tokens, notices).
+ * systemd/databackupd.service sets LimitNOFILE= from the same sum.
+ */
+int
+control_nofile_budget(const struct config *conf)
+{
+	return (CONTROL_NOFILE_BASE + conf->control_max_conns +
+	    CONTROL_REFUSED_MAX + conf->workers +
+	    2 * conf->discovery_concurrency);
+}
+
+/*
  * Bind the socket.  An existing socket file is removed only if nobody
  * answers on it: a second daemon must not steal the first one's socket.
  */
@@ -432,6 +562,8 @@ control_new(struct master *m, struct monitor *mon, const char *path,
 		free(ctl);
 		return (NULL);
 	}
+	evconnlistener_set_error_cb(ctl->lev, control_accept_error_cb);
+	ctl->ev_resume = evtimer_new(master_base(m), control_resume_cb, ctl);
 	ctl->ev_progress = evtimer_new(master_base(m), control_progress_cb,
 	    ctl);
 	master_watch(m, control_master_cb, ctl);
@@ -448,6 +580,7 @@ control_free(struct control *ctl)
 	while ((c = TAILQ_FIRST(&ctl->conns)) != NULL)
 		control_conn_free(c);
 	evconnlistener_free(ctl->lev);
+	event_free(ctl->ev_resume);
 	event_free(ctl->ev_progress);
 	unlink(ctl->path);
 	free(ctl->path);

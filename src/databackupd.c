@@ -4,6 +4,8 @@
  * the master and its watchers together.  It stays in the foreground:
  * systemd manages it.
  */
+#include <sys/resource.h>
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -42,6 +44,36 @@ usage(int status)
 }
 
 /*
+ * Descriptors: a soft limit below what the configuration may need is
+ * raised to the hard one; if that is still short, say so (under systemd,
+ * LimitNOFILE= in the unit sets both).
+ */
+static void
+nofile_raise(const struct config *conf)
+{
+	struct rlimit	rl;
+	rlim_t		need = (rlim_t)control_nofile_budget(conf);
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1) {
+		log_warn("getrlimit");
+		return;
+	}
+	if (rl.rlim_cur >= need)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1 &&
+		    getrlimit(RLIMIT_NOFILE, &rl) == -1)
+			return;
+	}
+	if (rl.rlim_cur < need)
+		log_warnx("open files limit is %llu, the configuration may "
+		    "need %llu ([control] max_connections, [workers] count); "
+		    "raise LimitNOFILE=", (unsigned long long)rl.rlim_cur,
+		    (unsigned long long)need);
+}
+
+/*
  * The daemon: the master, then those who watch it (the monitor, which
  * sends alerts and serves metrics, and the control socket, which reads
  * the monitor too), the loop, and teardown in the order each part needs.
@@ -56,6 +88,7 @@ run_daemon(const char *path, struct config *conf)
 	char		 err[512];
 	int		 rv;
 
+	nofile_raise(conf);
 	m = master_new(path, conf);
 	if ((mon = monitor_new(m, err, sizeof(err))) == NULL)
 		fatalx("metrics: %s", err);

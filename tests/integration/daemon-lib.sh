@@ -78,6 +78,7 @@ count = ${WORKERS:-4}
 
 [control]
 socket = $D_TMP/control.sock
+${CONTROL_EXTRA:-}
 
 [state]
 journal = $D_TMP/journal.db
