@@ -104,6 +104,8 @@ int		 config_check_bucket(const struct config_key *, char *, char *,
 		    size_t);
 int		 config_check_socket(const struct config_key *, char *, char *,
 		    size_t);
+int		 config_check_group(const struct config_key *, char *, char *,
+		    size_t);
 int		 config_check_listen(const struct config_key *, char *, char *,
 		    size_t);
 int		 config_check_email(const struct config_key *, char *, char *,

@@ -61,6 +61,8 @@ struct config {
 	char		*control_socket;
 	int		 control_max_conns;	/* open at once, beyond: busy */
 	uint64_t	 control_idle_timeout_ms;	/* for the request line */
+	char		*control_operators;	/* group: trigger, reload */
+	char		*control_readers;	/* group: read only */
 
 	/* [state] */
 	char		*journal;

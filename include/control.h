@@ -6,6 +6,8 @@
 #ifndef DATABACKUP_CONTROL_H
 #define DATABACKUP_CONTROL_H
 
+#include <sys/types.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,10 +20,39 @@ struct monitor;
 
 struct control;
 
+/* What a peer may do; each role may do what those before it may. */
+enum control_role {
+	CONTROL_ROLE_NONE,
+	CONTROL_ROLE_READER,	/* status, jobs, history, plan, check, ... */
+	CONTROL_ROLE_OPERATOR,	/* and trigger, reload */
+	CONTROL_ROLE_ADMIN,	/* root, the daemon's user: everything */
+};
+
+/* The [control] operators and readers groups, resolved; NULL: unset. */
+struct control_acl {
+	uid_t		 self;		/* the daemon's uid */
+	char		*operators;
+	gid_t		 operators_gid;
+	char		*readers;
+	gid_t		 readers_gid;
+};
+
 /* control.c */
 struct control	*control_new(struct master *, struct monitor *, const char *,
 		    char *, size_t);
 void		 control_free(struct control *);
 int		 control_nofile_budget(const struct config *);
+
+/* control-cmd.c */
+int		 control_cmd_need(const char *, enum control_role *);
+
+/* control-role.c */
+const char	*control_role_name(enum control_role);
+enum control_role control_role(const struct control_acl *, uid_t,
+		    const gid_t *, size_t);
+int		 control_allow(const struct control_acl *, enum control_role,
+		    enum control_role, const char *, char *, size_t);
+enum control_role control_peer_role(const struct control_acl *, int,
+		    uid_t *);
 
 #endif

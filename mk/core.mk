@@ -6,7 +6,7 @@ libdatabackup_a_SOURCES += src/msg.c src/job.c src/sched.c src/jsonutil.c \
 	include/jsonutil.h include/arena.h
 # The control socket: connections, replies, commands (src/control-int.h).
 libdatabackup_a_SOURCES += src/control.c src/control-reply.c \
-	src/control-cmd.c src/control-int.h
+	src/control-cmd.c src/control-role.c src/control-int.h
 # The master: one process, one file per responsibility (src/master-int.h).
 libdatabackup_a_SOURCES += src/master.c src/master-state.c \
 	src/master-journal.c src/master-dispatch.c src/master-run.c \
@@ -42,6 +42,13 @@ tests_check_discovery_SOURCES = tests/check_discovery.c
 tests_check_discovery_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_discovery_LDADD = $(TEST_LIBS) $(CHECK_LIBS)
 
+# The control socket's access by role.
+check_PROGRAMS += tests/check_control
+TESTS += tests/check_control
+tests_check_control_SOURCES = tests/check_control.c
+tests_check_control_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_control_LDADD = $(TEST_LIBS) $(CHECK_LIBS)
+
 # systemd unit, sysusers entry and the example configuration.
 systemdsystemunit_DATA = systemd/databackupd.service
 sysusersdir = $(prefix)/lib/sysusers.d
@@ -66,7 +73,8 @@ TESTS += tests/integration/daemon-run.sh tests/integration/daemon-faults.sh \
 	tests/integration/daemon-stall.sh tests/integration/daemon-cancel.sh \
 	tests/integration/discovery-partial.sh tests/integration/trigger-nothing.sh \
 	tests/integration/preflight.sh tests/integration/replica-export.sh \
-	tests/integration/control-abuse.sh
+	tests/integration/control-abuse.sh \
+	tests/integration/control-roles.sh
 
 # make demo: the daemon against the emulator's demo fleet (tests/demo.sh).
 demo: all

@@ -16,6 +16,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -267,6 +268,18 @@ config_check_socket(const struct config_key *k, char *v, char *err,
 	if (strlen(v) >= sizeof(sun.sun_path)) {
 		snprintf(err, errlen, "socket path \"%s\" is longer than %zu "
 		    "bytes", v, sizeof(sun.sun_path) - 1);
+		return (-1);
+	}
+	return (0);
+}
+
+/* A group this host knows ([control] operators, readers). */
+int
+config_check_group(const struct config_key *k, char *v, char *err,
+    size_t errlen)
+{
+	if (getgrnam(v) == NULL) {
+		snprintf(err, errlen, "no group \"%s\" on this host", v);
 		return (-1);
 	}
 	return (0);

@@ -93,6 +93,10 @@ static const struct config_key config_table[] = {
 	    F(control_max_conns), NONE, 1, 1000, NULL },
 	{ "control", "idle_timeout", CFG_DUR, "10s", 0,
 	    F(control_idle_timeout_ms), NONE, MS_PER_S, MS_PER_H, NULL },
+	{ "control", "operators", CFG_STR, NULL, CFG_RESTART,
+	    F(control_operators), NONE, 0, 0, config_check_group },
+	{ "control", "readers", CFG_STR, NULL, CFG_RESTART,
+	    F(control_readers), NONE, 0, 0, config_check_group },
 
 	{ "state", "journal", CFG_STR, DATABACKUP_JOURNAL,
 	    CFG_RESTART | CFG_REQUIRED, F(journal), NONE, 0, 0, NULL },

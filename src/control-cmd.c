@@ -755,17 +755,18 @@ control_cmd_clock(struct control_conn *c, const cJSON *req)
 	control_send(c, o, 1);
 }
 
+/* Reading needs a reader; changing what the daemon does, an operator. */
 static const struct control_cmd control_cmds[] = {
-	{ "status",	control_cmd_status },
-	{ "trigger",	control_cmd_trigger },
-	{ "jobs",	control_cmd_jobs },
-	{ "history",	control_cmd_history },
-	{ "coverage",	control_cmd_coverage },
-	{ "reload",	control_cmd_reload },
-	{ "plan",	control_cmd_plan },
-	{ "check",	control_cmd_check },
-	{ "metrics",	control_cmd_metrics },
-	{ "clock",	control_cmd_clock },
+	{ "status",	CONTROL_ROLE_READER,	control_cmd_status },
+	{ "trigger",	CONTROL_ROLE_OPERATOR,	control_cmd_trigger },
+	{ "jobs",	CONTROL_ROLE_READER,	control_cmd_jobs },
+	{ "history",	CONTROL_ROLE_READER,	control_cmd_history },
+	{ "coverage",	CONTROL_ROLE_READER,	control_cmd_coverage },
+	{ "reload",	CONTROL_ROLE_OPERATOR,	control_cmd_reload },
+	{ "plan",	CONTROL_ROLE_READER,	control_cmd_plan },
+	{ "check",	CONTROL_ROLE_READER,	control_cmd_check },
+	{ "metrics",	CONTROL_ROLE_READER,	control_cmd_metrics },
+	{ "clock",	CONTROL_ROLE_ADMIN,	control_cmd_clock },
 };
 
 /* The command called name, or NULL. */
@@ -778,4 +779,16 @@ control_cmd_find(const char *name)
 		if (strcmp(control_cmds[i].name, name) == 0)
 			return (&control_cmds[i]);
 	return (NULL);
+}
+
+/* The role name's command needs, in *need; -1 if there is no such command. */
+int
+control_cmd_need(const char *name, enum control_role *need)
+{
+	const struct control_cmd	*cc;
+
+	if ((cc = control_cmd_find(name)) == NULL)
+		return (-1);
+	*need = cc->need;
+	return (0);
 }

@@ -6,6 +6,7 @@
 #ifndef DATABACKUP_CONTROL_INT_H
 #define DATABACKUP_CONTROL_INT_H
 
+#include <sys/types.h>
 #include <sys/queue.h>
 #include <stdint.h>
 
@@ -38,6 +39,8 @@ struct control_conn {
 	struct bufferevent	*bev;
 	struct event		*ev_idle;	/* until the request line */
 	int			 refused;	/* over the cap: "busy" */
+	enum control_role	 role;		/* from SO_PEERCRED */
+	uid_t			 uid;
 	int			 waiting;	/* trigger --wait */
 	uint64_t		 walk;		/* trigger: the walk that serves it */
 	int			 wait_run;	/* --wait for the run it starts */
@@ -56,6 +59,7 @@ struct control {
 	struct monitor		*mon;
 	struct evconnlistener	*lev;
 	char			*path;
+	struct control_acl	 acl;		/* as the daemon started */
 	TAILQ_HEAD(, control_conn) conns;
 	int			 nconns;	/* served, up to the cap */
 	int			 nrefused;	/* answered "busy", lingering */
@@ -70,6 +74,7 @@ struct control {
 /* One command of the protocol: its name and what answers it. */
 struct control_cmd {
 	const char	*name;
+	enum control_role need;
 	void		(*fn)(struct control_conn *, const cJSON *);
 };
 

@@ -15,6 +15,7 @@
 #include <sys/un.h>
 
 #include <errno.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,7 @@ control_request(struct control_conn *c, const char *line)
 	const struct control_cmd	*cc;
 	cJSON				*req;
 	const cJSON			*cmd, *ver;
+	char				 err[256];
 
 	if ((req = cJSON_Parse(line)) == NULL || !cJSON_IsObject(req)) {
 		cJSON_Delete(req);
@@ -60,11 +62,16 @@ control_request(struct control_conn *c, const char *line)
 		return;
 	}
 	log_debug("control: %s", cmd->valuestring);
-	if ((cc = control_cmd_find(cmd->valuestring)) != NULL)
-		cc->fn(c, req);
-	else
+	if ((cc = control_cmd_find(cmd->valuestring)) == NULL)
 		control_error(c, "unknown command \"%.64s\"",
 		    cmd->valuestring);
+	else if (control_allow(&c->ctl->acl, c->role, cc->need, cc->name,
+	    err, sizeof(err)) == -1) {
+		log_info("control: uid %ld (%s) refused %s", (long)c->uid,
+		    control_role_name(c->role), cc->name);
+		control_error(c, "%s", err);
+	} else
+		cc->fn(c, req);
 	cJSON_Delete(req);
 }
 
@@ -250,6 +257,7 @@ control_accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 	}
 	c->ev_idle = evtimer_new(evconnlistener_get_base(lev),
 	    control_idle_cb, c);
+	c->role = control_peer_role(&ctl->acl, fd, &c->uid);
 	TAILQ_INSERT_TAIL(&ctl->conns, c, entry);
 	if (refused)
 		ctl->nrefused++;
@@ -498,6 +506,39 @@ control_nofile_budget(const struct config *conf)
 }
 
 /*
+ * The roles of conf's [control] operators and readers, fixed for the
+ * daemon's life (CFG_RESTART: the socket's mode follows from them).
+ * Fills acl's gids; the caller sets its names.  Returns -1 with err if
+ * a group has gone since the file was checked.
+ */
+static int
+control_acl_init(const struct config *conf, struct control_acl *acl,
+    char *err, size_t errlen)
+{
+	struct group	*gr;
+
+	memset(acl, 0, sizeof(*acl));
+	acl->self = geteuid();
+	if (conf->control_operators != NULL) {
+		if ((gr = getgrnam(conf->control_operators)) == NULL) {
+			snprintf(err, errlen, "no group \"%s\"",
+			    conf->control_operators);
+			return (-1);
+		}
+		acl->operators_gid = gr->gr_gid;
+	}
+	if (conf->control_readers != NULL) {
+		if ((gr = getgrnam(conf->control_readers)) == NULL) {
+			snprintf(err, errlen, "no group \"%s\"",
+			    conf->control_readers);
+			return (-1);
+		}
+		acl->readers_gid = gr->gr_gid;
+	}
+	return (0);
+}
+
+/*
  * Bind the socket.  An existing socket file is removed only if nobody
  * answers on it: a second daemon must not steal the first one's socket.
  */
@@ -507,8 +548,10 @@ control_new(struct master *m, struct monitor *mon, const char *path,
 {
 	struct control		*ctl;
 	struct sockaddr_un	 sun;
+	const struct config	*conf = master_config(m);
+	struct control_acl	 acl;
 	mode_t			 old;
-	int			 fd, probe;
+	int			 fd, probe, roles;
 
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
@@ -517,6 +560,10 @@ control_new(struct master *m, struct monitor *mon, const char *path,
 		snprintf(err, errlen, "%s: path too long", path);
 		return (NULL);
 	}
+	if (control_acl_init(conf, &acl, err, errlen) == -1)
+		return (NULL);
+	roles = conf->control_operators != NULL ||
+	    conf->control_readers != NULL;
 	if ((probe = socket(AF_UNIX, SOCK_STREAM, 0)) != -1) {
 		if (connect(probe, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
 			close(probe);
@@ -535,7 +582,11 @@ control_new(struct master *m, struct monitor *mon, const char *path,
 		snprintf(err, errlen, "socket: %s", strerror(errno));
 		return (NULL);
 	}
-	old = umask(0117);
+	/*
+	 * With roles, anyone may connect and SO_PEERCRED decides what they
+	 * may do; without, the socket's group is the access list.
+	 */
+	old = umask(roles ? 0111 : 0117);
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
 		umask(old);
 		snprintf(err, errlen, "bind %s: %s", path, strerror(errno));
@@ -552,12 +603,19 @@ control_new(struct master *m, struct monitor *mon, const char *path,
 	ctl->m = m;
 	ctl->mon = mon;
 	ctl->path = xstrdup(path);
+	ctl->acl = acl;
+	if (conf->control_operators != NULL)
+		ctl->acl.operators = xstrdup(conf->control_operators);
+	if (conf->control_readers != NULL)
+		ctl->acl.readers = xstrdup(conf->control_readers);
 	TAILQ_INIT(&ctl->conns);
 	ctl->lev = evconnlistener_new(master_base(m), control_accept_cb, ctl,
 	    LEV_OPT_CLOSE_ON_FREE, -1, fd);
 	if (ctl->lev == NULL) {
 		snprintf(err, errlen, "evconnlistener_new failed");
 		close(fd);
+		free(ctl->acl.operators);
+		free(ctl->acl.readers);
 		free(ctl->path);
 		free(ctl);
 		return (NULL);
@@ -584,5 +642,7 @@ control_free(struct control *ctl)
 	event_free(ctl->ev_progress);
 	unlink(ctl->path);
 	free(ctl->path);
+	free(ctl->acl.operators);
+	free(ctl->acl.readers);
 	free(ctl);
 }
