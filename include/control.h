@@ -11,7 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct cJSON;
 struct config;
+struct evbuffer;
 struct master;
 struct monitor;
 
@@ -45,6 +47,10 @@ int		 control_nofile_budget(const struct config *);
 
 /* control-cmd.c */
 int		 control_cmd_need(const char *, enum control_role *);
+
+/* control-parse.c */
+int		 control_readline(struct evbuffer *, char **, char *, size_t);
+struct cJSON	*control_parse(const char *, const char **, char *, size_t);
 
 /* control-role.c */
 const char	*control_role_name(enum control_role);

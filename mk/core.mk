@@ -6,7 +6,8 @@ libdatabackup_a_SOURCES += src/msg.c src/job.c src/sched.c src/jsonutil.c \
 	include/jsonutil.h include/arena.h
 # The control socket: connections, replies, commands (src/control-int.h).
 libdatabackup_a_SOURCES += src/control.c src/control-reply.c \
-	src/control-cmd.c src/control-role.c src/control-int.h
+	src/control-cmd.c src/control-parse.c src/control-role.c \
+	src/control-int.h
 # The master: one process, one file per responsibility (src/master-int.h).
 libdatabackup_a_SOURCES += src/master.c src/master-state.c \
 	src/master-journal.c src/master-dispatch.c src/master-run.c \
@@ -89,4 +90,14 @@ fuzz: all
 	top_builddir=$(top_builddir) top_srcdir=$(top_srcdir) \
 	    $(SHELL) $(srcdir)/tests/fuzz/run.sh
 .PHONY: fuzz
-EXTRA_DIST += tests/fuzz/run.sh tests/fuzz/fuzz_msg.c tests/fuzz/fuzz_fleet.c
+EXTRA_DIST += tests/fuzz/run.sh tests/fuzz/fuzz_msg.c tests/fuzz/fuzz_fleet.c \
+	tests/fuzz/fuzz_control.c tests/fuzz/replay.c tests/fuzz/corpus-control
+
+# make check replays the control parser's corpus (seeds and findings).
+check_PROGRAMS += tests/fuzz/replay_control
+TESTS += tests/fuzz/replay_control
+tests_fuzz_replay_control_SOURCES = tests/fuzz/fuzz_control.c \
+	tests/fuzz/replay.c
+tests_fuzz_replay_control_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DFUZZ_CORPUS='"tests/fuzz/corpus-control"'
+tests_fuzz_replay_control_LDADD = $(TEST_LIBS)

@@ -39,34 +39,17 @@ control_request(struct control_conn *c, const char *line)
 {
 	const struct control_cmd	*cc;
 	cJSON				*req;
-	const cJSON			*cmd, *ver;
+	const char			*name;
 	char				 err[256];
 
-	if ((req = cJSON_Parse(line)) == NULL || !cJSON_IsObject(req)) {
-		cJSON_Delete(req);
-		control_error(c, "request is not a JSON object");
+	if ((req = control_parse(line, &name, err, sizeof(err))) == NULL) {
+		control_error(c, "%s", err);
 		return;
 	}
-	ver = cJSON_GetObjectItemCaseSensitive(req, "version");
-	if (ver != NULL && (!cJSON_IsNumber(ver) ||
-	    ver->valueint != CONTROL_VERSION)) {
-		cJSON_Delete(req);
-		control_error(c, "unsupported protocol version (this daemon "
-		    "speaks %d)", CONTROL_VERSION);
-		return;
-	}
-	cmd = cJSON_GetObjectItemCaseSensitive(req, "command");
-	if (!cJSON_IsString(cmd)) {
-		cJSON_Delete(req);
-		control_error(c, "request has no \"command\"");
-		return;
-	}
-	log_debug("control: %s", cmd->valuestring);
-	if ((cc = control_cmd_find(cmd->valuestring)) == NULL)
-		control_error(c, "unknown command \"%.64s\"",
-		    cmd->valuestring);
-	else if (control_allow(&c->ctl->acl, c->role, cc->need, cc->name,
-	    err, sizeof(err)) == -1) {
+	cc = control_cmd_find(name);
+	log_debug("control: %s", cc->name);
+	if (control_allow(&c->ctl->acl, c->role, cc->need, cc->name, err,
+	    sizeof(err)) == -1) {
 		log_info("control: uid %ld (%s) refused %s", (long)c->uid,
 		    control_role_name(c->role), cc->name);
 		control_error(c, "%s", err);
@@ -80,32 +63,26 @@ control_read_cb(struct bufferevent *bev, void *arg)
 {
 	struct control_conn	*c = arg;
 	struct evbuffer		*in = bufferevent_get_input(bev);
-	char			*line;
-	size_t			 n;
+	char			*line, err[64];
 
 	if (c->closing || c->waiting || c->busy || c->walk != 0) {
 		/* One request per connection: the rest is ignored. */
 		evbuffer_drain(in, evbuffer_get_length(in));
 		return;
 	}
-	line = evbuffer_readln(in, &n, EVBUFFER_EOL_LF);
-	if (line == NULL) {
-		if (evbuffer_get_length(in) > CONTROL_REQUEST_MAX) {
-			evbuffer_drain(in, evbuffer_get_length(in));
-			evtimer_del(c->ev_idle);
-			control_error(c, "request longer than %d bytes",
-			    CONTROL_REQUEST_MAX);
-		}
+	switch (control_readline(in, &line, err, sizeof(err))) {
+	case 0:
 		return;
-	}
-	/* The request is in: what it starts may take as long as it needs. */
-	evtimer_del(c->ev_idle);
-	if (n > CONTROL_REQUEST_MAX)
-		control_error(c, "request longer than %d bytes",
-		    CONTROL_REQUEST_MAX);
-	else
+	case 1:
+		evtimer_del(c->ev_idle);	/* the request is in */
 		control_request(c, line);
-	free(line);
+		free(line);
+		break;
+	default:
+		evtimer_del(c->ev_idle);
+		control_error(c, "%s", err);
+		break;
+	}
 }
 
 static void

@@ -1,13 +1,17 @@
 /*
  * check_control.c: the control socket's access by role (control-role.c),
  * as a table of peers, configured groups and commands with the decision
- * and the refusal expected, and the role each command needs.
+ * and the refusal expected, and the role each command needs; and the
+ * request parser (control-parse.c): lines, limits, JSON, version, command.
  */
 #include <sys/types.h>
 
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <cjson/cJSON.h>
+#include <event2/buffer.h>
 
 #include "control.h"
 
@@ -161,6 +165,87 @@ START_TEST(test_role_order)
 }
 END_TEST
 
+struct parse_case {
+	const char	*line;
+	const char	*cmd;		/* NULL: refused */
+	const char	*err;
+};
+
+static const struct parse_case parse_cases[] = {
+	{ "{\"version\": 1, \"command\": \"status\"}", "status", NULL },
+	{ "{\"command\": \"trigger\", \"patterns\": [\"a\"]}", "trigger",
+	    NULL },
+	{ " {\"command\":\"check\"} ", "check", NULL },
+	{ "", NULL, "request is not a JSON object" },
+	{ "[\"status\"]", NULL, "request is not a JSON object" },
+	{ "\"status\"", NULL, "request is not a JSON object" },
+	{ "{\"command\": \"status\"", NULL, "request is not a JSON object" },
+	{ "{\"version\": 2, \"command\": \"status\"}", NULL,
+	    "unsupported protocol version (this daemon speaks 1)" },
+	{ "{\"version\": 1.5, \"command\": \"status\"}", NULL,
+	    "unsupported protocol version (this daemon speaks 1)" },
+	{ "{\"version\": \"1\", \"command\": \"status\"}", NULL,
+	    "unsupported protocol version (this daemon speaks 1)" },
+	{ "{\"version\": 1}", NULL, "request has no \"command\"" },
+	{ "{\"command\": 7}", NULL, "request has no \"command\"" },
+	{ "{\"command\": \"Status\"}", NULL, "unknown command \"Status\"" },
+};
+#define NPARSE_CASES	(sizeof(parse_cases) / sizeof(parse_cases[0]))
+
+START_TEST(test_parse_table)
+{
+	const struct parse_case	*pc = &parse_cases[_i];
+	struct cJSON		*req;
+	const char		*name = NULL;
+	char			 err[256] = "";
+
+	req = control_parse(pc->line, &name, err, sizeof(err));
+	if (pc->cmd != NULL) {
+		ck_assert_msg(req != NULL, "case %d: %s", _i, err);
+		ck_assert_str_eq(name, pc->cmd);
+	} else {
+		ck_assert_msg(req == NULL, "case %d accepted", _i);
+		ck_assert_str_eq(err, pc->err);
+	}
+	cJSON_Delete(req);
+}
+END_TEST
+
+/* A line comes whole, in pieces or not at all; a long one is refused. */
+START_TEST(test_readline)
+{
+	struct evbuffer	*b = evbuffer_new();
+	char		*line, err[64], *big;
+
+	evbuffer_add_printf(b, "{\"command\":");
+	ck_assert_int_eq(control_readline(b, &line, err, sizeof(err)), 0);
+	evbuffer_add_printf(b, " \"status\"}\n{\"ignored\"");
+	ck_assert_int_eq(control_readline(b, &line, err, sizeof(err)), 1);
+	ck_assert_str_eq(line, "{\"command\": \"status\"}");
+	free(line);
+	evbuffer_drain(b, evbuffer_get_length(b));
+
+	big = malloc(CONTROL_REQUEST_MAX + 2);
+	memset(big, 'x', CONTROL_REQUEST_MAX + 1);
+	big[CONTROL_REQUEST_MAX + 1] = '\n';
+	/* Exactly the limit, ended: a line. */
+	evbuffer_add(b, big + 1, CONTROL_REQUEST_MAX + 1);
+	ck_assert_int_eq(control_readline(b, &line, err, sizeof(err)), 1);
+	free(line);
+	/* One byte over, ended or not: refused, and the input dropped. */
+	evbuffer_add(b, big, CONTROL_REQUEST_MAX + 2);
+	ck_assert_int_eq(control_readline(b, &line, err, sizeof(err)), -1);
+	ck_assert_ptr_null(line);
+	ck_assert_str_eq(err, "request longer than 65536 bytes");
+	evbuffer_drain(b, evbuffer_get_length(b));
+	evbuffer_add(b, big, CONTROL_REQUEST_MAX + 1);
+	ck_assert_int_eq(control_readline(b, &line, err, sizeof(err)), -1);
+	ck_assert_uint_eq(evbuffer_get_length(b), 0);
+	free(big);
+	evbuffer_free(b);
+}
+END_TEST
+
 static Suite *
 control_suite(void)
 {
@@ -172,6 +257,12 @@ control_suite(void)
 	tcase_add_loop_test(tc, test_role_table, 0, (int)NROLE_CASES);
 	tcase_add_test(tc, test_cmd_needs);
 	tcase_add_test(tc, test_role_order);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("parse");
+	tcase_set_timeout(tc, TEST_TIMEOUT);
+	tcase_add_loop_test(tc, test_parse_table, 0, (int)NPARSE_CASES);
+	tcase_add_test(tc, test_readline);
 	suite_add_tcase(s, tc);
 	return (s);
 }

@@ -31,9 +31,10 @@ seed "$out/corpus-msg" /dev/null
 printf 'proj-*/inst-?/db' >"$out/corpus-msg/pattern"
 seed "$out/corpus-fleet" "$top_srcdir/etc/demo-fleet.json"
 printf '/sql/v1beta4/projects/p/instances/i/export' >"$out/corpus-fleet/route"
+seed "$out/corpus-control" "$top_srcdir"/tests/fuzz/corpus-control/*
 
 rc=0
-for h in config gcp msg fleet; do
+for h in config gcp msg fleet control; do
 	case $h in
 	fleet) srcs=$emu_srcs ;;
 	*) srcs=$lib_srcs ;;
