@@ -201,6 +201,7 @@ srv_start(void)
 	socklen_t		 len = sizeof(sin);
 	struct event_base	*base;
 	struct evhttp		*http;
+	sigset_t		 term, old;
 	int			 fd, one = 1;
 
 	fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -216,9 +217,17 @@ srv_start(void)
 	srv_port = ntohs(sin.sin_port);
 	snprintf(srv_base, sizeof(srv_base), "http://127.0.0.1:%d", srv_port);
 
+	/*
+	 * Check's SIGTERM handler would kill the whole test group: the
+	 * server takes the default action before any SIGTERM can reach it
+	 * (srv_stop may send one as soon as fork returns, in a fast test).
+	 */
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigprocmask(SIG_BLOCK, &term, &old);
 	if ((srv_pid = fork()) == 0) {
-		/* Check's SIGTERM handler would kill the whole test group. */
 		signal(SIGTERM, SIG_DFL);
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		base = event_base_new();
 		http = evhttp_new(base);
 		evhttp_set_gencb(http, srv_cb, base);
@@ -227,6 +236,7 @@ srv_start(void)
 		event_base_dispatch(base);
 		_exit(0);
 	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	ck_assert_int_gt(srv_pid, 0);
 	close(fd);
 
