@@ -112,6 +112,7 @@ extern const struct ctl_cmd	ctl_reload_entry;
 extern const struct ctl_cmd	ctl_check_entry;
 extern const struct ctl_cmd	ctl_metrics_entry;
 extern const struct ctl_cmd	ctl_coverage_entry;
+extern const struct ctl_cmd	ctl_restore_entry;
 
 /* ctl-complete.c */
 void		 ctl_complete_print(const char *, FILE *);

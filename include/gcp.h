@@ -225,6 +225,19 @@ enum gcp_status	 gcp_get(struct gcp_client *, const struct gcp_ctx *, char *,
 enum gcp_status	 gcp_instance_get(struct gcp_client *,
 		    const struct gcp_ctx *, const char *, const char *,
 		    struct gcp_instance *, struct gcp_error *);
+enum gcp_status	 gcp_import_start(struct gcp_client *,
+		    const struct gcp_ctx *, const char *, const char *,
+		    const char *, const char *, const char *, struct gcp_op *,
+		    struct gcp_error *);
+enum gcp_status	 gcp_database_get(struct gcp_client *, const struct gcp_ctx *,
+		    const char *, const char *, const char *,
+		    struct gcp_error *);
+enum gcp_status	 gcp_database_insert(struct gcp_client *,
+		    const struct gcp_ctx *, const char *, const char *,
+		    const char *, struct gcp_op *, struct gcp_error *);
+enum gcp_status	 gcp_database_delete(struct gcp_client *,
+		    const struct gcp_ctx *, const char *, const char *,
+		    const char *, struct gcp_op *, struct gcp_error *);
 const char	*gcp_api_name(const char *);
 
 /* gcp-error.c */

@@ -14,7 +14,7 @@
 
 #include "job.h"
 
-#define JOURNAL_SCHEMA_VERSION	1
+#define JOURNAL_SCHEMA_VERSION	2
 #define JOURNAL_LIMIT_MAX	10000	/* rows one history query may return */
 
 struct journal;
@@ -89,5 +89,32 @@ int		 journal_stale(struct journal *, int64_t, int,
 		    void *), void *);
 int		 journal_health(struct journal *, int,
 		    void (*)(const struct journal_db *, void *), void *);
+
+/* The export a restore reads back (journal_restore_source). */
+struct journal_export {
+	char		 project[GCP_PROJECT_ID_MAX + 1];
+	char		 instance[GCP_INSTANCE_MAX + 1];
+	char		 database[GCP_DATABASE_MAX + 1];
+	char		 version[GCP_VERSION_MAX];
+	char		 object[GCP_OBJECT_MAX + 1];
+	char		 day[11];	/* its run's */
+	uint64_t	 size;
+	int64_t		 ended_ms;
+};
+
+struct restore;
+
+/* journal-restore.c */
+int		 journal_restore_source(struct journal *, const char *,
+		    const char *, const char *, const char *,
+		    struct journal_export *);
+int		 journal_export_by_object(struct journal *, const char *,
+		    struct journal_export *);
+int		 journal_restore_insert(struct journal *, struct restore *);
+int		 journal_restore_update(struct journal *, const struct restore *);
+int		 journal_restore_interrupted(struct journal *, int64_t,
+		    const char *);
+int		 journal_restores(struct journal *, int,
+		    void (*)(const struct restore *, void *), void *);
 
 #endif

@@ -25,6 +25,7 @@ struct http_multi;
 struct master;
 struct msg_api_count;
 struct msg_failed;
+struct restore;
 
 /* What the master tells its watchers, as it happens. */
 enum master_event_type {
@@ -39,6 +40,7 @@ enum master_event_type {
 	MASTER_EV_JOB_FAILED,		/* job, failed, calls */
 	MASTER_EV_WORKER_DIED,
 	MASTER_EV_JOURNAL_ERROR,
+	MASTER_EV_RESTORE,		/* restore: queued, a step, or ended */
 };
 
 struct master_event {
@@ -49,6 +51,7 @@ struct master_event {
 	const struct disc_result	*disc;
 	const struct msg_api_count	*calls;
 	size_t				 ncalls;
+	const struct restore		*restore;
 	const char			*message;
 	uint64_t			 walk;	/* walks ended, ever */
 	size_t				 added;
@@ -88,6 +91,23 @@ int		 master_reload(struct master *, char ***, size_t *);
 int		 master_trigger(struct master *, const char *,
 		    const struct disc_pattern *, size_t, char *, size_t);
 int		 master_plan(struct master *, disc_cb, void *);
+
+/* What databackupctl restore asks (strings borrowed; NULL: not given). */
+struct master_restore_req {
+	const char	*database;	/* PROJECT/INSTANCE/DATABASE */
+	const char	*day;		/* --date YYYY-MM-DD */
+	const char	*object;	/* --object gs://BUCKET/OBJECT */
+	const char	*to;		/* --to PROJECT/INSTANCE */
+	const char	*as;		/* --as NAME */
+	int		 replace;
+	int		 dry_run;
+};
+
+/* master-restore.c */
+const struct restore *master_restore(struct master *,
+		    const struct master_restore_req *, char *, size_t);
+const struct restore *master_restore_next(const struct master *,
+		    const struct restore *);
 
 /* master-journal.c */
 int64_t		 master_predict_ms(struct master *, const char *, const char *,

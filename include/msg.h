@@ -38,6 +38,7 @@ enum msg_type {
 	MSG_JOB_FAILED,		/* w->m: struct msg_failed */
 	MSG_WORKER_READY,	/* w->m: no payload, idle after start */
 	MSG_JOB_POLLED,		/* w->m: a poll of the operation answered */
+	MSG_RESTORE_STEP,	/* w->m: struct msg_step, a restore's step */
 };
 
 /* Everything a job needs; the worker never asks for more. */
@@ -60,6 +61,11 @@ struct msg_job {
 	int64_t		 predicted_ms;	/* export duration prediction */
 	int64_t		 started_ms;	/* when the operation began, if known */
 	int64_t		 deadline_ms;	/* wall clock: give up polling after */
+	/* A restore (job_id < 0): object imported into database. */
+	uint8_t		 restore;
+	uint8_t		 replace;	/* delete the database if it exists */
+	uint8_t		 dry_run;	/* only look, and say what it would do */
+	char		 version[GCP_VERSION_MAX]; /* of the export, "" unknown */
 };
 
 /* API calls a worker made for a job (metrics), by API and HTTP status. */
@@ -98,6 +104,12 @@ struct msg_failed {
 	char		 reason[64];
 	char		 message[GCP_MESSAGE_MAX];
 	struct msg_api_count calls[MSG_API_COUNTS];
+};
+
+/* A restore's step, said or (dry run) that would be done. */
+struct msg_step {
+	char		 text[GCP_MESSAGE_MAX];
+	uint64_t	 size;		/* the object's bytes, once known */
 };
 
 struct evbuffer;

@@ -1,17 +1,20 @@
 # core: the daemon, its modules, and their tests.
 libdatabackup_a_SOURCES += src/msg.c src/job.c src/sched.c src/jsonutil.c \
-	src/worker.c src/discovery.c src/arena.c src/run.c \
+	src/worker.c src/worker-restore.c src/worker-int.h \
+	src/discovery.c src/arena.c src/run.c \
 	include/msg.h include/job.h include/sched.h include/worker.h \
 	include/discovery.h include/control.h include/run.h \
 	include/jsonutil.h include/arena.h
 # The control socket: connections, replies, commands (src/control-int.h).
 libdatabackup_a_SOURCES += src/control.c src/control-reply.c \
 	src/control-cmd.c src/control-parse.c src/control-role.c \
+	src/control-restore.c \
 	src/control-int.h
 # The master: one process, one file per responsibility (src/master-int.h).
 libdatabackup_a_SOURCES += src/master.c src/master-state.c \
 	src/master-journal.c src/master-dispatch.c src/master-run.c \
-	src/master-worker.c src/master-daily.c src/master-int.h \
+	src/master-worker.c src/master-daily.c src/master-restore.c \
+	src/master-int.h src/restore.c include/restore.h \
 	include/master.h
 
 sbin_PROGRAMS += databackupd
@@ -20,9 +23,10 @@ databackupd_LDADD = $(DB_LIBS)
 
 if HAVE_CHECK
 check_PROGRAMS += tests/check_job tests/check_sched tests/check_msg \
-	tests/check_arena tests/check_run tests/check_discovery
+	tests/check_arena tests/check_run tests/check_discovery \
+	tests/check_restore
 TESTS += tests/check_job tests/check_sched tests/check_msg tests/check_arena \
-	tests/check_run tests/check_discovery
+	tests/check_run tests/check_discovery tests/check_restore
 endif
 tests_check_job_SOURCES = tests/check_job.c
 tests_check_job_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
@@ -42,6 +46,9 @@ tests_check_run_LDADD = $(TEST_LIBS) $(CHECK_LIBS)
 tests_check_discovery_SOURCES = tests/check_discovery.c
 tests_check_discovery_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_discovery_LDADD = $(TEST_LIBS) $(CHECK_LIBS)
+tests_check_restore_SOURCES = tests/check_restore.c
+tests_check_restore_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_restore_LDADD = $(TEST_LIBS) $(CHECK_LIBS)
 
 # The control socket's access by role.
 check_PROGRAMS += tests/check_control

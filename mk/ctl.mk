@@ -2,6 +2,7 @@
 # The commands (src/ctl/) go into libdatabackup.a so check_ctl links them.
 libdatabackup_a_SOURCES += include/ctl.h src/ctl/ctl-util.c \
 	src/ctl/ctl-status.c src/ctl/ctl-trigger.c src/ctl/ctl-jobs.c \
+	src/ctl/ctl-restore.c \
 	src/ctl/ctl-history.c src/ctl/ctl-plan.c src/ctl/ctl-check.c \
 	src/ctl/ctl-misc.c src/ctl/ctl-complete.c
 bin_PROGRAMS += databackupctl

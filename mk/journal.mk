@@ -1,6 +1,7 @@
 # journal part: the SQLite journal of runs, jobs and attempts, and its tests.
 libdatabackup_a_SOURCES += src/journal.c src/journal-schema.c \
-	src/journal-write.c src/journal-query.c src/journal-int.h \
+	src/journal-write.c src/journal-query.c src/journal-restore.c \
+	src/journal-int.h \
 	include/journal.h
 if HAVE_CHECK
 check_PROGRAMS += tests/check_journal

@@ -766,6 +766,7 @@ static const struct control_cmd control_cmds[] = {
 	{ "plan",	CONTROL_ROLE_READER,	control_cmd_plan },
 	{ "check",	CONTROL_ROLE_READER,	control_cmd_check },
 	{ "metrics",	CONTROL_ROLE_READER,	control_cmd_metrics },
+	{ "restore",	CONTROL_ROLE_OPERATOR,	control_cmd_restore },
 	{ "clock",	CONTROL_ROLE_ADMIN,	control_cmd_clock },
 };
 

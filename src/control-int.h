@@ -22,6 +22,7 @@ struct evconnlistener;
 struct event;
 struct master;
 struct monitor;
+struct restore;
 
 #define CONTROL_PROGRESS_MS	250	/* progress lines at most this often */
 #define CONTROL_PATTERNS_MAX	64
@@ -47,6 +48,8 @@ struct control_conn {
 	struct disc_pattern	*pat;		/* --wait: the databases asked */
 	size_t			 npat;
 	int64_t			 run_id;
+	int64_t			 restore_id;	/* restore --wait, dry run */
+	int			 restore_said;	/* its steps sent */
 	int			 busy;		/* a plan walk holds us */
 	int			 dead;		/* peer gone while busy */
 	int			 closing;	/* free once written */
@@ -94,5 +97,10 @@ void		 control_conn_free(struct control_conn *);
 
 /* control-cmd.c */
 const struct control_cmd *control_cmd_find(const char *);
+
+/* control-restore.c */
+cJSON		*control_restore_json(const struct restore *);
+void		 control_cmd_restore(struct control_conn *, const cJSON *);
+void		 control_restore_event(struct control *, const struct restore *);
 
 #endif

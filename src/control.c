@@ -65,7 +65,8 @@ control_read_cb(struct bufferevent *bev, void *arg)
 	struct evbuffer		*in = bufferevent_get_input(bev);
 	char			*line, err[64];
 
-	if (c->closing || c->waiting || c->busy || c->walk != 0) {
+	if (c->closing || c->waiting || c->busy || c->walk != 0 ||
+	    c->restore_id != 0) {
 		/* One request per connection: the rest is ignored. */
 		evbuffer_drain(in, evbuffer_get_length(in));
 		return;
@@ -453,6 +454,9 @@ control_master_cb(const struct master_event *ev, void *arg)
 		break;
 	case MASTER_EV_RUN_END:
 		control_run_finished(ctl, ev->run);
+		break;
+	case MASTER_EV_RESTORE:
+		control_restore_event(ctl, ev->restore);
 		break;
 	case MASTER_EV_RUN_STARTED:
 	case MASTER_EV_RUN_NOT_STARTED:

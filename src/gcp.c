@@ -635,6 +635,92 @@ gcp_instance_get(struct gcp_client *gc, const struct gcp_ctx *ctx,
 	    GCP_ANSWER_INSTANCE, inst, err));
 }
 
+/*
+ * instances.import of uri into database (NULL: none named, as MySQL
+ * allows) with fileType "SQL" or "BAK": the operation into op.
+ */
+enum gcp_status
+gcp_import_start(struct gcp_client *gc, const struct gcp_ctx *ctx,
+    const char *project, const char *instance, const char *database,
+    const char *uri, const char *file_type, struct gcp_op *op,
+    struct gcp_error *err)
+{
+	cJSON			*root, *ic;
+	char			*body;
+	enum gcp_status		 st;
+
+	gcp_error_reset(err);
+	memset(op, 0, sizeof(*op));
+	if ((root = cJSON_CreateObject()) == NULL ||
+	    (ic = cJSON_AddObjectToObject(root, "importContext")) == NULL ||
+	    cJSON_AddStringToObject(ic, "kind", "sql#importContext") == NULL ||
+	    cJSON_AddStringToObject(ic, "fileType", file_type) == NULL ||
+	    cJSON_AddStringToObject(ic, "uri", uri) == NULL ||
+	    (database != NULL && cJSON_AddStringToObject(ic, "database",
+	    database) == NULL) ||
+	    (body = cJSON_PrintUnformatted(root)) == NULL)
+		fatalx("gcp_import_start: out of memory");
+	cJSON_Delete(root);
+	st = gcp_call(gc, ctx, PACER_FIRST, "POST", gcp_url(ctx->sqladmin,
+	    "/v1/projects/%s/instances/%s/import", project, instance), body,
+	    GCP_ANSWER_OPERATION, op, err);
+	cJSON_free(body);
+	return (st);
+}
+
+/*
+ * databases.get: GCP_OK if the database exists; GCP_PERMANENT with
+ * err->http 404 if it does not.
+ */
+enum gcp_status
+gcp_database_get(struct gcp_client *gc, const struct gcp_ctx *ctx,
+    const char *project, const char *instance, const char *database,
+    struct gcp_error *err)
+{
+	return (gcp_call(gc, ctx, PACER_FIRST, "GET", gcp_url(ctx->sqladmin,
+	    "/v1/projects/%s/instances/%s/databases/%s", project, instance,
+	    database), NULL, GCP_ANSWER_NONE, NULL, err));
+}
+
+/* databases.insert: the CREATE_DATABASE operation into op. */
+enum gcp_status
+gcp_database_insert(struct gcp_client *gc, const struct gcp_ctx *ctx,
+    const char *project, const char *instance, const char *database,
+    struct gcp_op *op, struct gcp_error *err)
+{
+	cJSON			*root;
+	char			*body;
+	enum gcp_status		 st;
+
+	gcp_error_reset(err);
+	memset(op, 0, sizeof(*op));
+	if ((root = cJSON_CreateObject()) == NULL ||
+	    cJSON_AddStringToObject(root, "kind", "sql#database") == NULL ||
+	    cJSON_AddStringToObject(root, "name", database) == NULL ||
+	    cJSON_AddStringToObject(root, "project", project) == NULL ||
+	    cJSON_AddStringToObject(root, "instance", instance) == NULL ||
+	    (body = cJSON_PrintUnformatted(root)) == NULL)
+		fatalx("gcp_database_insert: out of memory");
+	cJSON_Delete(root);
+	st = gcp_call(gc, ctx, PACER_FIRST, "POST", gcp_url(ctx->sqladmin,
+	    "/v1/projects/%s/instances/%s/databases", project, instance), body,
+	    GCP_ANSWER_OPERATION, op, err);
+	cJSON_free(body);
+	return (st);
+}
+
+/* databases.delete: the DELETE_DATABASE operation into op. */
+enum gcp_status
+gcp_database_delete(struct gcp_client *gc, const struct gcp_ctx *ctx,
+    const char *project, const char *instance, const char *database,
+    struct gcp_op *op, struct gcp_error *err)
+{
+	memset(op, 0, sizeof(*op));
+	return (gcp_call(gc, ctx, PACER_FIRST, "DELETE", gcp_url(ctx->sqladmin,
+	    "/v1/projects/%s/instances/%s/databases/%s", project, instance,
+	    database), NULL, GCP_ANSWER_OPERATION, op, err));
+}
+
 /* Which API a request URL belongs to: a short label for metrics. */
 const char *
 gcp_api_name(const char *url)

@@ -89,12 +89,36 @@ static const char journal_sql_v1[] =
 	"  UNIQUE(job_id, attempt));";
 
 /*
+ * Version 2: restores, one row each, kept for the record (who imported
+ * what into which database, and how it ended).  Rare: their statements
+ * are prepared when used (journal-restore.c).
+ */
+static const char journal_sql_v2[] =
+	"CREATE TABLE restores ("
+	"  id INTEGER PRIMARY KEY,"
+	"  requested_ms INTEGER NOT NULL,"
+	"  ended_ms INTEGER NOT NULL DEFAULT 0,"
+	"  source TEXT NOT NULL,"
+	"  uri TEXT NOT NULL,"
+	"  project TEXT NOT NULL,"
+	"  instance TEXT NOT NULL,"
+	"  \"database\" TEXT NOT NULL,"
+	"  replace INTEGER NOT NULL DEFAULT 0,"
+	"  dry_run INTEGER NOT NULL DEFAULT 0,"
+	"  state TEXT NOT NULL,"
+	"  size INTEGER NOT NULL DEFAULT 0,"
+	"  error TEXT NOT NULL DEFAULT '',"
+	"  steps TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX restores_requested ON restores(requested_ms);";
+
+/*
  * Migration steps, in order: step i takes a file from user_version i to
  * i + 1.  To change the schema, bump JOURNAL_SCHEMA_VERSION, append a step
  * and ship a tests/data/journal-vN.sql fixture of the previous version.
  */
 static const char *const journal_migrations[] = {
 	journal_sql_v1,		/* 0 -> 1: empty file to first schema */
+	journal_sql_v2,		/* 1 -> 2: restores */
 };
 _Static_assert(sizeof(journal_migrations) / sizeof(journal_migrations[0]) ==
     JOURNAL_SCHEMA_VERSION, "one migration step per schema version");

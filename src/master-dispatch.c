@@ -256,7 +256,16 @@ master_dispatch(struct master *m)
 	int64_t			 now, wake = 0;
 	int			 i, max;
 
-	if (m->stopping || m->run == NULL || !m->journal_ok)
+	if (m->stopping || !m->journal_ok)
+		return;
+	if (master_restore_dispatch(m) == -1) {
+		if (!m->wanting_token) {
+			m->wanting_token = 1;
+			auth_get(m->auth, master_token_cb, m);
+		}
+		return;
+	}
+	if (m->run == NULL)
 		return;
 	max = c->max_in_flight < m->nworkers ? c->max_in_flight : m->nworkers;
 	for (i = 0; i < m->nworkers; i++) {

@@ -24,6 +24,7 @@
 #include "job.h"
 #include "journal.h"
 #include "master.h"
+#include "restore.h"
 #include "run.h"
 #include "sched.h"
 
@@ -32,6 +33,7 @@ struct event;
 struct event_base;
 struct http_multi;
 struct msg_failed;
+struct msg_hdr;
 
 #define MASTER_STOP_TIMEOUT_SEC		30	/* then workers are killed */
 #define MASTER_RESTART_WINDOW_MS	(60 * 1000)
@@ -74,6 +76,7 @@ struct master_worker {
 	struct bufferevent	*bev;
 	enum master_worker_state state;
 	struct job		*job;
+	struct restore		*restore;	/* or a restore, not both */
 	int64_t			 since_ms;
 	int64_t			 heard_ms;	/* its job's last report */
 	int			 shutdown_sent;
@@ -126,6 +129,7 @@ struct master {
 
 	struct sched		 sched;
 	struct run		*run;
+	struct restore_list	 restores;	/* queued, running, recent */
 	struct journal_run	 last_run;	/* id 0: none */
 	struct run_disc		 last_disc;	/* its discovery, if ... */
 	int64_t			 last_disc_id;	/* ... it ended in this life */
@@ -189,6 +193,15 @@ void		 master_token_tick_cb(int, short, void *);
 void		 master_rewalk_cb(int, short, void *);
 void		 master_progress(struct master *);
 void		 master_token_renew(struct master *);
+
+/* master-restore.c */
+int		 master_restore_dispatch(struct master *);
+void		 master_restore_msg(struct master *, struct master_worker *,
+		    const struct msg_hdr *, const void *);
+void		 master_restore_orphaned(struct master *, struct master_worker *,
+		    const char *);
+void		 master_restore_recover(struct master *);
+void		 master_restore_free(struct master *);
 
 /* master-run.c */
 void		 master_run_check_end(struct master *);

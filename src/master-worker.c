@@ -182,6 +182,10 @@ master_worker_msg(struct master *m, struct master_worker *w,
 {
 	struct job	*job = w->job;
 
+	if (w->restore != NULL) {
+		master_restore_msg(m, w, hdr, payload);
+		return;
+	}
 	if (job == NULL || hdr->job_id != job->id) {
 		log_warnx("worker %d: %s for job %lld it does not hold",
 		    w->slot, msg_type_name(hdr->type), (long long)hdr->job_id);
@@ -232,6 +236,7 @@ master_worker_drain(struct master *m, struct master_worker *w)
 		struct msg_op		op;
 		struct msg_done		done;
 		struct msg_failed	failed;
+		struct msg_step		step;
 	}		 p;
 	int		 r;
 
@@ -400,6 +405,8 @@ master_worker_lost(struct master *m, struct master_worker *w, pid_t pid,
 		w->job = NULL;
 	} else if (w->job != NULL)
 		master_job_orphaned(m, w, how);
+	if (w->restore != NULL)
+		master_restore_orphaned(m, w, how);
 	if (w->bev != NULL) {
 		bufferevent_free(w->bev);
 		w->bev = NULL;

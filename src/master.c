@@ -259,6 +259,7 @@ master_new(const char *conf_path, struct config *conf)
 	m->started_ms = m->conf_loaded_ms = master_now_ms();
 	m->journal_ok = 1;
 	sched_init(&m->sched);
+	TAILQ_INIT(&m->restores);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGXFSZ, SIG_IGN);	/* a file size limit is a write error */
 
@@ -328,6 +329,7 @@ master_loop(struct master *m)
 
 	master_token_tick_cb(-1, 0, m);	/* arms itself */
 	master_recover(m);
+	master_restore_recover(m);
 	master_daily_arm(m);
 	master_catch_up(m);
 	evtimer_add(m->ev_prune, &tv);	/* first pass on the first turn */
@@ -387,6 +389,7 @@ master_free(struct master *m)
 	if (m == NULL)
 		return;
 	free(m->workers);
+	master_restore_free(m);
 	journal_close(m->journal);
 	for (i = 0; i < sizeof(m->ev_sig) / sizeof(m->ev_sig[0]); i++)
 		if (m->ev_sig[i] != NULL)

@@ -1209,6 +1209,8 @@ monitor_event_cb(const struct master_event *ev, void *arg)
 	case MASTER_EV_CHANGED:
 	case MASTER_EV_WALK_DONE:
 		break;		/* the next evaluation reads the run */
+	case MASTER_EV_RESTORE:
+		break;		/* asked for: its client hears how it ends */
 	}
 }
 

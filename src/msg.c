@@ -35,6 +35,8 @@ msg_payload_size(uint32_t type)
 		return (sizeof(struct msg_done));
 	case MSG_JOB_FAILED:
 		return (sizeof(struct msg_failed));
+	case MSG_RESTORE_STEP:
+		return (sizeof(struct msg_step));
 	case MSG_JOB_OP_ACK:
 	case MSG_SHUTDOWN:
 	case MSG_JOB_CANCEL:
@@ -72,6 +74,8 @@ msg_type_name(uint32_t type)
 		return ("WORKER_READY");
 	case MSG_JOB_POLLED:
 		return ("JOB_POLLED");
+	case MSG_RESTORE_STEP:
+		return ("RESTORE_STEP");
 	}
 	return ("unknown");
 }
@@ -141,7 +145,8 @@ msg_check_payload(const struct msg_hdr *hdr, const void *payload)
 		    !STR_OK(j->project) || !STR_OK(j->instance) ||
 		    !STR_OK(j->via) || !STR_OK(j->database) ||
 		    !STR_OK(j->bucket) || !STR_OK(j->object) ||
-		    !STR_OK(j->file_type) || !STR_OK(j->operation))
+		    !STR_OK(j->file_type) || !STR_OK(j->operation) ||
+		    !STR_OK(j->version))
 			return (-1);
 		return (0);
 	case MSG_TOKEN:
@@ -162,6 +167,9 @@ msg_check_payload(const struct msg_hdr *hdr, const void *payload)
 		if (f->status > GCP_AUTH)
 			return (-1);
 		return (0);
+	case MSG_RESTORE_STEP:
+		return (STR_OK(((const struct msg_step *)payload)->text) ?
+		    0 : -1);
 	case MSG_JOB_OP_ACK:
 	case MSG_SHUTDOWN:
 	case MSG_JOB_CANCEL:

@@ -29,32 +29,9 @@
 #include "msg.h"
 #include "pacer.h"
 #include "worker.h"
-
-/* A poll answer that fails for transient reasons is tried again this often. */
-#define WORKER_POLL_ERRORS_MAX	20
-
-struct worker {
-	int		 fd;
-	int		 slot;
-	int		 shutdown;	/* master asked us to stop */
-	int		 cancel;	/* master asked to cancel the export */
-	struct msg_job	 job;
-	int64_t		 job_id;
-	struct msg_api_count calls[MSG_API_COUNTS];	/* this job's */
-	struct gcp_client gcp;		/* easy handle and pacer wait */
-	union {
-		struct msg_job	 job;
-		struct msg_token token;
-	}		 in;
-};
+#include "worker-int.h"
 
 static void	worker_bucket_denied(struct worker *, const char *, int);
-
-/* A line about the worker's job, named like the master's job lines. */
-#define worker_log(w, pri, ...)						\
-	log_job((pri), (w)->job.project, (w)->job.instance,		\
-	    (w)->job.database, (long long)(w)->job.run_id,		\
-	    (int)(w)->job.attempt, __VA_ARGS__)
 
 /* The instance that runs the export: the primary, or its read replica. */
 static const char *
@@ -63,7 +40,7 @@ worker_source(struct worker *w)
 	return (w->job.via[0] != '\0' ? w->job.via : w->job.instance);
 }
 
-static int64_t
+int64_t
 worker_now_ms(void)
 {
 	struct timespec	ts;
@@ -72,7 +49,7 @@ worker_now_ms(void)
 	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 }
 
-static void
+void
 worker_title(struct worker *w, const char *what)
 {
 	if (w->job.project[0] != '\0')
@@ -82,7 +59,7 @@ worker_title(struct worker *w, const char *what)
 		setproctitle("worker %d: %s", w->slot, what);
 }
 
-static void
+void
 worker_send(struct worker *w, uint32_t type, const void *p, size_t len)
 {
 	if (msg_send_blocking(w->fd, type, w->job_id, p, len) == -1) {
@@ -98,7 +75,7 @@ worker_send(struct worker *w, uint32_t type, const void *p, size_t len)
  * returns the type of any other message, or of the cancel, 0 on timeout.
  * EOF means the master died: exit, the job is in its journal.
  */
-static uint32_t
+uint32_t
 worker_wait(struct worker *w, int timeout_ms)
 {
 	struct msg_hdr	 hdr;
@@ -207,7 +184,7 @@ worker_count_cb(const char *url, long status, int curl_code, void *arg)
 	/* More kinds than slots: the rest go uncounted. */
 }
 
-static void
+void
 worker_failed(struct worker *w, const struct gcp_error *err, int unknown,
     int op_failed)
 {
@@ -627,7 +604,10 @@ worker_main(int fd, int slot)
 			explicit_bzero(&w.in.job, sizeof(w.in.job));
 			w.job_id = hdr.job_id;
 			w.cancel = 0;
-			worker_run(&w);
+			if (w.job.restore)
+				worker_restore(&w);
+			else
+				worker_run(&w);
 			explicit_bzero(w.job.ctx.token,
 			    sizeof(w.job.ctx.token));
 			break;

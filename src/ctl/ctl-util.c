@@ -39,6 +39,7 @@ const struct ctl_cmd	*ctl_cmds[] = {
 	&ctl_check_entry,
 	&ctl_metrics_entry,
 	&ctl_coverage_entry,
+	&ctl_restore_entry,
 	NULL
 };
 

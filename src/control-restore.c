@@ -1,0 +1,179 @@
+/*
+ * control-restore.c: the restore command (docs/control.md).  Without
+ * "wait" the answer is the restore as queued; with it (and always for a
+ * dry run, which is quick) each step the worker says is a progress line,
+ * and the answer comes when the restore has ended: ok if it succeeded,
+ * the error otherwise.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "control-int.h"
+#include "jsonutil.h"
+#include "master.h"
+#include "restore.h"
+
+cJSON *
+control_restore_json(const struct restore *r)
+{
+	cJSON		*o, *a;
+	const char	*s, *e;
+	char		 target[RESTORE_LABEL_MAX], line[RESTORE_TEXT_MAX];
+	size_t		 n;
+
+	o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "id", (double)r->id);
+	cJSON_AddStringToObject(o, "state", restore_state_name(r->state));
+	cJSON_AddStringToObject(o, "source", r->source);
+	cJSON_AddStringToObject(o, "object", r->uri);
+	snprintf(target, sizeof(target), "%s/%s/%s", r->project, r->instance,
+	    r->database);
+	cJSON_AddStringToObject(o, "target", target);
+	cJSON_AddBoolToObject(o, "replace", r->replace);
+	cJSON_AddBoolToObject(o, "dry_run", r->dry_run);
+	if (r->size != 0)
+		cJSON_AddNumberToObject(o, "size", (double)r->size);
+	if (r->exported_ms != 0)
+		json_add_time(o, "exported", r->exported_ms);
+	json_add_time(o, "requested", r->requested_ms);
+	if (r->ended_ms != 0)
+		json_add_time(o, "ended", r->ended_ms);
+	cJSON_AddStringToObject(o, "step", r->step);
+	a = cJSON_AddArrayToObject(o, "steps");
+	for (s = r->plan; s != NULL && *s != '\0'; s = *e != '\0' ? e + 1 : e) {
+		e = s + strcspn(s, "\n");
+		n = (size_t)(e - s) < sizeof(line) ? (size_t)(e - s) :
+		    sizeof(line) - 1;
+		memcpy(line, s, n);
+		line[n] = '\0';
+		cJSON_AddItemToArray(a, cJSON_CreateString(line));
+	}
+	if (r->error[0] != '\0')
+		cJSON_AddStringToObject(o, "error", r->error);
+	return (o);
+}
+
+/* An optional string field into *out (NULL if absent); -1 if not one. */
+static int
+control_str_field(struct control_conn *c, const cJSON *req, const char *key,
+    const char **out)
+{
+	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(req, key);
+
+	*out = NULL;
+	if (v == NULL || cJSON_IsNull(v))
+		return (0);
+	if (!cJSON_IsString(v) || v->valuestring[0] == '\0') {
+		control_error(c, "\"%s\" must be a non-empty string", key);
+		return (-1);
+	}
+	*out = v->valuestring;
+	return (0);
+}
+
+/* YYYY-MM-DD, with a month and day that can be. */
+static int
+control_is_day(const char *s)
+{
+	int	 y, mo, d;
+	char	 end;
+
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' ||
+	    sscanf(s, "%4d-%2d-%2d%c", &y, &mo, &d, &end) != 3)
+		return (0);
+	return (y >= 1970 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31);
+}
+
+void
+control_cmd_restore(struct control_conn *c, const cJSON *req)
+{
+	struct master_restore_req q;
+	const struct restore	*r;
+	cJSON			*o;
+	char			 err[512];
+
+	memset(&q, 0, sizeof(q));
+	if (control_str_field(c, req, "database", &q.database) == -1 ||
+	    control_str_field(c, req, "date", &q.day) == -1 ||
+	    control_str_field(c, req, "object", &q.object) == -1 ||
+	    control_str_field(c, req, "to", &q.to) == -1 ||
+	    control_str_field(c, req, "as", &q.as) == -1)
+		return;
+	if (q.database == NULL) {
+		control_error(c, "restore needs PROJECT/INSTANCE/DATABASE");
+		return;
+	}
+	if (q.day != NULL && q.object != NULL) {
+		control_error(c, "--date and --object choose the export two "
+		    "ways: give one");
+		return;
+	}
+	if (q.day != NULL && !control_is_day(q.day)) {
+		control_error(c, "\"%s\": YYYY-MM-DD expected", q.day);
+		return;
+	}
+	q.replace = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req,
+	    "replace"));
+	q.dry_run = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req,
+	    "dry_run"));
+	if ((r = master_restore(c->ctl->m, &q, err, sizeof(err))) == NULL) {
+		control_error(c, "%s", err);
+		return;
+	}
+	if (q.dry_run || cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req,
+	    "wait"))) {
+		/* Its steps follow as progress (control_restore_event). */
+		c->restore_id = r->id;
+		c->restore_said = 0;
+		control_restore_event(c->ctl, r);
+		return;
+	}
+	o = control_result(1);
+	cJSON_AddItemToObject(o, "restore", control_restore_json(r));
+	control_send(c, o, 1);
+}
+
+/*
+ * A restore moved: the clients waiting on it hear its new steps, and the
+ * result once it has ended.
+ */
+void
+control_restore_event(struct control *ctl, const struct restore *r)
+{
+	struct control_conn	*c, *next;
+	cJSON			*o, *steps;
+	int			 n;
+
+	if (ctl == NULL)
+		return;
+	TAILQ_FOREACH_SAFE(c, &ctl->conns, entry, next) {
+		if (c->restore_id == 0 || c->restore_id != r->id)
+			continue;
+		if (r->state == RESTORE_SUCCEEDED ||
+		    r->state == RESTORE_FAILED) {
+			c->restore_id = 0;
+			o = control_result(r->state == RESTORE_SUCCEEDED);
+			if (r->state == RESTORE_FAILED)
+				cJSON_AddStringToObject(o, "error", r->error);
+			cJSON_AddItemToObject(o, "restore",
+			    control_restore_json(r));
+			control_send(c, o, 1);
+			continue;
+		}
+		o = control_restore_json(r);
+		steps = cJSON_GetObjectItemCaseSensitive(o, "steps");
+		n = cJSON_GetArraySize(steps);
+		if (n <= c->restore_said && c->restore_said != 0) {
+			cJSON_Delete(o);
+			continue;
+		}
+		c->restore_said = n;
+		cJSON_Delete(o);
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "type", "progress");
+		cJSON_AddItemToObject(o, "restore", control_restore_json(r));
+		control_send(c, o, 0);
+	}
+}
