@@ -77,6 +77,7 @@ struct master_worker_info {
 	pid_t			 pid;
 	const char		*state;		/* idle, busy, backoff */
 	const struct job	*job;		/* NULL when idle */
+	const struct restore	*restore;	/* or the restore it runs */
 	int64_t			 since_ms;
 };
 

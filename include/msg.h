@@ -66,6 +66,7 @@ struct msg_job {
 	uint8_t		 replace;	/* delete the database if it exists */
 	uint8_t		 dry_run;	/* only look, and say what it would do */
 	char		 version[GCP_VERSION_MAX]; /* of the export, "" unknown */
+	char		 source_db[GCP_DATABASE_MAX + 1]; /* the export's */
 };
 
 /* API calls a worker made for a job (metrics), by API and HTTP status. */

@@ -36,6 +36,7 @@ struct restore {
 	int		 replace;
 	int		 worker;	/* slot, or -1 */
 	char		 source[RESTORE_LABEL_MAX];	/* P/I/D exported */
+	char		 source_db[GCP_DATABASE_MAX + 1];	/* its D */
 	char		 version[GCP_VERSION_MAX];	/* of that export */
 	char		 uri[GCP_URI_MAX + 1];		/* gs://B/O */
 	char		 project[GCP_PROJECT_ID_MAX + 1];	/* target */
@@ -62,5 +63,7 @@ int		 restore_steps(const char *, int, int, char *, size_t);
 int		 restore_parse_uri(const char *, char *, size_t, char *,
 		    size_t);
 void		 restore_add_plan(struct restore *, const char *);
+int		 restore_name_ok(const char *, const char *, const char *,
+		    char *, size_t);
 
 #endif

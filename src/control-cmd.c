@@ -26,6 +26,7 @@
 #include "log.h"
 #include "master.h"
 #include "monitor.h"
+#include "restore.h"
 #include "xmalloc.h"
 
 static void
@@ -35,7 +36,9 @@ control_cmd_status(struct control_conn *c, const cJSON *req)
 	const struct journal_run *last = master_last_run(m);
 	struct master_info	 mi;
 	struct master_worker_info w;
-	cJSON			*o, *d, *ws, *wo, *j, *lo;
+	const struct restore	*r;
+	cJSON			*o, *d, *ws, *wo, *j, *lo, *rs;
+	char			 rlabel[RESTORE_LABEL_MAX + 48];
 	char			 label[GCP_PROJECT_ID_MAX + GCP_INSTANCE_MAX +
 				     GCP_DATABASE_MAX + 3];
 	int			 i;
@@ -78,6 +81,14 @@ control_cmd_status(struct control_conn *c, const cJSON *req)
 			cJSON_AddStringToObject(wo, "job", label);
 			cJSON_AddStringToObject(wo, "job_state",
 			    job_state_name(w.job->state));
+		} else if (w.restore != NULL) {
+			snprintf(rlabel, sizeof(rlabel), "restore %lld into "
+			    "%s/%s/%s", (long long)w.restore->id,
+			    w.restore->project, w.restore->instance,
+			    w.restore->database);
+			cJSON_AddStringToObject(wo, "job", rlabel);
+			cJSON_AddStringToObject(wo, "job_state",
+			    restore_state_name(w.restore->state));
 		} else {
 			cJSON_AddNullToObject(wo, "job");
 			cJSON_AddNullToObject(wo, "job_state");
@@ -85,6 +96,10 @@ control_cmd_status(struct control_conn *c, const cJSON *req)
 		json_add_time(wo, "since", w.since_ms);
 		cJSON_AddItemToArray(ws, wo);
 	}
+	rs = cJSON_AddArrayToObject(o, "restores");
+	for (r = master_restore_next(m, NULL); r != NULL;
+	    r = master_restore_next(m, r))
+		cJSON_AddItemToArray(rs, control_restore_json(r));
 	j = cJSON_AddObjectToObject(o, "journal");
 	cJSON_AddBoolToObject(j, "ok", mi.journal_ok);
 	json_add_str(j, "error", mi.journal_ok ? NULL : mi.journal_err);

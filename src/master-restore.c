@@ -126,6 +126,7 @@ master_restore(struct master *m, const struct master_restore_req *q,
 	r->dry_run = q->dry_run;
 	r->requested_ms = master_now_ms();
 	snprintf(r->source, sizeof(r->source), "%s/%s/%s", sp, si, sd);
+	strlcpy(r->source_db, sd, sizeof(r->source_db));
 	if (q->object != NULL) {
 		if (restore_parse_uri(q->object, bucket, sizeof(bucket), object,
 		    sizeof(object)) == -1) {
@@ -230,6 +231,7 @@ master_restore_dispatch(struct master *m)
 		restore_parse_uri(r->uri, mj->bucket, sizeof(mj->bucket),
 		    mj->object, sizeof(mj->object));
 		strlcpy(mj->version, r->version, sizeof(mj->version));
+		strlcpy(mj->source_db, r->source_db, sizeof(mj->source_db));
 		mj->restore = 1;
 		mj->replace = r->replace;
 		mj->dry_run = r->dry_run;

@@ -195,6 +195,7 @@ master_worker_info(const struct master *m, int i,
 	wi->state = w->state == MW_IDLE ? "idle" : w->state == MW_BUSY ?
 	    "busy" : "backoff";
 	wi->job = w->job;
+	wi->restore = w->restore;
 	wi->since_ms = w->since_ms;
 	return (0);
 }

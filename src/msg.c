@@ -146,7 +146,7 @@ msg_check_payload(const struct msg_hdr *hdr, const void *payload)
 		    !STR_OK(j->via) || !STR_OK(j->database) ||
 		    !STR_OK(j->bucket) || !STR_OK(j->object) ||
 		    !STR_OK(j->file_type) || !STR_OK(j->operation) ||
-		    !STR_OK(j->version))
+		    !STR_OK(j->version) || !STR_OK(j->source_db))
 			return (-1);
 		return (0);
 	case MSG_TOKEN:

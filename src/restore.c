@@ -153,3 +153,25 @@ restore_add_plan(struct restore *r, const char *line)
 		r->plan = p;
 	}
 }
+
+/*
+ * May an export of database source be imported under the name database
+ * on an instance of version?  A MySQL dump names its own database, and
+ * Cloud SQL imports into that one whatever the request says: under
+ * another name, the import would land in (and over) the database of the
+ * dump's name.  0, or -1 with why in buf.
+ */
+int
+restore_name_ok(const char *version, const char *source, const char *database,
+    char *buf, size_t len)
+{
+	if (strncmp(version, "MYSQL", 5) == 0 && strcmp(source, database) !=
+	    0) {
+		snprintf(buf, len, "a MySQL export names its database (%s): "
+		    "it cannot be imported as %s; restore it into another "
+		    "instance with --to", source, database);
+		return (-1);
+	}
+	buf[0] = '\0';
+	return (0);
+}

@@ -209,6 +209,11 @@ worker_restore(struct worker *w)
 		return;
 	}
 	rs.file_type = gcp_engine_file_type(inst.version);
+	if (restore_name_ok(inst.version, j->source_db, db, why,
+	    sizeof(why)) == -1) {
+		rs_fail(&rs, "%s", why);
+		return;
+	}
 
 	memset(&obj, 0, sizeof(obj));
 	if ((st = gcp_object_get(&w->gcp, &j->ctx, j->bucket, j->object, &obj,

@@ -110,6 +110,22 @@ START_TEST(test_uri)
 }
 END_TEST
 
+START_TEST(test_mysql_name)
+{
+	char	why[RESTORE_TEXT_MAX];
+
+	ck_assert_int_eq(restore_name_ok("MYSQL_8_0", "d1", "d1", why,
+	    sizeof(why)), 0);
+	ck_assert_int_eq(restore_name_ok("MYSQL_8_0", "d1", "copy", why,
+	    sizeof(why)), -1);
+	ck_assert_ptr_nonnull(strstr(why, "--to"));
+	ck_assert_int_eq(restore_name_ok("POSTGRES_15", "d1", "copy", why,
+	    sizeof(why)), 0);
+	ck_assert_int_eq(restore_name_ok("SQLSERVER_2019_WEB", "d1", "copy",
+	    why, sizeof(why)), 0);
+}
+END_TEST
+
 START_TEST(test_plan_lines)
 {
 	struct restore	r;
@@ -135,6 +151,7 @@ restore_suite(void)
 	    sizeof(split_cases) / sizeof(split_cases[0]));
 	tcase_add_test(tc, test_engine);
 	tcase_add_test(tc, test_uri);
+	tcase_add_test(tc, test_mysql_name);
 	tcase_add_test(tc, test_plan_lines);
 	suite_add_tcase(s, tc);
 	return (s);

@@ -164,6 +164,25 @@ ctl_status_render(const cJSON *reply, FILE *fp)
 		ctl_table_free(t);
 	}
 
+	/* Restores the daemon holds: queued, running, and recent ones. */
+	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(reply,
+	    "restores")) > 0)
+		fprintf(fp, "\nrestores:\n");
+	cJSON_ArrayForEach(j, cJSON_GetObjectItemCaseSensitive(reply,
+	    "restores")) {
+		s = ctl_str(j, "error");
+		if (s == NULL || *s == '\0')
+			s = ctl_str(j, "step");
+		fprintf(fp, "  restore %lld %s%s: %s into %s%s%s\n",
+		    ctl_int(j, "id", 0), ctl_str(j, "state") != NULL ?
+		    ctl_str(j, "state") : "?",
+		    cJSON_IsTrue(cJSON_GetObjectItem(j, "dry_run")) ?
+		    " (dry run)" : "", ctl_str(j, "object") != NULL ?
+		    ctl_str(j, "object") : "?", ctl_str(j, "target") != NULL ?
+		    ctl_str(j, "target") : "?", s != NULL && *s != '\0' ?
+		    ": " : "", s != NULL ? s : "");
+	}
+
 	j = cJSON_GetObjectItemCaseSensitive(reply, "journal");
 	fputc('\n', fp);
 	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "ok")))
