@@ -196,6 +196,26 @@ api GET "/storage/v1/b/bk/o/old%2F2024-01-01%2Fx.sql.gz?alt=media" | gzip -dc | 
 start POST "$V1/instances/pg/import" "$(ictx SQL gs://bk/old/2024-01-01/x.sql.gz d2)"
 finish "planted import"; ok "planted import"
 
+# MySQL: a one-database dump restores its own database, whatever the
+# context says; a whole-instance dump goes where the context says.
+start POST "$V1/instances/my/import" "$(ictx SQL gs://bk/my/d1.sql.gz other)"
+finish "mysql override"; ok "mysql override"
+has_db my other && fail "the dump's own database was overridden"
+curl -s -X POST "$URL/_emulator/objects" -d '{"bucket":"bk","name":"my/all.sql","engine":"MYSQL"}' >/dev/null
+start POST "$V1/instances/my/import" "$(ictx SQL gs://bk/my/all.sql fresh)"
+finish "mysql fresh"; ok "mysql fresh"
+has_db my fresh || fail "fresh not created"
+
+# Cancel: DONE with OPERATION_CANCELLED, nothing restored.
+curl -s -X POST "$URL/_emulator/objects" -d '{"bucket":"bk","name":"ms/huge.bak","engine":"SQLSERVER",
+    "database":"huge","sizeMb":60000}' >/dev/null
+start POST "$V1/instances/ms/import" "$(ictx BAK gs://bk/ms/huge.bak huge)"
+api POST "$V1/operations/$op/cancel" >/dev/null
+expect_status 200 "cancel"
+isdone || fail "cancelled import not DONE: $(cat "$EMU_TMP/op")"
+jq -e '.error.errors[0].code == "OPERATION_CANCELLED"' "$EMU_TMP/op" >/dev/null || fail "cancel: $(cat "$EMU_TMP/op")"
+has_db ms huge && fail "cancelled import restored"
+
 # databases.get/delete edges.
 api GET "$V1/instances/my/databases/nope" >/dev/null
 expect_status 404 "get unknown"
