@@ -4,9 +4,9 @@
  * operations get/list/cancel.  Operations run on emulated time and are
  * evaluated lazily: sql_tick() finishes the ones whose end has passed,
  * writes export objects and reads import objects through emu_storage.c,
- * and adds or drops databases.  Google's rule of one admin operation per instance is
- * enforced here, with fleet busy windows as real BACKUP_VOLUME/MAINTENANCE
- * operations.  No socket code here.
+ * and adds or drops databases.  Google's rule of one admin operation per
+ * instance is enforced here, with fleet busy windows as real
+ * BACKUP_VOLUME/MAINTENANCE operations.  No socket code here.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE	/* memmem, strndup; autoconf.h may have it */

@@ -815,23 +815,23 @@ gcs_ctl_object(struct emu *e, struct emu_req *req, struct emu_resp *resp)
 	d.corrupt = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j,
 	    "corrupt"));
 	if (bad != NULL) {
-		emu_gerror(resp, HTTP_BAD_REQUEST, "INVALID_ARGUMENT", "invalid",
-		    NULL, bad, NULL);
+		emu_gerror(resp, HTTP_BAD_REQUEST, "INVALID_ARGUMENT",
+		    "invalid", NULL, bad, NULL);
 		goto done;
 	}
 	/* Replacing an object without a new date keeps its old one. */
 	existed = stat(path, &st) == 0 && S_ISREG(st.st_mode);
 	if (gcs_write_export(e, path, &d, (size_t)size) == -1) {
 		log_warn("gcs_ctl_object: %s", path);
-		emu_gerror(resp, HTTP_INTERNAL, "INTERNAL", "backendError", NULL,
-		    "cannot write the object", NULL);
+		emu_gerror(resp, HTTP_INTERNAL, "INTERNAL", "backendError",
+		    NULL, "cannot write the object", NULL);
 		goto done;
 	}
 	if (created >= 0 || existed) {
 		if (created >= 0) {
 			ts[0].tv_sec = (time_t)created;
-			ts[0].tv_nsec = (long)((created - (double)ts[0].tv_sec) *
-			    1e9);
+			ts[0].tv_nsec = (long)((created -
+			    (double)ts[0].tv_sec) * 1e9);
 		} else
 			ts[0] = st.st_mtim;
 		ts[1] = ts[0];
@@ -841,8 +841,8 @@ gcs_ctl_object(struct emu *e, struct emu_req *req, struct emu_resp *resp)
 	if ((o = gcs_object_json(e, b->valuestring, n->valuestring)) != NULL)
 		emu_resp_json(resp, HTTP_OK, o);
 	else
-		emu_gerror(resp, HTTP_INTERNAL, "INTERNAL", "backendError", NULL,
-		    "cannot read the object back", NULL);
+		emu_gerror(resp, HTTP_INTERNAL, "INTERNAL", "backendError",
+		    NULL, "cannot read the object back", NULL);
 done:
 	gcs_dump_free(&d);
 	free(path);
