@@ -23,5 +23,6 @@ if HAVE_CHECK
 TESTS += tests/check_emulator
 endif
 TESTS += tests/integration/emu-auth.sh tests/integration/emu-crm.sh \
-	tests/integration/emu-sql.sh tests/integration/emu-faults.sh \
+	tests/integration/emu-sql.sh tests/integration/emu-import.sh \
+	tests/integration/emu-faults.sh \
 	tests/integration/gcloud-fidelity.sh

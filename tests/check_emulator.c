@@ -225,13 +225,30 @@ static const struct {
 	{ M_GET, "/", EP_NONE, 0, NULL, NULL, NULL },
 	{ M_GET, "", EP_NONE, 0, NULL, NULL, NULL },
 	{ M_GET, "/v1/projects//instances", EP_NONE, 0, NULL, NULL, NULL },
-	{ M_GET, "/v1/projects/p/instances/i/databases/x", EP_NONE, 0, NULL,
+	{ M_GET, "/v1/projects/p/instances/i/databases/x/y", EP_NONE, 0, NULL,
 	  NULL, NULL },
+	{ M_GET, "/v1/projects/p/instances/i/databases/x",
+	  EP_SQL_DATABASES_GET, 0, "p", "i", NULL },
+	{ M_DELETE, "/sql/v1beta4/projects/p/instances/i/databases/x",
+	  EP_SQL_DATABASES_DELETE, 0, "p", "i", NULL },
+	{ M_PATCH, "/v1/projects/p/instances/i/databases/x",
+	  EP_SQL_DATABASES_GET, 1, "p", "i", NULL },
+	{ M_POST, "/v1/projects/p/instances/i/databases",
+	  EP_SQL_DATABASES_INSERT, 0, "p", "i", NULL },
+	{ M_GET, "/v1/projects/p/instances/i/databases",
+	  EP_SQL_DATABASES_LIST, 0, "p", "i", NULL },
+	{ M_POST, "/sql/v1beta4/projects/p1/instances/i1/import?alt=json",
+	  EP_SQL_IMPORT, 0, "p1", "i1", NULL },
+	{ M_GET, "/v1/projects/p1/instances/i1/import", EP_SQL_IMPORT, 1,
+	  "p1", "i1", NULL },
 	{ M_GET, "/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r/s/t", EP_NONE, 0, NULL,
 	  NULL, NULL },
 	{ M_GET, "/storage/v1/b/bk/o/%", EP_STORAGE_OBJECTS_GET, 0, NULL, NULL,
 	  "%" },
 	{ M_GET, "/_emulator/stats", EP_CTL_STATS, 0, NULL, NULL, NULL },
+	{ M_GET, "/_emulator/objects", EP_CTL_OBJECTS, 0, NULL, NULL, NULL },
+	{ M_POST, "/_emulator/objects", EP_CTL_OBJECTS_PLANT, 0, NULL, NULL,
+	  NULL },
 };
 
 START_TEST(route_table)
@@ -379,6 +396,14 @@ START_TEST(util_misc)
 	t = emu_rfc3339(1700000000.123);
 	ck_assert_str_eq(t, "2023-11-14T22:13:20.123Z");
 	free(t);
+	ck_assert_int_eq(emu_parse_rfc3339("2023-11-14T22:13:20.125Z", &d), 0);
+	ck_assert(d == 1700000000.125);
+	ck_assert_int_eq(emu_parse_rfc3339("2023-11-15T00:13:20+02:00", &d),
+	    0);
+	ck_assert(d == 1700000000);
+	ck_assert_int_eq(emu_parse_rfc3339("2023-11-14T22:13:20", &d), -1);
+	ck_assert_int_eq(emu_parse_rfc3339("2023-11-14T22:13:20Zx", &d), -1);
+	ck_assert_int_eq(emu_parse_rfc3339("yesterday", &d), -1);
 }
 END_TEST
 

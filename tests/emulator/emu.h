@@ -62,6 +62,10 @@ enum emu_ep {
 	EP_SQL_INSTANCES_GET,
 	EP_SQL_DATABASES_LIST,
 	EP_SQL_EXPORT,
+	EP_SQL_IMPORT,
+	EP_SQL_DATABASES_GET,
+	EP_SQL_DATABASES_INSERT,
+	EP_SQL_DATABASES_DELETE,
 	EP_SQL_OPERATIONS_GET,
 	EP_SQL_OPERATIONS_LIST,
 	EP_SQL_OPERATIONS_CANCEL,
@@ -73,6 +77,7 @@ enum emu_ep {
 	EP_STORAGE_OBJECTS_INSERT,
 	EP_CTL_STATS,
 	EP_CTL_OBJECTS,
+	EP_CTL_OBJECTS_PLANT,
 	EP_CTL_FAULTS,
 	EP_CTL_BUSY,
 	EP_COUNT
@@ -89,6 +94,7 @@ struct emu_route {
 	char		*project;
 	char		*instance;
 	char		*operation;
+	char		*database;
 	char		*folder;
 	char		*bucket;
 	char		*object;
@@ -135,6 +141,8 @@ struct emu_db {
 	double		 size_mb;
 	char		*fail_code;	/* NULL: export succeeds */
 	char		*fail_msg;
+	char		*charset;	/* NULL: the engine's default */
+	char		*collation;
 };
 
 struct emu_busy {
@@ -216,7 +224,9 @@ struct emu_op {
 	struct emu_instance *instance;
 	char		*database;
 	char		*uri;
-	char		*ctx;		/* exportContext echo, JSON text */
+	char		*ctx;		/* export/importContext echo, JSON */
+	int		 by_client;	/* asked for through the API */
+	double		 size_mb;	/* data an export/import moves */
 	double		 insert;	/* emulated epoch seconds */
 	double		 start;
 	double		 end;
@@ -278,11 +288,22 @@ struct emu_stats {
 	long		 total;
 	long		 auth_failures;
 	struct emu_counts exports;
+	struct emu_counts imports;
 	long		 conflicts_client;
 	long		 conflicts_busy;
 	long		 quota_max;
 	long		 quota_rejected;
 	long		 faults[F_KIND_COUNT];
+};
+
+/* What an object says about itself: the header of an emulator dump. */
+struct emu_dump {
+	char		*engine;	/* MYSQL, POSTGRES, SQLSERVER */
+	char		*project;
+	char		*instance;
+	char		*database;	/* "*" for a whole-instance dump */
+	double		 size_mb;	/* the data it holds */
+	int		 corrupt;	/* not a dump at all */
 };
 
 struct emu_rng {
@@ -345,6 +366,7 @@ int		 emu_mkdirs(const char *);
 char		*emu_page_token(long);
 int		 emu_page_offset(const char *, long *);
 int		 emu_parse_int(const char *, long, long, long *);
+int		 emu_parse_rfc3339(const char *, double *);
 
 /* emu_fleet.c */
 struct emu_fleet *fleet_parse(const char *, size_t, const char *, char *,
@@ -423,9 +445,14 @@ void		 gcs_handle(struct emu *, struct emu_req *, struct emu_route *,
 int		 gcs_object_path(struct emu *, const char *, const char *,
 		    char **);
 int		 gcs_valid_name(const char *);
-int		 gcs_write_export(struct emu *, const char *, const char *,
-		    const char *);
+int		 gcs_write_export(struct emu *, const char *,
+		    const struct emu_dump *, size_t);
+int		 gcs_read_dump(struct emu *, const char *, const char *,
+		    struct emu_dump *);
+void		 gcs_dump_free(struct emu_dump *);
 cJSON		*gcs_objects_json(struct emu *);
+void		 gcs_ctl_object(struct emu *, struct emu_req *,
+		    struct emu_resp *);
 
 /* emu_server.c */
 int		 emu_server_run(struct emu *, const char *, const char *);

@@ -605,6 +605,8 @@ fleet_instance_free(struct emu_instance *in)
 		free(in->dbs[i].name);
 		free(in->dbs[i].fail_code);
 		free(in->dbs[i].fail_msg);
+		free(in->dbs[i].charset);
+		free(in->dbs[i].collation);
 	}
 	if (!in->dbs_shared)
 		free(in->dbs);

@@ -34,6 +34,10 @@ static const char *const emu_ep_names[EP_COUNT] = {
 	[EP_SQL_INSTANCES_GET] = "sql.instances.get",
 	[EP_SQL_DATABASES_LIST] = "sql.databases.list",
 	[EP_SQL_EXPORT] = "sql.export",
+	[EP_SQL_IMPORT] = "sql.import",
+	[EP_SQL_DATABASES_GET] = "sql.databases.get",
+	[EP_SQL_DATABASES_INSERT] = "sql.databases.insert",
+	[EP_SQL_DATABASES_DELETE] = "sql.databases.delete",
 	[EP_SQL_OPERATIONS_GET] = "sql.operations.get",
 	[EP_SQL_OPERATIONS_LIST] = "sql.operations.list",
 	[EP_SQL_OPERATIONS_CANCEL] = "sql.operations.cancel",
@@ -45,6 +49,7 @@ static const char *const emu_ep_names[EP_COUNT] = {
 	[EP_STORAGE_OBJECTS_INSERT] = "storage.objects.insert",
 	[EP_CTL_STATS] = "_emulator.stats",
 	[EP_CTL_OBJECTS] = "_emulator.objects",
+	[EP_CTL_OBJECTS_PLANT] = "_emulator.objects.plant",
 	[EP_CTL_FAULTS] = "_emulator.faults",
 	[EP_CTL_BUSY] = "_emulator.busy",
 };
@@ -154,9 +159,20 @@ route_sql(struct emu_route *r, enum emu_method m, struct segs *sg, size_t b)
 			if (sg->n == b + 4)
 				want(r, EP_SQL_INSTANCES_GET, m, M_GET);
 			else if (sg->n == b + 5 && seq(sg, b + 4, "databases"))
-				want(r, EP_SQL_DATABASES_LIST, m, M_GET);
-			else if (sg->n == b + 5 && seq(sg, b + 4, "export"))
+				want(r, m == M_POST ? EP_SQL_DATABASES_INSERT :
+				    EP_SQL_DATABASES_LIST, m, m == M_POST ?
+				    M_POST : M_GET);
+			else if (sg->n == b + 6 && seq(sg, b + 4,
+			    "databases") && sok(sg, b + 5)) {
+				r->database = xstrdup(sg->s[b + 5]);
+				want(r, m == M_DELETE ?
+				    EP_SQL_DATABASES_DELETE :
+				    EP_SQL_DATABASES_GET, m, m == M_DELETE ?
+				    M_DELETE : M_GET);
+			} else if (sg->n == b + 5 && seq(sg, b + 4, "export"))
 				want(r, EP_SQL_EXPORT, m, M_POST);
+			else if (sg->n == b + 5 && seq(sg, b + 4, "import"))
+				want(r, EP_SQL_IMPORT, m, M_POST);
 		}
 	} else if (seq(sg, b + 2, "operations")) {
 		if (sg->n == b + 3)
@@ -282,7 +298,8 @@ emu_route(enum emu_method m, const char *uri, struct emu_route *r)
 		if (seq(&sg, 1, "stats"))
 			want(r, EP_CTL_STATS, m, M_GET);
 		else if (seq(&sg, 1, "objects"))
-			want(r, EP_CTL_OBJECTS, m, M_GET);
+			want(r, m == M_POST ? EP_CTL_OBJECTS_PLANT :
+			    EP_CTL_OBJECTS, m, m == M_POST ? M_POST : M_GET);
 		else if (seq(&sg, 1, "faults"))
 			want(r, EP_CTL_FAULTS, m, M_POST);
 		else if (seq(&sg, 1, "busy"))
@@ -298,6 +315,7 @@ emu_route_free(struct emu_route *r)
 	free(r->project);
 	free(r->instance);
 	free(r->operation);
+	free(r->database);
 	free(r->folder);
 	free(r->bucket);
 	free(r->object);
@@ -484,6 +502,9 @@ emu_control(struct emu *e, struct emu_req *req, struct emu_route *r,
 		break;
 	case EP_CTL_OBJECTS:
 		emu_resp_json(resp, HTTP_OK, gcs_objects_json(e));
+		break;
+	case EP_CTL_OBJECTS_PLANT:
+		gcs_ctl_object(e, req, resp);
 		break;
 	case EP_CTL_FAULTS:
 		if (fault_parse(req->body, req->bodylen, &fs, err,
@@ -690,6 +711,10 @@ emu_stats_json(struct emu *e)
 	for (i = 0; i < e->stats.exports.n; i++)
 		cJSON_AddNumberToObject(o, e->stats.exports.c[i].key,
 		    e->stats.exports.c[i].n);
+	o = cJSON_AddObjectToObject(root, "imports_started");
+	for (i = 0; i < e->stats.imports.n; i++)
+		cJSON_AddNumberToObject(o, e->stats.imports.c[i].key,
+		    e->stats.imports.c[i].n);
 	cJSON_AddNumberToObject(root, "conflicts_client",
 	    e->stats.conflicts_client);
 	cJSON_AddNumberToObject(root, "conflicts_busy", e->stats.conflicts_busy);

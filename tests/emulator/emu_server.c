@@ -401,6 +401,7 @@ emu_free(struct emu *e)
 	auth_free(e);
 	fault_set_free(&e->faults);
 	emu_counts_free(&e->stats.exports);
+	emu_counts_free(&e->stats.imports);
 	for (i = 0; i < e->nstatic; i++)
 		free(e->static_tokens[i]);
 	free(e->static_tokens);

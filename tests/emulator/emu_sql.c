@@ -1,11 +1,12 @@
 /*
  * emu_sql.c: Cloud SQL Admin v1 and v1beta4 (same payloads): instances
- * list/get, databases list, instances export and operations get/list/cancel.
- * Operations run on emulated time and are evaluated lazily: sql_tick()
- * finishes the ones whose end has passed and writes their objects through
- * emu_storage.c.  Google's rule of one admin operation per instance is
- * enforced here, with fleet busy windows as real BACKUP_VOLUME/MAINTENANCE
- * operations.  No socket code here.
+ * list/get, databases list/get/insert/delete, instances export and import,
+ * operations get/list/cancel.  Operations run on emulated time and are
+ * evaluated lazily: sql_tick() finishes the ones whose end has passed,
+ * writes export objects and reads import objects through emu_storage.c,
+ * and adds or drops databases.  Google's rule of one admin operation per
+ * instance is enforced here, with fleet busy windows as real
+ * BACKUP_VOLUME/MAINTENANCE operations.  No socket code here.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE	/* memmem, strndup; autoconf.h may have it */
@@ -29,6 +30,14 @@
 #define SQL_MSG_IN_PROGRESS "Operation failed because another operation " \
 	"was already in progress. Try your request after the current " \
 	"operation is complete."
+#define SQL_MSG_REPLICA \
+	"Invalid request: The requested operation is not valid for a " \
+	"replica instance."
+#define SQL_MSG_BAD_URI "Invalid request: Invalid URI. The URI must be " \
+	"in the form gs://bucketName/fileName."
+/* databases.insert/delete: emulated seconds queued, then running. */
+#define SQL_DBOP_STARTUP	1
+#define SQL_DBOP_LEN		2
 
 static const char *const sys_mysql[] = { "information_schema", "mysql",
     "performance_schema", "sys", NULL };
@@ -143,44 +152,267 @@ sql_op_fail(struct emu_op *op, const char *code, const char *msg)
 	op->err_msg = xstrdup(msg);
 }
 
-/* Finish every operation whose end has passed; write export objects. */
+static const char *
+sql_engine(const struct emu_instance *in)
+{
+	if (strncmp(in->version, "MYSQL_", 6) == 0)
+		return ("MYSQL");
+	if (strncmp(in->version, "POSTGRES_", 9) == 0)
+		return ("POSTGRES");
+	return ("SQLSERVER");
+}
+
+static int
+sql_is_replica(const struct emu_instance *in)
+{
+	return (in->master != NULL ||
+	    strcmp(in->type, "READ_REPLICA_INSTANCE") == 0);
+}
+
+static int
+sql_db_known(struct emu_instance *in, const char *name, struct emu_db **dbp)
+{
+	const char *const *sys = sql_sysdbs(in);
+	size_t	 i;
+
+	*dbp = NULL;
+	for (i = 0; i < in->ndbs; i++)
+		if (strcmp(in->dbs[i].name, name) == 0) {
+			*dbp = &in->dbs[i];
+			return (1);
+		}
+	for (i = 0; sys[i] != NULL; i++)
+		if (strcmp(sys[i], name) == 0)
+			return (1);
+	return (0);
+}
+
+/* A primary's database array moved: its sharing replicas follow. */
+static void
+sql_dbs_sync(struct emu_instance *in)
+{
+	struct emu_project *p = in->project;
+	size_t	 i;
+
+	for (i = 0; i < p->ninstances; i++)
+		if (p->instances[i].dbs_shared &&
+		    strcmp(p->instances[i].master, in->name) == 0) {
+			p->instances[i].dbs = in->dbs;
+			p->instances[i].ndbs = in->ndbs;
+		}
+}
+
+static void
+sql_db_add(struct emu_instance *in, const char *name, double mb,
+    const char *charset, const char *collation)
+{
+	struct emu_db	*d;
+
+	in->dbs = xreallocarray(in->dbs, in->ndbs + 1, sizeof(*in->dbs));
+	d = &in->dbs[in->ndbs++];
+	memset(d, 0, sizeof(*d));
+	d->name = xstrdup(name);
+	d->size_mb = mb;
+	if (charset != NULL)
+		d->charset = xstrdup(charset);
+	if (collation != NULL)
+		d->collation = xstrdup(collation);
+	sql_dbs_sync(in);
+}
+
+static int
+sql_db_remove(struct emu_instance *in, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < in->ndbs; i++)
+		if (strcmp(in->dbs[i].name, name) == 0)
+			break;
+	if (i == in->ndbs)
+		return (-1);
+	free(in->dbs[i].name);
+	free(in->dbs[i].fail_code);
+	free(in->dbs[i].fail_msg);
+	free(in->dbs[i].charset);
+	free(in->dbs[i].collation);
+	memmove(&in->dbs[i], &in->dbs[i + 1], (in->ndbs - i - 1) *
+	    sizeof(*in->dbs));
+	in->ndbs--;
+	sql_dbs_sync(in);
+	return (0);
+}
+
+/* The engine's own words for "that database already exists". */
+static char *
+sql_msg_db_exists(const struct emu_instance *in, const char *db)
+{
+	char	*m;
+
+	if (strcmp(sql_engine(in), "MYSQL") == 0)
+		xasprintf(&m, "Error 1007 (HY000): Can't create database "
+		    "'%s'; database exists", db);
+	else if (strcmp(sql_engine(in), "POSTGRES") == 0)
+		xasprintf(&m, "ERROR:  database \"%s\" already exists", db);
+	else
+		xasprintf(&m, "Database '%s' already exists. Choose a "
+		    "different database name.", db);
+	return (m);
+}
+
+/* The engine's own words for a file that is not one of its dumps. */
+static char *
+sql_msg_bad_dump(const struct emu_instance *in, const char *uri)
+{
+	char	*m;
+
+	if (strcmp(sql_engine(in), "MYSQL") == 0)
+		m = xstrdup("ERROR 1064 (42000) at line 1: You have an error "
+		    "in your SQL syntax; check the manual that corresponds to "
+		    "your MySQL server version for the right syntax to use "
+		    "near the start of the import file");
+	else if (strcmp(sql_engine(in), "POSTGRES") == 0)
+		m = xstrdup("ERROR:  syntax error at or near the start of the "
+		    "import file: the input is not a PostgreSQL dump");
+	else
+		xasprintf(&m, "The media family on device '%s' is incorrectly "
+		    "formed. SQL Server cannot process this media family. "
+		    "RESTORE DATABASE is terminating abnormally.", uri);
+	return (m);
+}
+
+/*
+ * An import reaching DONE: read the object as it is now and apply it.
+ * PostgreSQL imports into an existing database; SQL Server restores into
+ * a new one; a MySQL dump names its own database (Google: the file's
+ * database overrides importContext.database), else the context's.
+ */
+static void
+sql_import_finish(struct emu *e, struct emu_op *op)
+{
+	struct emu_instance *in = op->instance;
+	struct emu_dump	 d;
+	struct emu_db	*db;
+	const char	*eng = sql_engine(in), *target = op->database;
+	char		*bucket, *obj, *msg = NULL;
+
+	bucket = xstrdup(op->uri + 5);
+	obj = strchr(bucket, '/');
+	*obj++ = '\0';
+	if (gcs_read_dump(e, bucket, obj, &d) == -1) {
+		xasprintf(&msg, "The file %s does not exist or the Cloud SQL "
+		    "instance service account does not have read access to "
+		    "it.", op->uri);
+		sql_op_fail(op, "ERROR_RDBMS", msg);
+		goto done;
+	}
+	if (strcmp(eng, "MYSQL") == 0 && !d.corrupt && d.database != NULL &&
+	    strcmp(d.database, "*") != 0 && strchr(d.database, ',') == NULL)
+		target = d.database;
+	if (strcmp(eng, "POSTGRES") == 0 && !sql_db_known(in, target, &db)) {
+		xasprintf(&msg, "psql: error: connection to server failed: "
+		    "FATAL:  database \"%s\" does not exist", target);
+		sql_op_fail(op, "ERROR_RDBMS", msg);
+	} else if (strcmp(eng, "SQLSERVER") == 0 &&
+	    sql_db_known(in, target, &db)) {
+		msg = sql_msg_db_exists(in, target);
+		sql_op_fail(op, "ERROR_RDBMS", msg);
+	} else if (d.corrupt || strcmp(d.engine, eng) != 0) {
+		msg = sql_msg_bad_dump(in, op->uri);
+		sql_op_fail(op, "ERROR_RDBMS", msg);
+	} else if (target != NULL && !sql_db_known(in, target, &db))
+		sql_db_add(in, target, d.size_mb, NULL, NULL);
+done:
+	free(msg);
+	gcs_dump_free(&d);
+	free(bucket);
+}
+
+static void
+sql_export_finish(struct emu *e, struct emu_op *op)
+{
+	struct emu_dump	 d;
+	char		*bucket, *obj, *path, *msg;
+
+	/* uri was checked at export time: gs://bucket/object */
+	bucket = xstrdup(op->uri + 5);
+	obj = strchr(bucket, '/');
+	*obj++ = '\0';
+	memset(&d, 0, sizeof(d));
+	d.engine = (char *)(uintptr_t)sql_engine(op->instance);
+	d.project = op->project->id;
+	d.instance = op->instance->name;
+	d.database = op->database;
+	d.size_mb = op->size_mb;
+	if (gcs_object_path(e, bucket, obj, &path) == -1) {
+		sql_op_fail(op, "ERROR_RDBMS", "Invalid destination URI.");
+	} else if (access(path, F_OK) == 0) {
+		xasprintf(&msg, "The destination file %s already exists. "
+		    "Choose a different file name.", op->uri);
+		sql_op_fail(op, "ERROR_RDBMS", msg);
+		free(msg);
+	} else if (gcs_write_export(e, path, &d, 0) == -1) {
+		log_warn("sql_tick: write %s", path);
+		sql_op_fail(op, "INTERNAL_ERROR", "An internal error has "
+		    "occurred writing the export file.");
+	}
+	free(path);
+	free(bucket);
+}
+
+/* databases.insert/delete reaching DONE. */
+static void
+sql_dbop_finish(struct emu_op *op)
+{
+	struct emu_instance *in = op->instance;
+	struct emu_db	*db;
+	cJSON		*j, *cs, *co;
+	char		*msg;
+
+	if (strcmp(op->type, "CREATE_DATABASE") == 0) {
+		if (sql_db_known(in, op->database, &db)) {
+			msg = sql_msg_db_exists(in, op->database);
+			sql_op_fail(op, "ERROR_RDBMS", msg);
+			free(msg);
+			return;
+		}
+		j = op->ctx != NULL ? cJSON_Parse(op->ctx) : NULL;
+		cs = cJSON_GetObjectItemCaseSensitive(j, "charset");
+		co = cJSON_GetObjectItemCaseSensitive(j, "collation");
+		sql_db_add(in, op->database, 0, cJSON_IsString(cs) &&
+		    *cs->valuestring != '\0' ? cs->valuestring : NULL,
+		    cJSON_IsString(co) && *co->valuestring != '\0' ?
+		    co->valuestring : NULL);
+		cJSON_Delete(j);
+	} else if (sql_db_remove(in, op->database) == -1) {
+		xasprintf(&msg, "Database '%s' does not exist.", op->database);
+		sql_op_fail(op, "ERROR_RDBMS", msg);
+		free(msg);
+	}
+}
+
+/* Finish every operation whose end has passed and apply its effects. */
 void
 sql_tick(struct emu *e)
 {
 	struct emu_op	*op;
 	double		 now = emu_now(e);
-	char		*bucket, *obj, *path, *msg;
 
 	TAILQ_FOREACH(op, &e->ops, entry) {
 		if (op->done || now < op->end)
 			continue;
 		op->done = 1;
-		if (strcmp(op->type, "EXPORT") != 0)
+		if (!op->by_client)
 			continue;
 		if (op->fail_code != NULL) {
 			sql_op_fail(op, op->fail_code, op->fail_msg);
 			continue;
 		}
-		/* uri was checked at export time: gs://bucket/object */
-		bucket = xstrdup(op->uri + 5);
-		obj = strchr(bucket, '/');
-		*obj++ = '\0';
-		if (gcs_object_path(e, bucket, obj, &path) == -1) {
-			sql_op_fail(op, "ERROR_RDBMS", "Invalid destination "
-			    "URI.");
-		} else if (access(path, F_OK) == 0) {
-			xasprintf(&msg, "The destination file %s already "
-			    "exists. Choose a different file name.", op->uri);
-			sql_op_fail(op, "ERROR_RDBMS", msg);
-			free(msg);
-		} else if (gcs_write_export(e, path, op->project->id,
-		    op->database) == -1) {
-			log_warn("sql_tick: write %s", path);
-			sql_op_fail(op, "INTERNAL_ERROR", "An internal error "
-			    "has occurred writing the export file.");
-		}
-		free(path);
-		free(bucket);
+		if (strcmp(op->type, "EXPORT") == 0)
+			sql_export_finish(e, op);
+		else if (strcmp(op->type, "IMPORT") == 0)
+			sql_import_finish(e, op);
+		else
+			sql_dbop_finish(op);
 	}
 }
 
@@ -197,8 +429,8 @@ sql_op_json(struct emu *e, struct emu_op *op, const char *prefix)
 	cJSON_AddStringToObject(o, "targetLink", s);
 	free(s);
 	cJSON_AddStringToObject(o, "status", sql_op_status_name(st));
-	cJSON_AddStringToObject(o, "user", strcmp(op->type, "EXPORT") == 0 ?
-	    e->fleet->user : "cloud-sql-maintenance@google.com");
+	cJSON_AddStringToObject(o, "user", op->by_client ? e->fleet->user :
+	    "cloud-sql-maintenance@google.com");
 	/*
 	 * Google stamps operations with its wall clock, which agrees with
 	 * the client's: stamp the real times at which the emulated ones
@@ -229,8 +461,11 @@ sql_op_json(struct emu *e, struct emu_op *op, const char *prefix)
 		}
 	}
 	cJSON_AddStringToObject(o, "operationType", op->type);
-	if (op->ctx != NULL && (x = cJSON_Parse(op->ctx)) != NULL)
-		cJSON_AddItemToObject(o, "exportContext", x);
+	if (op->ctx != NULL && (strcmp(op->type, "EXPORT") == 0 ||
+	    strcmp(op->type, "IMPORT") == 0) && (x = cJSON_Parse(op->ctx)) !=
+	    NULL)
+		cJSON_AddItemToObject(o, strcmp(op->type, "IMPORT") == 0 ?
+		    "importContext" : "exportContext", x);
 	cJSON_AddStringToObject(o, "name", op->name);
 	cJSON_AddStringToObject(o, "targetId", op->instance->name);
 	xasprintf(&s, "%s%s/projects/%s/operations/%s", sql_root(e), prefix,
@@ -332,7 +567,7 @@ sql_instance_json(struct emu *e, struct emu_instance *in, const char *prefix)
 
 static cJSON *
 sql_db_json(struct emu *e, struct emu_instance *in, const char *name,
-    const char *prefix)
+    const struct emu_db *db, const char *prefix)
 {
 	cJSON	*o = cJSON_CreateObject(), *d;
 	char	*t;
@@ -340,9 +575,11 @@ sql_db_json(struct emu *e, struct emu_instance *in, const char *name,
 	int	 pg = strncmp(in->version, "POSTGRES_", 9) == 0;
 
 	cJSON_AddStringToObject(o, "kind", "sql#database");
-	cJSON_AddStringToObject(o, "charset", my ? "utf8mb4" : "UTF8");
-	cJSON_AddStringToObject(o, "collation", my ? "utf8mb4_0900_ai_ci" :
-	    pg ? "en_US.UTF8" : "SQL_Latin1_General_CP1_CI_AS");
+	cJSON_AddStringToObject(o, "charset", db != NULL && db->charset !=
+	    NULL ? db->charset : my ? "utf8mb4" : "UTF8");
+	cJSON_AddStringToObject(o, "collation", db != NULL && db->collation !=
+	    NULL ? db->collation : my ? "utf8mb4_0900_ai_ci" : pg ?
+	    "en_US.UTF8" : "SQL_Latin1_General_CP1_CI_AS");
 	cJSON_AddStringToObject(o, "name", name);
 	cJSON_AddStringToObject(o, "instance", in->name);
 	xasprintf(&t, "%s%s/projects/%s/instances/%s/databases/%s",
@@ -511,24 +748,6 @@ sql_instances_list(struct emu *e, struct emu_req *req, struct emu_route *r,
 	emu_resp_json(resp, HTTP_OK, root);
 }
 
-static int
-sql_db_known(struct emu_instance *in, const char *name, struct emu_db **dbp)
-{
-	const char *const *sys = sql_sysdbs(in);
-	size_t	 i;
-
-	*dbp = NULL;
-	for (i = 0; i < in->ndbs; i++)
-		if (strcmp(in->dbs[i].name, name) == 0) {
-			*dbp = &in->dbs[i];
-			return (1);
-		}
-	for (i = 0; sys[i] != NULL; i++)
-		if (strcmp(sys[i], name) == 0)
-			return (1);
-	return (0);
-}
-
 static void
 sql_databases_list(struct emu *e, struct emu_route *r,
     struct emu_instance *in, struct emu_resp *resp)
@@ -545,7 +764,7 @@ sql_databases_list(struct emu *e, struct emu_route *r,
 	cJSON_AddStringToObject(root, "kind", "sql#databasesList");
 	items = cJSON_CreateArray();
 	for (i = 0; sys[i] != NULL; i++)
-		cJSON_AddItemToArray(items, sql_db_json(e, in, sys[i],
+		cJSON_AddItemToArray(items, sql_db_json(e, in, sys[i], NULL,
 		    r->sql_prefix));
 	for (i = 0; i < in->ndbs; i++) {
 		for (j = 0; sys[j] != NULL; j++)
@@ -553,7 +772,7 @@ sql_databases_list(struct emu *e, struct emu_route *r,
 				break;
 		if (sys[j] == NULL)
 			cJSON_AddItemToArray(items, sql_db_json(e, in,
-			    in->dbs[i].name, r->sql_prefix));
+			    in->dbs[i].name, &in->dbs[i], r->sql_prefix));
 	}
 	cJSON_AddItemToObject(root, "items", items);
 	emu_resp_json(resp, HTTP_OK, root);
@@ -572,12 +791,48 @@ sql_op_holding(struct emu *e, struct emu_instance *in, double now)
 	return (NULL);
 }
 
+/*
+ * Cloud SQL: one admin operation per instance.  1 after answering the
+ * exact 409 when another operation holds it, else 0.
+ */
+static int
+sql_conflict(struct emu *e, struct emu_instance *in, double now,
+    struct emu_resp *resp)
+{
+	struct emu_op	*hold;
+
+	if ((hold = sql_op_holding(e, in, now)) == NULL)
+		return (0);
+	if (hold->by_client)
+		e->stats.conflicts_client++;
+	else
+		e->stats.conflicts_busy++;
+	emu_gerror(resp, HTTP_CONFLICT, NULL, "operationInProgress", NULL,
+	    SQL_MSG_IN_PROGRESS, NULL);
+	return (1);
+}
+
+/* Running primary, else 1 after answering the 400. */
+static int
+sql_not_writable(struct emu_instance *in, struct emu_resp *resp)
+{
+	if (!fleet_running(in) || strcmp(in->state, "RUNNABLE") != 0) {
+		sql_invalid(resp, SQL_MSG_NOT_RUNNING);
+		return (1);
+	}
+	if (sql_is_replica(in)) {
+		sql_invalid(resp, SQL_MSG_REPLICA);
+		return (1);
+	}
+	return (0);
+}
+
 static void
 sql_export(struct emu *e, struct emu_req *req, struct emu_route *r,
     struct emu_instance *in, struct emu_resp *resp, int op_error)
 {
 	cJSON		*body, *ctx, *v, *dbs, *it;
-	struct emu_op	*op, *hold;
+	struct emu_op	*op;
 	struct emu_db	*db;
 	const char	*ft, *uri, *slash, *fail_code = NULL, *bad = NULL;
 	char		*bucket, *key, *msg = NULL, *names = NULL, *t;
@@ -614,8 +869,7 @@ sql_export(struct emu *e, struct emu_req *req, struct emu_route *r,
 	else if (uri == NULL || strncmp(uri, "gs://", 5) != 0 ||
 	    (slash = strchr(uri + 5, '/')) == NULL || slash == uri + 5 ||
 	    slash[1] == '\0' || !gcs_valid_name(slash + 1))
-		bad = "Invalid request: Invalid URI. The URI must be in the "
-		    "form gs://bucketName/fileName.";
+		bad = SQL_MSG_BAD_URI;
 	else if (dbs != NULL && !cJSON_IsArray(dbs))
 		bad = "Invalid request: databases must be a list.";
 	else if (!my && ndb != 1)
@@ -635,19 +889,13 @@ sql_export(struct emu *e, struct emu_req *req, struct emu_route *r,
 		return;
 	}
 
-	/* Cloud SQL: one admin operation per instance. */
-	if ((hold = sql_op_holding(e, in, now)) != NULL) {
+	if (sql_conflict(e, in, now, resp)) {
 		cJSON_Delete(body);
-		if (strcmp(hold->type, "EXPORT") == 0)
-			e->stats.conflicts_client++;
-		else
-			e->stats.conflicts_busy++;
-		emu_gerror(resp, HTTP_CONFLICT, NULL, "operationInProgress",
-		    NULL, SQL_MSG_IN_PROGRESS, NULL);
 		return;
 	}
 
 	op = sql_op_new(e, in, "EXPORT");
+	op->by_client = 1;
 	op->uri = xstrdup(uri);
 	if (ndb == 0) {
 		names = xstrdup("*");
@@ -705,9 +953,204 @@ sql_export(struct emu *e, struct emu_req *req, struct emu_route *r,
 	op->start = now + (offload ? e->fleet->offload_startup :
 	    e->fleet->startup);
 	op->end = op->start + mb / e->fleet->export_rate;
+	op->size_mb = mb;
 	xasprintf(&key, "%s/%s/%s", in->project->id, in->name, names);
 	emu_counts_add(&e->stats.exports, key);
 	free(key);
+	cJSON_Delete(body);
+	emu_resp_json(resp, HTTP_OK, sql_op_json(e, op, r->sql_prefix));
+}
+
+/*
+ * instances.import: checked like an export at request time; the object
+ * is read when the operation reaches DONE (sql_import_finish), its length
+ * set by the data it holds and the fleet's rate.
+ */
+static void
+sql_import(struct emu *e, struct emu_req *req, struct emu_route *r,
+    struct emu_instance *in, struct emu_resp *resp, int op_error)
+{
+	cJSON		*body, *ctx, *v;
+	struct emu_op	*op;
+	struct emu_dump	 d;
+	const char	*ft, *uri, *db, *slash, *bad = NULL, *eng;
+	char		*bucket, *key;
+	double		 now = emu_now(e);
+
+	eng = sql_engine(in);
+	body = cJSON_ParseWithLength(req->body, req->bodylen);
+	ctx = cJSON_GetObjectItemCaseSensitive(body, "importContext");
+	if (!cJSON_IsObject(ctx)) {
+		cJSON_Delete(body);
+		sql_invalid(resp, "Invalid request: importContext is "
+		    "required.");
+		return;
+	}
+	if (sql_not_writable(in, resp)) {
+		cJSON_Delete(body);
+		return;
+	}
+	v = cJSON_GetObjectItemCaseSensitive(ctx, "fileType");
+	ft = cJSON_IsString(v) ? v->valuestring : "SQL";
+	v = cJSON_GetObjectItemCaseSensitive(ctx, "uri");
+	uri = cJSON_IsString(v) ? v->valuestring : NULL;
+	v = cJSON_GetObjectItemCaseSensitive(ctx, "database");
+	db = cJSON_IsString(v) && *v->valuestring != '\0' ? v->valuestring :
+	    NULL;
+	if (strcmp(ft, "SQL") != 0 && strcmp(ft, "BAK") != 0)
+		bad = strcmp(ft, "CSV") == 0 ? "Invalid request: CSV import "
+		    "is not emulated." : "Invalid request: Invalid file type.";
+	else if (uri == NULL || strncmp(uri, "gs://", 5) != 0 ||
+	    (slash = strchr(uri + 5, '/')) == NULL || slash == uri + 5 ||
+	    slash[1] == '\0' || !gcs_valid_name(slash + 1))
+		bad = SQL_MSG_BAD_URI;
+	else if (v != NULL && !cJSON_IsString(v))
+		bad = "Invalid request: Invalid database name.";
+	else if (strcmp(eng, "SQLSERVER") == 0 && strcmp(ft, "BAK") != 0)
+		bad = "Invalid request: SQL Server imports need fileType BAK.";
+	else if (strcmp(eng, "SQLSERVER") != 0 && strcmp(ft, "BAK") == 0)
+		bad = "Invalid request: BAK import is for SQL Server only.";
+	else if (strcmp(eng, "MYSQL") != 0 && db == NULL)
+		bad = "Invalid request: The database to import into must be "
+		    "specified.";
+	if (bad != NULL) {
+		cJSON_Delete(body);
+		sql_invalid(resp, bad);
+		return;
+	}
+	if (sql_conflict(e, in, now, resp)) {
+		cJSON_Delete(body);
+		return;
+	}
+
+	op = sql_op_new(e, in, "IMPORT");
+	op->by_client = 1;
+	op->uri = xstrdup(uri);
+	if (db != NULL)
+		op->database = xstrdup(db);
+	/* The length follows the data the object holds, as now. */
+	bucket = xstrndup(uri + 5, (size_t)(strchr(uri + 5, '/') - uri - 5));
+	if (gcs_read_dump(e, bucket, strchr(uri + 5, '/') + 1, &d) == 0)
+		op->size_mb = d.size_mb;
+	gcs_dump_free(&d);
+	free(bucket);
+	if (op_error) {
+		op->fail_code = xstrdup("INTERNAL_ERROR");
+		op->fail_msg = xstrdup("An internal error has occurred. "
+		    "Please retry.");
+	}
+	if (!cJSON_HasObjectItem(ctx, "kind"))
+		cJSON_AddStringToObject(ctx, "kind", "sql#importContext");
+	op->ctx = cJSON_PrintUnformatted(ctx);
+	op->insert = now;
+	op->start = now + e->fleet->startup;
+	op->end = op->start + op->size_mb / e->fleet->export_rate;
+	xasprintf(&key, "%s/%s/%s", in->project->id, in->name,
+	    db != NULL ? db : "*");
+	emu_counts_add(&e->stats.imports, key);
+	free(key);
+	cJSON_Delete(body);
+	emu_resp_json(resp, HTTP_OK, sql_op_json(e, op, r->sql_prefix));
+}
+
+static void
+sql_no_database(struct emu_resp *resp)
+{
+	emu_gerror(resp, HTTP_NOT_FOUND, "NOT_FOUND", "notFound", NULL,
+	    "The database does not exist.", NULL);
+}
+
+static int
+sql_is_sysdb(const struct emu_instance *in, const char *name)
+{
+	const char *const *sys = sql_sysdbs(in);
+	size_t	 i;
+
+	for (i = 0; sys[i] != NULL; i++)
+		if (strcmp(sys[i], name) == 0)
+			return (1);
+	return (0);
+}
+
+static void
+sql_database_get(struct emu *e, struct emu_route *r, struct emu_instance *in,
+    struct emu_resp *resp)
+{
+	struct emu_db	*db;
+
+	if (!fleet_running(in) || strcmp(in->state, "RUNNABLE") != 0) {
+		sql_invalid(resp, SQL_MSG_NOT_RUNNING);
+		return;
+	}
+	if (!sql_db_known(in, r->database, &db)) {
+		sql_no_database(resp);
+		return;
+	}
+	emu_resp_json(resp, HTTP_OK, sql_db_json(e, in, r->database, db,
+	    r->sql_prefix));
+}
+
+/*
+ * databases.insert and databases.delete: short operations; the database
+ * appears or goes when DONE.  An existing name is accepted and fails the
+ * operation (gcloud: "Database creation failed. Check if a database named
+ * X already exists."); an unknown one is a 404 for delete.
+ */
+static void
+sql_database_op(struct emu *e, struct emu_req *req, struct emu_route *r,
+    struct emu_instance *in, struct emu_resp *resp)
+{
+	cJSON		*body = NULL, *v;
+	struct emu_op	*op;
+	struct emu_db	*db;
+	const char	*name;
+	char		*msg;
+	double		 now = emu_now(e);
+
+	if (r->ep == EP_SQL_DATABASES_INSERT) {
+		body = cJSON_ParseWithLength(req->body, req->bodylen);
+		v = cJSON_GetObjectItemCaseSensitive(body, "name");
+		if (!cJSON_IsObject(body) || !cJSON_IsString(v) ||
+		    *v->valuestring == '\0' ||
+		    strpbrk(v->valuestring, "/`'\"\\") != NULL) {
+			cJSON_Delete(body);
+			sql_invalid(resp, "Invalid request: Missing or invalid "
+			    "database name.");
+			return;
+		}
+		name = v->valuestring;
+	} else
+		name = r->database;
+	if (sql_not_writable(in, resp)) {
+		cJSON_Delete(body);
+		return;
+	}
+	if (r->ep == EP_SQL_DATABASES_DELETE) {
+		if (sql_is_sysdb(in, name)) {
+			xasprintf(&msg, "Invalid request: %s is a system "
+			    "database and cannot be deleted.", name);
+			sql_invalid(resp, msg);
+			free(msg);
+			return;
+		}
+		if (!sql_db_known(in, name, &db)) {
+			sql_no_database(resp);
+			return;
+		}
+	}
+	if (sql_conflict(e, in, now, resp)) {
+		cJSON_Delete(body);
+		return;
+	}
+	op = sql_op_new(e, in, r->ep == EP_SQL_DATABASES_INSERT ?
+	    "CREATE_DATABASE" : "DELETE_DATABASE");
+	op->by_client = 1;
+	op->database = xstrdup(name);
+	if (body != NULL)
+		op->ctx = cJSON_PrintUnformatted(body);
+	op->insert = now;
+	op->start = now + SQL_DBOP_STARTUP;
+	op->end = op->start + SQL_DBOP_LEN;
 	cJSON_Delete(body);
 	emu_resp_json(resp, HTTP_OK, sql_op_json(e, op, r->sql_prefix));
 }
@@ -774,7 +1217,7 @@ sql_operations_list(struct emu *e, struct emu_req *req, struct emu_route *r,
 
 /*
  * Cloud SQL Admin entry point.  op_error: a fault rule asks that an export
- * created by this request end DONE with INTERNAL_ERROR.
+ * or import created by this request end DONE with INTERNAL_ERROR.
  */
 void
 sql_handle(struct emu *e, struct emu_req *req, struct emu_route *r,
@@ -813,6 +1256,16 @@ sql_handle(struct emu *e, struct emu_req *req, struct emu_route *r,
 	case EP_SQL_EXPORT:
 		sql_export(e, req, r, in, resp, op_error);
 		break;
+	case EP_SQL_IMPORT:
+		sql_import(e, req, r, in, resp, op_error);
+		break;
+	case EP_SQL_DATABASES_GET:
+		sql_database_get(e, r, in, resp);
+		break;
+	case EP_SQL_DATABASES_INSERT:
+	case EP_SQL_DATABASES_DELETE:
+		sql_database_op(e, req, r, in, resp);
+		break;
 	case EP_SQL_OPERATIONS_LIST:
 		sql_operations_list(e, req, r, p, resp);
 		break;
@@ -825,7 +1278,8 @@ sql_handle(struct emu *e, struct emu_req *req, struct emu_route *r,
 			break;
 		}
 		if (r->ep == EP_SQL_OPERATIONS_CANCEL) {
-			if (!op->done && strcmp(op->type, "EXPORT") == 0) {
+			if (!op->done && (strcmp(op->type, "EXPORT") == 0 ||
+			    strcmp(op->type, "IMPORT") == 0)) {
 				double now = emu_now(e);
 				if (op->start > now)
 					op->start = now;

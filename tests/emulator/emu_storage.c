@@ -1,8 +1,9 @@
 /*
  * emu_storage.c: the Cloud Storage JSON API over a directory tree: bucket
  * get, objects get (metadata or alt=media), list (prefix, delimiter,
- * paging), delete and simple/multipart upload, plus the export writer used
- * by Cloud SQL operations.  Objects are plain files under
+ * paging), delete and simple/multipart upload, plus the export writer and
+ * dump reader used by Cloud SQL operations and the test hook that plants
+ * objects.  Objects are plain files under
  * --bucket-dir/<bucket>/<name>; their metadata (size, CRC32C, MD5,
  * generation) is computed from the file, so nothing else is stored.
  */
@@ -14,9 +15,11 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -98,24 +101,34 @@ gcs_gzip(const char *text, size_t len, size_t *outlen)
 }
 
 /*
- * Write a small, real export file at path: a SQL-ish dump, gzip'd when
- * the name ends ".gz".  0 or -1 with errno.
+ * Write a small, real export file at path: a SQL-ish dump whose header
+ * says what it holds (engine, source, database, data size), so that an
+ * import can tell a good dump from a corrupt one; gzip'd when the name
+ * ends ".gz".  pad > 0 makes the object that many bytes: comment lines
+ * inside a plain dump, zero bytes after a gzip stream (which gzip
+ * readers skip).  0 or -1 with errno.
  */
 int
-gcs_write_export(struct emu *e, const char *path, const char *project,
-    const char *db)
+gcs_write_export(struct emu *e, const char *path, const struct emu_dump *d,
+    size_t pad)
 {
-	char		*text, *ts;
+	char		*text, *ts, *buf;
 	unsigned char	*gz;
-	size_t		 len, gzlen, n = strlen(path);
+	size_t		 len, gzlen, n = strlen(path), k;
 	int		 rc;
 
 	ts = emu_rfc3339(emu_now(e));
-	xasprintf(&text, "-- databackup emulator export\n"
-	    "-- project: %s\n-- database: %s\n-- time: %s\n"
-	    "CREATE TABLE emu_t (id INT PRIMARY KEY, note TEXT);\n"
-	    "INSERT INTO emu_t VALUES (1, 'exported by gcp-emulator');\n",
-	    project, db != NULL ? db : "*", ts);
+	if (d->corrupt)
+		xasprintf(&text, "\x01\x02 not a dump: %s\n", ts);
+	else
+		xasprintf(&text, "-- databackup emulator export\n"
+		    "-- engine: %s\n-- project: %s\n-- instance: %s\n"
+		    "-- database: %s\n-- size_mb: %.6g\n-- time: %s\n"
+		    "CREATE TABLE emu_t (id INT PRIMARY KEY, note TEXT);\n"
+		    "INSERT INTO emu_t VALUES (1, 'exported by "
+		    "gcp-emulator');\n", d->engine, d->project != NULL ?
+		    d->project : "-", d->instance != NULL ? d->instance : "-",
+		    d->database != NULL ? d->database : "*", d->size_mb, ts);
 	free(ts);
 	len = strlen(text);
 	if (emu_mkdirs(path) == -1) {
@@ -128,12 +141,133 @@ gcs_write_export(struct emu *e, const char *path, const char *project,
 			errno = EIO;
 			return (-1);
 		}
+		if (pad > gzlen) {
+			gz = xreallocarray(gz, pad, 1);
+			memset(gz + gzlen, 0, pad - gzlen);
+			gzlen = pad;
+		}
 		rc = emu_write_file(path, gz, gzlen);
 		free(gz);
-	} else
+	} else {
+		if (pad > len) {
+			buf = xmalloc(pad);
+			memcpy(buf, text, len);
+			for (k = len; k < pad; k++)
+				buf[k] = (k - len) % 64 < 2 ? '-' :
+				    (k - len) % 64 == 63 || k == pad - 1 ?
+				    '\n' : ' ';
+			free(text);
+			text = buf;
+			len = pad;
+		}
 		rc = emu_write_file(path, text, len);
+	}
 	free(text);
 	return (rc);
+}
+
+void
+gcs_dump_free(struct emu_dump *d)
+{
+	free(d->engine);
+	free(d->project);
+	free(d->instance);
+	free(d->database);
+	memset(d, 0, sizeof(*d));
+}
+
+/* The first bytes of a file, inflated if it is gzip; new string. */
+static char *
+gcs_head(const char *data, size_t len, size_t max)
+{
+	z_stream	 z;
+	char		*out = xmalloc(max + 1);
+	int		 rc;
+
+	if (len < 2 || (unsigned char)data[0] != 0x1f ||
+	    (unsigned char)data[1] != 0x8b) {
+		if (len > max)
+			len = max;
+		memcpy(out, data, len);
+		out[len] = '\0';
+		return (out);
+	}
+	memset(&z, 0, sizeof(z));
+	if (inflateInit2(&z, 15 + 32) != Z_OK) {
+		free(out);
+		return (NULL);
+	}
+	z.next_in = (unsigned char *)(uintptr_t)data;
+	z.avail_in = (uInt)len;
+	z.next_out = (unsigned char *)out;
+	z.avail_out = (uInt)max;
+	rc = inflate(&z, Z_NO_FLUSH);
+	if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
+		inflateEnd(&z);
+		free(out);
+		return (NULL);
+	}
+	out[z.total_out] = '\0';
+	inflateEnd(&z);
+	return (out);
+}
+
+/*
+ * Read what the object bucket/name holds into d: -1 if there is no such
+ * object, 0 otherwise (d->corrupt set when it is not an emulator dump).
+ */
+int
+gcs_read_dump(struct emu *e, const char *bucket, const char *name,
+    struct emu_dump *d)
+{
+	struct stat	 st;
+	char		*path, *data, *head, *line, *next, *v;
+	size_t		 len;
+
+	memset(d, 0, sizeof(*d));
+	if (!fleet_bucket(e->fleet, bucket) ||
+	    gcs_object_path(e, bucket, name, &path) == -1)
+		return (-1);
+	if (stat(path, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    (data = emu_read_file(path, &len)) == NULL) {
+		free(path);
+		return (-1);
+	}
+	free(path);
+	head = gcs_head(data, len, 4096);
+	free(data);
+	d->size_mb = (double)st.st_size / (1024 * 1024);
+	if (head == NULL || strncmp(head, "-- databackup emulator export\n",
+	    30) != 0) {
+		free(head);
+		d->corrupt = 1;
+		return (0);
+	}
+	for (line = head; line != NULL && strncmp(line, "-- ", 3) == 0;
+	    line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		if ((v = strstr(line, ": ")) == NULL)
+			continue;
+		*v = '\0';
+		v += 2;
+		if (strcmp(line + 3, "engine") == 0 && d->engine == NULL)
+			d->engine = xstrdup(v);
+		else if (strcmp(line + 3, "project") == 0 && d->project == NULL)
+			d->project = xstrdup(v);
+		else if (strcmp(line + 3, "instance") == 0 &&
+		    d->instance == NULL)
+			d->instance = xstrdup(v);
+		else if (strcmp(line + 3, "database") == 0 &&
+		    d->database == NULL)
+			d->database = xstrdup(v);
+		else if (strcmp(line + 3, "size_mb") == 0)
+			d->size_mb = strtod(v, NULL);
+	}
+	free(head);
+	if (d->engine == NULL)
+		d->corrupt = 1;
+	return (0);
 }
 
 /* Object resource for a file, or NULL if it does not exist. */
@@ -619,4 +753,98 @@ gcs_objects_json(struct emu *e)
 		names_free(&names);
 	}
 	return (root);
+}
+
+#define GCS_PLANT_MAX	(64L * 1024 * 1024)
+
+/*
+ * POST /_emulator/objects: create (or replace) an object as an export
+ * would have written it, for tests: {"bucket", "name", "engine",
+ * "project", "instance", "database", "sizeMb", "size", "timeCreated",
+ * "corrupt"}.  Answers the Object resource.
+ */
+void
+gcs_ctl_object(struct emu *e, struct emu_req *req, struct emu_resp *resp)
+{
+	struct emu_dump	 d;
+	struct stat	 st;
+	struct timespec	 ts[2];
+	cJSON		*j, *b, *n, *v, *o;
+	const char	*bad = NULL;
+	char		*path = NULL;
+	double		 created = -1, size = 0;
+	int		 existed;
+
+	memset(&d, 0, sizeof(d));
+	j = cJSON_ParseWithLength(req->body, req->bodylen);
+	b = cJSON_GetObjectItemCaseSensitive(j, "bucket");
+	n = cJSON_GetObjectItemCaseSensitive(j, "name");
+	if (!cJSON_IsString(b) || !cJSON_IsString(n) ||
+	    gcs_object_path(e, b->valuestring, n->valuestring, &path) == -1)
+		bad = "want {\"bucket\", \"name\"} with a valid name";
+	else if (!fleet_bucket(e->fleet, b->valuestring))
+		bad = "no such bucket in the fleet";
+	v = cJSON_GetObjectItemCaseSensitive(j, "engine");
+	d.engine = xstrndup(cJSON_IsString(v) ? v->valuestring : "MYSQL",
+	    strcspn(cJSON_IsString(v) ? v->valuestring : "MYSQL", "_"));
+	if (strcmp(d.engine, "MYSQL") != 0 && strcmp(d.engine, "POSTGRES") !=
+	    0 && strcmp(d.engine, "SQLSERVER") != 0 && bad == NULL)
+		bad = "\"engine\": MYSQL, POSTGRES or SQLSERVER";
+	if ((v = cJSON_GetObjectItemCaseSensitive(j, "project")) != NULL &&
+	    cJSON_IsString(v))
+		d.project = xstrdup(v->valuestring);
+	if ((v = cJSON_GetObjectItemCaseSensitive(j, "instance")) != NULL &&
+	    cJSON_IsString(v))
+		d.instance = xstrdup(v->valuestring);
+	if ((v = cJSON_GetObjectItemCaseSensitive(j, "database")) != NULL &&
+	    cJSON_IsString(v))
+		d.database = xstrdup(v->valuestring);
+	d.size_mb = 1;
+	if ((v = cJSON_GetObjectItemCaseSensitive(j, "sizeMb")) != NULL &&
+	    (!cJSON_IsNumber(v) || (d.size_mb = v->valuedouble) < 0) &&
+	    bad == NULL)
+		bad = "\"sizeMb\": a number >= 0";
+	if ((v = cJSON_GetObjectItemCaseSensitive(j, "size")) != NULL &&
+	    (!cJSON_IsNumber(v) || (size = v->valuedouble) < 0 ||
+	    size > GCS_PLANT_MAX) && bad == NULL)
+		bad = "\"size\": bytes, 0 to 64 MiB";
+	if ((v = cJSON_GetObjectItemCaseSensitive(j, "timeCreated")) != NULL &&
+	    (!cJSON_IsString(v) ||
+	    emu_parse_rfc3339(v->valuestring, &created) == -1) && bad == NULL)
+		bad = "\"timeCreated\": RFC 3339";
+	d.corrupt = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j,
+	    "corrupt"));
+	if (bad != NULL) {
+		emu_gerror(resp, HTTP_BAD_REQUEST, "INVALID_ARGUMENT",
+		    "invalid", NULL, bad, NULL);
+		goto done;
+	}
+	/* Replacing an object without a new date keeps its old one. */
+	existed = stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	if (gcs_write_export(e, path, &d, (size_t)size) == -1) {
+		log_warn("gcs_ctl_object: %s", path);
+		emu_gerror(resp, HTTP_INTERNAL, "INTERNAL", "backendError",
+		    NULL, "cannot write the object", NULL);
+		goto done;
+	}
+	if (created >= 0 || existed) {
+		if (created >= 0) {
+			ts[0].tv_sec = (time_t)created;
+			ts[0].tv_nsec = (long)((created -
+			    (double)ts[0].tv_sec) * 1e9);
+		} else
+			ts[0] = st.st_mtim;
+		ts[1] = ts[0];
+		if (utimensat(AT_FDCWD, path, ts, 0) == -1)
+			log_warn("gcs_ctl_object: utimensat %s", path);
+	}
+	if ((o = gcs_object_json(e, b->valuestring, n->valuestring)) != NULL)
+		emu_resp_json(resp, HTTP_OK, o);
+	else
+		emu_gerror(resp, HTTP_INTERNAL, "INTERNAL", "backendError",
+		    NULL, "cannot read the object back", NULL);
+done:
+	gcs_dump_free(&d);
+	free(path);
+	cJSON_Delete(j);
 }

@@ -510,3 +510,42 @@ emu_parse_int(const char *s, long min, long max, long *out)
 	*out = v;
 	return (0);
 }
+
+/*
+ * RFC 3339 ("2024-01-31T02:00:00Z", optional fraction, "Z" or +hh:mm) to
+ * epoch seconds; 0 or -1.
+ */
+int
+emu_parse_rfc3339(const char *s, double *out)
+{
+	struct tm	 tm;
+	const char	*p;
+	double		 frac = 0, scale = 0.1;
+	int		 oh, om, sign;
+	time_t		 t;
+
+	memset(&tm, 0, sizeof(tm));
+	if (s == NULL || (p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL)
+		return (-1);
+	if (*p == '.') {
+		if (!isdigit((unsigned char)p[1]))
+			return (-1);
+		for (p++; isdigit((unsigned char)*p); p++, scale /= 10)
+			frac += (*p - '0') * scale;
+	}
+	if ((t = timegm(&tm)) == (time_t)-1)
+		return (-1);
+	if (*p == 'Z' || *p == 'z') {
+		if (p[1] != '\0')
+			return (-1);
+	} else if (*p == '+' || *p == '-') {
+		sign = *p == '-' ? -1 : 1;
+		if (sscanf(p + 1, "%2d:%2d", &oh, &om) != 2 || strlen(p) != 6 ||
+		    oh > 23 || om > 59)
+			return (-1);
+		t -= sign * (oh * 3600 + om * 60);
+	} else
+		return (-1);
+	*out = (double)t + frac;
+	return (0);
+}
