@@ -31,6 +31,9 @@ enum alert_id {
 				   stall_after */
 	ALERT_STALE,		/* a known database has no verified export
 				   younger than max_age */
+	ALERT_DRILL_FAILED,	/* the last restore drill had failures */
+	ALERT_DRILL_OVERDUE,	/* a database not verified by a restore
+				   within [drill] cycle */
 	ALERT_COUNT
 };
 
@@ -97,6 +100,16 @@ struct alert_input {
 	const struct alert_db *dbs;	/* every known database, by name */
 	size_t		 ndbs;
 	int64_t		 max_age_ms;
+	/* Restore drills (none of it when drills_on is 0). */
+	int		 drills_on;	/* a scratch instance is configured */
+	int64_t		 drill_id;	/* last ended drill, 0: none */
+	int		 drill_total;
+	const struct alert_target *drill_failed;	/* its failures */
+	size_t		 ndrill_failed;
+	const struct alert_db *drilled;	/* last_ms: last verified restore,
+					   first_ms: first export */
+	size_t		 ndrilled;
+	int64_t		 drill_cycle_ms;
 };
 
 struct alert {

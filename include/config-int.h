@@ -120,6 +120,10 @@ int		 config_check_secret(const struct config_key *, char *, char *,
 		    size_t);
 int		 config_check_stuck(const struct config_key *, char *, char *,
 		    size_t);
+int		 config_check_scratch(const struct config_key *, char *, char *,
+		    size_t);
+int		 config_check_weekly(const struct config_key *, char *, char *,
+		    size_t);
 int		 config_check_word(const struct config_key *, char *, char *,
 		    size_t);
 int		 config_check_url(const struct config_key *, char *, char *,

@@ -64,6 +64,19 @@ struct config {
 	char		*control_operators;	/* group: trigger, reload */
 	char		*control_readers;	/* group: read only */
 
+	/* [drill] */
+#define CONFIG_SCRATCH_MAX	4
+	char		**drill_scratch;	/* "PROJECT/INSTANCE" each */
+	size_t		 ndrill_scratch;	/* 0: no drills */
+	char		*drill_weekly_at;	/* "sun 05:00" */
+	int		 drill_sample;	/* databases per drill, at least */
+	uint64_t	 drill_cycle_ms;	/* each database drilled within */
+
+	/* [retention] (all 0: keep every export) */
+	int		 keep_daily;
+	int		 keep_weekly;
+	int		 keep_monthly;
+
 	/* [state] */
 	char		*journal;
 	uint64_t	 retention_ms;	/* journal rows older are pruned */
@@ -123,6 +136,9 @@ struct config_errors {
 	char		**line;
 	size_t		 n;
 };
+
+/* config-type.c */
+int		 config_parse_weekly(const char *, int *, int *);
 
 /* config.c */
 struct config	*config_load(const char *, struct config_errors *);

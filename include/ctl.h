@@ -113,6 +113,7 @@ extern const struct ctl_cmd	ctl_check_entry;
 extern const struct ctl_cmd	ctl_metrics_entry;
 extern const struct ctl_cmd	ctl_coverage_entry;
 extern const struct ctl_cmd	ctl_restore_entry;
+extern const struct ctl_cmd	ctl_drill_entry;
 
 /* ctl-complete.c */
 void		 ctl_complete_print(const char *, FILE *);

@@ -102,9 +102,38 @@ struct journal_export {
 	int64_t		 ended_ms;
 };
 
+/* A restore drill: a sample of databases imported into scratch instances. */
+struct journal_drill {
+	int64_t		 id;
+	char		 trigger[16];	/* "schedule", "manual" */
+	int64_t		 started_ms;
+	int64_t		 ended_ms;	/* 0 while it runs */
+	int		 total, succeeded, failed;
+};
+
+/* One database with a verified export, as drills see it. */
+struct journal_drill_db {
+	char		 project[GCP_PROJECT_ID_MAX + 1];
+	char		 instance[GCP_INSTANCE_MAX + 1];
+	char		 database[GCP_DATABASE_MAX + 1];
+	char		 version[GCP_VERSION_MAX];
+	char		 object[GCP_OBJECT_MAX + 1];	/* newest export */
+	uint64_t	 size;
+	int64_t		 exported_ms;	/* its end */
+	int64_t		 first_ms;	/* first job of the database */
+	int64_t		 drilled_ms;	/* last drill of it; 0: never */
+	int64_t		 verified_ms;	/* last restore that worked; 0: none */
+};
+
 struct restore;
 
 /* journal-restore.c */
+int		 journal_drill_begin(struct journal *, struct journal_drill *);
+int		 journal_drill_end(struct journal *, const struct journal_drill *);
+int		 journal_drill_last(struct journal *, struct journal_drill *,
+		    void (*)(const char *, const char *, void *), void *);
+int		 journal_drill_state(struct journal *,
+		    void (*)(const struct journal_drill_db *, void *), void *);
 int		 journal_restore_source(struct journal *, const char *,
 		    const char *, const char *, const char *,
 		    struct journal_export *);

@@ -41,6 +41,7 @@ enum master_event_type {
 	MASTER_EV_WORKER_DIED,
 	MASTER_EV_JOURNAL_ERROR,
 	MASTER_EV_RESTORE,		/* restore: queued, a step, or ended */
+	MASTER_EV_DRILL_END,		/* drill: a restore drill ended */
 };
 
 struct master_event {
@@ -52,6 +53,7 @@ struct master_event {
 	const struct msg_api_count	*calls;
 	size_t				 ncalls;
 	const struct restore		*restore;
+	const struct journal_drill	*drill;
 	const char			*message;
 	uint64_t			 walk;	/* walks ended, ever */
 	size_t				 added;
@@ -103,6 +105,24 @@ struct master_restore_req {
 	int		 replace;
 	int		 dry_run;
 };
+
+/* A restore of the last drill that failed. */
+struct master_drill_fail {
+	char		 source[GCP_PROJECT_ID_MAX + GCP_INSTANCE_MAX +
+			    GCP_DATABASE_MAX + 3];	/* P/I/D */
+	char		 error[GCP_MESSAGE_MAX];
+};
+
+/* master-drill.c */
+int64_t		 master_drill_start(struct master *, const char *,
+		    const struct disc_pattern *, size_t, char *, size_t);
+const struct journal_drill *master_drill_running(const struct master *);
+const struct journal_drill *master_drill_last(const struct master *,
+		    const struct master_drill_fail **, size_t *);
+const struct journal_drill_db *master_drill_dbs(const struct master *,
+		    size_t *);
+const struct journal_drill_db *master_drill_db(const struct master *,
+		    const char *, const char *, const char *);
 
 /* master-restore.c */
 const struct restore *master_restore(struct master *,

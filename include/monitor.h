@@ -12,6 +12,7 @@
 
 #include <cjson/cJSON.h>
 
+struct config;
 struct master;
 struct monitor;
 
@@ -31,5 +32,14 @@ int		 monitor_coverage(struct monitor *, cJSON *, int64_t, int);
 char		*monitor_metrics_text(struct monitor *);
 int		 monitor_clock_enabled(void);
 void		 monitor_set_clock(struct monitor *, int64_t);
+
+struct alert_input;
+struct alert_target;
+struct alert_db;
+
+/* monitor-drill.c */
+void		 monitor_drill_input(struct master *, const struct config *,
+		    struct alert_input *, struct alert_target **,
+		    struct alert_db **);
 
 #endif

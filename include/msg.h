@@ -19,6 +19,7 @@
 #include "gcp.h"
 
 #define MSG_PAYLOAD_MAX		(16 * 1024)
+#define MSG_SCRATCH_MAX		4	/* [drill] scratch instances */
 
 struct msg_hdr {
 	uint32_t	 type;
@@ -67,6 +68,9 @@ struct msg_job {
 	uint8_t		 dry_run;	/* only look, and say what it would do */
 	char		 version[GCP_VERSION_MAX]; /* of the export, "" unknown */
 	char		 source_db[GCP_DATABASE_MAX + 1]; /* the export's */
+	uint8_t		 drill;		/* target: a scratch of its engine */
+	char		 scratch[MSG_SCRATCH_MAX][GCP_PROJECT_ID_MAX +
+			    GCP_INSTANCE_MAX + 2];	/* "P/I", "" after */
 };
 
 /* API calls a worker made for a job (metrics), by API and HTTP status. */
@@ -111,6 +115,10 @@ struct msg_failed {
 struct msg_step {
 	char		 text[GCP_MESSAGE_MAX];
 	uint64_t	 size;		/* the object's bytes, once known */
+	/* A drill's target, once chosen; "" otherwise. */
+	char		 project[GCP_PROJECT_ID_MAX + 1];
+	char		 instance[GCP_INSTANCE_MAX + 1];
+	char		 database[GCP_DATABASE_MAX + 1];
 };
 
 struct evbuffer;

@@ -35,6 +35,7 @@ struct restore {
 	int		 dry_run;
 	int		 replace;
 	int		 worker;	/* slot, or -1 */
+	int64_t		 drill;		/* the drill it is part of; 0: none */
 	char		 source[RESTORE_LABEL_MAX];	/* P/I/D exported */
 	char		 source_db[GCP_DATABASE_MAX + 1];	/* its D */
 	char		 version[GCP_VERSION_MAX];	/* of that export */

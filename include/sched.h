@@ -52,5 +52,6 @@ void		 sched_busy(struct sched *, struct job *, int64_t);
 struct job	*sched_find(struct sched *, const char *, const char *,
 		    const char *);
 int64_t		 sched_daily_next(int, int64_t, int);
+int64_t		 sched_weekly_next(int, int, int64_t);
 
 #endif

@@ -14,6 +14,7 @@ libdatabackup_a_SOURCES += src/control.c src/control-reply.c \
 libdatabackup_a_SOURCES += src/master.c src/master-state.c \
 	src/master-journal.c src/master-dispatch.c src/master-run.c \
 	src/master-worker.c src/master-daily.c src/master-restore.c \
+	src/master-drill.c \
 	src/master-int.h src/restore.c include/restore.h \
 	include/master.h
 

@@ -73,6 +73,28 @@ static const struct {
 	    "exclude it.\n"
 	    "4. Once fixed: `databackupctl trigger PROJECT/INSTANCE/DATABASE "
 	    "--wait`; the alert clears when no database is stale." },
+	[ALERT_DRILL_FAILED] = { "drill_failed", "Restore drill failed",
+	    ALERT_LEVEL_WARNING,
+	    "1. `databackupctl status` names the last drill; `journalctl -u "
+	    "databackupd` has each failed restore's reason (\"restore ... "
+	    "failed\").\n"
+	    "2. The object missing or unreadable, or an import error: the "
+	    "export may not restore; export again (`databackupctl trigger "
+	    "PROJECT/INSTANCE/DATABASE --wait`) and drill it "
+	    "(`databackupctl drill PROJECT/INSTANCE/DATABASE --wait`).\n"
+	    "3. No scratch instance of the engine, or the scratch busy or "
+	    "stopped: fix [drill] scratch.\n"
+	    "4. The alert clears when a drill ends without failures; "
+	    "docs/operations.md#alert-restore-drill-failed." },
+	[ALERT_DRILL_OVERDUE] = { "drill_overdue", "Restores not verified",
+	    ALERT_LEVEL_WARNING,
+	    "1. `databackupctl coverage` shows each database's last "
+	    "verified restore.\n"
+	    "2. Drills run each week ([drill] weekly_at) on a rotating "
+	    "sample; are they running (`databackupctl status`, last restore "
+	    "drill)?  Do they fail (alert \"Restore drill failed\")?\n"
+	    "3. Drill the databases now: `databackupctl drill "
+	    "PROJECT/INSTANCE/DATABASE --wait`, or raise [drill] sample." },
 };
 
 const char *
@@ -399,6 +421,95 @@ alert_eval_stale(struct alert *a, const struct alert_input *in)
 	return (1);
 }
 
+/* Firing while the last drill that ended had failures. */
+static int
+alert_eval_drill_failed(struct alert *a, const struct alert_input *in)
+{
+	char	names[ALERT_SUMMARY_MAX], one[ALERT_SUMMARY_MAX];
+	size_t	i;
+
+	a->count = (int)in->ndrill_failed;
+	if (!in->drills_on || in->drill_id == 0) {
+		strlcpy(a->summary, in->drills_on ? "no restore drill has "
+		    "ended yet" : "no restore drills ([drill] scratch unset)",
+		    sizeof(a->summary));
+		return (0);
+	}
+	if (in->ndrill_failed == 0) {
+		snprintf(a->summary, sizeof(a->summary), "drill %lld: %d "
+		    "restore%s verified", (long long)in->drill_id,
+		    in->drill_total, in->drill_total == 1 ? "" : "s");
+		return (0);
+	}
+	names[0] = '\0';
+	for (i = 0; i < in->ndrill_failed && i < ALERT_NAMES_SHOWN; i++) {
+		snprintf(one, sizeof(one), "%s%s/%s/%s (%.120s)", i > 0 ?
+		    ", " :
+		    "", in->drill_failed[i].project,
+		    in->drill_failed[i].instance,
+		    in->drill_failed[i].database, in->drill_failed[i].error);
+		strlcat(names, one, sizeof(names));
+	}
+	if (in->ndrill_failed > ALERT_NAMES_SHOWN) {
+		snprintf(one, sizeof(one), " and %zu more",
+		    in->ndrill_failed - ALERT_NAMES_SHOWN);
+		strlcat(names, one, sizeof(names));
+	}
+	snprintf(a->summary, sizeof(a->summary), "drill %lld: %zu of %d "
+	    "restores failed: %s", (long long)in->drill_id,
+	    in->ndrill_failed, in->drill_total, names);
+	return (1);
+}
+
+/*
+ * A database with an export and no verified restore within the drill
+ * cycle, counted from its first export: one exported last week had no
+ * chance to be drilled yet.
+ */
+static int
+alert_eval_drill_overdue(struct alert *a, const struct alert_input *in)
+{
+	char	names[ALERT_SUMMARY_MAX], one[ALERT_SUMMARY_MAX], age[32];
+	size_t	i, n = 0;
+
+	a->count = 0;
+	if (!in->drills_on) {
+		strlcpy(a->summary, "no restore drills ([drill] scratch "
+		    "unset)", sizeof(a->summary));
+		return (0);
+	}
+	names[0] = '\0';
+	for (i = 0; i < in->ndrilled; i++) {
+		if (!alert_db_stale(&in->drilled[i], in->now_ms,
+		    in->drill_cycle_ms))
+			continue;
+		if (n < ALERT_NAMES_SHOWN) {
+			snprintf(one, sizeof(one), "%s%s/%s/%s", n > 0 ?
+			    ", " : "", in->drilled[i].project,
+			    in->drilled[i].instance, in->drilled[i].database);
+			strlcat(names, one, sizeof(names));
+		}
+		n++;
+	}
+	a->count = (int)n;
+	alert_age_text(in->drill_cycle_ms, age, sizeof(age));
+	if (n == 0) {
+		snprintf(a->summary, sizeof(a->summary), "%zu database%s with "
+		    "exports, each with a verified restore in %s or exported "
+		    "first since", in->ndrilled, in->ndrilled == 1 ? "" : "s",
+		    age);
+		return (0);
+	}
+	if (n > ALERT_NAMES_SHOWN) {
+		snprintf(one, sizeof(one), " and %zu more",
+		    n - ALERT_NAMES_SHOWN);
+		strlcat(names, one, sizeof(names));
+	}
+	snprintf(a->summary, sizeof(a->summary), "%zu database%s without a "
+	    "verified restore in %s: %s", n, n == 1 ? "" : "s", age, names);
+	return (1);
+}
+
 /*
  * Evaluates every alert at in->now_ms.  Returns a bit mask (1 << id) of
  * the alerts whose state changed; summaries and counts are refreshed
@@ -431,6 +542,12 @@ alert_eval(struct alert_set *s, const struct alert_input *in)
 			break;
 		case ALERT_STALE:
 			firing = alert_eval_stale(a, in);
+			break;
+		case ALERT_DRILL_FAILED:
+			firing = alert_eval_drill_failed(a, in);
+			break;
+		case ALERT_DRILL_OVERDUE:
+			firing = alert_eval_drill_overdue(a, in);
 			break;
 		case ALERT_COUNT:
 			break;

@@ -551,3 +551,38 @@ config_glob_check(const char *s, const char **why)
 	}
 	return (0);
 }
+
+/* A scratch instance for restore drills: "PROJECT/INSTANCE". */
+int
+config_check_scratch(const struct config_key *k, char *v, char *err,
+    size_t errlen)
+{
+	const char	*slash = strchr(v, '/');
+	size_t		 n;
+
+	n = slash != NULL ? (size_t)(slash - v) : 0;
+	if (slash == NULL || n == 0 || n > GCP_PROJECT_ID_MAX ||
+	    slash[1] == '\0' || strchr(slash + 1, '/') != NULL ||
+	    strlen(slash + 1) > GCP_INSTANCE_MAX) {
+		snprintf(err, errlen, "bad scratch instance \"%s\" "
+		    "(PROJECT/INSTANCE)", v);
+		return (-1);
+	}
+	return (0);
+}
+
+/* When the weekly drill starts: "DAY HH:MM", e.g. "sun 05:00". */
+int
+config_check_weekly(const struct config_key *k, char *v, char *err,
+    size_t errlen)
+{
+	int	 wday, minutes;
+
+	if (config_parse_weekly(v, &wday, &minutes) == -1) {
+		snprintf(err, errlen, "bad weekly time \"%s\" for %s (DAY "
+		    "HH:MM, DAY one of sun mon tue wed thu fri sat)", v,
+		    k->key);
+		return (-1);
+	}
+	return (0);
+}

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "config-int.h"
 #include "xmalloc.h"
@@ -56,6 +57,7 @@ static const struct {
 	const char	*name;
 	uint64_t	 ms;
 } config_units[] = {
+	{ "w", 7 * MS_PER_DAY },	/* read, never written: "8w" is "56d" */
 	{ "d", MS_PER_DAY },
 	{ "h", MS_PER_H },
 	{ "m", MS_PER_M },
@@ -94,15 +96,17 @@ config_parse_duration(const char *s, uint64_t *ms)
 		}
 		/* "ms" before "m", so "5ms" is not read as "5m" then "s". */
 		if (strncmp(s, "ms", 2) == 0)
-			u = 4;
-		else if (*s == 'd')
+			u = 5;
+		else if (*s == 'w')
 			u = 0;
-		else if (*s == 'h')
+		else if (*s == 'd')
 			u = 1;
-		else if (*s == 'm')
+		else if (*s == 'h')
 			u = 2;
-		else if (*s == 's')
+		else if (*s == 'm')
 			u = 3;
+		else if (*s == 's')
+			u = 4;
 		else
 			return (-1);
 		ulen = strlen(config_units[u].name);
@@ -119,6 +123,32 @@ config_parse_duration(const char *s, uint64_t *ms)
 		s += ulen;
 	}
 	*ms = total;
+	return (0);
+}
+
+/*
+ * "DAY HH:MM", DAY a weekday's first three letters in English ("sun"),
+ * any case: *wday 0 (Sunday) to 6, *minutes after midnight.  0 or -1.
+ */
+int
+config_parse_weekly(const char *s, int *wday, int *minutes)
+{
+	static const char	 days[] = "sunmontuewedthufrisat";
+	int			 i;
+
+	if (s == NULL || strlen(s) < 5 || s[3] != ' ')
+		return (-1);
+	for (i = 0; i < 7; i++)
+		if (strncasecmp(s, days + 3 * i, 3) == 0)
+			break;
+	if (i == 7)
+		return (-1);
+	s += 4;
+	while (*s == ' ')
+		s++;
+	if (config_parse_time(s, minutes) == -1)
+		return (-1);
+	*wday = i;
 	return (0);
 }
 
@@ -176,7 +206,7 @@ config_format_duration(uint64_t ms)
 	buf[0] = '\0';
 	if (ms == 0)
 		return (xstrdup("0s"));
-	for (u = 0; u < CONFIG_NUNITS; u++) {
+	for (u = 1; u < CONFIG_NUNITS; u++) {
 		if (ms / config_units[u].ms == 0)
 			continue;
 		snprintf(part, sizeof(part), "%llu%s",

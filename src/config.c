@@ -98,6 +98,22 @@ static const struct config_key config_table[] = {
 	{ "control", "readers", CFG_STR, NULL, CFG_RESTART,
 	    F(control_readers), NONE, 0, 0, config_check_group },
 
+	{ "drill", "scratch", CFG_LIST, NULL, CFG_REPEAT, F(drill_scratch),
+	    F(ndrill_scratch), 0, 0, config_check_scratch },
+	{ "drill", "weekly_at", CFG_STR, "sun 05:00", 0, F(drill_weekly_at),
+	    NONE, 0, 0, config_check_weekly },
+	{ "drill", "sample", CFG_INT, "10", 0, F(drill_sample), NONE, 1,
+	    10000, NULL },
+	{ "drill", "cycle", CFG_DUR, "8w", 0, F(drill_cycle_ms), NONE,
+	    MS_PER_DAY, 3650 * MS_PER_DAY, NULL },
+
+	{ "retention", "daily", CFG_INT, "0", 0, F(keep_daily), NONE, 0,
+	    100000, NULL },
+	{ "retention", "weekly", CFG_INT, "0", 0, F(keep_weekly), NONE, 0,
+	    100000, NULL },
+	{ "retention", "monthly", CFG_INT, "0", 0, F(keep_monthly), NONE, 0,
+	    100000, NULL },
+
 	{ "state", "journal", CFG_STR, DATABACKUP_JOURNAL,
 	    CFG_RESTART | CFG_REQUIRED, F(journal), NONE, 0, 0, NULL },
 	{ "state", "retention", CFG_DUR, "400d", 0, F(retention_ms), NONE,
@@ -413,6 +429,12 @@ config_check_all(struct config_parse *p)
 		config_error(p, config_line_of(p, a, b), "max_in_flight (%d) "
 		    "is more than [workers] count (%d): a worker holds one "
 		    "export", cfg->max_in_flight, cfg->workers);
+
+	a = config_key_index("drill", "scratch");
+	if (!p->key[a].bad && cfg->ndrill_scratch > CONFIG_SCRATCH_MAX)
+		config_error(p, p->key[a].line, "%zu scratch instances: at "
+		    "most %d (one per engine)", cfg->ndrill_scratch,
+		    CONFIG_SCRATCH_MAX);
 
 	a = config_key_index("discovery", "folders");
 	b = config_key_index("discovery", "projects");

@@ -37,6 +37,9 @@ control_cmd_status(struct control_conn *c, const cJSON *req)
 	struct master_info	 mi;
 	struct master_worker_info w;
 	const struct restore	*r;
+	const struct journal_drill *ld;
+	const struct master_drill_fail *fails;
+	size_t			 nfails;
 	cJSON			*o, *d, *ws, *wo, *j, *lo, *rs;
 	char			 rlabel[RESTORE_LABEL_MAX + 48];
 	char			 label[GCP_PROJECT_ID_MAX + GCP_INSTANCE_MAX +
@@ -96,6 +99,11 @@ control_cmd_status(struct control_conn *c, const cJSON *req)
 		json_add_time(wo, "since", w.since_ms);
 		cJSON_AddItemToArray(ws, wo);
 	}
+	if (master_drill_running(m) != NULL)
+		cJSON_AddItemToObject(o, "drill", control_drill_json(
+		    master_drill_running(m)));
+	if ((ld = master_drill_last(m, &fails, &nfails)) != NULL)
+		cJSON_AddItemToObject(o, "last_drill", control_drill_json(ld));
 	rs = cJSON_AddArrayToObject(o, "restores");
 	for (r = master_restore_next(m, NULL); r != NULL;
 	    r = master_restore_next(m, r))
@@ -108,7 +116,7 @@ control_cmd_status(struct control_conn *c, const cJSON *req)
 }
 
 /* Read "patterns" into pat; returns the count or -1 (error sent). */
-static int
+int
 control_patterns(struct control_conn *c, const cJSON *req,
     struct disc_pattern *pat)
 {
@@ -782,6 +790,7 @@ static const struct control_cmd control_cmds[] = {
 	{ "check",	CONTROL_ROLE_READER,	control_cmd_check },
 	{ "metrics",	CONTROL_ROLE_READER,	control_cmd_metrics },
 	{ "restore",	CONTROL_ROLE_OPERATOR,	control_cmd_restore },
+	{ "drill",	CONTROL_ROLE_OPERATOR,	control_cmd_drill },
 	{ "clock",	CONTROL_ROLE_ADMIN,	control_cmd_clock },
 };
 

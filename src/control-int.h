@@ -23,6 +23,8 @@ struct event;
 struct master;
 struct monitor;
 struct restore;
+struct disc_pattern;
+struct journal_drill;
 
 #define CONTROL_PROGRESS_MS	250	/* progress lines at most this often */
 #define CONTROL_PATTERNS_MAX	64
@@ -50,6 +52,7 @@ struct control_conn {
 	int64_t			 run_id;
 	int64_t			 restore_id;	/* restore --wait, dry run */
 	int			 restore_said;	/* its steps sent */
+	int64_t			 drill_id;	/* drill --wait */
 	int			 busy;		/* a plan walk holds us */
 	int			 dead;		/* peer gone while busy */
 	int			 closing;	/* free once written */
@@ -98,8 +101,16 @@ void		 control_conn_free(struct control_conn *);
 /* control-cmd.c */
 const struct control_cmd *control_cmd_find(const char *);
 
+/* control-cmd.c */
+int		 control_patterns(struct control_conn *, const cJSON *,
+		    struct disc_pattern *);
+
 /* control-restore.c */
 cJSON		*control_restore_json(const struct restore *);
+cJSON		*control_drill_json(const struct journal_drill *);
+void		 control_cmd_drill(struct control_conn *, const cJSON *);
+void		 control_drill_event(struct control *,
+		    const struct journal_drill *);
 void		 control_cmd_restore(struct control_conn *, const cJSON *);
 void		 control_restore_event(struct control *, const struct restore *);
 

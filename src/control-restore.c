@@ -1,5 +1,6 @@
 /*
- * control-restore.c: the restore command (docs/control.md).  Without
+ * control-restore.c: the restore and drill commands (docs/control.md).
+ * Restore: without
  * "wait" the answer is the restore as queued; with it (and always for a
  * dry run, which is quick) each step the worker says is a progress line,
  * and the answer comes when the restore has ended: ok if it succeeded,
@@ -11,6 +12,8 @@
 #include <cjson/cJSON.h>
 
 #include "control-int.h"
+#include "discovery.h"
+#include "journal.h"
 #include "jsonutil.h"
 #include "master.h"
 #include "restore.h"
@@ -86,6 +89,23 @@ control_is_day(const char *s)
 	return (y >= 1970 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31);
 }
 
+cJSON *
+control_drill_json(const struct journal_drill *d)
+{
+	cJSON	*o;
+
+	o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "id", (double)d->id);
+	cJSON_AddStringToObject(o, "trigger", d->trigger);
+	json_add_time(o, "started", d->started_ms);
+	if (d->ended_ms != 0)
+		json_add_time(o, "ended", d->ended_ms);
+	cJSON_AddNumberToObject(o, "total", d->total);
+	cJSON_AddNumberToObject(o, "succeeded", d->succeeded);
+	cJSON_AddNumberToObject(o, "failed", d->failed);
+	return (o);
+}
+
 void
 control_cmd_restore(struct control_conn *c, const cJSON *req)
 {
@@ -149,6 +169,18 @@ control_restore_event(struct control *ctl, const struct restore *r)
 	if (ctl == NULL)
 		return;
 	TAILQ_FOREACH_SAFE(c, &ctl->conns, entry, next) {
+		if (c->drill_id != 0 && r->drill == c->drill_id &&
+		    master_drill_running(ctl->m) != NULL) {
+			/* A drill's restore moved: the drill so far. */
+			o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "type", "progress");
+			cJSON_AddItemToObject(o, "drill", control_drill_json(
+			    master_drill_running(ctl->m)));
+			cJSON_AddItemToObject(o, "restore",
+			    control_restore_json(r));
+			control_send(c, o, 0);
+			continue;
+		}
 		if (c->restore_id == 0 || c->restore_id != r->id)
 			continue;
 		if (r->state == RESTORE_SUCCEEDED ||
@@ -175,5 +207,75 @@ control_restore_event(struct control *ctl, const struct restore *r)
 		cJSON_AddStringToObject(o, "type", "progress");
 		cJSON_AddItemToObject(o, "restore", control_restore_json(r));
 		control_send(c, o, 0);
+	}
+}
+
+/* drill [PATTERN...] [--wait]: a restore drill now. */
+void
+control_cmd_drill(struct control_conn *c, const cJSON *req)
+{
+	struct disc_pattern	 pat[CONTROL_PATTERNS_MAX];
+	const struct journal_drill *d;
+	cJSON			*o;
+	char			 err[512];
+	int64_t			 id;
+	int			 n;
+
+	if ((n = control_patterns(c, req, pat)) == -1)
+		return;
+	if ((id = master_drill_start(c->ctl->m, "manual", pat, (size_t)n, err,
+	    sizeof(err))) == -1) {
+		control_error(c, "%s", err);
+		return;
+	}
+	d = master_drill_running(c->ctl->m);
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "wait")) &&
+	    d != NULL) {
+		c->drill_id = id;
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "type", "progress");
+		cJSON_AddItemToObject(o, "drill", control_drill_json(d));
+		control_send(c, o, 0);
+		return;
+	}
+	o = control_result(1);
+	if (d != NULL)
+		cJSON_AddItemToObject(o, "drill", control_drill_json(d));
+	control_send(c, o, 1);
+}
+
+/* A drill ended: the clients waiting on it get how. */
+void
+control_drill_event(struct control *ctl, const struct journal_drill *d)
+{
+	struct control_conn	*c, *next;
+	const struct master_drill_fail *f;
+	cJSON			*o, *errs;
+	char			 line[1024];
+	size_t			 nf, i;
+
+	if (ctl == NULL || d == NULL)
+		return;
+	TAILQ_FOREACH_SAFE(c, &ctl->conns, entry, next) {
+		if (c->drill_id == 0 || c->drill_id != d->id)
+			continue;
+		c->drill_id = 0;
+		o = control_result(d->failed == 0);
+		if (d->failed > 0) {
+			snprintf(line, sizeof(line), "restore drill %lld: %d "
+			    "of %d restores failed", (long long)d->id,
+			    d->failed, d->total);
+			cJSON_AddStringToObject(o, "error", line);
+			errs = cJSON_AddArrayToObject(o, "errors");
+			master_drill_last(ctl->m, &f, &nf);
+			for (i = 0; i < nf; i++) {
+				snprintf(line, sizeof(line), "%s: %s",
+				    f[i].source, f[i].error);
+				cJSON_AddItemToArray(errs,
+				    cJSON_CreateString(line));
+			}
+		}
+		cJSON_AddItemToObject(o, "drill", control_drill_json(d));
+		control_send(c, o, 1);
 	}
 }

@@ -137,8 +137,8 @@ journal_restore_insert(struct journal *j, struct restore *r)
 
 	if ((st = journal_prepare(j, "INSERT INTO restores (requested_ms,"
 	    " source, uri, project, instance, \"database\", replace, dry_run,"
-	    " state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", fn)) ==
-	    NULL)
+	    " state, drill) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	    fn)) == NULL)
 		return (-1);
 	sqlite3_bind_int64(st, 1, r->requested_ms);
 	sqlite3_bind_text(st, 2, r->source, -1, SQLITE_STATIC);
@@ -150,6 +150,7 @@ journal_restore_insert(struct journal *j, struct restore *r)
 	sqlite3_bind_int(st, 8, r->dry_run);
 	sqlite3_bind_text(st, 9, restore_state_name(r->state), -1,
 	    SQLITE_STATIC);
+	sqlite3_bind_int64(st, 10, r->drill);
 	if (journal_restore_write(j, st, fn) == -1)
 		return (-1);
 	r->id = sqlite3_last_insert_rowid(j->db);
@@ -164,8 +165,8 @@ journal_restore_update(struct journal *j, const struct restore *r)
 	sqlite3_stmt		*st;
 
 	if ((st = journal_prepare(j, "UPDATE restores SET state = ?2,"
-	    " ended_ms = ?3, size = ?4, error = ?5, steps = ?6 WHERE id = ?1",
-	    fn)) == NULL)
+	    " ended_ms = ?3, size = ?4, error = ?5, steps = ?6, project = ?7,"
+	    " instance = ?8, \"database\" = ?9 WHERE id = ?1", fn)) == NULL)
 		return (-1);
 	sqlite3_bind_int64(st, 1, r->id);
 	sqlite3_bind_text(st, 2, restore_state_name(r->state), -1,
@@ -175,6 +176,9 @@ journal_restore_update(struct journal *j, const struct restore *r)
 	sqlite3_bind_text(st, 5, r->error, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, r->plan != NULL ? r->plan : "", -1,
 	    SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, r->project, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, r->instance, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, r->database, -1, SQLITE_STATIC);
 	return (journal_restore_write(j, st, fn));
 }
 
@@ -244,6 +248,150 @@ journal_restores(struct journal *j, int limit,
 		r.worker = -1;
 		j->in_callback = 1;
 		cb(&r, arg);
+		j->in_callback = 0;
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		journal_sqlerr(j, fn, "select");
+		n = -1;
+	}
+	sqlite3_finalize(st);
+	return (n);
+}
+
+/* A drill begins (d->id set) or ends (d->ended_ms set). */
+int
+journal_drill_begin(struct journal *j, struct journal_drill *d)
+{
+	static const char	 fn[] = "journal_drill_begin";
+	sqlite3_stmt		*st;
+
+	if ((st = journal_prepare(j, "INSERT INTO drills (\"trigger\","
+	    " started_ms, total) VALUES (?1, ?2, ?3)", fn)) == NULL)
+		return (-1);
+	sqlite3_bind_text(st, 1, d->trigger, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, d->started_ms);
+	sqlite3_bind_int(st, 3, d->total);
+	if (journal_restore_write(j, st, fn) == -1)
+		return (-1);
+	d->id = sqlite3_last_insert_rowid(j->db);
+	return (0);
+}
+
+int
+journal_drill_end(struct journal *j, const struct journal_drill *d)
+{
+	static const char	 fn[] = "journal_drill_end";
+	sqlite3_stmt		*st;
+
+	if ((st = journal_prepare(j, "UPDATE drills SET ended_ms = ?2,"
+	    " total = ?3, succeeded = ?4, failed = ?5 WHERE id = ?1", fn)) ==
+	    NULL)
+		return (-1);
+	sqlite3_bind_int64(st, 1, d->id);
+	sqlite3_bind_int64(st, 2, d->ended_ms);
+	sqlite3_bind_int(st, 3, d->total);
+	sqlite3_bind_int(st, 4, d->succeeded);
+	sqlite3_bind_int(st, 5, d->failed);
+	return (journal_restore_write(j, st, fn));
+}
+
+/*
+ * The newest ended drill into d: 1, 0 if none, -1 on error.  Its failed
+ * restores' sources go to cb.
+ */
+int
+journal_drill_last(struct journal *j, struct journal_drill *d,
+    void (*cb)(const char *, const char *, void *), void *arg)
+{
+	static const char	 fn[] = "journal_drill_last";
+	sqlite3_stmt		*st;
+	char			 src[RESTORE_LABEL_MAX], err[RESTORE_TEXT_MAX];
+	int			 rc;
+
+	memset(d, 0, sizeof(*d));
+	if ((st = journal_prepare(j, "SELECT id, \"trigger\", started_ms,"
+	    " ended_ms, total, succeeded, failed FROM drills"
+	    " WHERE ended_ms != 0 ORDER BY id DESC LIMIT 1", fn)) == NULL)
+		return (-1);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		d->id = sqlite3_column_int64(st, 0);
+		journal_col(st, 1, d->trigger, sizeof(d->trigger));
+		d->started_ms = sqlite3_column_int64(st, 2);
+		d->ended_ms = sqlite3_column_int64(st, 3);
+		d->total = sqlite3_column_int(st, 4);
+		d->succeeded = sqlite3_column_int(st, 5);
+		d->failed = sqlite3_column_int(st, 6);
+	} else if (rc != SQLITE_DONE)
+		journal_sqlerr(j, fn, "select");
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return (rc == SQLITE_DONE ? 0 : -1);
+	if ((st = journal_prepare(j, "SELECT source, error FROM restores"
+	    " WHERE drill = ?1 AND state = 'failed' ORDER BY source", fn)) ==
+	    NULL)
+		return (-1);
+	sqlite3_bind_int64(st, 1, d->id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		journal_col(st, 0, src, sizeof(src));
+		journal_col(st, 1, err, sizeof(err));
+		j->in_callback = 1;
+		cb(src, err, arg);
+		j->in_callback = 0;
+	}
+	if (rc != SQLITE_DONE)
+		journal_sqlerr(j, fn, "select");
+	sqlite3_finalize(st);
+	return (rc == SQLITE_DONE ? 1 : -1);
+}
+
+/*
+ * Every database with a verified export, with its newest one and what
+ * restores say of it: the last drill started and the last restore that
+ * succeeded (dry runs aside).  Least recently drilled first.  Returns how
+ * many, or -1.
+ */
+int
+journal_drill_state(struct journal *j,
+    void (*cb)(const struct journal_drill_db *, void *), void *arg)
+{
+	static const char	 fn[] = "journal_drill_state";
+	sqlite3_stmt		*st;
+	struct journal_drill_db	 d;
+	int			 rc, n = 0;
+
+	if ((st = journal_prepare(j, "SELECT e.project, e.instance, e.db,"
+	    " e.version, e.object, e.size, e.last, e.first,"
+	    " coalesce(r.drilled, 0), coalesce(r.verified, 0)"
+	    " FROM (SELECT project, instance, \"database\" AS db, version,"
+	    "  object, size, max(ended_ms) AS last, min(created_ms) AS first"
+	    "  FROM jobs WHERE state = 'succeeded'"
+	    "  GROUP BY project, instance, \"database\") e"
+	    " LEFT JOIN (SELECT source,"
+	    "  max(CASE WHEN drill != 0 THEN requested_ms ELSE 0 END)"
+	    "  AS drilled,"
+	    "  max(CASE WHEN state = 'succeeded' AND dry_run = 0"
+	    "  THEN ended_ms ELSE 0 END) AS verified"
+	    "  FROM restores GROUP BY source) r"
+	    " ON r.source = e.project || '/' || e.instance || '/' || e.db"
+	    " ORDER BY coalesce(r.drilled, 0), e.project, e.instance, e.db",
+	    fn)) == NULL)
+		return (-1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&d, 0, sizeof(d));
+		journal_col(st, 0, d.project, sizeof(d.project));
+		journal_col(st, 1, d.instance, sizeof(d.instance));
+		journal_col(st, 2, d.database, sizeof(d.database));
+		journal_col(st, 3, d.version, sizeof(d.version));
+		journal_col(st, 4, d.object, sizeof(d.object));
+		d.size = (uint64_t)sqlite3_column_int64(st, 5);
+		d.exported_ms = sqlite3_column_int64(st, 6);
+		d.first_ms = sqlite3_column_int64(st, 7);
+		d.drilled_ms = sqlite3_column_int64(st, 8);
+		d.verified_ms = sqlite3_column_int64(st, 9);
+		j->in_callback = 1;
+		cb(&d, arg);
 		j->in_callback = 0;
 		n++;
 	}

@@ -89,9 +89,10 @@ static const char journal_sql_v1[] =
 	"  UNIQUE(job_id, attempt));";
 
 /*
- * Version 2: restores, one row each, kept for the record (who imported
- * what into which database, and how it ended).  Rare: their statements
- * are prepared when used (journal-restore.c).
+ * Version 2: restores, one row each, kept for the record (what was
+ * imported into which database, and how it ended), and restore drills,
+ * whose restores name them.  Rare: their statements are prepared when
+ * used (journal-restore.c).
  */
 static const char journal_sql_v2[] =
 	"CREATE TABLE restores ("
@@ -108,8 +109,18 @@ static const char journal_sql_v2[] =
 	"  state TEXT NOT NULL,"
 	"  size INTEGER NOT NULL DEFAULT 0,"
 	"  error TEXT NOT NULL DEFAULT '',"
-	"  steps TEXT NOT NULL DEFAULT '');"
-	"CREATE INDEX restores_requested ON restores(requested_ms);";
+	"  steps TEXT NOT NULL DEFAULT '',"
+	"  drill INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX restores_requested ON restores(requested_ms);"
+	"CREATE INDEX restores_source ON restores(source);"
+	"CREATE TABLE drills ("
+	"  id INTEGER PRIMARY KEY,"
+	"  \"trigger\" TEXT NOT NULL,"
+	"  started_ms INTEGER NOT NULL,"
+	"  ended_ms INTEGER NOT NULL DEFAULT 0,"
+	"  total INTEGER NOT NULL DEFAULT 0,"
+	"  succeeded INTEGER NOT NULL DEFAULT 0,"
+	"  failed INTEGER NOT NULL DEFAULT 0);";
 
 /*
  * Migration steps, in order: step i takes a file from user_version i to

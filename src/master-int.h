@@ -130,6 +130,14 @@ struct master {
 	struct sched		 sched;
 	struct run		*run;
 	struct restore_list	 restores;	/* queued, running, recent */
+	struct journal_drill	 drill;		/* running; id 0: none */
+	struct journal_drill	 last_drill;	/* the last that ended */
+	struct master_drill_fail *drill_fails;	/* its failed restores */
+	size_t			 ndrill_fails;
+	struct journal_drill_db	*drill_dbs;	/* least recently drilled */
+	size_t			 ndrill_dbs, capdrill_dbs;
+	struct event		*ev_drill;	/* the weekly drill */
+	int64_t			 next_drill_ms;
 	struct journal_run	 last_run;	/* id 0: none */
 	struct run_disc		 last_disc;	/* its discovery, if ... */
 	int64_t			 last_disc_id;	/* ... it ended in this life */
@@ -193,6 +201,17 @@ void		 master_token_tick_cb(int, short, void *);
 void		 master_rewalk_cb(int, short, void *);
 void		 master_progress(struct master *);
 void		 master_token_renew(struct master *);
+
+/* master-drill.c */
+void		 master_drill_load(struct master *);
+void		 master_drill_arm(struct master *);
+void		 master_drill_cb(int, short, void *);
+void		 master_drill_restore_ended(struct master *,
+		    const struct restore *);
+void		 master_drill_ended(struct master *);
+int		 master_drill_engine_busy(const struct master *,
+		    const struct restore *);
+void		 master_drill_free(struct master *);
 
 /* master-restore.c */
 int		 master_restore_dispatch(struct master *);

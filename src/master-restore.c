@@ -88,6 +88,7 @@ master_restore_end(struct master *m, struct master_worker *w,
 		    r->database, r->error);
 	master_restore_write(m, r);
 	master_restore_emit(m, r);
+	master_drill_restore_ended(m, r);
 	master_restore_trim(m);
 }
 
@@ -207,12 +208,14 @@ master_restore_dispatch(struct master *m)
 	struct msg_job		*mj;
 	const char		*token;
 	int64_t			 now;
+	size_t			 k;
 	int			 i;
 
 	if (m->stopping)
 		return (0);
 	TAILQ_FOREACH(r, &m->restores, entry) {
-		if (r->state != RESTORE_QUEUED)
+		if (r->state != RESTORE_QUEUED || master_drill_engine_busy(m,
+		    r))
 			continue;
 		for (i = 0, w = NULL; i < m->nworkers && w == NULL; i++)
 			if (m->workers[i].state == MW_IDLE)
@@ -233,6 +236,11 @@ master_restore_dispatch(struct master *m)
 		strlcpy(mj->version, r->version, sizeof(mj->version));
 		strlcpy(mj->source_db, r->source_db, sizeof(mj->source_db));
 		mj->restore = 1;
+		mj->drill = r->drill != 0;
+		for (k = 0; mj->drill && k < c->ndrill_scratch &&
+		    k < MSG_SCRATCH_MAX; k++)
+			strlcpy(mj->scratch[k], c->drill_scratch[k],
+			    sizeof(mj->scratch[k]));
 		mj->replace = r->replace;
 		mj->dry_run = r->dry_run;
 		mj->attempt = 1;
@@ -277,6 +285,13 @@ master_restore_msg(struct master *m, struct master_worker *w,
 	w->heard_ms = master_now_ms();
 	switch (hdr->type) {
 	case MSG_RESTORE_STEP:
+		if (s->project[0] != '\0' && s->instance[0] != '\0' &&
+		    s->database[0] != '\0') {
+			/* A drill's scratch target, now chosen. */
+			strlcpy(r->project, s->project, sizeof(r->project));
+			strlcpy(r->instance, s->instance, sizeof(r->instance));
+			strlcpy(r->database, s->database, sizeof(r->database));
+		}
 		restore_add_plan(r, s->text);
 		if (s->size != 0)
 			r->size = s->size;

@@ -61,6 +61,8 @@ master_run_check_end(struct master *m)
 	    (unsigned long long)m->flushes);
 	memset(&ev, 0, sizeof(ev));
 	ev.run = r;
+	/* New databases have their first export: drills see them. */
+	master_drill_load(m);
 	master_emit(m, MASTER_EV_RUN_END, &ev);
 	memcpy(&m->last_run, &r->jr, sizeof(m->last_run));
 	m->last_disc = r->disc;

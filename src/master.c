@@ -183,6 +183,7 @@ master_reload(struct master *m, char ***errs, size_t *nerrs)
 	log_notice("configuration reloaded from %s (%zu queued jobs dropped "
 	    "by exclusions)", m->conf_path, dropped);
 	master_daily_arm(m);
+	master_drill_arm(m);
 	sd_notify(0, "READY=1");
 	master_run_check_end(m);
 	master_dispatch(m);
@@ -302,6 +303,7 @@ master_new(const char *conf_path, struct config *conf)
 		evsignal_add(m->ev_sig[i], NULL);
 	}
 	m->ev_daily = evtimer_new(m->base, master_daily_cb, m);
+	m->ev_drill = evtimer_new(m->base, master_drill_cb, m);
 	m->ev_wake = evtimer_new(m->base, master_wake_cb, m);
 	m->ev_token = evtimer_new(m->base, master_token_tick_cb, m);
 	m->ev_journal = evtimer_new(m->base, master_journal_cb, m);
@@ -330,6 +332,8 @@ master_loop(struct master *m)
 	master_token_tick_cb(-1, 0, m);	/* arms itself */
 	master_recover(m);
 	master_restore_recover(m);
+	master_drill_load(m);
+	master_drill_arm(m);
 	master_daily_arm(m);
 	master_catch_up(m);
 	evtimer_add(m->ev_prune, &tv);	/* first pass on the first turn */
@@ -390,6 +394,7 @@ master_free(struct master *m)
 		return;
 	free(m->workers);
 	master_restore_free(m);
+	master_drill_free(m);
 	journal_close(m->journal);
 	for (i = 0; i < sizeof(m->ev_sig) / sizeof(m->ev_sig[0]); i++)
 		if (m->ev_sig[i] != NULL)

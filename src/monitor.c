@@ -310,7 +310,8 @@ monitor_eval(struct monitor *mon)
 	const struct alert_target *t;
 	struct alert_target	*tl;
 	struct alert		*a;
-	struct alert_db		*dbs;
+	struct alert_db		*dbs, *ddbs;
+	struct alert_target	*dtargets;
 	unsigned int		 changed;
 	size_t			 nt, i, n;
 	char			 line[ALERT_SUMMARY_MAX + 64];
@@ -335,6 +336,7 @@ monitor_eval(struct monitor *mon)
 	in.dbs = dbs = monitor_alert_dbs(mon);
 	in.ndbs = mon->ndbs;
 	in.max_age_ms = (int64_t)conf->max_age_ms;
+	monitor_drill_input(mon->m, conf, &in, &dtargets, &ddbs);
 
 	changed = alert_eval(&mon->alerts, &in);
 	for (k = 0; k < ALERT_COUNT; k++) {
@@ -370,6 +372,8 @@ monitor_eval(struct monitor *mon)
 		free(tl);
 	}
 	free(dbs);
+	free(dtargets);
+	free(ddbs);
 }
 
 static void
@@ -1211,6 +1215,8 @@ monitor_event_cb(const struct master_event *ev, void *arg)
 		break;		/* the next evaluation reads the run */
 	case MASTER_EV_RESTORE:
 		break;		/* asked for: its client hears how it ends */
+	case MASTER_EV_DRILL_END:
+		break;		/* the next evaluation reads the drills */
 	}
 }
 

@@ -135,6 +135,8 @@ msg_check_payload(const struct msg_hdr *hdr, const void *payload)
 	const struct msg_op	*o;
 	const struct msg_done	*d;
 	const struct msg_failed	*f;
+	const struct msg_step	*s;
+	int			 i;
 
 	switch (hdr->type) {
 	case MSG_JOB_START:
@@ -148,6 +150,9 @@ msg_check_payload(const struct msg_hdr *hdr, const void *payload)
 		    !STR_OK(j->file_type) || !STR_OK(j->operation) ||
 		    !STR_OK(j->version) || !STR_OK(j->source_db))
 			return (-1);
+		for (i = 0; i < MSG_SCRATCH_MAX; i++)
+			if (!STR_OK(j->scratch[i]))
+				return (-1);
 		return (0);
 	case MSG_TOKEN:
 		t = payload;
@@ -168,8 +173,9 @@ msg_check_payload(const struct msg_hdr *hdr, const void *payload)
 			return (-1);
 		return (0);
 	case MSG_RESTORE_STEP:
-		return (STR_OK(((const struct msg_step *)payload)->text) ?
-		    0 : -1);
+		s = payload;
+		return (STR_OK(s->text) && STR_OK(s->project) &&
+		    STR_OK(s->instance) && STR_OK(s->database) ? 0 : -1);
 	case MSG_JOB_OP_ACK:
 	case MSG_SHUTDOWN:
 	case MSG_JOB_CANCEL:

@@ -327,3 +327,28 @@ sched_daily_next(int daily_at, int64_t now_ms, int today)
 	}
 	return (now_ms + 86400 * 1000);
 }
+
+/*
+ * The weekly time (wday 0 = Sunday, minutes after local midnight) next
+ * after now, from the calendar as sched_daily_next does.
+ */
+int64_t
+sched_weekly_next(int wday, int minutes, int64_t now_ms)
+{
+	time_t		now = (time_t)(now_ms / 1000), t;
+	struct tm	tm;
+	int		day;
+
+	for (day = 0; day < 9; day++) {
+		localtime_r(&now, &tm);
+		tm.tm_mday += day;
+		tm.tm_hour = minutes / 60;
+		tm.tm_min = minutes % 60;
+		tm.tm_sec = 0;
+		tm.tm_isdst = -1;
+		t = mktime(&tm);
+		if (tm.tm_wday == wday && (int64_t)t * 1000 > now_ms)
+			return ((int64_t)t * 1000);
+	}
+	return (now_ms + 7 * 86400 * 1000LL);
+}

@@ -88,10 +88,12 @@ rs_start(struct worker_rs *rs, int step, struct gcp_op *op,
 
 /*
  * Run one step's operation to its end.  0 when it is DONE without error;
- * -1 once the failure is reported.
+ * -1 with why in *errp (*op_failed: the operation itself failed), for the
+ * caller to report.
  */
 static int
-rs_step(struct worker_rs *rs, int step, const char *doing)
+rs_step(struct worker_rs *rs, int step, const char *doing,
+    struct gcp_error *errp, int *op_failed)
 {
 	struct msg_job		*j = &rs->w->job;
 	struct gcp_error	 err;
@@ -132,7 +134,8 @@ rs_step(struct worker_rs *rs, int step, const char *doing)
 			    "sql operations list --instance=%s before trying "
 			    "again", rs->target, doing, err.message,
 			    j->instance);
-		worker_failed(rs->w, &err, 0, 0);
+		*errp = err;
+		*op_failed = 0;
 		return (-1);
 	}
 	strlcpy(name, op.name, sizeof(name));
@@ -152,7 +155,8 @@ rs_step(struct worker_rs *rs, int step, const char *doing)
 		if (st != GCP_OK) {
 			gcp_error_set(&err, GCP_PERMANENT, "%s: cannot watch "
 			    "operation %s: %s", rs->target, name, err.message);
-			worker_failed(rs->w, &err, 0, 0);
+			*errp = err;
+			*op_failed = 0;
 			return (-1);
 		}
 		errors = 0;
@@ -162,11 +166,74 @@ rs_step(struct worker_rs *rs, int step, const char *doing)
 			gcp_error_set(&err, GCP_PERMANENT, "%s: operation %s "
 			    "failed: %s: %s", doing, name, op.error_code,
 			    op.error_message);
-			worker_failed(rs->w, &err, 0, 1);
+			*errp = err;
+			*op_failed = 1;
 			return (-1);
 		}
 		return (0);
 	}
+}
+
+/*
+ * A drill: the scratch instance of the export's engine becomes the
+ * target, and the database a name of the drill's own (a MySQL dump keeps
+ * its database's name); the master hears which.  0, or -1 once reported.
+ */
+static int
+rs_drill_target(struct worker_rs *rs, struct gcp_instance *inst)
+{
+	struct msg_job	*j = &rs->w->job;
+	struct msg_step	 m;
+	struct gcp_error err;
+	char		 p[GCP_PROJECT_ID_MAX + 1], i[GCP_INSTANCE_MAX + 1];
+	char		 tried[RESTORE_TEXT_MAX];
+	int		 k;
+
+	tried[0] = '\0';
+	for (k = 0; k < MSG_SCRATCH_MAX && j->scratch[k][0] != '\0'; k++) {
+		if (restore_split(j->scratch[k], 2, p, sizeof(p), i, sizeof(i),
+		    NULL, 0) == -1)
+			continue;
+		memset(inst, 0, sizeof(*inst));
+		if (gcp_instance_get(&rs->w->gcp, &j->ctx, p, i, inst,
+		    &err) != GCP_OK) {
+			worker_log(rs->w, LOG_WARNING, "drill: scratch %s: %s",
+			    j->scratch[k], err.message);
+			continue;
+		}
+		if (inst->is_replica || !restore_same_engine(j->version,
+		    inst->version)) {
+			if (tried[0] != '\0')
+				strlcat(tried, ", ", sizeof(tried));
+			strlcat(tried, j->scratch[k], sizeof(tried));
+			strlcat(tried, " (", sizeof(tried));
+			strlcat(tried, inst->is_replica ? "replica" :
+			    inst->version, sizeof(tried));
+			strlcat(tried, ")", sizeof(tried));
+			continue;
+		}
+		strlcpy(j->project, p, sizeof(j->project));
+		strlcpy(j->instance, i, sizeof(j->instance));
+		if (strncmp(inst->version, "MYSQL", 5) == 0)
+			strlcpy(j->database, j->source_db, sizeof(j->database));
+		else
+			snprintf(j->database, sizeof(j->database),
+			    "databackup_drill_%lld", (long long)-rs->w->job_id);
+		snprintf(rs->target, sizeof(rs->target), "%s/%s", p, i);
+		memset(&m, 0, sizeof(m));
+		snprintf(m.text, sizeof(m.text), "drill: into scratch %s as "
+		    "database %s", rs->target, j->database);
+		strlcpy(m.project, j->project, sizeof(m.project));
+		strlcpy(m.instance, j->instance, sizeof(m.instance));
+		strlcpy(m.database, j->database, sizeof(m.database));
+		worker_log(rs->w, LOG_INFO, "restore: %s", m.text);
+		worker_send(rs->w, MSG_RESTORE_STEP, &m, sizeof(m));
+		return (0);
+	}
+	rs_fail(rs, "no scratch instance for a %s export: [drill] scratch "
+	    "has %s", j->version, tried[0] != '\0' ? tried : "none that "
+	    "answers");
+	return (-1);
 }
 
 /* Look, decide, say; then (not a dry run) do each step. */
@@ -177,12 +244,12 @@ worker_restore(struct worker *w)
 	struct worker_rs	 rs;
 	struct gcp_instance	 inst;
 	struct gcp_object	 obj;
-	struct gcp_error	 err;
+	struct gcp_error	 err, err2;
 	struct msg_done		 d;
 	enum gcp_status		 st;
 	const char		*db = j->database;
 	char			 why[RESTORE_TEXT_MAX];
-	int			 steps, exists;
+	int			 steps, exists, op_failed, op2;
 
 	memset(&rs, 0, sizeof(rs));
 	rs.w = w;
@@ -192,8 +259,11 @@ worker_restore(struct worker *w)
 	worker_title(w, "restore: looking");
 
 	memset(&inst, 0, sizeof(inst));
-	if ((st = gcp_instance_get(&w->gcp, &j->ctx, j->project, j->instance,
-	    &inst, &err)) != GCP_OK) {
+	if (j->drill) {
+		if (rs_drill_target(&rs, &inst) == -1)
+			return;
+	} else if ((st = gcp_instance_get(&w->gcp, &j->ctx, j->project,
+	    j->instance, &inst, &err)) != GCP_OK) {
 		rs_fail(&rs, "target instance %s: %s", rs.target,
 		    err.message);
 		return;
@@ -242,8 +312,9 @@ worker_restore(struct worker *w)
 		    err.message);
 		return;
 	}
-	if ((steps = restore_steps(inst.version, exists, j->replace, why,
-	    sizeof(why))) == -1) {
+	/* A drill's scratch database is the drill's to replace. */
+	if ((steps = restore_steps(inst.version, exists, j->replace ||
+	    j->drill, why, sizeof(why))) == -1) {
 		rs_fail(&rs, "%s/%s: %s", rs.target, db, why);
 		return;
 	}
@@ -258,23 +329,46 @@ worker_restore(struct worker *w)
 		rs_say(&rs, "would import %s (%llu bytes, %s) into database "
 		    "%s on %s (%s)", rs.uri, (unsigned long long)rs.size,
 		    rs.file_type, db, rs.target, inst.version);
-	} else {
-		if ((steps & RESTORE_STEP_DELETE) && rs_step(&rs,
-		    RESTORE_STEP_DELETE, "deleting database") == -1)
-			return;
-		if ((steps & RESTORE_STEP_CREATE) && rs_step(&rs,
-		    RESTORE_STEP_CREATE, "creating database") == -1)
-			return;
-		rs_say(&rs, "importing %s (%llu bytes, %s) into database %s "
-		    "on %s", rs.uri, (unsigned long long)rs.size, rs.file_type,
-		    db, rs.target);
-		if (rs_step(&rs, RESTORE_STEP_IMPORT, "importing") == -1)
-			return;
-		rs_say(&rs, "imported into database %s on %s", db, rs.target);
+		goto done;
 	}
+	if ((steps & RESTORE_STEP_DELETE) && rs_step(&rs, RESTORE_STEP_DELETE,
+	    "deleting database", &err, &op_failed) == -1)
+		goto failed;
+	if ((steps & RESTORE_STEP_CREATE) && rs_step(&rs, RESTORE_STEP_CREATE,
+	    "creating database", &err, &op_failed) == -1)
+		goto failed;
+	rs_say(&rs, "importing %s (%llu bytes, %s) into database %s on %s",
+	    rs.uri, (unsigned long long)rs.size, rs.file_type, db, rs.target);
+	if (rs_step(&rs, RESTORE_STEP_IMPORT, "importing", &err,
+	    &op_failed) == -1)
+		goto failed;
+	rs_say(&rs, "imported into database %s on %s", db, rs.target);
+	if (j->drill) {
+		if (rs_step(&rs, RESTORE_STEP_DELETE, "dropping the drill's "
+		    "database", &err, &op_failed) == -1)
+			goto failed;
+		rs_say(&rs, "dropped database %s on %s: the drill leaves "
+		    "nothing behind", db, rs.target);
+	}
+done:
 	memset(&d, 0, sizeof(d));
 	d.size = rs.size;
 	memcpy(d.calls, w->calls, sizeof(d.calls));
 	memset(w->calls, 0, sizeof(w->calls));
 	worker_send(w, MSG_JOB_DONE, &d, sizeof(d));
+	return;
+
+failed:
+	/* A drill cleans up after itself, even when the import failed. */
+	if (j->drill && gcp_database_get(&w->gcp, &j->ctx, j->project,
+	    j->instance, db, &err2) == GCP_OK) {
+		if (rs_step(&rs, RESTORE_STEP_DELETE, "dropping the drill's "
+		    "database", &err2, &op2) == 0)
+			rs_say(&rs, "dropped database %s on %s", db,
+			    rs.target);
+		else
+			rs_say(&rs, "could not drop database %s on %s: %s", db,
+			    rs.target, err2.message);
+	}
+	worker_failed(w, &err, 0, op_failed);
 }

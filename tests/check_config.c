@@ -907,9 +907,9 @@ START_TEST(test_key_info)
 		if (ki.flags & CFG_REPEAT)
 			repeat++;
 	}
-	ck_assert_uint_eq(i, 51);
+	ck_assert_uint_eq(i, 58);
 	ck_assert_int_eq(restart, 6);
-	ck_assert_int_eq(repeat, 3);
+	ck_assert_int_eq(repeat, 4);
 	ck_assert_int_eq(config_key_info(0, &ki), 0);
 	ck_assert_str_eq(ki.section, "schedule");
 	ck_assert_str_eq(ki.key, "daily_at");

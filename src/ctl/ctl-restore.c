@@ -166,3 +166,99 @@ ctl_restore_render(const cJSON *reply, FILE *fp)
 		    state != NULL ? state : "?", obj, target);
 	free(when);
 }
+
+/*
+ * A restore drill now: the databases the patterns select, or the next
+ * rotating sample; with --wait each restore's steps as they come.
+ */
+static int	ctl_drill_parse(int, char **, cJSON *);
+static void	ctl_drill_render(const cJSON *, FILE *);
+static void	ctl_drill_progress(const cJSON *, FILE *);
+
+const struct ctl_cmd ctl_drill_entry = {
+	.name = "drill",
+	.usage = "[PATTERN...] [--wait]",
+	.description = "a restore drill now, into the scratch instances",
+	.parse = ctl_drill_parse,
+	.render = ctl_drill_render,
+	.progress = ctl_drill_progress,
+};
+
+static int
+ctl_drill_parse(int argc, char **argv, cJSON *req)
+{
+	cJSON	*patterns;
+	int	 i, n;
+
+	patterns = cJSON_AddArrayToObject(req, "patterns");
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--wait") == 0) {
+			cJSON_AddBoolToObject(req, "wait", 1);
+			continue;
+		}
+		if (argv[i][0] == '-') {
+			ctl_usage_error(&ctl_drill_entry, "drill: unknown "
+			    "option: %s", argv[i]);
+			return (-1);
+		}
+		n = ctl_restore_parts(argv[i]);
+		if (n < 1 || n > 3) {
+			ctl_usage_error(&ctl_drill_entry, "drill: bad pattern "
+			    "'%s': expected PROJECT[/INSTANCE[/DATABASE]]",
+			    argv[i]);
+			return (-1);
+		}
+		cJSON_AddItemToArray(patterns, cJSON_CreateString(argv[i]));
+	}
+	return (0);
+}
+
+/* "drill 3: 2 of 10 ended, 0 failed" */
+static void
+ctl_drill_counts(const cJSON *d, FILE *fp)
+{
+	fprintf(fp, "drill %lld: %lld of %lld ended, %lld failed",
+	    ctl_int(d, "id", 0), ctl_int(d, "succeeded", 0) +
+	    ctl_int(d, "failed", 0), ctl_int(d, "total", 0),
+	    ctl_int(d, "failed", 0));
+}
+
+static void
+ctl_drill_progress(const cJSON *reply, FILE *fp)
+{
+	const cJSON	*d = cJSON_GetObjectItemCaseSensitive(reply, "drill");
+	const cJSON	*r = cJSON_GetObjectItemCaseSensitive(reply, "restore");
+	const char	*step, *err;
+
+	if (!cJSON_IsObject(d))
+		return;
+	ctl_drill_counts(d, fp);
+	if (cJSON_IsObject(r)) {
+		err = ctl_str(r, "error");
+		step = err != NULL && *err != '\0' ? err : ctl_str(r, "step");
+		fprintf(fp, ": %s %s%s%s", ctl_str(r, "source") != NULL ?
+		    ctl_str(r, "source") : "?", ctl_str(r, "state") != NULL ?
+		    ctl_str(r, "state") : "?", step != NULL && *step != '\0' ?
+		    ": " : "", step != NULL ? step : "");
+	}
+	fputc('\n', fp);
+	fflush(fp);
+}
+
+static void
+ctl_drill_render(const cJSON *reply, FILE *fp)
+{
+	const cJSON	*d = cJSON_GetObjectItemCaseSensitive(reply, "drill");
+
+	if (!cJSON_IsObject(d))
+		return;
+	if (cJSON_HasObjectItem(d, "ended"))
+		fprintf(fp, "restore drill %lld: %lld of %lld restores "
+		    "verified into the scratch instances\n", ctl_int(d, "id", 0),
+		    ctl_int(d, "succeeded", 0), ctl_int(d, "total", 0));
+	else
+		fprintf(fp, "restore drill %lld started: %lld database%s; "
+		    "follow it with databackupctl status\n", ctl_int(d, "id",
+		    0), ctl_int(d, "total", 0), ctl_int(d, "total", 0) == 1 ?
+		    "" : "s");
+}

@@ -93,6 +93,7 @@ ctl_status_render(const cJSON *reply, FILE *fp)
 {
 	const cJSON		*d, *w, *workers, *j, *next;
 	const char		*s, *job, *js;
+	char			*when;
 	struct ctl_table	*t;
 	char			*a, *b, *c, *jobtext;
 	double			 up;
@@ -162,6 +163,24 @@ ctl_status_render(const cJSON *reply, FILE *fp)
 		}
 		ctl_table_print(t, fp, ctl_width(fp));
 		ctl_table_free(t);
+	}
+
+	/* Restore drills: the one running, the last that ended. */
+	if ((j = cJSON_GetObjectItemCaseSensitive(reply, "drill")) != NULL &&
+	    cJSON_IsObject(j))
+		fprintf(fp, "\nrestore drill %lld running: %lld of %lld "
+		    "ended, %lld failed\n", ctl_int(j, "id", 0),
+		    ctl_int(j, "succeeded", 0) + ctl_int(j, "failed", 0),
+		    ctl_int(j, "total", 0), ctl_int(j, "failed", 0));
+	if ((j = cJSON_GetObjectItemCaseSensitive(reply, "last_drill")) !=
+	    NULL && cJSON_IsObject(j)) {
+		when = ctl_fmt_time(cJSON_GetObjectItemCaseSensitive(j,
+		    "ended"));
+		fprintf(fp, "last restore drill: %lld, ended %s: %lld of %lld "
+		    "verified, %lld failed\n", ctl_int(j, "id", 0), when,
+		    ctl_int(j, "succeeded", 0), ctl_int(j, "total", 0),
+		    ctl_int(j, "failed", 0));
+		free(when);
 	}
 
 	/* Restores the daemon holds: queued, running, and recent ones. */

@@ -40,6 +40,7 @@ const struct ctl_cmd	*ctl_cmds[] = {
 	&ctl_metrics_entry,
 	&ctl_coverage_entry,
 	&ctl_restore_entry,
+	&ctl_drill_entry,
 	NULL
 };
 
