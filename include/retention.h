@@ -13,7 +13,7 @@
 
 #include "gcp.h"
 
-#define RETENTION_WHY_MAX	64	/* "beyond daily N, weekly N, monthly N" */
+#define RETENTION_WHY_MAX	64	/* "beyond daily N, weekly N, ..." */
 #define RETENTION_HELD_MAX	160	/* why nothing at all was pruned */
 
 /* How many days, ISO weeks and months keep an export; all 0: keep all. */
@@ -29,8 +29,8 @@ struct retention_obj {
 	char		 project[GCP_PROJECT_ID_MAX + 1];
 	char		 instance[GCP_INSTANCE_MAX + 1];
 	char		 database[GCP_DATABASE_MAX + 1];
-	int64_t		 t_ms;		/* run start, unix ms UTC */
-	uint64_t	 size;		/* the caller's; not read here */
+	int64_t		 t_ms;		/* run start, unix ms */
+	uint64_t	 size;		/* the caller's, not read */
 	int		 keep;		/* out: 1 keep, 0 delete */
 	char		 why[RETENTION_WHY_MAX];	/* out */
 };

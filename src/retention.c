@@ -360,30 +360,30 @@ retention_keys(const struct retention_obj *o, int64_t *day, int64_t *week,
 	*month = y * 12 + m - 1;
 }
 
-/* Append ", what n" (or "what n" first) to buf. */
+/* Append "what n" to buf, after ", " if buf has more than from bytes. */
 static void
-retention_say(char *buf, size_t len, const char *what, int n)
+retention_say(char *buf, size_t len, size_t from, const char *what, int n)
 {
 	size_t	 used = strlen(buf);
 
 	if (used < len)
-		snprintf(buf + used, len - used, "%s%s %d", used > 0 ? ", " :
-		    "", what, n);
+		snprintf(buf + used, len - used, "%s%s %d", used > from ?
+		    ", " : "", what, n);
 }
 
 /* Why an export goes: "beyond daily 14, weekly 8, monthly 12". */
 static void
 retention_beyond(char *buf, size_t len, int daily, int weekly, int monthly)
 {
-	char	 rules[RETENTION_WHY_MAX] = "";
+	static const char	 lead[] = "beyond ";
 
+	strlcpy(buf, lead, len);
 	if (daily > 0)
-		retention_say(rules, sizeof(rules), "daily", daily);
+		retention_say(buf, len, sizeof(lead) - 1, "daily", daily);
 	if (weekly > 0)
-		retention_say(rules, sizeof(rules), "weekly", weekly);
+		retention_say(buf, len, sizeof(lead) - 1, "weekly", weekly);
 	if (monthly > 0)
-		retention_say(rules, sizeof(rules), "monthly", monthly);
-	snprintf(buf, len, "beyond %s", rules);
+		retention_say(buf, len, sizeof(lead) - 1, "monthly", monthly);
 }
 
 /* Every object kept, each saying why; for when nothing may be pruned. */
@@ -461,8 +461,9 @@ retention_decide(struct retention_obj *objs, size_t n,
 	age = now_ms - objs[0].t_ms;
 	if (age > period * RETENTION_DAY_MS) {
 		retention_keep_all(objs, n, "exports stopped");
-		snprintf(held, len, "exports stopped: the newest export is %lld "
-		    "days old, more than %lld: nothing pruned",
+		snprintf(held, len, "exports stopped: the newest export is "
+		    "%lld days old, older than the shortest period kept "
+		    "(%lld days): nothing pruned",
 		    (long long)(age / RETENTION_DAY_MS), (long long)period);
 		return (0);
 	}
@@ -476,15 +477,18 @@ retention_decide(struct retention_obj *objs, size_t n,
 			strlcpy(o->why, "newest", sizeof(o->why));
 		if (nd < daily && day != last_day) {
 			last_day = day;
-			retention_say(o->why, sizeof(o->why), "daily", ++nd);
+			retention_say(o->why, sizeof(o->why), 0, "daily",
+			    ++nd);
 		}
 		if (nw < weekly && week != last_week) {
 			last_week = week;
-			retention_say(o->why, sizeof(o->why), "weekly", ++nw);
+			retention_say(o->why, sizeof(o->why), 0, "weekly",
+			    ++nw);
 		}
 		if (nm < monthly && month != last_month) {
 			last_month = month;
-			retention_say(o->why, sizeof(o->why), "monthly", ++nm);
+			retention_say(o->why, sizeof(o->why), 0, "monthly",
+			    ++nm);
 		}
 		if ((o->keep = o->why[0] != '\0'))
 			continue;

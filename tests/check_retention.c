@@ -15,7 +15,8 @@
 
 #include "retention.h"
 
-#define DEFAULT_TMPL	"{project}/{instance}/{database}/{date}T{time}Z.{ext}"
+#define DEFAULT_TMPL \
+	"{project}/{instance}/{database}/{date}T{time}Z.{ext}"
 #define DAY_MS		(24LL * 60 * 60 * 1000)
 
 /* Unix ms of a UTC calendar time. */
@@ -188,6 +189,19 @@ START_TEST(test_hostile)
 	ck_assert_int_eq(retention_parse_name("", "x", &o), -1);
 	ck_assert_int_eq(retention_parse_name("{date}T{time}", "2026-12-06T",
 	    &o), -1);
+
+	/* The longest real names still match. */
+	memset(big, 'p', 30);
+	big[30] = '/';
+	memset(big + 31, 'i', 98);
+	big[129] = '/';
+	memset(big + 130, 'd', 128);
+	strlcpy(big + 258, "/2026-12-06T030000Z.sql.gz", 64);
+	ck_assert_int_eq(retention_parse_name(DEFAULT_TMPL, big, &o), 0);
+	ck_assert_int_eq((int)strlen(o.database), 128);
+	big[130 + 128] = 'd';
+	strlcpy(big + 259, "/2026-12-06T030000Z.sql.gz", 64);
+	ck_assert_int_eq(retention_parse_name(DEFAULT_TMPL, big, &o), -1);
 
 	/* Every split of three free placeholders: bounded, no match. */
 	memset(big, 'a', 300);
