@@ -17,6 +17,8 @@ libdatabackup_a_SOURCES += src/master.c src/master-state.c \
 	src/master-drill.c \
 	src/master-int.h src/restore.c include/restore.h \
 	include/master.h
+# Retention: which exports a bucket prune keeps (pure, no I/O).
+libdatabackup_a_SOURCES += src/retention.c include/retention.h
 
 sbin_PROGRAMS += databackupd
 databackupd_SOURCES = src/databackupd.c
@@ -25,9 +27,10 @@ databackupd_LDADD = $(DB_LIBS)
 if HAVE_CHECK
 check_PROGRAMS += tests/check_job tests/check_sched tests/check_msg \
 	tests/check_arena tests/check_run tests/check_discovery \
-	tests/check_restore
+	tests/check_restore tests/check_retention
 TESTS += tests/check_job tests/check_sched tests/check_msg tests/check_arena \
-	tests/check_run tests/check_discovery tests/check_restore
+	tests/check_run tests/check_discovery tests/check_restore \
+	tests/check_retention
 endif
 tests_check_job_SOURCES = tests/check_job.c
 tests_check_job_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
@@ -50,6 +53,9 @@ tests_check_discovery_LDADD = $(TEST_LIBS) $(CHECK_LIBS)
 tests_check_restore_SOURCES = tests/check_restore.c
 tests_check_restore_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_restore_LDADD = $(TEST_LIBS) $(CHECK_LIBS)
+tests_check_retention_SOURCES = tests/check_retention.c
+tests_check_retention_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_retention_LDADD = $(TEST_LIBS) $(CHECK_LIBS)
 
 # The control socket's access by role.
 check_PROGRAMS += tests/check_control
