@@ -114,6 +114,7 @@ extern const struct ctl_cmd	ctl_metrics_entry;
 extern const struct ctl_cmd	ctl_coverage_entry;
 extern const struct ctl_cmd	ctl_restore_entry;
 extern const struct ctl_cmd	ctl_drill_entry;
+extern const struct ctl_cmd	ctl_prune_entry;
 
 /* ctl-complete.c */
 void		 ctl_complete_print(const char *, FILE *);

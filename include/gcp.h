@@ -135,6 +135,18 @@ struct gcp_export {
 	int		 offload;
 };
 
+/*
+ * One page of a Cloud Storage objects.list: each object to cb (its name,
+ * size and generation, borrowed), the next page's token into next.
+ */
+typedef void	(*gcp_object_cb)(const char *, uint64_t, const char *, void *);
+struct gcp_object_page {
+	gcp_object_cb	 cb;
+	void		*arg;
+	char		*next;		/* caller frees; NULL: last page */
+};
+#define GCP_OBJECTS_PAGE_SIZE	1000	/* Storage's maximum */
+
 /* Cloud Storage buckets.get: what bears on keeping the exports. */
 struct gcp_bucket {
 	char		 location[GCP_REGION_MAX];
@@ -214,6 +226,7 @@ enum gcp_status	 gcp_object_delete(struct gcp_client *,
 enum gcp_status	 gcp_bucket_get(struct gcp_client *, const struct gcp_ctx *,
 		    const char *, struct gcp_bucket *, struct gcp_error *);
 extern const char *const gcp_bucket_perms[];
+void		 gcp_bucket_perms_ask(struct gcp_perms *, int);
 char		*gcp_url_bucket_test(const struct gcp_ctx *, const char *,
 		    const char *const *);
 enum gcp_status	 gcp_bucket_test(struct gcp_client *, const struct gcp_ctx *,
@@ -225,6 +238,9 @@ enum gcp_status	 gcp_get(struct gcp_client *, const struct gcp_ctx *, char *,
 enum gcp_status	 gcp_instance_get(struct gcp_client *,
 		    const struct gcp_ctx *, const char *, const char *,
 		    struct gcp_instance *, struct gcp_error *);
+enum gcp_status	 gcp_objects_list(struct gcp_client *,
+		    const struct gcp_ctx *, const char *, const char *,
+		    const char *, struct gcp_object_page *, struct gcp_error *);
 enum gcp_status	 gcp_import_start(struct gcp_client *,
 		    const struct gcp_ctx *, const char *, const char *,
 		    const char *, const char *, const char *, struct gcp_op *,
@@ -281,6 +297,8 @@ int		 gcp_parse_bucket(const char *, size_t, struct gcp_bucket *,
 		    struct gcp_error *);
 int		 gcp_parse_perms(const char *, size_t, struct gcp_perms *,
 		    struct gcp_error *);
+int		 gcp_parse_objects(const char *, size_t,
+		    struct gcp_object_page *, struct gcp_error *);
 int		 gcp_parse_object(const char *, size_t, struct gcp_object *,
 		    struct gcp_error *);
 

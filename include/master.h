@@ -42,6 +42,8 @@ enum master_event_type {
 	MASTER_EV_JOURNAL_ERROR,
 	MASTER_EV_RESTORE,		/* restore: queued, a step, or ended */
 	MASTER_EV_DRILL_END,		/* drill: a restore drill ended */
+	MASTER_EV_PRUNE_LINE,		/* message: what retention did */
+	MASTER_EV_PRUNE_END,		/* message, ok: how it ended */
 };
 
 struct master_event {
@@ -54,6 +56,7 @@ struct master_event {
 	size_t				 ncalls;
 	const struct restore		*restore;
 	const struct journal_drill	*drill;
+	int				 ok;
 	const char			*message;
 	uint64_t			 walk;	/* walks ended, ever */
 	size_t				 added;
@@ -112,6 +115,10 @@ struct master_drill_fail {
 			    GCP_DATABASE_MAX + 3];	/* P/I/D */
 	char		 error[GCP_MESSAGE_MAX];
 };
+
+/* master-prune.c */
+int		 master_prune_start(struct master *, int, const char *, char *,
+		    size_t);
 
 /* master-drill.c */
 int64_t		 master_drill_start(struct master *, const char *,

@@ -69,6 +69,10 @@ struct msg_job {
 	char		 version[GCP_VERSION_MAX]; /* of the export, "" unknown */
 	char		 source_db[GCP_DATABASE_MAX + 1]; /* the export's */
 	uint8_t		 drill;		/* target: a scratch of its engine */
+	/* Retention (job_id 0): object is the template, dry_run applies. */
+	uint8_t		 prune;
+	uint32_t	 keep_daily, keep_weekly, keep_monthly;
+	int64_t		 now_ms;
 	char		 scratch[MSG_SCRATCH_MAX][GCP_PROJECT_ID_MAX +
 			    GCP_INSTANCE_MAX + 2];	/* "P/I", "" after */
 };

@@ -1,6 +1,6 @@
 # core: the daemon, its modules, and their tests.
 libdatabackup_a_SOURCES += src/msg.c src/job.c src/sched.c src/jsonutil.c \
-	src/worker.c src/worker-restore.c src/worker-int.h \
+	src/worker.c src/worker-restore.c src/worker-prune.c src/worker-int.h \
 	src/discovery.c src/arena.c src/run.c \
 	include/msg.h include/job.h include/sched.h include/worker.h \
 	include/discovery.h include/control.h include/run.h \
@@ -14,7 +14,7 @@ libdatabackup_a_SOURCES += src/control.c src/control-reply.c \
 libdatabackup_a_SOURCES += src/master.c src/master-state.c \
 	src/master-journal.c src/master-dispatch.c src/master-run.c \
 	src/master-worker.c src/master-daily.c src/master-restore.c \
-	src/master-drill.c \
+	src/master-drill.c src/master-prune.c \
 	src/master-int.h src/restore.c include/restore.h \
 	include/master.h
 # Retention: which exports a bucket prune keeps (pure, no I/O).

@@ -791,6 +791,7 @@ static const struct control_cmd control_cmds[] = {
 	{ "metrics",	CONTROL_ROLE_READER,	control_cmd_metrics },
 	{ "restore",	CONTROL_ROLE_OPERATOR,	control_cmd_restore },
 	{ "drill",	CONTROL_ROLE_OPERATOR,	control_cmd_drill },
+	{ "prune",	CONTROL_ROLE_OPERATOR,	control_cmd_prune },
 	{ "clock",	CONTROL_ROLE_ADMIN,	control_cmd_clock },
 };
 

@@ -25,6 +25,7 @@ struct monitor;
 struct restore;
 struct disc_pattern;
 struct journal_drill;
+struct master_event;
 
 #define CONTROL_PROGRESS_MS	250	/* progress lines at most this often */
 #define CONTROL_PATTERNS_MAX	64
@@ -53,6 +54,7 @@ struct control_conn {
 	int64_t			 restore_id;	/* restore --wait, dry run */
 	int			 restore_said;	/* its steps sent */
 	int64_t			 drill_id;	/* drill --wait */
+	int			 prune_wait;	/* prune: until it ends */
 	int			 busy;		/* a plan walk holds us */
 	int			 dead;		/* peer gone while busy */
 	int			 closing;	/* free once written */
@@ -111,6 +113,9 @@ cJSON		*control_drill_json(const struct journal_drill *);
 void		 control_cmd_drill(struct control_conn *, const cJSON *);
 void		 control_drill_event(struct control *,
 		    const struct journal_drill *);
+void		 control_cmd_prune(struct control_conn *, const cJSON *);
+void		 control_prune_event(struct control *,
+		    const struct master_event *);
 void		 control_cmd_restore(struct control_conn *, const cJSON *);
 void		 control_restore_event(struct control *, const struct restore *);
 

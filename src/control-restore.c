@@ -279,3 +279,55 @@ control_drill_event(struct control *ctl, const struct journal_drill *d)
 		control_send(c, o, 1);
 	}
 }
+
+/*
+ * prune [--dry-run]: retention now.  The answer waits for its end; each
+ * line the worker says comes first as progress.
+ */
+void
+control_cmd_prune(struct control_conn *c, const cJSON *req)
+{
+	cJSON	*o;
+	char	 err[512];
+	int	 dry;
+
+	dry = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "dry_run"));
+	if (master_prune_start(c->ctl->m, dry, "asked for", err,
+	    sizeof(err)) == -1) {
+		control_error(c, "%s", err);
+		return;
+	}
+	c->prune_wait = 1;
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "type", "progress");
+	cJSON_AddStringToObject(o, "line", dry ? "listing the bucket (dry "
+	    "run: nothing is deleted)" : "listing the bucket");
+	control_send(c, o, 0);
+}
+
+/* A line of the prune, or its end, to the clients waiting on it. */
+void
+control_prune_event(struct control *ctl, const struct master_event *ev)
+{
+	struct control_conn	*c, *next;
+	cJSON			*o;
+
+	if (ctl == NULL)
+		return;
+	TAILQ_FOREACH_SAFE(c, &ctl->conns, entry, next) {
+		if (!c->prune_wait)
+			continue;
+		if (ev->type == MASTER_EV_PRUNE_LINE) {
+			o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "type", "progress");
+			cJSON_AddStringToObject(o, "line", ev->message);
+			control_send(c, o, 0);
+			continue;
+		}
+		c->prune_wait = 0;
+		o = control_result(ev->ok);
+		cJSON_AddStringToObject(o, ev->ok ? "summary" : "error",
+		    ev->message != NULL ? ev->message : "");
+		control_send(c, o, 1);
+	}
+}

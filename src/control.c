@@ -66,7 +66,7 @@ control_read_cb(struct bufferevent *bev, void *arg)
 	char			*line, err[64];
 
 	if (c->closing || c->waiting || c->busy || c->walk != 0 ||
-	    c->restore_id != 0 || c->drill_id != 0) {
+	    c->restore_id != 0 || c->drill_id != 0 || c->prune_wait) {
 		/* One request per connection: the rest is ignored. */
 		evbuffer_drain(in, evbuffer_get_length(in));
 		return;
@@ -460,6 +460,10 @@ control_master_cb(const struct master_event *ev, void *arg)
 		break;
 	case MASTER_EV_DRILL_END:
 		control_drill_event(ctl, ev->drill);
+		break;
+	case MASTER_EV_PRUNE_LINE:
+	case MASTER_EV_PRUNE_END:
+		control_prune_event(ctl, ev);
 		break;
 	case MASTER_EV_RUN_STARTED:
 	case MASTER_EV_RUN_NOT_STARTED:

@@ -763,11 +763,9 @@ disc_bucket_parse(struct disc *d, const char *body, size_t len,
 {
 	struct gcp_perms	 p;
 	char			 text[DISC_REASON_MAX];
-	int			 i;
 
-	memset(&p, 0, sizeof(p));
-	for (i = 0; gcp_bucket_perms[i] != NULL; i++)
-		p.asked[i] = gcp_bucket_perms[i];
+	gcp_bucket_perms_ask(&p, (*d->confp)->keep_daily > 0 ||
+	    (*d->confp)->keep_weekly > 0 || (*d->confp)->keep_monthly > 0);
 	if (gcp_parse_perms(body, len, &p, err) == -1)
 		return (-1);
 	d->res->bucket_checked = 1;
@@ -911,6 +909,7 @@ static char *
 disc_req_url(struct disc_req *r)
 {
 	struct disc	*d = r->d;
+	struct gcp_perms p;
 
 	switch (r->kind) {
 	case DISC_FOLDERS:
@@ -925,8 +924,11 @@ disc_req_url(struct disc_req *r)
 		return (gcp_url_databases_list(&d->ctx, r->project,
 		    r->instance));
 	case DISC_BUCKET:
+		gcp_bucket_perms_ask(&p, (*d->confp)->keep_daily > 0 ||
+		    (*d->confp)->keep_weekly > 0 ||
+		    (*d->confp)->keep_monthly > 0);
 		return (gcp_url_bucket_test(&d->ctx, (*d->confp)->bucket,
-		    gcp_bucket_perms));
+		    p.asked));
 	}
 	return (NULL);
 }

@@ -815,6 +815,51 @@ gcp_object_from_json(const cJSON *root, void *out, struct gcp_error *err)
 	return (0);
 }
 
+/* One item of objects.list: a name and a size, at least. */
+static int
+gcp_list_object_check(const cJSON *it, void *arg, struct gcp_error *err)
+{
+	const char	*name;
+	int64_t		 size;
+
+	if (!cJSON_IsObject(it) || (name = gcp_json_str(it, "name")) ==
+	    NULL || *name == '\0' || strlen(name) > GCP_OBJECT_MAX ||
+	    cJSON_GetObjectItemCaseSensitive(it, "size") == NULL ||
+	    gcp_int64(it, "size", &size) == -1 || size < 0) {
+		gcp_error_set(err, GCP_RETRY, "malformed answer from %s: "
+		    "an object without a name or size", API_STORAGE);
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * A page of objects.list: each item to page->cb, the next page's token
+ * (a new string) into page->next.  0, or -1 with err set.
+ */
+int
+gcp_parse_objects(const char *body, size_t len, struct gcp_object_page *page,
+    struct gcp_error *err)
+{
+	cJSON		*root;
+	const cJSON	*arr, *it;
+	const char	*gen;
+	int64_t		 size;
+
+	if ((root = gcp_parse_page(body, len, API_STORAGE, "items",
+	    gcp_list_object_check, page, &arr, &page->next, NULL, err)) ==
+	    NULL)
+		return (-1);
+	cJSON_ArrayForEach(it, arr) {
+		gcp_int64(it, "size", &size);
+		gen = gcp_json_str(it, "generation");
+		page->cb(gcp_json_str(it, "name"), (uint64_t)size,
+		    gen != NULL ? gen : "", page->arg);
+	}
+	cJSON_Delete(root);
+	return (0);
+}
+
 /* A bucket's resource into out, a struct gcp_bucket. */
 static int
 gcp_bucket_from_json(const cJSON *root, void *out, struct gcp_error *err)

@@ -35,6 +35,7 @@ enum gcp_answer {
 	GCP_ANSWER_OBJECT,	/* struct gcp_object */
 	GCP_ANSWER_BUCKET,	/* struct gcp_bucket */
 	GCP_ANSWER_PERMS,	/* struct gcp_perms */
+	GCP_ANSWER_OBJECTS,	/* struct gcp_object_page */
 };
 
 static char	*gcp_url(const char *, const char *, ...)
@@ -326,6 +327,9 @@ gcp_answer_clear(enum gcp_answer what, void *out)
 	case GCP_ANSWER_PERMS:
 		((struct gcp_perms *)out)->granted = 0;	/* asked stays */
 		return;
+	case GCP_ANSWER_OBJECTS:
+		((struct gcp_object_page *)out)->next = NULL;
+		return;
 	}
 	fatalx("gcp_answer_clear: answer type %d", (int)what);
 }
@@ -350,6 +354,8 @@ gcp_answer_parse(enum gcp_answer what, const struct http_response *resp,
 		return (gcp_parse_bucket(resp->body, resp->len, out, err));
 	case GCP_ANSWER_PERMS:
 		return (gcp_parse_perms(resp->body, resp->len, out, err));
+	case GCP_ANSWER_OBJECTS:
+		return (gcp_parse_objects(resp->body, resp->len, out, err));
 	}
 	fatalx("gcp_answer_parse: answer type %d", (int)what);
 }
@@ -553,6 +559,22 @@ const char *const gcp_bucket_perms[] = {
 };
 
 /*
+ * The permissions to test: gcp_bucket_perms, and storage.objects.list
+ * when [retention] lists the bucket to prune it.
+ */
+void
+gcp_bucket_perms_ask(struct gcp_perms *p, int retention)
+{
+	int	 i;
+
+	memset(p, 0, sizeof(*p));
+	for (i = 0; gcp_bucket_perms[i] != NULL; i++)
+		p->asked[i] = gcp_bucket_perms[i];
+	if (retention)
+		p->asked[i] = "storage.objects.list";
+}
+
+/*
  * buckets.testIamPermissions of the NULL-terminated perms (at most
  * GCP_PERMS_MAX).  Returns a new string; caller frees.
  */
@@ -633,6 +655,27 @@ gcp_instance_get(struct gcp_client *gc, const struct gcp_ctx *ctx,
 	return (gcp_call(gc, ctx, PACER_FIRST, "GET", gcp_url(ctx->sqladmin,
 	    "/v1/projects/%s/instances/%s", project, instance), NULL,
 	    GCP_ANSWER_INSTANCE, inst, err));
+}
+
+/*
+ * One page of objects.list under prefix (page_token NULL: the first);
+ * each object to page->cb, the next token into page->next.
+ */
+enum gcp_status
+gcp_objects_list(struct gcp_client *gc, const struct gcp_ctx *ctx,
+    const char *bucket, const char *prefix, const char *page_token,
+    struct gcp_object_page *page, struct gcp_error *err)
+{
+	char	*url, n[16];
+
+	snprintf(n, sizeof(n), "%d", GCP_OBJECTS_PAGE_SIZE);
+	url = gcp_url(ctx->storage, "/storage/v1/b/%s/o", bucket);
+	gcp_url_param(&url, "?maxResults=", n);
+	gcp_url_param(&url, "&prefix=", prefix != NULL && *prefix != '\0' ?
+	    prefix : NULL);
+	gcp_url_param(&url, "&pageToken=", page_token);
+	return (gcp_call(gc, ctx, GCP_CALL_STORAGE, "GET", url, NULL,
+	    GCP_ANSWER_OBJECTS, page, err));
 }
 
 /*

@@ -54,6 +54,11 @@ struct msg_hdr;
 #define MASTER_WATCHERS_MAX		4
 #define MASTER_PATTERNS_MAX		16	/* a run's patterns, walked again */
 
+/* m->prune_state */
+#define MASTER_PRUNE_IDLE	0
+#define MASTER_PRUNE_QUEUED	1
+#define MASTER_PRUNE_RUNNING	2
+
 /* job->dirty: what is still to be journaled once writes work again. */
 #define MASTER_DIRTY_JOB	0x1	/* the job's row */
 #define MASTER_DIRTY_ATTEMPT	0x2	/* the attempt that ended, with it */
@@ -77,6 +82,7 @@ struct master_worker {
 	enum master_worker_state state;
 	struct job		*job;
 	struct restore		*restore;	/* or a restore, not both */
+	int			 prune;		/* or the prune */
 	int64_t			 since_ms;
 	int64_t			 heard_ms;	/* its job's last report */
 	int			 shutdown_sent;
@@ -138,6 +144,9 @@ struct master {
 	size_t			 ndrill_dbs, capdrill_dbs;
 	struct event		*ev_drill;	/* the weekly drill */
 	int64_t			 next_drill_ms;
+	int			 prune_state;	/* MASTER_PRUNE_* */
+	int			 prune_dry;
+	char			 prune_last[GCP_MESSAGE_MAX]; /* its last line */
 	struct journal_run	 last_run;	/* id 0: none */
 	struct run_disc		 last_disc;	/* its discovery, if ... */
 	int64_t			 last_disc_id;	/* ... it ended in this life */
@@ -212,6 +221,14 @@ void		 master_drill_ended(struct master *);
 int		 master_drill_engine_busy(const struct master *,
 		    const struct restore *);
 void		 master_drill_free(struct master *);
+
+/* master-prune.c */
+int		 master_prune_dispatch(struct master *);
+void		 master_prune_msg(struct master *, struct master_worker *,
+		    const struct msg_hdr *, const void *);
+void		 master_prune_orphaned(struct master *, struct master_worker *,
+		    const char *);
+void		 master_prune_after_run(struct master *, const struct run *);
 
 /* master-restore.c */
 int		 master_restore_dispatch(struct master *);

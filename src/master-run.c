@@ -64,6 +64,7 @@ master_run_check_end(struct master *m)
 	/* New databases have their first export: drills see them. */
 	master_drill_load(m);
 	master_emit(m, MASTER_EV_RUN_END, &ev);
+	master_prune_after_run(m, r);
 	memcpy(&m->last_run, &r->jr, sizeof(m->last_run));
 	m->last_disc = r->disc;
 	m->last_disc_id = r->jr.id;

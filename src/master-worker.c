@@ -186,6 +186,10 @@ master_worker_msg(struct master *m, struct master_worker *w,
 		master_restore_msg(m, w, hdr, payload);
 		return;
 	}
+	if (w->prune) {
+		master_prune_msg(m, w, hdr, payload);
+		return;
+	}
 	if (job == NULL || hdr->job_id != job->id) {
 		log_warnx("worker %d: %s for job %lld it does not hold",
 		    w->slot, msg_type_name(hdr->type), (long long)hdr->job_id);
@@ -407,6 +411,8 @@ master_worker_lost(struct master *m, struct master_worker *w, pid_t pid,
 		master_job_orphaned(m, w, how);
 	if (w->restore != NULL)
 		master_restore_orphaned(m, w, how);
+	if (w->prune)
+		master_prune_orphaned(m, w, how);
 	if (w->bev != NULL) {
 		bufferevent_free(w->bev);
 		w->bev = NULL;

@@ -1217,6 +1217,9 @@ monitor_event_cb(const struct master_event *ev, void *arg)
 		break;		/* asked for: its client hears how it ends */
 	case MASTER_EV_DRILL_END:
 		break;		/* the next evaluation reads the drills */
+	case MASTER_EV_PRUNE_LINE:
+	case MASTER_EV_PRUNE_END:
+		break;		/* logged by the master */
 	}
 }
 

@@ -153,6 +153,13 @@ pf_scope(struct preflight *pf)
 	}
 }
 
+static int
+pf_retention_on(const struct config *c)
+{
+	return (c->keep_daily > 0 || c->keep_weekly > 0 ||
+	    c->keep_monthly > 0);
+}
+
 /* The daemon's own permissions on the bucket.  -1 if there is none. */
 static int
 pf_bucket_perms(struct preflight *pf, const char *what)
@@ -160,11 +167,8 @@ pf_bucket_perms(struct preflight *pf, const char *what)
 	struct gcp_perms	 p;
 	struct gcp_error	 err;
 	char			 problem[512];
-	int			 i;
 
-	memset(&p, 0, sizeof(p));
-	for (i = 0; gcp_bucket_perms[i] != NULL; i++)
-		p.asked[i] = gcp_bucket_perms[i];
+	gcp_bucket_perms_ask(&p, pf_retention_on(pf->conf));
 	gcp_error_reset(&err);
 	if (gcp_bucket_test(&pf->gc, &pf->ctx, pf->conf->bucket, &p,
 	    &err) != GCP_OK) {
@@ -183,8 +187,8 @@ pf_bucket_perms(struct preflight *pf, const char *what)
 	if (problem[0] != '\0')
 		pf_line(pf, 1, what, "%s", problem);
 	else
-		pf_line(pf, 0, what, "%s may get and delete objects",
-		    pf->account);
+		pf_line(pf, 0, what, "%s may get%s and delete objects",
+		    pf->account, pf_retention_on(pf->conf) ? ", list" : "");
 	return (0);
 }
 
@@ -219,6 +223,22 @@ pf_bucket_policy(struct preflight *pf, const char *what)
 		fprintf(pf->out, "%s: note: a failed export's leftover cannot "
 		    "be deleted for %lld days under the retention policy\n",
 		    what, (long long)(b.retention_sec / 86400));
+	if (!pf_retention_on(pf->conf))
+		return;
+	fprintf(pf->out, "%s: note: [retention] keeps %d daily, %d weekly, "
+	    "%d monthly per database and deletes the rest after each "
+	    "successful run\n", what, pf->conf->keep_daily,
+	    pf->conf->keep_weekly, pf->conf->keep_monthly);
+	if (b.lifecycle_deletes > 0)
+		fprintf(pf->out, "%s: note: the bucket's lifecycle delete "
+		    "rules act as well, and may remove exports [retention] "
+		    "keeps (a database's newest among them): check that they "
+		    "keep at least as long\n", what);
+	if (b.retention_sec > 0)
+		fprintf(pf->out, "%s: note: exports younger than the retention "
+		    "policy (%lld days) cannot be deleted: [retention] "
+		    "deletions of those fail and are tried again after the "
+		    "next run\n", what, (long long)(b.retention_sec / 86400));
 }
 
 /*

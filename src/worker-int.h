@@ -46,4 +46,7 @@ void		 worker_failed(struct worker *, const struct gcp_error *, int,
 /* worker-restore.c */
 void		 worker_restore(struct worker *);
 
+/* worker-prune.c */
+void		 worker_prune(struct worker *);
+
 #endif

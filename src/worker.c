@@ -604,7 +604,9 @@ worker_main(int fd, int slot)
 			explicit_bzero(&w.in.job, sizeof(w.in.job));
 			w.job_id = hdr.job_id;
 			w.cancel = 0;
-			if (w.job.restore)
+			if (w.job.prune)
+				worker_prune(&w);
+			else if (w.job.restore)
 				worker_restore(&w);
 			else
 				worker_run(&w);

@@ -856,6 +856,70 @@ START_TEST(test_engines)
 }
 END_TEST
 
+
+/* objects.list pages: each item to the callback, the next token kept. */
+struct objs_seen {
+	int		 n;
+	uint64_t	 bytes;
+	char		 last[64];
+};
+
+static void
+objs_cb(const char *name, uint64_t size, const char *gen, void *arg)
+{
+	struct objs_seen	*o = arg;
+
+	o->n++;
+	o->bytes += size;
+	snprintf(o->last, sizeof(o->last), "%s@%s", name, gen);
+}
+
+START_TEST(test_parse_objects)
+{
+	static const char page1[] = "{\"kind\":\"storage#objects\","
+	    "\"items\":[{\"name\":\"p/i/d/2026-01-01T030000Z.sql.gz\","
+	    "\"size\":\"100\",\"generation\":\"17\"},{\"name\":"
+	    "\"p/i/d/2026-01-02T030000Z.sql.gz\",\"size\":\"20\"}],"
+	    "\"nextPageToken\":\"tok2\"}";
+	struct objs_seen	 seen;
+	struct gcp_object_page	 page;
+	struct gcp_error	 err;
+	const char		*bad[] = {
+		"{\"items\":[{\"size\":\"1\"}]}",		/* no name */
+		"{\"items\":[{\"name\":\"a\"}]}",		/* no size */
+		"{\"items\":[{\"name\":\"a\",\"size\":\"-1\"}]}",
+		"{\"items\":{}}",				/* not a list */
+		"{\"items\":[7]}",
+		"[]",
+	};
+	size_t			 i;
+
+	memset(&seen, 0, sizeof(seen));
+	memset(&page, 0, sizeof(page));
+	page.cb = objs_cb;
+	page.arg = &seen;
+	ck_assert_int_eq(gcp_parse_objects(page1, strlen(page1), &page,
+	    &err), 0);
+	ck_assert_int_eq(seen.n, 2);
+	ck_assert_uint_eq(seen.bytes, 120);
+	ck_assert_str_eq(seen.last, "p/i/d/2026-01-02T030000Z.sql.gz@");
+	ck_assert_str_eq(page.next, "tok2");
+	free(page.next);
+	/* Storage leaves items out when there are none. */
+	ck_assert_int_eq(gcp_parse_objects("{\"kind\":\"storage#objects\"}",
+	    strlen("{\"kind\":\"storage#objects\"}"), &page, &err), 0);
+	ck_assert_ptr_null(page.next);
+	ck_assert_int_eq(seen.n, 2);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		seen.n = 0;
+		ck_assert_msg(gcp_parse_objects(bad[i], strlen(bad[i]), &page,
+		    &err) == -1, "accepted %s", bad[i]);
+		ck_assert_int_eq(err.st, GCP_RETRY);
+		ck_assert_int_eq(seen.n, 0);	/* nothing half-read */
+	}
+}
+END_TEST
+
 static Suite *
 gcp_suite(void)
 {
@@ -890,6 +954,7 @@ gcp_suite(void)
 	tcase_set_timeout(tc, 10);
 	tcase_add_test(tc, test_urls);
 	tcase_add_test(tc, test_engines);
+	tcase_add_test(tc, test_parse_objects);
 	suite_add_tcase(s, tc);
 	return (s);
 }

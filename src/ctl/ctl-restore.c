@@ -262,3 +262,53 @@ ctl_drill_render(const cJSON *reply, FILE *fp)
 		    0), ctl_int(d, "total", 0), ctl_int(d, "total", 0) == 1 ?
 		    "" : "s");
 }
+
+/* Retention now, or with --dry-run what it would delete and why. */
+static int	ctl_prune_parse(int, char **, cJSON *);
+static void	ctl_prune_render(const cJSON *, FILE *);
+static void	ctl_prune_progress(const cJSON *, FILE *);
+
+const struct ctl_cmd ctl_prune_entry = {
+	.name = "prune",
+	.usage = "[--dry-run]",
+	.description = "apply [retention] now; --dry-run lists what would go",
+	.parse = ctl_prune_parse,
+	.render = ctl_prune_render,
+	.progress = ctl_prune_progress,
+};
+
+static int
+ctl_prune_parse(int argc, char **argv, cJSON *req)
+{
+	int	 i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--dry-run") == 0) {
+			cJSON_AddBoolToObject(req, "dry_run", 1);
+			continue;
+		}
+		ctl_usage_error(&ctl_prune_entry, "prune: unknown %s: %s",
+		    argv[i][0] == '-' ? "option" : "argument", argv[i]);
+		return (-1);
+	}
+	return (0);
+}
+
+static void
+ctl_prune_progress(const cJSON *reply, FILE *fp)
+{
+	const char	*line = ctl_str(reply, "line");
+
+	if (line != NULL) {
+		fprintf(fp, "%s\n", line);
+		fflush(fp);
+	}
+}
+
+static void
+ctl_prune_render(const cJSON *reply, FILE *fp)
+{
+	/* The summary was the last progress line. */
+	(void)reply;
+	(void)fp;
+}

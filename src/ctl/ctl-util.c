@@ -41,6 +41,7 @@ const struct ctl_cmd	*ctl_cmds[] = {
 	&ctl_coverage_entry,
 	&ctl_restore_entry,
 	&ctl_drill_entry,
+	&ctl_prune_entry,
 	NULL
 };
 

@@ -46,6 +46,12 @@ db_cb(const char *name, void *arg)
 	(*(size_t *)arg) += strlen(name);
 }
 
+static void
+objs_cb(const char *name, uint64_t size, const char *gen, void *arg)
+{
+	(*(size_t *)arg) += strlen(name) + strlen(gen) + (size_t)(size & 1);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -60,6 +66,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char			 ra[64];
 	size_t			 i, sink = 0;
 	struct gcp_bucket	 bkt;
+	struct gcp_object_page	 objs;
 	struct gcp_perms	 perms = { { "storage.objects.get",
 	    "storage.objects.list", NULL }, 0 };
 
@@ -95,6 +102,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	gcp_parse_object(buf, size, &obj, &err);
 	gcp_parse_bucket(buf, size, &bkt, &err);
 	gcp_parse_perms(buf, size, &perms, &err);
+	memset(&objs, 0, sizeof(objs));
+	objs.cb = objs_cb;
+	objs.arg = &sink;
+	if (gcp_parse_objects(buf, size, &objs, &err) == 0)
+		free(objs.next);
 	free(buf);
 	return (0);
 }

@@ -1,0 +1,190 @@
+/*
+ * master-prune.c: retention, as the master runs it.  After each run that
+ * succeeded (and when asked: databackupctl prune), one worker lists the
+ * bucket and deletes the exports [retention] does not keep
+ * (worker-prune.c).  One at a time; a request while one runs is refused,
+ * one after a run while another is queued or running is dropped (the
+ * next run prunes again).  The master only passes on what the worker
+ * says and logs how it ended.
+ */
+#include <sys/types.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "config.h"
+#include "log.h"
+#include "master-int.h"
+#include "msg.h"
+#include "xmalloc.h"
+
+static int
+master_retention_on(const struct config *c)
+{
+	return (c->keep_daily > 0 || c->keep_weekly > 0 ||
+	    c->keep_monthly > 0);
+}
+
+/*
+ * Queue a prune (dry_run: only say what would go); why names it in the
+ * log.  0, or -1 with why not in err.
+ */
+int
+master_prune_start(struct master *m, int dry_run, const char *why, char *err,
+    size_t len)
+{
+	if (!master_retention_on(m->conf)) {
+		snprintf(err, len, "retention is off ([retention] daily, "
+		    "weekly and monthly are 0): exports are never deleted");
+		return (-1);
+	}
+	if (m->prune_state != MASTER_PRUNE_IDLE) {
+		snprintf(err, len, "a prune is %s", m->prune_state ==
+		    MASTER_PRUNE_QUEUED ? "queued" : "running");
+		return (-1);
+	}
+	m->prune_state = MASTER_PRUNE_QUEUED;
+	m->prune_dry = dry_run;
+	m->prune_last[0] = '\0';
+	log_info("retention: %s%s queued", why, dry_run ? " (dry run)" : "");
+	master_dispatch(m);
+	return (0);
+}
+
+/* Hand a queued prune to an idle worker.  -1 if a token is missing. */
+int
+master_prune_dispatch(struct master *m)
+{
+	const struct config	*c = m->conf;
+	struct master_worker	*w = NULL;
+	struct msg_job		*mj;
+	const char		*token;
+	int			 i;
+
+	if (m->prune_state != MASTER_PRUNE_QUEUED || m->stopping)
+		return (0);
+	for (i = 0; i < m->nworkers && w == NULL; i++)
+		if (m->workers[i].state == MW_IDLE)
+			w = &m->workers[i];
+	if (w == NULL)
+		return (0);
+	if ((token = auth_cached(m->auth, NULL)) == NULL)
+		return (-1);
+	mj = xcalloc(1, sizeof(*mj));
+	memcpy(&mj->ctx, &m->ctx, sizeof(mj->ctx));
+	strlcpy(mj->ctx.token, token, sizeof(mj->ctx.token));
+	strlcpy(mj->bucket, c->bucket, sizeof(mj->bucket));
+	strlcpy(mj->object, c->object, sizeof(mj->object));
+	mj->prune = 1;
+	mj->dry_run = m->prune_dry;
+	mj->keep_daily = (uint32_t)c->keep_daily;
+	mj->keep_weekly = (uint32_t)c->keep_weekly;
+	mj->keep_monthly = (uint32_t)c->keep_monthly;
+	mj->now_ms = master_now_ms();
+	mj->poll_initial_ms = c->poll_initial_ms;
+	mj->poll_max_ms = c->poll_max_ms;
+	w->state = MW_BUSY;
+	w->prune = 1;
+	w->since_ms = w->heard_ms = master_now_ms();
+	m->prune_state = MASTER_PRUNE_RUNNING;
+	master_worker_send(m, w, MSG_JOB_START, 0, mj, sizeof(*mj));
+	explicit_bzero(mj, sizeof(*mj));
+	free(mj);
+	return (0);
+}
+
+/* The prune ended (ok, or not with why): free its worker, tell. */
+static void
+master_prune_end(struct master *m, struct master_worker *w, int ok,
+    const char *why)
+{
+	struct master_event	 ev;
+
+	w->prune = 0;
+	if (w->state == MW_BUSY)
+		w->state = MW_IDLE;
+	m->prune_state = MASTER_PRUNE_IDLE;
+	if (ok)
+		log_notice("retention%s: %s", m->prune_dry ? " (dry run)" : "",
+		    m->prune_last);
+	else
+		log_warnx("retention%s failed: %s", m->prune_dry ?
+		    " (dry run)" : "", why);
+	memset(&ev, 0, sizeof(ev));
+	ev.message = ok ? m->prune_last : why;
+	ev.ok = ok;
+	master_emit(m, MASTER_EV_PRUNE_END, &ev);
+}
+
+/* A report from the worker that prunes. */
+void
+master_prune_msg(struct master *m, struct master_worker *w,
+    const struct msg_hdr *hdr, const void *payload)
+{
+	const struct msg_step	*s = payload;
+	const struct msg_failed	*f = payload;
+	struct master_event	 ev;
+
+	if (hdr->job_id != 0) {
+		log_warnx("worker %d: %s for job %lld while pruning", w->slot,
+		    msg_type_name(hdr->type), (long long)hdr->job_id);
+		kill(w->pid, SIGKILL);
+		return;
+	}
+	w->heard_ms = master_now_ms();
+	switch (hdr->type) {
+	case MSG_RESTORE_STEP:
+		strlcpy(m->prune_last, s->text, sizeof(m->prune_last));
+		memset(&ev, 0, sizeof(ev));
+		ev.message = s->text;
+		master_emit(m, MASTER_EV_PRUNE_LINE, &ev);
+		return;
+	case MSG_JOB_DONE:
+		master_prune_end(m, w, 1, NULL);
+		break;
+	case MSG_JOB_FAILED:
+		master_prune_end(m, w, 0, f->message);
+		break;
+	case MSG_JOB_POLLED:
+		return;
+	default:
+		log_warnx("worker %d: unexpected %s while pruning", w->slot,
+		    msg_type_name(hdr->type));
+		kill(w->pid, SIGKILL);
+		return;
+	}
+	master_dispatch(m);
+}
+
+/* The pruning worker is gone: the prune failed; the next run prunes. */
+void
+master_prune_orphaned(struct master *m, struct master_worker *w,
+    const char *how)
+{
+	char	why[128];
+
+	snprintf(why, sizeof(why), "worker %d %s", w->slot, how);
+	master_prune_end(m, w, 0, why);
+}
+
+/* After a run: prune if it succeeded and retention is on. */
+void
+master_prune_after_run(struct master *m, const struct run *r)
+{
+	char	why[64], err[256];
+
+	if (!master_retention_on(m->conf))
+		return;
+	if (strcmp(r->jr.outcome, "succeeded") != 0) {
+		log_notice("retention: not after run %lld, which %s",
+		    (long long)r->jr.id, r->jr.outcome);
+		return;
+	}
+	snprintf(why, sizeof(why), "after run %lld", (long long)r->jr.id);
+	if (master_prune_start(m, 0, why, err, sizeof(err)) == -1)
+		log_notice("retention: not after run %lld: %s",
+		    (long long)r->jr.id, err);
+}
