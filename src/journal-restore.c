@@ -362,12 +362,17 @@ journal_drill_state(struct journal *j,
 	int			 rc, n = 0;
 
 	if ((st = journal_prepare(j, "SELECT e.project, e.instance, e.db,"
-	    " e.version, e.object, e.size, e.last, e.first,"
+	    " e.version, e.object, e.size, e.last, f.first,"
 	    " coalesce(r.drilled, 0), coalesce(r.verified, 0)"
+	    /* One aggregate per query: its bare columns are its row's. */
 	    " FROM (SELECT project, instance, \"database\" AS db, version,"
-	    "  object, size, max(ended_ms) AS last, min(created_ms) AS first"
+	    "  object, size, max(ended_ms) AS last"
 	    "  FROM jobs WHERE state = 'succeeded'"
 	    "  GROUP BY project, instance, \"database\") e"
+	    " JOIN (SELECT project, instance, \"database\" AS db,"
+	    "  min(created_ms) AS first FROM jobs WHERE state = 'succeeded'"
+	    "  GROUP BY project, instance, \"database\") f"
+	    " USING (project, instance, db)"
 	    " LEFT JOIN (SELECT source,"
 	    "  max(CASE WHEN drill != 0 THEN requested_ms ELSE 0 END)"
 	    "  AS drilled,"

@@ -141,18 +141,3 @@ setfaults() {
 
 count_files() { find "$1" -maxdepth 1 -name "$2" | wc -l; }
 
-# set_clock SECONDS: move the alerts' clock (DATABACKUP_TEST_CLOCK=1).
-set_clock() {
-	printf '{"version":1,"command":"clock","offset":%s}\n' "$1" >"$A_TMP/req"
-	"${A_PY:-python3}" - "$D_TMP/control.sock" "$A_TMP/req" <<'PY' || fail "clock command"
-import socket, sys
-s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
-s.sendall(open(sys.argv[2], "rb").read())
-data = b""
-while not data.endswith(b"\n"):
-    c = s.recv(65536)
-    if not c: break
-    data += c
-assert b'"ok":true' in data, data
-PY
-}

@@ -112,6 +112,22 @@ daemon_stop() {
 	return $rc
 }
 
+# set_clock SECONDS: move the alerts' clock (DATABACKUP_TEST_CLOCK=1).
+set_clock() {
+	printf '{"version":1,"command":"clock","offset":%s}\n' "$1" >"$D_TMP/clock-req"
+	"${A_PY:-python3}" - "$D_TMP/control.sock" "$D_TMP/clock-req" <<'PY' || fail "clock command"
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+s.sendall(open(sys.argv[2], "rb").read())
+data = b""
+while not data.endswith(b"\n"):
+    c = s.recv(65536)
+    if not c: break
+    data += c
+assert b'"ok":true' in data, data
+PY
+}
+
 ctl() {
 	"$CTL_BIN" -s "$D_TMP/control.sock" "$@"
 }
