@@ -90,7 +90,7 @@ TESTS += tests/integration/daemon-run.sh tests/integration/daemon-faults.sh \
 	tests/integration/preflight.sh tests/integration/replica-export.sh \
 	tests/integration/control-abuse.sh \
 	tests/integration/control-roles.sh tests/integration/restore.sh \
-	tests/integration/drill.sh
+	tests/integration/drill.sh tests/integration/retention.sh
 
 # make demo: the daemon against the emulator's demo fleet (tests/demo.sh).
 demo: all
