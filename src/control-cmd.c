@@ -535,6 +535,7 @@ control_cmd_coverage(struct control_conn *c, const cJSON *req)
 	if (h != NULL)
 		cJSON_AddNumberToObject(o, "hours", hours);
 	monitor_coverage(c->ctl->mon, o, max_age_ms, cJSON_IsTrue(st));
+	control_coverage_restores(c->ctl->m, o);
 	control_send(c, o, 1);
 }
 

@@ -114,6 +114,7 @@ void		 control_cmd_drill(struct control_conn *, const cJSON *);
 void		 control_drill_event(struct control *,
 		    const struct journal_drill *);
 void		 control_cmd_prune(struct control_conn *, const cJSON *);
+void		 control_coverage_restores(struct master *, cJSON *);
 void		 control_prune_event(struct control *,
 		    const struct master_event *);
 void		 control_cmd_restore(struct control_conn *, const cJSON *);

@@ -7,6 +7,7 @@
  * the error otherwise.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
@@ -17,6 +18,9 @@
 #include "jsonutil.h"
 #include "master.h"
 #include "restore.h"
+#include "config.h"
+#include "gcp.h"
+#include "xmalloc.h"
 
 cJSON *
 control_restore_json(const struct restore *r)
@@ -330,4 +334,60 @@ control_prune_event(struct control *ctl, const struct master_event *ev)
 		    ev->message != NULL ? ev->message : "");
 		control_send(c, o, 1);
 	}
+}
+
+static int
+control_drill_db_cmp(const void *va, const void *vb)
+{
+	const struct journal_drill_db	*a = *(const struct journal_drill_db *
+					    const *)va;
+	const struct journal_drill_db	*b = *(const struct journal_drill_db *
+					    const *)vb;
+	int				 c;
+
+	if ((c = strcmp(a->project, b->project)) != 0)
+		return (c);
+	if ((c = strcmp(a->instance, b->instance)) != 0)
+		return (c);
+	return (strcmp(a->database, b->database));
+}
+
+/*
+ * coverage: with drills configured, each database's last verified
+ * restore ("verified_restore", null if none) beside its newest export.
+ */
+void
+control_coverage_restores(struct master *m, cJSON *o)
+{
+	const struct journal_drill_db	*dbs, **by, *d, *key, **hit;
+	struct journal_drill_db		 k;
+	cJSON				*e;
+	const char			*s;
+	size_t				 n, i;
+
+	if (master_config(m)->ndrill_scratch == 0)
+		return;
+	dbs = master_drill_dbs(m, &n);
+	by = xcalloc(n + 1, sizeof(*by));
+	for (i = 0; i < n; i++)
+		by[i] = &dbs[i];
+	qsort(by, n, sizeof(*by), control_drill_db_cmp);
+	cJSON_AddBoolToObject(o, "restores", 1);
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(o,
+	    "databases")) {
+		memset(&k, 0, sizeof(k));
+		if ((s = gcp_json_str(e, "project")) != NULL)
+			strlcpy(k.project, s, sizeof(k.project));
+		if ((s = gcp_json_str(e, "instance")) != NULL)
+			strlcpy(k.instance, s, sizeof(k.instance));
+		if ((s = gcp_json_str(e, "database")) != NULL)
+			strlcpy(k.database, s, sizeof(k.database));
+		key = &k;
+		hit = n > 0 ? bsearch(&key, by, n, sizeof(*by),
+		    control_drill_db_cmp) : NULL;
+		d = hit != NULL ? *hit : NULL;
+		json_add_time(e, "verified_restore", d != NULL ?
+		    d->verified_ms : 0);
+	}
+	free(by);
 }

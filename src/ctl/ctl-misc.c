@@ -140,10 +140,12 @@ ctl_coverage_render(const cJSON *reply, FILE *fp)
 {
 	const cJSON		*dbs, *e;
 	struct ctl_table	*t;
-	char			*target, *last, *age, *max;
-	const char		*obj, *crc;
+	char			*target, *last, *age, *max, *rest;
+	char			*cells[7];
+	const char		*obj, *crc, *state;
 	double			 secs;
 	long long		 count, stale;
+	int			 restores;
 
 	if (ctl_num(reply, "max_age", &secs) == -1)
 		secs = CTL_DEFAULT_HOURS * 3600.0;
@@ -151,9 +153,18 @@ ctl_coverage_render(const cJSON *reply, FILE *fp)
 	count = ctl_int(reply, "count", 0);
 	stale = ctl_int(reply, "stale", 0);
 	dbs = cJSON_GetObjectItemCaseSensitive(reply, "databases");
+	/* With drills, each one's last verified restore too. */
+	restores = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply,
+	    "restores"));
 	if (cJSON_GetArraySize(dbs) > 0) {
-		t = ctl_table_new(6, "PROJECT/INSTANCE/DATABASE",
-		    "LAST SUCCESS", "AGE", "OBJECT", "CRC32C", "STATE");
+		if (restores)
+			t = ctl_table_new(7, "PROJECT/INSTANCE/DATABASE",
+			    "LAST SUCCESS", "AGE", "OBJECT", "CRC32C",
+			    "RESTORED", "STATE");
+		else
+			t = ctl_table_new(6, "PROJECT/INSTANCE/DATABASE",
+			    "LAST SUCCESS", "AGE", "OBJECT", "CRC32C",
+			    "STATE");
 		cJSON_ArrayForEach(e, dbs) {
 			target = ctl_fmt_target(e);
 			last = ctl_fmt_time(cJSON_GetObjectItemCaseSensitive(e,
@@ -162,14 +173,29 @@ ctl_coverage_render(const cJSON *reply, FILE *fp)
 			    ctl_fmt_duration(secs) : xstrdup("-");
 			obj = ctl_str(e, "object");
 			crc = ctl_str(e, "crc32c");
-			ctl_table_add(t, target, strcmp(last, "-") == 0 ?
-			    "never" : last, age, obj != NULL ? obj : "-",
-			    crc != NULL ? crc : "-", cJSON_IsTrue(
-			    cJSON_GetObjectItemCaseSensitive(e, "stale")) ?
-			    "stale" : "fresh");
-			free(target);
-			free(last);
-			free(age);
+			rest = ctl_fmt_time(cJSON_GetObjectItemCaseSensitive(e,
+			    "verified_restore"));
+			state = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e,
+			    "stale")) ? "stale" : "fresh";
+			if (strcmp(last, "-") == 0) {
+				free(last);
+				last = xstrdup("never");
+			}
+			if (strcmp(rest, "-") == 0) {
+				free(rest);
+				rest = xstrdup("never");
+			}
+			/* The table takes the strings of the row. */
+			cells[0] = target;
+			cells[1] = last;
+			cells[2] = age;
+			cells[3] = xstrdup(obj != NULL ? obj : "-");
+			cells[4] = xstrdup(crc != NULL ? crc : "-");
+			cells[5] = restores ? rest : xstrdup(state);
+			cells[6] = restores ? xstrdup(state) : NULL;
+			if (!restores)
+				free(rest);
+			ctl_table_addv(t, cells);
 		}
 		ctl_table_print(t, fp, ctl_width(fp));
 		ctl_table_free(t);
