@@ -54,10 +54,12 @@ struct cJSON	*control_parse(const char *, const char **, char *, size_t);
 
 /* control-role.c */
 const char	*control_role_name(enum control_role);
+int		 control_privileged(const struct control_acl *, uid_t);
 enum control_role control_role(const struct control_acl *, uid_t,
 		    const gid_t *, size_t);
 int		 control_allow(const struct control_acl *, enum control_role,
 		    enum control_role, const char *, char *, size_t);
+int		 control_peer_privileged(const struct control_acl *, int);
 enum control_role control_peer_role(const struct control_acl *, int,
 		    uid_t *);
 

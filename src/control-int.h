@@ -36,6 +36,7 @@ struct master_event;
 #define CONTROL_HISTORY_DAYS	7	/* history without "days" */
 #define CONTROL_DAYS_MAX	36500
 #define CONTROL_REFUSED_MAX	64	/* "busy" replies in flight at once */
+#define CONTROL_RESERVED	1	/* beyond the cap, for root/ourselves */
 #define CONTROL_NOFILE_BASE	64	/* descriptors besides the counted */
 
 struct control_conn {
@@ -43,6 +44,7 @@ struct control_conn {
 	struct bufferevent	*bev;
 	struct event		*ev_idle;	/* until the request line */
 	int			 refused;	/* over the cap: "busy" */
+	int			 reserved;	/* over the cap: root's place */
 	enum control_role	 role;		/* from SO_PEERCRED */
 	uid_t			 uid;
 	int			 waiting;	/* trigger --wait */
@@ -71,6 +73,7 @@ struct control {
 	TAILQ_HEAD(, control_conn) conns;
 	int			 nconns;	/* served, up to the cap */
 	int			 nrefused;	/* answered "busy", lingering */
+	int			 nreserved;	/* served beyond the cap */
 	int			 paused;	/* accept failed: listener off */
 	int			 failing;	/* accept failing, logged */
 	int64_t			 failed_ms;	/* its last failure, monotonic */
@@ -87,7 +90,7 @@ struct control_cmd {
 };
 
 /* control.c */
-void		 control_conn_gone(struct control *, int);
+void		 control_conn_gone(struct control *, int, int);
 
 /* control-reply.c */
 cJSON		*control_jrun_json(const struct journal_run *);

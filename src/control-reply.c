@@ -184,7 +184,7 @@ void
 control_conn_free(struct control_conn *c)
 {
 	struct control	*ctl = c->ctl;
-	int		 refused = c->refused;
+	int		 refused = c->refused, reserved = c->reserved;
 
 	TAILQ_REMOVE(&ctl->conns, c, entry);
 	if (c->ev_idle != NULL)
@@ -193,5 +193,5 @@ control_conn_free(struct control_conn *c)
 		bufferevent_free(c->bev);
 	free(c->pat);
 	free(c);
-	control_conn_gone(ctl, refused);
+	control_conn_gone(ctl, refused, reserved);
 }

@@ -4,7 +4,8 @@
  * Each connection's peer is known from the kernel (SO_PEERCRED for its
  * uid and gid, SO_PEERGROUPS for the supplementary groups the connecting
  * process holds), never from what it says.  Root and the daemon's own
- * user may do everything; members of [control] operators may trigger and
+ * user may do everything, and have a connection kept for them beyond
+ * [control] max_connections (control_privileged); members of [control] operators may trigger and
  * reload as well as read; members of [control] readers may only read.
  * With neither key set, whoever can open the socket (mode 0660, the
  * daemon's group) may do everything.  The decision (control_role,
@@ -56,6 +57,13 @@ control_in_groups(gid_t gid, const gid_t *gids, size_t n)
 	return (0);
 }
 
+/* Whether uid is root or the daemon's own user. */
+int
+control_privileged(const struct control_acl *acl, uid_t uid)
+{
+	return (uid == 0 || uid == acl->self);
+}
+
 /*
  * The role of a peer with uid and the n groups of gids (primary and
  * supplementary) under acl.  Borrows everything.
@@ -64,7 +72,7 @@ enum control_role
 control_role(const struct control_acl *acl, uid_t uid, const gid_t *gids,
     size_t n)
 {
-	if (uid == 0 || uid == acl->self)
+	if (control_privileged(acl, uid))
 		return (CONTROL_ROLE_ADMIN);
 	if (acl->operators == NULL && acl->readers == NULL)
 		return (CONTROL_ROLE_ADMIN);	/* as the socket mode allows */
@@ -160,6 +168,21 @@ control_peer_groups(int fd, uid_t uid, gid_t gid, size_t *n)
 	}
 	*n = 1 + (size_t)ng;
 	return (g);
+}
+
+/*
+ * Whether the peer on fd is root or the daemon's user: SO_PEERCRED alone,
+ * cheap enough to ask of every connection over the cap.
+ */
+int
+control_peer_privileged(const struct control_acl *acl, int fd)
+{
+	struct ucred	cr;
+	socklen_t	len = sizeof(cr);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) == -1)
+		return (0);
+	return (control_privileged(acl, cr.uid));
 }
 
 /*

@@ -160,10 +160,12 @@ control_resume_cb(evutil_socket_t fd, short ev, void *arg)
 
 /* A connection is gone: its descriptor may be what accept lacked. */
 void
-control_conn_gone(struct control *ctl, int refused)
+control_conn_gone(struct control *ctl, int refused, int reserved)
 {
 	if (refused)
 		ctl->nrefused--;
+	else if (reserved)
+		ctl->nreserved--;
 	else
 		ctl->nconns--;
 	control_resume(ctl);
@@ -187,7 +189,7 @@ control_accept_error_cb(struct evconnlistener *lev, void *arg)
 	if (!ctl->failing)
 		log_warnx("control: accept: %s; not accepting until a "
 		    "connection closes (%d open)", strerror(error),
-		    ctl->nconns + ctl->nrefused);
+		    ctl->nconns + ctl->nreserved + ctl->nrefused);
 	ctl->failing = 1;
 	ctl->failed_ms = control_mono_ms();
 	ctl->paused = 1;
@@ -201,7 +203,9 @@ control_accept_error_cb(struct evconnlistener *lev, void *arg)
  * A new connection.  Beyond [control] max_connections it gets a "busy"
  * error and is closed once written; beyond CONTROL_REFUSED_MAX of those
  * it is closed unanswered, so that a flood holds a bounded number of
- * descriptors.
+ * descriptors.  Root or the daemon's own user gets CONTROL_RESERVED
+ * places beyond the cap, so that an administrator can always ask status
+ * while others hold every connection.
  */
 static void
 control_accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
@@ -211,7 +215,7 @@ control_accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 	const struct config	*conf = master_config(ctl->m);
 	struct control_conn	*c;
 	struct timeval		 tv;
-	int			 refused;
+	int			 refused, reserved = 0;
 
 	if (ctl->failing && control_mono_ms() - ctl->failed_ms >=
 	    (int64_t)conf->control_idle_timeout_ms) {
@@ -219,6 +223,14 @@ control_accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 		ctl->failing = 0;
 	}
 	refused = ctl->nconns >= conf->control_max_conns;
+	if (refused && ctl->nreserved < CONTROL_RESERVED &&
+	    control_peer_privileged(&ctl->acl, fd)) {
+		log_info("control: %d connections open (max_connections); "
+		    "the reserved one goes to root or the daemon's user",
+		    ctl->nconns);
+		refused = 0;
+		reserved = 1;
+	}
 	if (refused && ctl->nrefused >= CONTROL_REFUSED_MAX) {
 		close(fd);
 		return;
@@ -226,6 +238,7 @@ control_accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 	c = xcalloc(1, sizeof(*c));
 	c->ctl = ctl;
 	c->refused = refused;
+	c->reserved = reserved;
 	c->bev = bufferevent_socket_new(evconnlistener_get_base(lev), fd,
 	    BEV_OPT_CLOSE_ON_FREE);
 	if (c->bev == NULL) {
@@ -239,6 +252,8 @@ control_accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 	TAILQ_INSERT_TAIL(&ctl->conns, c, entry);
 	if (refused)
 		ctl->nrefused++;
+	else if (reserved)
+		ctl->nreserved++;
 	else
 		ctl->nconns++;
 	bufferevent_setcb(c->bev, control_read_cb, control_write_cb,
@@ -246,7 +261,7 @@ control_accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	if (refused) {
 		control_error(c, "busy: %d control connections open; try "
-		    "again", ctl->nconns);
+		    "again", ctl->nconns + ctl->nreserved);
 		return;
 	}
 	tv.tv_sec = conf->control_idle_timeout_ms / 1000;
@@ -479,7 +494,7 @@ control_master_cb(const struct master_event *ev, void *arg)
 
 /*
  * The descriptors the master may need at once: the control connections
- * and the "busy" replies in flight, one socketpair end per worker, an
+ * (root's reserved one too) and the "busy" replies in flight, one socketpair end per worker, an
  * HTTP connection and a resolver socket per discovery request, and
  * CONTROL_NOFILE_BASE for the rest (stdio, the journal and its WAL, the
  * event loop, the log, the listeners, metrics scrapes, tokens, notices).
@@ -489,7 +504,7 @@ int
 control_nofile_budget(const struct config *conf)
 {
 	return (CONTROL_NOFILE_BASE + conf->control_max_conns +
-	    CONTROL_REFUSED_MAX + conf->workers +
+	    CONTROL_RESERVED + CONTROL_REFUSED_MAX + conf->workers +
 	    2 * conf->discovery_concurrency);
 }
 

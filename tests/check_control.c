@@ -1,14 +1,17 @@
 /*
  * check_control.c: the control socket's access by role (control-role.c),
  * as a table of peers, configured groups and commands with the decision
- * and the refusal expected, and the role each command needs; and the
+ * and the refusal expected, and the role each command needs; who gets the
+ * connection reserved beyond [control] max_connections; and the
  * request parser (control-parse.c): lines, limits, JSON, version, command.
  */
 #include <sys/types.h>
+#include <sys/socket.h>
 
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 #include <event2/buffer.h>
@@ -165,6 +168,35 @@ START_TEST(test_role_order)
 }
 END_TEST
 
+/*
+ * The reserved connection is root's and the daemon's user's alone, roles
+ * or none, and SO_PEERCRED tells: the peer of a socketpair is ourselves.
+ */
+START_TEST(test_privileged)
+{
+	struct control_acl	acl;
+	int			sv[2];
+
+	acl_make(ACL_BOTH, &acl);
+	ck_assert(control_privileged(&acl, 0));
+	ck_assert(control_privileged(&acl, SELF));
+	ck_assert(!control_privileged(&acl, 5000));
+	acl_make(ACL_NONE, &acl);
+	ck_assert(!control_privileged(&acl, 5000));
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	acl.self = geteuid();
+	ck_assert(control_peer_privileged(&acl, sv[0]));
+	acl.self = geteuid() == SELF ? SELF + 1 : SELF;
+	ck_assert_int_eq(control_peer_privileged(&acl, sv[0]),
+	    geteuid() == 0);
+	close(sv[0]);
+	close(sv[1]);
+	/* Credentials that cannot be read give no privilege. */
+	ck_assert(!control_peer_privileged(&acl, -1));
+}
+END_TEST
+
 struct parse_case {
 	const char	*line;
 	const char	*cmd;		/* NULL: refused */
@@ -257,6 +289,7 @@ control_suite(void)
 	tcase_add_loop_test(tc, test_role_table, 0, (int)NROLE_CASES);
 	tcase_add_test(tc, test_cmd_needs);
 	tcase_add_test(tc, test_role_order);
+	tcase_add_test(tc, test_privileged);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("parse");

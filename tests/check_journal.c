@@ -1026,6 +1026,15 @@ START_TEST(test_refuse_newer)
 }
 END_TEST
 
+/* A negative user_version is nobody's schema: refused, not built over. */
+START_TEST(test_refuse_negative)
+{
+	journal_close(jopen());
+	raw_exec("PRAGMA user_version = -1");
+	open_refused("has invalid schema version -1");
+}
+END_TEST
+
 START_TEST(test_refuse_corrupt)
 {
 	struct journal	*j;
@@ -1177,6 +1186,7 @@ journal_suite(void)
 	CASE("migrate_zero_length", test_migrate_zero_length);
 	CASE("refuse_foreign", test_refuse_foreign);
 	CASE("refuse_newer", test_refuse_newer);
+	CASE("refuse_negative", test_refuse_negative);
 	CASE("refuse_corrupt", test_refuse_corrupt);
 	CASE("refuse_not_sqlite", test_refuse_not_sqlite);
 	CASE("disk_full", test_disk_full);

@@ -499,6 +499,28 @@ START_TEST(test_watch_recovered)
 }
 END_TEST
 
+/* Each verdict has its own name for the logs; an unknown one says so. */
+START_TEST(test_verdict_names)
+{
+	static const struct {
+		enum run_verdict	 v;
+		const char		*name;
+	} names[] = {
+		{ RUN_TOKEN_REFUSED, "token_refused" },
+		{ RUN_BUSY, "busy" },
+		{ RUN_BUSY_TOO_LONG, "busy_too_long" },
+		{ RUN_LOST_POLL, "lost_poll" },
+		{ RUN_RETRY, "retry" },
+		{ RUN_GAVE_UP, "gave_up" },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		ck_assert_str_eq(run_verdict_name(names[i].v), names[i].name);
+	ck_assert_str_eq(run_verdict_name((enum run_verdict)99), "invalid");
+}
+END_TEST
+
 static Suite *
 run_suite(void)
 {
@@ -523,6 +545,7 @@ run_suite(void)
 	    sizeof(stall_cases) / sizeof(stall_cases[0]));
 	tcase_add_test(tc, test_watch);
 	tcase_add_test(tc, test_watch_recovered);
+	tcase_add_test(tc, test_verdict_names);
 	suite_add_tcase(s, tc);
 	return (s);
 }

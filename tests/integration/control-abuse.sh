@@ -1,9 +1,12 @@
 #!/bin/sh
 # control-abuse.sh: the control socket holds under abuse (issue 15).
-# With [control] max_connections = 8 and idle_timeout = 2s, 20 idle
+# With [control] max_connections = 8 and idle_timeout = 2s, 20
 # connections: the first 8 are served and closed by the idle timeout
-# without a word, the other 12 get the "busy" error line, status answers
-# again, and a trigger --wait is not cut by the idle timeout.  Then the
+# without a word; the 9th, from the daemon's own user (the test runs the
+# daemon as itself), takes the place reserved beyond the cap for root and
+# that user and has its status answered; the other 11 get the "busy"
+# error line; status answers again, and a trigger --wait is not cut by
+# the idle timeout.  Then the
 # daemon under `ulimit -n 64` with the cap out of reach: 100 connections
 # run it out of descriptors, accept pauses (one warning, not one per
 # failure) and status answers once the clients are gone.
@@ -17,15 +20,17 @@ daemon_start
 sock="$D_TMP/control.sock"
 
 # hold N [retry]: opens N connections (non-blocking connect: a full
-# backlog is "refused", or with retry tried again for a while), writes "up" to $D_TMP/hold.up, then reads each until EOF
-# or until $D_TMP/hold.go exists; one JSON line per connection in
-# $D_TMP/hold.out: {"i", "data", "eof"} or {"i", "refused"}.
+# backlog is "refused", or with retry tried again for a while; the one
+# numbered $HOLD_ASK, if set, asks status at once), writes "up" to
+# $D_TMP/hold.up, then reads each until EOF or until $D_TMP/hold.go
+# exists; one JSON line per connection in $D_TMP/hold.out: {"i", "data", "eof"} or {"i", "refused"}.
 hold() {
 	rm -f "$D_TMP/hold.up" "$D_TMP/hold.go" "$D_TMP/hold.out"
-	python3 - "$sock" "$1" "$D_TMP" "${2:-}" <<'PY' &
+	python3 - "$sock" "$1" "$D_TMP" "${2:-}" "${HOLD_ASK:--1}" <<'PY' &
 import errno, json, os, select, socket, sys, time
 path, n, tmp = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 retry = sys.argv[4] == "retry"
+ask = int(sys.argv[5])
 conns = []
 def connect():
     until = time.time() + 30
@@ -47,6 +52,8 @@ for i in range(n):
     if s is None:
         conns.append({"i": i, "refused": True, "s": None})
     else:
+        if i == ask:
+            s.send(b'{"version": 1, "command": "status"}\n')
         conns.append({"i": i, "data": "", "eof": False, "s": s})
 open(os.path.join(tmp, "hold.up"), "w").close()
 deadline = time.time() + 120
@@ -91,9 +98,12 @@ accept_lines() {
 status_answers() { ctl status >/dev/null 2>&1; }
 
 # 1. The cap and the idle timeout.  All 20 are accepted well within the
-# idle timeout, so the first 8 fill the cap; the script reads each one
-# until the daemon closes it.
+# idle timeout, so the first 8 fill the cap and the 9th (asking status)
+# takes the reserved place; the script reads each one until the daemon
+# closes it.
+HOLD_ASK=8
 hold 20 retry
+unset HOLD_ASK
 hold_wait
 [ "$(wc -l <"$D_TMP/hold.out")" = 20 ] || dfail "$(cat "$D_TMP/hold.out")"
 jq -s -e 'all(.[]; .refused != true)' "$D_TMP/hold.out" >/dev/null ||
@@ -102,13 +112,21 @@ jq -s -e 'all(.[]; .refused != true)' "$D_TMP/hold.out" >/dev/null ||
 jq -s -e '[.[] | select(.i < 8)] | all(.eof and .data == "")' \
     "$D_TMP/hold.out" >/dev/null ||
     dfail "served connections: $(head -8 "$D_TMP/hold.out")"
-# The others: one busy error line each, then EOF.
-jq -s -e '[.[] | select(.i >= 8)] | length == 12 and all(.eof and
+# The reserved one: its status answered, at the cap.
+jq -s -e '[.[] | select(.i == 8)] | length == 1 and all(.eof and
+    (.data | split("\n") | .[0] | fromjson |
+    .type == "result" and .ok == true))' \
+    "$D_TMP/hold.out" >/dev/null ||
+    dfail "reserved connection: $(sed -n 9p "$D_TMP/hold.out")"
+n=$(grep -c 'the reserved one goes to root or the daemon' "$D_TMP/daemon.log")
+[ "$n" = 1 ] || dfail "$n connections took the reserved place, want 1"
+# The others: one busy error line each, then EOF; only one reserved.
+jq -s -e '[.[] | select(.i >= 9)] | length == 11 and all(.eof and
     (.data | endswith("\n")) and (.data | rtrimstr("\n") | fromjson |
     .type == "result" and .ok == false and
-    .error == "busy: 8 control connections open; try again"))' \
+    .error == "busy: 9 control connections open; try again"))' \
     "$D_TMP/hold.out" >/dev/null ||
-    dfail "refused connections: $(tail -12 "$D_TMP/hold.out")"
+    dfail "refused connections: $(tail -11 "$D_TMP/hold.out")"
 n=$(grep -c 'connection idle too long, closed' "$D_TMP/daemon.log")
 [ "$n" = 8 ] || dfail "$n idle connections closed, want 8"
 wait_for "status to answer" 30 status_answers

@@ -67,4 +67,44 @@ as "$ogid" --json status | jq -e .ok >/dev/null || fail "operator: status"
 # Root (and the daemon's user, here the same) may do everything.
 ctl --json reload | jq -e .ok >/dev/null || fail "root: reload"
 ctl --json trigger | jq -e .ok >/dev/null || fail "root: trigger"
+
+# At [control] max_connections, a reader is told "busy" and root still
+# gets in, through the one connection reserved for root and the daemon's
+# user.  A reader's idle connection holds the cap of 1 (reconnecting
+# whenever it is the one told "busy"), until $D_TMP/hold.go.
+cat >>"$D_TMP/databackup.conf" <<CONF
+max_connections = 1
+idle_timeout = 1h
+CONF
+ctl reload >/dev/null || fail "reload with max_connections = 1"
+rm -f "$D_TMP/hold.go"
+python3 - "$sock" "$D_TMP/hold.go" "$rgid" "$xgid" "$(id -u nobody)" <<'PY' &
+import os, select, socket, sys, time
+path, go = sys.argv[1], sys.argv[2]
+# As nobody in the readers' group (setpriv would need python3 reachable
+# by nobody; the credentials are what connect() sees).
+os.setgroups([int(sys.argv[3])])
+os.setgid(int(sys.argv[4]))
+os.setuid(int(sys.argv[5]))
+deadline = time.time() + 60
+s = None
+while time.time() < deadline and not os.path.exists(go):
+    if s is None:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.connect(path)
+    r, _, _ = select.select([s], [], [], 0.1)
+    if r and not s.recv(4096):
+        s.close()
+        s = None  # told "busy" (or closed): take the place again
+if s is not None:
+    s.close()
+PY
+holder=$!
+cap_full() { as "$rgid" status 2>&1 | grep -q 'busy: 1 control connections open'; }
+wait_for "a reader's connection to hold the cap" 30 cap_full
+ctl --json status | jq -e .ok >/dev/null || fail "root at the cap: status"
+grep -q 'the reserved one goes to root or the daemon' "$D_TMP/daemon.log" ||
+    fail "root's status did not take the reserved connection"
+touch "$D_TMP/hold.go"
+wait "$holder" || fail "the holding client failed"
 echo "control-roles: ok"
