@@ -22,6 +22,9 @@ wait "$waiter" || dfail "trigger --wait: exit $?: $(cat "$D_TMP/trigger.out")"
 grep -Eq '  queued [0-9]+ \([0-9]+ busy\)  retry wait [0-9]+  elapsed' "$D_TMP/trigger.out" ||
     dfail "no progress line counts the busy: $(cat "$D_TMP/trigger.out")"
 [ "$(stats | jq .conflicts_busy)" -gt 0 ] || dfail "the instance was never busy"
+# --wait ends with the databases asked for; the run ends just after.
+run_over() { ctl --json status | jq -e '.run == null' >/dev/null; }
+wait_for "the run to end" 60 run_over
 ctl --json jobs | jq -e '.total > 0 and all(.jobs[]; .state == "succeeded")' >/dev/null ||
     dfail "jobs: $(ctl --json jobs | jq -c '[.jobs[].state]')"
 echo "PASS: busy jobs counted in status and progress"
