@@ -6,7 +6,8 @@
 #     a new name, the database is created, then imported; --replace
 #     deletes, creates and imports.
 #   - SQL Server: the BAK import creates the database (no create step);
-#     over an existing one it is refused.
+#     over an existing one it is refused; while a maintenance operation
+#     holds the instance (409) the restore waits, then goes on.
 #   - MySQL: refused under another name (the dump names its database);
 #     into another instance with --to it lands under its own name.
 #   - A missing object and a corrupt one fail the restore, with the reason,
@@ -87,6 +88,14 @@ grep -q "(.* bytes, BAK)" "$D_TMP/r" || dfail "not BAK: $(cat "$D_TMP/r")"
 db_exists registry-prod registry-mssql courses_copy ||
     dfail "courses_copy is not there"
 
+# A busy instance (a maintenance operation holds it) is waited for.
+curl -s -X POST "$URL/_emulator/busy" -d '{"project": "registry-prod",
+    "instance": "registry-mssql", "for": "1000s"}' >/dev/null
+restore_ok $MS/courses --as courses_busy
+grep -q "registry-prod/registry-mssql: another operation holds the instance; trying again" \
+    "$D_TMP/r" || dfail "the busy instance was not waited for: $(cat "$D_TMP/r")"
+[ "$(stats | jq .conflicts_busy)" -gt 0 ] || dfail "no 409 was answered"
+
 # MySQL: under its own name only; into another instance with --to.
 restore_fails "names its database (wiki)" physics-lab/physics-mysql/wiki \
     --as wiki_copy
@@ -98,6 +107,7 @@ cat >"$D_TMP/want" <<WANT
 library-catalogue/library-pg/loans 1
 library-catalogue/library-pg/loans_copy 1
 registry-prod/registry-mysql/wiki 1
+registry-prod/registry-mssql/courses_busy 1
 registry-prod/registry-mssql/courses_copy 1
 WANT
 sort -o "$D_TMP/want" "$D_TMP/want"
