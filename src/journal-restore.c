@@ -184,7 +184,7 @@ journal_restore_update(struct journal *j, const struct restore *r)
 
 /*
  * At start: restores a stopped or dead daemon left unfinished end failed,
- * with why.  Returns how many, or -1.
+ * with why, and so do their drills.  Returns how many restores, or -1.
  */
 int
 journal_restore_interrupted(struct journal *j, int64_t now_ms,
@@ -192,6 +192,7 @@ journal_restore_interrupted(struct journal *j, int64_t now_ms,
 {
 	static const char	 fn[] = "journal_restore_interrupted";
 	sqlite3_stmt		*st;
+	int			 n;
 
 	if ((st = journal_prepare(j, "UPDATE restores SET state = 'failed',"
 	    " ended_ms = ?1, error = ?2 WHERE state IN ('queued', 'running')",
@@ -201,7 +202,19 @@ journal_restore_interrupted(struct journal *j, int64_t now_ms,
 	sqlite3_bind_text(st, 2, why, -1, SQLITE_STATIC);
 	if (journal_restore_write(j, st, fn) == -1)
 		return (-1);
-	return (sqlite3_changes(j->db));
+	n = sqlite3_changes(j->db);
+	/* The drills they were part of end with them, counted as they are. */
+	if ((st = journal_prepare(j, "UPDATE drills SET ended_ms = ?1,"
+	    " succeeded = (SELECT count(*) FROM restores r"
+	    "  WHERE r.drill = drills.id AND r.state = 'succeeded'),"
+	    " failed = (SELECT count(*) FROM restores r"
+	    "  WHERE r.drill = drills.id AND r.state != 'succeeded')"
+	    " WHERE ended_ms = 0", fn)) == NULL)
+		return (-1);
+	sqlite3_bind_int64(st, 1, now_ms);
+	if (journal_restore_write(j, st, fn) == -1)
+		return (-1);
+	return (n);
 }
 
 /*

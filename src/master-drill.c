@@ -62,8 +62,12 @@ master_drill_failed_cb(const char *source, const char *error, void *arg)
 void
 master_drill_load(struct master *m)
 {
-	if (m->journal == NULL)
+	/* A scan of every job: only for those who drill. */
+	if (m->journal == NULL || m->conf->ndrill_scratch == 0) {
+		m->ndrill_dbs = m->ndrill_fails = 0;
+		memset(&m->last_drill, 0, sizeof(m->last_drill));
 		return;
+	}
 	m->ndrill_dbs = 0;
 	if (journal_drill_state(m->journal, master_drill_db_cb, m) == -1)
 		log_warnx("drills: %s", journal_error(m->journal));

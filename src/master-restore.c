@@ -339,7 +339,24 @@ master_restore_orphaned(struct master *m, struct master_worker *w,
 	master_restore_end(m, w, r);
 }
 
-/* At start: restores the last life left unfinished are failed. */
+/* A restore of the journal's, kept again (newest first: at the head). */
+static void
+master_restore_load_cb(const struct restore *jr, void *arg)
+{
+	struct master	*m = arg;
+	struct restore	*r;
+
+	r = xcalloc(1, sizeof(*r));
+	*r = *jr;
+	r->plan = jr->plan != NULL && *jr->plan != '\0' ? xstrdup(jr->plan) :
+	    NULL;
+	TAILQ_INSERT_HEAD(&m->restores, r, entry);
+}
+
+/*
+ * At start: restores the last life left unfinished are failed, and the
+ * recent ones are shown again by status.
+ */
 void
 master_restore_recover(struct master *m)
 {
@@ -353,6 +370,9 @@ master_restore_recover(struct master *m)
 	if (n > 0)
 		log_warnx("%d restore%s left unfinished by the last run of the "
 		    "daemon marked failed", n, n == 1 ? "" : "s");
+	if (journal_restores(m->journal, MASTER_RESTORES_KEPT,
+	    master_restore_load_cb, m) == -1)
+		log_warnx("restores: %s", journal_error(m->journal));
 }
 
 /* The restores kept in memory, oldest first; NULL after the last. */

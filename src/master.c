@@ -183,6 +183,7 @@ master_reload(struct master *m, char ***errs, size_t *nerrs)
 	log_notice("configuration reloaded from %s (%zu queued jobs dropped "
 	    "by exclusions)", m->conf_path, dropped);
 	master_daily_arm(m);
+	master_drill_load(m);
 	master_drill_arm(m);
 	sd_notify(0, "READY=1");
 	master_run_check_end(m);

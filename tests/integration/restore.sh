@@ -14,6 +14,8 @@
 #     and exit 1; a database the journal has no export of is refused.
 #   - Bad usage exits 2; status lists the restores; the emulator's record
 #     of imports is the judge of what was sent.
+#   - A restore the daemon's stop interrupts is failed, naming what may
+#     still run at Google, and status shows it after a restart.
 . "$top_srcdir/tests/integration/daemon-lib.sh"
 
 emu_start --time-scale 200
@@ -145,5 +147,21 @@ wait_for "the queued restore to end" 60 sh -c \
 ctl status >"$D_TMP/status"
 grep -q "restore [0-9]* failed: .*loans_bad: .*ERROR_RDBMS" "$D_TMP/status" ||
     dfail "status does not show the failed restore: $(cat "$D_TMP/status")"
+# A restore a stop interrupts fails, saying what may still run; status
+# shows it again after the restart.
+curl -s -X POST "$URL/_emulator/objects" -d '{"bucket": "campus-sql-backups",
+    "name": "big/one.sql.gz", "engine": "POSTGRES", "sizeMb": 400000}' \
+    >/dev/null
+ctl restore $PG/loans --object gs://campus-sql-backups/big/one.sql.gz \
+    --as big >"$D_TMP/r" 2>&1 || dfail "big restore: $(cat "$D_TMP/r")"
+wait_for "the big import to start" 30 sh -c \
+    "'$CTL_BIN' -s '$D_TMP/control.sock' status | grep -q 'restore [0-9]* running: .*importing: operation'"
+daemon_stop || dfail "daemon did not stop cleanly"
+grep -q "restore [0-9]* of $PG/loans into $PG/big failed: the daemon stopped during the restore (last step: importing: operation" \
+    "$D_TMP/daemon.log" || dfail "the interrupted restore is not failed in the log"
+daemon_start
+ctl status >"$D_TMP/status"
+grep -q "restore [0-9]* failed: gs://campus-sql-backups/big/one.sql.gz into $PG/big: the daemon stopped during the restore" \
+    "$D_TMP/status" || dfail "status after restart: $(cat "$D_TMP/status")"
 daemon_stop || dfail "daemon did not stop cleanly"
 echo "restore: ok"
