@@ -378,6 +378,44 @@ static const struct {
 	    "{\"version\":1,\"command\":\"coverage\",\"hours\":48}", NULL },
 	{ { "coverage", "--hours", "-1" }, NULL, "bad --hours '-1'" },
 	{ { "coverage", "--days", "1" }, NULL, "unknown option: --days" },
+	{ { "restore", "p/i/d" },
+	    "{\"version\":1,\"command\":\"restore\",\"database\":\"p/i/d\"}",
+	    NULL },
+	{ { "restore", "p/i/d", "--as", "copy", "--to", "q/j", "--replace" },
+	    "{\"version\":1,\"command\":\"restore\",\"as\":\"copy\","
+	    "\"to\":\"q/j\",\"replace\":true,\"database\":\"p/i/d\"}",
+	    NULL },
+	{ { "restore", "--wait", "p/i/d" }, "{\"version\":1,\"command\":"
+	    "\"restore\",\"wait\":true,\"database\":\"p/i/d\"}", NULL },
+	{ { "restore", "p/i/d", "--date", "2026-12-01", "--dry-run" },
+	    "{\"version\":1,\"command\":\"restore\",\"date\":"
+	    "\"2026-12-01\",\"dry_run\":true,\"database\":\"p/i/d\"}",
+	    NULL },
+	{ { "restore" }, NULL, "which database?" },
+	{ { "restore", "p/i" }, NULL, "bad database 'p/i'" },
+	{ { "restore", "p/i/d", "q/j/e" }, NULL, "one database at a time" },
+	{ { "restore", "p/i/d", "--as" }, NULL, "--as needs a value" },
+	{ { "restore", "p/i/d", "--as", "a", "--as", "b" }, NULL,
+	    "--as given twice" },
+	{ { "restore", "p/i/d", "--date", "1/12/2026" }, NULL,
+	    "--date: expected YYYY-MM-DD" },
+	{ { "restore", "p/i/d", "--date", "2026-12-01", "--object",
+	    "gs://b/o" }, NULL, "--date and --object both choose" },
+	{ { "restore", "p/i/d", "--object", "/tmp/x" }, NULL,
+	    "--object: expected gs://" },
+	{ { "restore", "p/i/d", "--to", "p/i/d" }, NULL,
+	    "--to: expected PROJECT/INSTANCE" },
+	{ { "restore", "p/i/d", "--force" }, NULL, "unknown option: --force" },
+	{ { "drill" }, "{\"version\":1,\"command\":\"drill\",\"patterns\":"
+	    "[]}", NULL },
+	{ { "drill", "p/*", "--wait" }, "{\"version\":1,\"command\":"
+	    "\"drill\",\"patterns\":[\"p/*\"],\"wait\":true}", NULL },
+	{ { "drill", "p//d" }, NULL, "bad pattern 'p//d'" },
+	{ { "drill", "-n" }, NULL, "unknown option: -n" },
+	{ { "prune" }, "{\"version\":1,\"command\":\"prune\"}", NULL },
+	{ { "prune", "--dry-run" }, "{\"version\":1,\"command\":\"prune\","
+	    "\"dry_run\":true}", NULL },
+	{ { "prune", "now" }, NULL, "unknown argument: now" },
 	{ { "coverage", "--stale" },
 	    "{\"version\":1,\"command\":\"coverage\",\"stale\":true}",
 	    NULL },
@@ -457,6 +495,8 @@ static const struct {
 	{ "coverage-empty", "coverage" },
 	{ "reload", "reload" },
 	{ "reload-restart", "reload" },
+	{ "restore-wait", "restore" },
+	{ "drill-wait", "drill" },
 };
 
 /* Feeds one reply to cmd as databackupctl would. */

@@ -4,6 +4,7 @@
  * came from, or another instance and name.  With --wait (and for a dry
  * run) each step is printed as the daemon says it.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,20 @@ ctl_restore_parts(const char *s)
 		n++;
 	}
 	return (n);
+}
+
+/* YYYY-MM-DD with digits where they belong. */
+static int
+ctl_restore_is_day(const char *s)
+{
+	int	 i;
+
+	if (strlen(s) != 10)
+		return (0);
+	for (i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? s[i] != '-' : !isdigit((unsigned char)s[i]))
+			return (0);
+	return (1);
 }
 
 static int
@@ -100,6 +115,18 @@ ctl_restore_parse(int argc, char **argv, cJSON *req)
 	    cJSON_HasObjectItem(req, "object")) {
 		ctl_usage_error(&ctl_restore_entry, "restore: --date and "
 		    "--object both choose the export: give one");
+		return (-1);
+	}
+	if (cJSON_HasObjectItem(req, "date") && !ctl_restore_is_day(
+	    cJSON_GetObjectItem(req, "date")->valuestring)) {
+		ctl_usage_error(&ctl_restore_entry, "restore: --date: expected "
+		    "YYYY-MM-DD, as history shows the runs' days");
+		return (-1);
+	}
+	if (cJSON_HasObjectItem(req, "object") && strncmp(cJSON_GetObjectItem(
+	    req, "object")->valuestring, "gs://", 5) != 0) {
+		ctl_usage_error(&ctl_restore_entry, "restore: --object: "
+		    "expected gs://BUCKET/OBJECT");
 		return (-1);
 	}
 	if (cJSON_HasObjectItem(req, "to") && ctl_restore_parts(
@@ -236,6 +263,9 @@ ctl_drill_progress(const cJSON *reply, FILE *fp)
 	if (cJSON_IsObject(r)) {
 		err = ctl_str(r, "error");
 		step = err != NULL && *err != '\0' ? err : ctl_str(r, "step");
+		if (ctl_str(r, "state") != NULL &&
+		    strcmp(ctl_str(r, "state"), "succeeded") == 0)
+			step = NULL;	/* "succeeded" says it */
 		fprintf(fp, ": %s %s%s%s", ctl_str(r, "source") != NULL ?
 		    ctl_str(r, "source") : "?", ctl_str(r, "state") != NULL ?
 		    ctl_str(r, "state") : "?", step != NULL && *step != '\0' ?
