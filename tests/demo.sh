@@ -111,6 +111,12 @@ say "The run's jobs: databackupctl jobs"
 say "The bucket gs://campus-sql-backups (emulated in $DEMO/bucket)"
 (cd "$DEMO/bucket/campus-sql-backups" && find . -type f | sed 's|^\./|gs://campus-sql-backups/|' | sort)
 
+say "A restore of last night's export beside the live database"
+"$CTL" -s "$DEMO/control.sock" restore library-catalogue/library-pg/loans \
+    --as loans_restored --dry-run &&
+    "$CTL" -s "$DEMO/control.sock" restore library-catalogue/library-pg/loans \
+    --as loans_restored --wait
+
 say "Monitoring view: databackupctl check"
 "$CTL" -s "$DEMO/control.sock" check
 
