@@ -366,7 +366,7 @@ static void	 config_free_glob(struct config *, const struct config_key *);
 
 static const struct config_type_ops config_types[] = {
 	[CFG_DUR] = { "DUR", CONFIG_EMPTY_BAD, config_set_scalar,
-	    config_format_scalar, NULL, "duration", "use ms, s, m, h or d", 1,
+	    config_format_scalar, NULL, "duration", "use ms, s, m, h, d or w", 1,
 	    sizeof(uint64_t), config_parse_duration, config_format_duration,
 	    NULL },
 	[CFG_BOOL] = { "BOOL", CONFIG_EMPTY_BAD, config_set_scalar,

@@ -14,21 +14,31 @@
 #include "log.h"
 #include "master-int.h"
 
+/*
+ * Fire ev at the wall-clock time when_ms, or within the hour to look
+ * again: the wall clock may jump (NTP, suspend) while a timer waits.
+ */
 void
-master_daily_arm(struct master *m)
+master_timer_at(struct event *ev, int64_t when_ms)
 {
 	struct timeval	tv;
 	int64_t		d;
 
-	m->next_run_ms = sched_daily_next(m->conf->daily_at, master_now_ms(), 0);
-	d = m->next_run_ms - master_now_ms();
+	d = when_ms - master_now_ms();
 	if (d > MASTER_DAILY_RECHECK_SEC * 1000)
 		d = MASTER_DAILY_RECHECK_SEC * 1000;
 	if (d < 0)
 		d = 0;
 	tv.tv_sec = d / 1000;
 	tv.tv_usec = (d % 1000) * 1000;
-	evtimer_add(m->ev_daily, &tv);
+	evtimer_add(ev, &tv);
+}
+
+void
+master_daily_arm(struct master *m)
+{
+	m->next_run_ms = sched_daily_next(m->conf->daily_at, master_now_ms(), 0);
+	master_timer_at(m->ev_daily, m->next_run_ms);
 }
 
 /*

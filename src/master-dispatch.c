@@ -182,6 +182,44 @@ master_token_tick_cb(evutil_socket_t fd, short ev, void *arg)
 	evtimer_add(m->ev_token, &tv);
 }
 
+/* An idle worker, or NULL. */
+struct master_worker *
+master_idle_worker(struct master *m)
+{
+	int	 i;
+
+	for (i = 0; i < m->nworkers; i++)
+		if (m->workers[i].state == MW_IDLE)
+			return (&m->workers[i]);
+	return (NULL);
+}
+
+/* A new job message with the endpoints and token; master_msg_send sends it. */
+struct msg_job *
+master_msg_new(struct master *m, const char *token)
+{
+	struct msg_job	*mj;
+
+	mj = xcalloc(1, sizeof(*mj));
+	memcpy(&mj->ctx, &m->ctx, sizeof(mj->ctx));
+	strlcpy(mj->ctx.token, token, sizeof(mj->ctx.token));
+	if (token != m->token_sent)
+		strlcpy(m->token_sent, token, sizeof(m->token_sent));
+	mj->poll_initial_ms = m->conf->poll_initial_ms;
+	mj->poll_max_ms = m->conf->poll_max_ms;
+	return (mj);
+}
+
+/* Send mj as the start of job id to w, and forget it (token and all). */
+void
+master_msg_send(struct master *m, struct master_worker *w, int64_t id,
+    struct msg_job *mj)
+{
+	master_worker_send(m, w, MSG_JOB_START, id, mj, sizeof(*mj));
+	explicit_bzero(mj, sizeof(*mj));
+	free(mj);
+}
+
 /* Send job, journaled as dispatched, to its worker w. */
 static void
 master_job_start(struct master *m, struct master_worker *w, struct job *job)
@@ -192,11 +230,7 @@ master_job_start(struct master *m, struct master_worker *w, struct job *job)
 
 	if ((token = auth_cached(m->auth, NULL)) == NULL)
 		token = m->token_sent;	/* expired since: a 401 renews it */
-	mj = xcalloc(1, sizeof(*mj));
-	memcpy(&mj->ctx, &m->ctx, sizeof(mj->ctx));
-	strlcpy(mj->ctx.token, token, sizeof(mj->ctx.token));
-	if (token != m->token_sent)
-		strlcpy(m->token_sent, token, sizeof(m->token_sent));
+	mj = master_msg_new(m, token);
 	strlcpy(mj->project, job_project(job), sizeof(mj->project));
 	strlcpy(mj->instance, job_instance(job), sizeof(mj->instance));
 	if (job->via != NULL)
@@ -212,13 +246,9 @@ master_job_start(struct master *m, struct master_worker *w, struct job *job)
 	mj->adopt = job->outcome_unknown;
 	mj->run_id = job->run_id;
 	mj->attempt = job->attempts;
-	mj->poll_initial_ms = c->poll_initial_ms;
-	mj->poll_max_ms = c->poll_max_ms;
 	mj->predicted_ms = master_job_predicted(m, job);
 	mj->started_ms = job->operation != NULL ? job->started_ms : 0;
-	master_worker_send(m, w, MSG_JOB_START, job->id, mj, sizeof(*mj));
-	explicit_bzero(mj, sizeof(*mj));
-	free(mj);
+	master_msg_send(m, w, job->id, mj);
 }
 
 /* A job's write committed: what waited for it goes to its worker. */

@@ -98,8 +98,6 @@ void
 master_drill_arm(struct master *m)
 {
 	const struct config	*c = m->conf;
-	struct timeval		 tv;
-	int64_t			 d;
 	int			 wday, minutes;
 
 	evtimer_del(m->ev_drill);
@@ -108,14 +106,7 @@ master_drill_arm(struct master *m)
 	    &wday, &minutes) == -1)
 		return;
 	m->next_drill_ms = sched_weekly_next(wday, minutes, master_now_ms());
-	d = m->next_drill_ms - master_now_ms();
-	if (d > MASTER_DAILY_RECHECK_SEC * 1000)
-		d = MASTER_DAILY_RECHECK_SEC * 1000;
-	if (d < 0)
-		d = 0;
-	tv.tv_sec = d / 1000;
-	tv.tv_usec = (d % 1000) * 1000;
-	evtimer_add(m->ev_drill, &tv);
+	master_timer_at(m->ev_drill, m->next_drill_ms);
 }
 
 void

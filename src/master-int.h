@@ -34,6 +34,7 @@ struct event_base;
 struct http_multi;
 struct msg_failed;
 struct msg_hdr;
+struct msg_job;
 
 #define MASTER_STOP_TIMEOUT_SEC		30	/* then workers are killed */
 #define MASTER_RESTART_WINDOW_MS	(60 * 1000)
@@ -199,6 +200,10 @@ int64_t		 master_predict(struct master *, const char *, const char *,
 int64_t		 master_job_predicted(struct master *, const struct job *);
 
 /* master-dispatch.c */
+struct master_worker *master_idle_worker(struct master *);
+struct msg_job	*master_msg_new(struct master *, const char *);
+void		 master_msg_send(struct master *, struct master_worker *,
+		    int64_t, struct msg_job *);
 void		 master_worker_send(struct master *, struct master_worker *,
 		    uint32_t, int64_t, const void *, size_t);
 void		 master_job_unbind(struct master *, struct master_worker *,
@@ -255,6 +260,7 @@ void		 master_reap(struct master *);
 void		 master_stall_check(struct master *);
 
 /* master-daily.c */
+void		 master_timer_at(struct event *, int64_t);
 void		 master_daily_arm(struct master *);
 void		 master_daily_cb(int, short, void *);
 void		 master_catch_up(struct master *);

@@ -59,23 +59,16 @@ int
 master_prune_dispatch(struct master *m)
 {
 	const struct config	*c = m->conf;
-	struct master_worker	*w = NULL;
+	struct master_worker	*w;
 	struct msg_job		*mj;
 	const char		*token;
-	int			 i;
 
-	if (m->prune_state != MASTER_PRUNE_QUEUED || m->stopping)
-		return (0);
-	for (i = 0; i < m->nworkers && w == NULL; i++)
-		if (m->workers[i].state == MW_IDLE)
-			w = &m->workers[i];
-	if (w == NULL)
+	if (m->prune_state != MASTER_PRUNE_QUEUED || m->stopping ||
+	    (w = master_idle_worker(m)) == NULL)
 		return (0);
 	if ((token = auth_cached(m->auth, NULL)) == NULL)
 		return (-1);
-	mj = xcalloc(1, sizeof(*mj));
-	memcpy(&mj->ctx, &m->ctx, sizeof(mj->ctx));
-	strlcpy(mj->ctx.token, token, sizeof(mj->ctx.token));
+	mj = master_msg_new(m, token);
 	strlcpy(mj->bucket, c->bucket, sizeof(mj->bucket));
 	strlcpy(mj->object, c->object, sizeof(mj->object));
 	mj->prune = 1;
@@ -84,15 +77,11 @@ master_prune_dispatch(struct master *m)
 	mj->keep_weekly = (uint32_t)c->keep_weekly;
 	mj->keep_monthly = (uint32_t)c->keep_monthly;
 	mj->now_ms = master_now_ms();
-	mj->poll_initial_ms = c->poll_initial_ms;
-	mj->poll_max_ms = c->poll_max_ms;
 	w->state = MW_BUSY;
 	w->prune = 1;
 	w->since_ms = w->heard_ms = master_now_ms();
 	m->prune_state = MASTER_PRUNE_RUNNING;
-	master_worker_send(m, w, MSG_JOB_START, 0, mj, sizeof(*mj));
-	explicit_bzero(mj, sizeof(*mj));
-	free(mj);
+	master_msg_send(m, w, 0, mj);
 	return (0);
 }
 

@@ -204,12 +204,11 @@ master_restore_dispatch(struct master *m)
 {
 	const struct config	*c = m->conf;
 	struct restore		*r;
-	struct master_worker	*w = NULL;
+	struct master_worker	*w;
 	struct msg_job		*mj;
 	const char		*token;
 	int64_t			 now;
 	size_t			 k;
-	int			 i;
 
 	if (m->stopping)
 		return (0);
@@ -217,17 +216,12 @@ master_restore_dispatch(struct master *m)
 		if (r->state != RESTORE_QUEUED || master_drill_engine_busy(m,
 		    r))
 			continue;
-		for (i = 0, w = NULL; i < m->nworkers && w == NULL; i++)
-			if (m->workers[i].state == MW_IDLE)
-				w = &m->workers[i];
-		if (w == NULL)
+		if ((w = master_idle_worker(m)) == NULL)
 			return (0);
 		if ((token = auth_cached(m->auth, NULL)) == NULL)
 			return (-1);
 		now = master_now_ms();
-		mj = xcalloc(1, sizeof(*mj));
-		memcpy(&mj->ctx, &m->ctx, sizeof(mj->ctx));
-		strlcpy(mj->ctx.token, token, sizeof(mj->ctx.token));
+		mj = master_msg_new(m, token);
 		strlcpy(mj->project, r->project, sizeof(mj->project));
 		strlcpy(mj->instance, r->instance, sizeof(mj->instance));
 		strlcpy(mj->database, r->database, sizeof(mj->database));
@@ -244,8 +238,6 @@ master_restore_dispatch(struct master *m)
 		mj->replace = r->replace;
 		mj->dry_run = r->dry_run;
 		mj->attempt = 1;
-		mj->poll_initial_ms = c->poll_initial_ms;
-		mj->poll_max_ms = c->poll_max_ms;
 		mj->deadline_ms = now + (int64_t)c->retry_window_ms;
 		w->state = MW_BUSY;
 		w->restore = r;
@@ -255,10 +247,7 @@ master_restore_dispatch(struct master *m)
 		r->started_ms = now;
 		log_info("restore %lld: worker %d %s", (long long)r->id,
 		    w->slot, r->dry_run ? "looks (dry run)" : "starts");
-		master_worker_send(m, w, MSG_JOB_START, -r->id, mj,
-		    sizeof(*mj));
-		explicit_bzero(mj, sizeof(*mj));
-		free(mj);
+		master_msg_send(m, w, -r->id, mj);
 		master_restore_write(m, r);
 		master_restore_emit(m, r);
 	}

@@ -299,41 +299,12 @@ sched_find(struct sched *s, const char *project, const char *instance,
 }
 
 /*
- * The daily run time: daily_at (minutes after local midnight) on the
- * first local calendar day whose run time is after now; with today set,
- * today's run time even if past.  Computed from the calendar each time
- * (mktime with tm_isdst = -1), so a DST change moves nothing: a time
- * that does not exist that day (02:30 when clocks spring forward) comes
- * out an hour later, one that exists twice comes out once.  The caller
- * runs at most once per local calendar day (the journal knows).
+ * minutes after local midnight on the first local calendar day (of
+ * weekday wday, or any with wday -1) whose time is after now; with today,
+ * today's time even if past.
  */
-int64_t
-sched_daily_next(int daily_at, int64_t now_ms, int today)
-{
-	time_t		now = (time_t)(now_ms / 1000), t;
-	struct tm	tm;
-	int		day;
-
-	for (day = 0; day < 3; day++) {
-		localtime_r(&now, &tm);
-		tm.tm_mday += day;
-		tm.tm_hour = daily_at / 60;
-		tm.tm_min = daily_at % 60;
-		tm.tm_sec = 0;
-		tm.tm_isdst = -1;
-		t = mktime(&tm);
-		if (today || (int64_t)t * 1000 > now_ms)
-			return ((int64_t)t * 1000);
-	}
-	return (now_ms + 86400 * 1000);
-}
-
-/*
- * The weekly time (wday 0 = Sunday, minutes after local midnight) next
- * after now, from the calendar as sched_daily_next does.
- */
-int64_t
-sched_weekly_next(int wday, int minutes, int64_t now_ms)
+static int64_t
+sched_local_next(int wday, int minutes, int64_t now_ms, int today)
 {
 	time_t		now = (time_t)(now_ms / 1000), t;
 	struct tm	tm;
@@ -347,8 +318,35 @@ sched_weekly_next(int wday, int minutes, int64_t now_ms)
 		tm.tm_sec = 0;
 		tm.tm_isdst = -1;
 		t = mktime(&tm);
-		if (tm.tm_wday == wday && (int64_t)t * 1000 > now_ms)
+		if (wday != -1 && tm.tm_wday != wday)
+			continue;
+		if (today || (int64_t)t * 1000 > now_ms)
 			return ((int64_t)t * 1000);
 	}
-	return (now_ms + 7 * 86400 * 1000LL);
+	return (now_ms + (wday == -1 ? 1 : 7) * 86400 * 1000LL);
+}
+
+/*
+ * The daily run time: daily_at (minutes after local midnight) on the
+ * first local calendar day whose run time is after now; with today set,
+ * today's run time even if past.  Computed from the calendar each time
+ * (mktime with tm_isdst = -1), so a DST change moves nothing: a time
+ * that does not exist that day (02:30 when clocks spring forward) comes
+ * out an hour later, one that exists twice comes out once.  The caller
+ * runs at most once per local calendar day (the journal knows).
+ */
+int64_t
+sched_daily_next(int daily_at, int64_t now_ms, int today)
+{
+	return (sched_local_next(-1, daily_at, now_ms, today));
+}
+
+/*
+ * The weekly time (wday 0 = Sunday, minutes after local midnight) next
+ * after now, from the calendar as sched_daily_next does.
+ */
+int64_t
+sched_weekly_next(int wday, int minutes, int64_t now_ms)
+{
+	return (sched_local_next(wday, minutes, now_ms, 0));
 }

@@ -42,6 +42,8 @@ void		 worker_send(struct worker *, uint32_t, const void *, size_t);
 uint32_t	 worker_wait(struct worker *, int);
 void		 worker_failed(struct worker *, const struct gcp_error *, int,
 		    int);
+void		 worker_say(struct worker *, uint64_t, const char *, ...)
+		    __attribute__((__format__(printf, 3, 4)));
 
 /* worker-restore.c */
 void		 worker_restore(struct worker *);

@@ -36,22 +36,8 @@ struct prune {
 	struct retention_obj one;	/* the listing's scratch */
 };
 
-static void	 prune_say(struct prune *, const char *, ...)
-		    __attribute__((__format__(printf, 2, 3)));
-
-static void
-prune_say(struct prune *p, const char *fmt, ...)
-{
-	struct msg_step	 m;
-	va_list		 ap;
-
-	memset(&m, 0, sizeof(m));
-	va_start(ap, fmt);
-	vsnprintf(m.text, sizeof(m.text), fmt, ap);
-	va_end(ap);
-	log_info("retention: %s", m.text);
-	worker_send(p->w, MSG_RESTORE_STEP, &m, sizeof(m));
-}
+/* A line said to the master, which tells the client. */
+#define prune_say(p, ...)	worker_say((p)->w, 0, __VA_ARGS__)
 
 static void
 prune_list_cb(const char *name, uint64_t size, const char *gen, void *arg)

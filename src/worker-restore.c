@@ -30,24 +30,8 @@ struct worker_rs {
 
 static void	 rs_fail(struct worker_rs *, const char *, ...)
 		    __attribute__((__format__(printf, 2, 3)));
-static void	 rs_say(struct worker_rs *, const char *, ...)
-		    __attribute__((__format__(printf, 2, 3)));
-
-/* Tell the master one step (it keeps them and tells the client). */
-static void
-rs_say(struct worker_rs *rs, const char *fmt, ...)
-{
-	struct msg_step	 m;
-	va_list		 ap;
-
-	memset(&m, 0, sizeof(m));
-	va_start(ap, fmt);
-	vsnprintf(m.text, sizeof(m.text), fmt, ap);
-	va_end(ap);
-	m.size = rs->size;
-	worker_log(rs->w, LOG_INFO, "restore: %s", m.text);
-	worker_send(rs->w, MSG_RESTORE_STEP, &m, sizeof(m));
-}
+/* A step said to the master, which keeps the steps and tells the client. */
+#define rs_say(rs, ...)	worker_say((rs)->w, (rs)->size, __VA_ARGS__)
 
 /* Fail the restore for good with a message of ours. */
 static void

@@ -16,6 +16,7 @@
  * when the master asks.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,6 +68,28 @@ worker_send(struct worker *w, uint32_t type, const void *p, size_t len)
 		log_debug("send %s: %s", msg_type_name(type), strerror(errno));
 		exit(0);
 	}
+}
+
+/*
+ * Say a line of a restore or of retention to the master (it tells the
+ * client waiting on it), and log it; size, when known, is the object's.
+ */
+void
+worker_say(struct worker *w, uint64_t size, const char *fmt, ...)
+{
+	struct msg_step	 m;
+	va_list		 ap;
+
+	memset(&m, 0, sizeof(m));
+	va_start(ap, fmt);
+	vsnprintf(m.text, sizeof(m.text), fmt, ap);
+	va_end(ap);
+	m.size = size;
+	if (w->job.prune)
+		log_info("retention: %s", m.text);
+	else
+		worker_log(w, LOG_INFO, "restore: %s", m.text);
+	worker_send(w, MSG_RESTORE_STEP, &m, sizeof(m));
 }
 
 /*

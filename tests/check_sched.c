@@ -288,6 +288,29 @@ START_TEST(test_daily_dst)
 }
 END_TEST
 
+
+/* The weekly drill: the named weekday's time, next after now (UTC). */
+START_TEST(test_weekly)
+{
+	const int64_t	now = 1796529600000LL;	/* Sun 2026-12-06 04:00 */
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	/* Sunday 05:00: later today. */
+	ck_assert_int_eq(sched_weekly_next(0, 5 * 60, now), 1796533200000LL);
+	/* Sunday 03:00: passed today, so next Sunday. */
+	ck_assert_int_eq(sched_weekly_next(0, 3 * 60, now), 1797130800000LL);
+	/* Sunday 04:00: now is not after now. */
+	ck_assert_int_eq(sched_weekly_next(0, 4 * 60, now),
+	    now + 7 * 86400 * 1000LL);
+	/* Monday 00:00: tomorrow. */
+	ck_assert_int_eq(sched_weekly_next(1, 0, now), 1796601600000LL);
+	/* Saturday 23:59: six days on. */
+	ck_assert_int_eq(sched_weekly_next(6, 23 * 60 + 59, now),
+	    1796601600000LL + 5 * 86400 * 1000LL + (23 * 60 + 59) * 60000LL);
+}
+END_TEST
+
 static Suite *
 sched_suite(void)
 {
@@ -302,6 +325,7 @@ sched_suite(void)
 	tcase_add_test(tc, test_busy_and_retry);
 	tcase_add_test(tc, test_instance_forgotten);
 	tcase_add_test(tc, test_daily_dst);
+	tcase_add_test(tc, test_weekly);
 	suite_add_tcase(s, tc);
 	return (s);
 }

@@ -140,18 +140,7 @@ wait_for "discovery clear told" 60 delivered 6
 
 # 4. No export attempt for longer than not_running_after (26h).
 ctl --json status >/dev/null
-printf '{"version":1,"command":"clock","offset":97200}\n' >"$A_TMP/req"
-"$A_PY" - "$D_TMP/control.sock" "$A_TMP/req" <<'PY' || fail "clock command"
-import socket, sys
-s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
-s.sendall(open(sys.argv[2], "rb").read())
-data = b""
-while not data.endswith(b"\n"):
-    c = s.recv(65536)
-    if not c: break
-    data += c
-assert b'"ok":true' in data, data
-PY
+set_clock 97200
 wait_for "not-running alert told" 30 delivered 7
 ctl check >"$A_TMP/check"; rc=$?
 [ "$rc" -eq 1 ] || fail "check exit $rc, want 1: $(cat "$A_TMP/check")"
