@@ -443,9 +443,8 @@ alert_eval_drill_failed(struct alert *a, const struct alert_input *in)
 	}
 	names[0] = '\0';
 	for (i = 0; i < in->ndrill_failed && i < ALERT_NAMES_SHOWN; i++) {
-		snprintf(one, sizeof(one), "%s%s/%s/%s (%.120s)", i > 0 ?
-		    ", " :
-		    "", in->drill_failed[i].project,
+		snprintf(one, sizeof(one), "%s%s/%s/%s (%.120s)",
+		    i > 0 ? ", " : "", in->drill_failed[i].project,
 		    in->drill_failed[i].instance,
 		    in->drill_failed[i].database, in->drill_failed[i].error);
 		strlcat(names, one, sizeof(names));
@@ -492,7 +491,11 @@ alert_eval_drill_overdue(struct alert *a, const struct alert_input *in)
 		n++;
 	}
 	a->count = (int)n;
-	alert_age_text(in->drill_cycle_ms, age, sizeof(age));
+	if (in->drill_cycle_ms % (86400 * 1000LL) == 0)
+		snprintf(age, sizeof(age), "%lldd", (long long)
+		    (in->drill_cycle_ms / (86400 * 1000LL)));
+	else
+		alert_age_text(in->drill_cycle_ms, age, sizeof(age));
 	if (n == 0) {
 		snprintf(a->summary, sizeof(a->summary), "%zu database%s with "
 		    "exports, each with a verified restore in %s or exported "

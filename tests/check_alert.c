@@ -1044,6 +1044,82 @@ START_TEST(test_run_stalled_rows)
 }
 END_TEST
 
+
+/*
+ * Restore drills: "Restore drill failed" fires with the last drill's
+ * failures, once, and clears with a drill without; "Restores not
+ * verified" counts the databases past the cycle since their last
+ * verified restore (or first export), and neither speaks without drills.
+ */
+START_TEST(test_drills)
+{
+	struct alert_set	 s;
+	struct alert_input	 in;
+	struct alert_target	 fail[1];
+	struct alert_db		 dbs[3];
+	struct alert		*f = &s.a[ALERT_DRILL_FAILED];
+	struct alert		*o = &s.a[ALERT_DRILL_OVERDUE];
+	const int64_t		 cycle = 56 * 24 * H;
+	unsigned int		 changed;
+
+	alert_init(&s, T0);
+	quiet(&in, T0);
+	ck_assert_uint_eq(alert_eval(&s, &in), 0);
+	ck_assert_ptr_nonnull(strstr(f->summary, "[drill] scratch unset"));
+	ck_assert_ptr_nonnull(strstr(o->summary, "[drill] scratch unset"));
+
+	memset(dbs, 0, sizeof(dbs));
+	dbs[0].project = dbs[1].project = dbs[2].project = "p";
+	dbs[0].instance = dbs[1].instance = dbs[2].instance = "i";
+	dbs[0].database = "verified";		/* a week ago */
+	dbs[0].last_ms = T0 - 7 * 24 * H;
+	dbs[0].first_ms = T0 - 400 * 24 * H;
+	dbs[1].database = "never";		/* exported 60 days ago */
+	dbs[1].first_ms = T0 - 60 * 24 * H;
+	dbs[2].database = "new";		/* exported yesterday */
+	dbs[2].first_ms = T0 - 24 * H;
+	target(&fail[0], "broken", 0, T0);
+	in.drills_on = 1;
+	in.drill_cycle_ms = cycle;
+	in.drilled = dbs;
+	in.ndrilled = 3;
+	in.drill_id = 4;
+	in.drill_total = 10;
+	in.drill_failed = fail;
+	in.ndrill_failed = 1;
+	changed = alert_eval(&s, &in);
+	ck_assert_uint_eq(changed, (1U << ALERT_DRILL_FAILED) |
+	    (1U << ALERT_DRILL_OVERDUE));
+	ck_assert_int_eq(f->state, ALERT_FIRING);
+	ck_assert_ptr_nonnull(strstr(f->summary, "drill 4: 1 of 10 restores "
+	    "failed: proj/inst/broken (boom broken)"));
+	ck_assert_int_eq(o->state, ALERT_FIRING);
+	ck_assert_int_eq(o->count, 1);
+	ck_assert_ptr_nonnull(strstr(o->summary, "1 database without a "
+	    "verified restore in 56d: p/i/never"));
+	ck_assert_int_eq(alert_level(&s), ALERT_LEVEL_WARNING);
+	/* Evaluated again: no news. */
+	ck_assert_uint_eq(alert_eval(&s, &in), 0);
+
+	/* The next drill passes and verifies "never". */
+	in.drill_id = 5;
+	in.ndrill_failed = 0;
+	dbs[1].last_ms = T0;
+	changed = alert_eval(&s, &in);
+	ck_assert_uint_eq(changed, (1U << ALERT_DRILL_FAILED) |
+	    (1U << ALERT_DRILL_OVERDUE));
+	ck_assert_int_eq(f->state, ALERT_OK);
+	ck_assert_ptr_nonnull(strstr(f->summary, "drill 5: 10 restores "
+	    "verified"));
+	ck_assert_int_eq(o->state, ALERT_OK);
+
+	/* An excluded database is not wanted: never overdue. */
+	dbs[1].last_ms = 0;
+	dbs[1].excluded = 1;
+	ck_assert_uint_eq(alert_eval(&s, &in), 0);
+}
+END_TEST
+
 static Suite *
 alert_suite(void)
 {
@@ -1062,6 +1138,7 @@ alert_suite(void)
 	tcase_add_loop_test(tc, test_memory, 0,
 	    sizeof(scenarios) / sizeof(scenarios[0]));
 	tcase_add_test(tc, test_memory_set);
+	tcase_add_test(tc, test_drills);
 	tcase_add_loop_test(tc, test_stale, 0,
 	    sizeof(stale_scenarios) / sizeof(stale_scenarios[0]));
 	tcase_add_loop_test(tc, test_stale_rule, 0,

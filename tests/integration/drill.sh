@@ -136,6 +136,6 @@ has_check "OK: Restores not verified: 4 databases with exports" ||
     dfail "before the cycle: $(cat "$D_TMP/check")"
 set_clock $((15 * 86400))
 wait_for "Restores not verified" 20 \
-    has_check "WARNING: Restores not verified: 4 databases without a verified restore in 336h"
+    has_check "WARNING: Restores not verified: 4 databases without a verified restore in 14d"
 daemon_stop || dfail "daemon did not stop cleanly"
 echo "drill: ok"
