@@ -53,6 +53,9 @@ struct config {
 	int		 alert_after_failures;
 	uint64_t	 poll_initial_ms;
 	uint64_t	 poll_max_ms;
+	uint64_t	 retry_base_ms;	/* first retry after a failed attempt */
+	uint64_t	 retry_max_ms;	/* longest wait between attempts */
+	uint64_t	 busy_max_ms;	/* longest wait on a busy instance */
 
 	/* [workers] */
 	int		 workers;

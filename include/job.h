@@ -124,7 +124,7 @@ int64_t		 job_backoff_ms(int, int64_t, int64_t, uint32_t);
 int64_t		 job_stuck_after(const struct job *, uint64_t);
 int		 job_stuck(const struct job *, int64_t, uint64_t);
 enum job_state	 job_fail(struct job *, enum gcp_status, const char *,
-		    int64_t, uint64_t, int64_t, uint32_t);
+		    int64_t, uint64_t, int64_t, uint32_t, int64_t, int64_t);
 int		 job_object_name(const char *, const char *, const char *,
 		    const char *, const char *, int64_t, char *, size_t);
 void		 job_label(const struct job *, char *, size_t);

@@ -52,6 +52,9 @@ struct run {
 struct run_policy {
 	uint64_t	 retry_window_ms;
 	int64_t		 poll_initial_ms;
+	int64_t		 poll_max_ms;
+	int64_t		 retry_base_ms;	/* a failed attempt's first backoff */
+	int64_t		 retry_max_ms;	/* and its ceiling */
 	int64_t		 busy_cap_ms;	/* longest wait on a busy instance */
 	int64_t		 resume_delay_ms; /* before a lost poll resumes */
 };

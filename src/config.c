@@ -82,6 +82,12 @@ static const struct config_key config_table[] = {
 	    NONE, 100, MS_PER_H, NULL },
 	{ "export", "poll_max", CFG_DUR, "60s", 0, F(poll_max_ms), NONE,
 	    MS_PER_S, MS_PER_H, NULL },
+	{ "export", "retry_base", CFG_DUR, "4s", 0, F(retry_base_ms), NONE,
+	    100, MS_PER_H, NULL },
+	{ "export", "retry_max", CFG_DUR, "5m", 0, F(retry_max_ms), NONE,
+	    MS_PER_S, 24 * MS_PER_H, NULL },
+	{ "export", "busy_max", CFG_DUR, "5m", 0, F(busy_max_ms), NONE,
+	    MS_PER_S, 24 * MS_PER_H, NULL },
 
 	{ "workers", "count", CFG_INT, "16", CFG_RESTART, F(workers), NONE,
 	    1, 256, NULL },
@@ -418,6 +424,18 @@ config_check_all(struct config_parse *p)
 		y = config_format_duration(cfg->poll_max_ms);
 		config_error(p, config_line_of(p, a, b), "poll_initial (%s) is "
 		    "longer than poll_max (%s)", x, y);
+		free(x);
+		free(y);
+	}
+
+	a = config_key_index("export", "retry_base");
+	b = config_key_index("export", "retry_max");
+	if (!p->key[a].bad && !p->key[b].bad &&
+	    cfg->retry_base_ms > cfg->retry_max_ms) {
+		x = config_format_duration(cfg->retry_base_ms);
+		y = config_format_duration(cfg->retry_max_ms);
+		config_error(p, config_line_of(p, a, b), "retry_base (%s) is "
+		    "longer than retry_max (%s)", x, y);
 		free(x);
 		free(y);
 	}

@@ -354,24 +354,20 @@ job_stuck(const struct job *job, int64_t now_ms, uint64_t stuck_after_ms)
 }
 
 /*
- * Retries of a failed attempt: ceilings 4 s, 8 s, ... 5 min.  Within the
- * hour-long retry window that is a dozen or more attempts, more than the
- * old Cloud Tasks queue made, and never a retry storm.
- */
-#define JOB_BACKOFF_BASE_MS	(4 * 1000)
-#define JOB_BACKOFF_CAP_MS	(5 * 60 * 1000)
-
-/*
  * Record a failed attempt and decide what follows: retry_wait with
  * next_attempt_ms set, or failed.  Permanent errors fail at once; others
- * retry while the retry window (from the first attempt) lasts, waiting at
+ * retry while the retry window (from the first attempt) lasts, after a
+ * backoff whose ceilings go from base_ms, doubling, up to cap_ms
+ * ([export] retry_base and retry_max: by default 4 s, 8 s, ... 5 min, a
+ * dozen or more attempts within the hour, never a retry storm), and at
  * least retry_after_ms when the server asked for it.  The last retry is
  * placed no later than the window's end.  Returns the new state (also set
  * in job->state).
  */
 enum job_state
 job_fail(struct job *job, enum gcp_status st, const char *message,
-    int64_t now_ms, uint64_t window_ms, int64_t retry_after_ms, uint32_t rnd)
+    int64_t now_ms, uint64_t window_ms, int64_t retry_after_ms, uint32_t rnd,
+    int64_t base_ms, int64_t cap_ms)
 {
 	int64_t	 end, wait;
 
@@ -388,8 +384,7 @@ job_fail(struct job *job, enum gcp_status st, const char *message,
 		job->next_attempt_ms = 0;
 		return (job->state);
 	}
-	wait = job_backoff_ms(job->failures, JOB_BACKOFF_BASE_MS,
-	    JOB_BACKOFF_CAP_MS, rnd);
+	wait = job_backoff_ms(job->failures, base_ms, cap_ms, rnd);
 	if (retry_after_ms > wait)
 		wait = retry_after_ms;
 	job->next_attempt_ms = now_ms + wait;

@@ -90,7 +90,7 @@ master_token_failed(struct master *m, const struct gcp_error *err)
 		return;
 	}
 	wait = m->conf->poll_initial_ms + job_backoff_ms(m->token_failures,
-	    MASTER_TOKEN_RETRY_MS, MASTER_TOKEN_RETRY_CAP_MS, arc4random());
+	    m->conf->retry_base_ms / 2, m->conf->poll_max_ms, arc4random());
 	log_warnx("no access token (%d in a row): %s; asking again in %lld ms",
 	    m->token_failures, err != NULL ? err->message : "unknown error",
 	    (long long)wait);

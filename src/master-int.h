@@ -42,13 +42,15 @@ struct msg_job;
 #define MASTER_RESTART_RING		8	/* recent starts remembered */
 #define MASTER_RESPAWN_BACKOFF_SEC	10
 #define MASTER_TOKEN_CHECK_SEC		60
-/* No token: ask again after poll_initial plus a backoff of this base/cap. */
-#define MASTER_TOKEN_RETRY_MS		(2 * 1000)
-#define MASTER_TOKEN_RETRY_CAP_MS	(60 * 1000)
-#define MASTER_JOURNAL_RETRY_SEC	5
-/* 409 "busy": try again from 2 x poll_initial, doubling up to this. */
-#define MASTER_BUSY_CAP_MS		(5 * 60 * 1000)
-#define MASTER_RESUME_DELAY_MS		(2 * 1000)
+/*
+ * The other waits the master picks follow from the keys, so that a
+ * time-compressed test or bench scales them with the keys:
+ *   a failed token or walk: again after poll_initial plus a backoff from
+ *	retry_base / 2, doubling up to poll_max;
+ *   a lost poll: resumed after retry_base / 2;
+ *   a failed journal write: tried again every poll_initial;
+ *   a busy instance: see run_job_failed (busy_max).
+ */
 #define MASTER_DAILY_RECHECK_SEC	3600	/* wall clock may jump */
 #define MASTER_PRUNE_SEC		3600	/* between pruning passes */
 #define MASTER_PRUNE_BATCH		500	/* jobs per prune transaction */

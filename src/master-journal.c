@@ -25,7 +25,7 @@
 void
 master_journal_failed(struct master *m)
 {
-	struct timeval	tv = { MASTER_JOURNAL_RETRY_SEC, 0 };
+	struct timeval	tv;
 
 	if (m->journal_ok)
 		log_warnx("journal: write failed: %s; no new exports until "
@@ -34,6 +34,8 @@ master_journal_failed(struct master *m)
 	master_emit(m, MASTER_EV_JOURNAL_ERROR, NULL);
 	strlcpy(m->journal_err, journal_error(m->journal),
 	    sizeof(m->journal_err));
+	tv.tv_sec = m->conf->poll_initial_ms / 1000;
+	tv.tv_usec = (m->conf->poll_initial_ms % 1000) * 1000;
 	if (!evtimer_pending(m->ev_journal, NULL))
 		evtimer_add(m->ev_journal, &tv);
 }

@@ -350,7 +350,7 @@ master_walk_again(struct master *m, struct run *r,
 		return (0);
 	m->rewalk_failures++;
 	wait = m->conf->poll_initial_ms + job_backoff_ms(m->rewalk_failures,
-	    MASTER_TOKEN_RETRY_MS, MASTER_TOKEN_RETRY_CAP_MS, arc4random());
+	    m->conf->retry_base_ms / 2, m->conf->poll_max_ms, arc4random());
 	if (now + wait - r->jr.started_ms > (int64_t)m->conf->retry_window_ms)
 		return (0);
 	log_warnx("run %lld: discovery failed (%d in a row): %s; walking "

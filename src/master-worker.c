@@ -45,8 +45,11 @@ master_job_failed(struct master *m, struct job *job, const struct msg_failed *f)
 	memset(&p, 0, sizeof(p));
 	p.retry_window_ms = c->retry_window_ms;
 	p.poll_initial_ms = c->poll_initial_ms;
-	p.busy_cap_ms = MASTER_BUSY_CAP_MS;
-	p.resume_delay_ms = MASTER_RESUME_DELAY_MS;
+	p.poll_max_ms = c->poll_max_ms;
+	p.retry_base_ms = c->retry_base_ms;
+	p.retry_max_ms = c->retry_max_ms;
+	p.busy_cap_ms = c->busy_max_ms;
+	p.resume_delay_ms = c->retry_base_ms / 2;
 	if (f->status == GCP_AUTH)
 		auth_invalidate(m->auth, m->token_sent);
 	v = run_job_failed(m->run, job, f, &p, now, arc4random(),

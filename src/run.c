@@ -373,7 +373,7 @@ run_job_failed(struct run *r, struct job *job, const struct msg_failed *f,
 	job->outcome_unknown = f->outcome_unknown;
 	prev = job->state;
 	st = job_fail(job, gst, f->message, now, p->retry_window_ms,
-	    f->retry_after_ms, rnd);
+	    f->retry_after_ms, rnd, p->retry_base_ms, p->retry_max_ms);
 	job->state = prev;
 	run_job_state(r, job, st);
 	return (st == JOB_FAILED ? RUN_GAVE_UP : RUN_RETRY);

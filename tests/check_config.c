@@ -907,7 +907,7 @@ START_TEST(test_key_info)
 		if (ki.flags & CFG_REPEAT)
 			repeat++;
 	}
-	ck_assert_uint_eq(i, 58);
+	ck_assert_uint_eq(i, 61);
 	ck_assert_int_eq(restart, 6);
 	ck_assert_int_eq(repeat, 4);
 	ck_assert_int_eq(config_key_info(0, &ki), 0);

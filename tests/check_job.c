@@ -8,6 +8,9 @@
 
 #include "job.h"
 
+/* The default retry backoff, [export] retry_base and retry_max. */
+#define RB	(4 * 1000LL)
+#define RC	(5 * 60 * 1000LL)
 #define H	(3600 * 1000LL)
 
 START_TEST(test_state_names)
@@ -82,24 +85,25 @@ START_TEST(test_fail_window)
 
 	job->state = JOB_DISPATCHED;
 	job->first_attempt_ms = now;
-	st = job_fail(job, GCP_RETRY, "HTTP 503", now, H, -1, 12345);
+	st = job_fail(job, GCP_RETRY, "HTTP 503", now, H, -1, 12345, RB, RC);
 	ck_assert_int_eq(st, JOB_RETRY_WAIT);
 	ck_assert_int_eq(job->failures, 1);
 	ck_assert_int_gt(job->next_attempt_ms, now);
 	ck_assert_str_eq(job->last_error, "HTTP 503");
 
 	/* Retry-After wins over a shorter backoff. */
-	st = job_fail(job, GCP_RETRY, "429", now, H, 120000, 1);
+	st = job_fail(job, GCP_RETRY, "429", now, H, 120000, 1, RB, RC);
 	ck_assert_int_eq(st, JOB_RETRY_WAIT);
 	ck_assert_int_ge(job->next_attempt_ms, now + 120000);
 
 	/* The last retry is placed no later than the window's end. */
-	st = job_fail(job, GCP_RETRY, "x", now + H - 1000, H, 30 * 60000, 1);
+	st = job_fail(job, GCP_RETRY, "x", now + H - 1000, H, 30 * 60000, 1,
+	    RB, RC);
 	ck_assert_int_eq(st, JOB_RETRY_WAIT);
 	ck_assert_int_eq(job->next_attempt_ms, now + H);
 
 	/* At the end of the window, it fails. */
-	st = job_fail(job, GCP_RETRY, "x", now + H, H, -1, 1);
+	st = job_fail(job, GCP_RETRY, "x", now + H, H, -1, 1, RB, RC);
 	ck_assert_int_eq(st, JOB_FAILED);
 	ck_assert_int_eq(job->failures, 4);
 	job_free(job);
@@ -112,7 +116,7 @@ START_TEST(test_fail_permanent)
 
 	job->state = JOB_DISPATCHED;
 	ck_assert_int_eq(job_fail(job, GCP_PERMANENT, "404 instance gone",
-	    5000, H, -1, 1), JOB_FAILED);
+	    5000, H, -1, 1, RB, RC), JOB_FAILED);
 	ck_assert_int_eq(job->first_attempt_ms, 5000);
 	ck_assert_str_eq(job->last_error, "404 instance gone");
 	job_free(job);

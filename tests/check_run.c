@@ -19,6 +19,9 @@
 static const struct run_policy policy = {
 	.retry_window_ms = H,
 	.poll_initial_ms = 5 * S,
+	.poll_max_ms = 60 * S,
+	.retry_base_ms = 4 * S,
+	.retry_max_ms = 300 * S,
 	.busy_cap_ms = 300 * S,
 	.resume_delay_ms = 2 * S,
 };
