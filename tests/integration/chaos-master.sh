@@ -30,7 +30,7 @@ chaos_slow_steps
 chaos_config
 daemon_start
 t0=$(date +%s)
-deadline=$(( t0 + GUARD ))
+chaos_deadline=$(( t0 + GUARD ))
 run=$(chaos_json trigger | jq '.run.id')
 [ -n "$run" ] && [ "$run" != null ] || dfail "trigger gave no run"
 echo "seed $CHAOS_SEED: run $run, $CHAOS_N targets, $KILLS master kills"
@@ -64,7 +64,7 @@ succeeded() {
 
 guard() {
 	kill -0 "$D_PID" 2>/dev/null || dfail "databackupd died"
-	[ "$(date +%s)" -lt "$deadline" ] ||
+	[ "$(date +%s)" -lt "$chaos_deadline" ] ||
 	    dfail "run $run not finished after ${GUARD}s, $kills kills"
 }
 

@@ -37,13 +37,13 @@ echo "seed $CHAOS_SEED: run $run, $CHAOS_N targets, $KILLS worker kills"
 
 kills=0 idle_kills=0
 declare -A kinds
-deadline=$(( t0 + GUARD ))
+chaos_deadline=$(( t0 + GUARD ))
 while :; do
 	st=$(chaos_json status)
 	echo "$st" | jq -e --argjson r "$run" \
 	    '.run == null and .last_run.id == $r' >/dev/null 2>&1 && break
 	kill -0 "$D_PID" 2>/dev/null || dfail "databackupd died"
-	[ "$(date +%s)" -lt "$deadline" ] ||
+	[ "$(date +%s)" -lt "$chaos_deadline" ] ||
 	    dfail "run $run not finished after ${GUARD}s, $kills kills"
 	done_n=$(echo "$st" | jq '.run.succeeded // 0')
 	if [ "$kills" -lt "$KILLS" ] && [ $(( done_n * KILLS * 10 )) -ge \
