@@ -15,3 +15,7 @@ TESTS += tests/integration/journal-start.sh \
 	tests/integration/journal-full.sh \
 	tests/integration/recovery-forgotten.sh \
 	tests/integration/recovery-kill.sh
+# Chaos: seeded kills through one run (CI size; env knobs for full size).
+# tests/integration (chaos-lib.sh with it) is in EXTRA_DIST as a whole.
+TESTS += tests/integration/chaos-workers.sh \
+	tests/integration/chaos-master.sh tests/integration/chaos-watchdog.sh
