@@ -9,7 +9,7 @@
 #   - A corrupt export fails its drill: drill --wait exits 1 naming it,
 #     the scratch database is dropped all the same, check says "Restore
 #     drill failed" (the alert fires once), and a later drill that passes
-#     clears it.
+#     clears it.  A missing export fails its drill as well.
 #   - "Restores not verified": with the alerts' clock moved past the cycle,
 #     every database counts; coverage-style figures come from the journal.
 #   - Without a scratch instance a drill is refused.
@@ -130,6 +130,17 @@ wait_for "the drill alert to clear" 20 \
     has_check "OK: Restore drill failed: drill [0-9]*: 1 restore verified"
 grep -q 'alert drill_failed clears' "$D_TMP/daemon.log" ||
     dfail "no clear line for drill_failed"
+
+# A missing export fails its drill too, and the alert fires again.
+rm -f "$EMU_TMP/buckets/campus-sql-backups/registry-prod/registry-mssql/courses/"*
+ctl drill registry-prod/registry-mssql/courses --wait >"$D_TMP/d5" 2>&1
+rc=$?
+[ "$rc" = 1 ] && grep -q "registry-prod/registry-mssql/courses: gs://.* does not exist" \
+    "$D_TMP/d5" || dfail "drill of a missing export: exit $rc: $(cat "$D_TMP/d5")"
+wait_for "check to name the missing export" 20 \
+    has_check "WARNING: Restore drill failed: drill [0-9]*: 1 of 1 restores failed: registry-prod/registry-mssql/courses"
+[ "$(grep -c 'alert drill_failed fires' "$D_TMP/daemon.log")" = 2 ] ||
+    dfail "drill_failed fired $(grep -c 'alert drill_failed fires' "$D_TMP/daemon.log") times, want 2"
 
 # Past the cycle without drills, every database counts.
 has_check "OK: Restores not verified: 4 databases with exports" ||
