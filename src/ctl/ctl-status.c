@@ -190,8 +190,9 @@ ctl_status_render(const cJSON *reply, FILE *fp)
 	cJSON_ArrayForEach(j, cJSON_GetObjectItemCaseSensitive(reply,
 	    "restores")) {
 		s = ctl_str(j, "error");
-		if (s == NULL || *s == '\0')
-			s = ctl_str(j, "step");
+		if ((s == NULL || *s == '\0') && ctl_str(j, "state") != NULL &&
+		    strcmp(ctl_str(j, "state"), "succeeded") != 0)
+			s = ctl_str(j, "step");	/* what it is doing */
 		fprintf(fp, "  restore %lld %s%s: %s into %s%s%s\n",
 		    ctl_int(j, "id", 0), ctl_str(j, "state") != NULL ?
 		    ctl_str(j, "state") : "?",
