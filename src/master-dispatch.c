@@ -84,7 +84,7 @@ master_token_failed(struct master *m, const struct gcp_error *err)
 	int64_t	 wait;
 
 	m->token_failures++;
-	if (m->run == NULL || m->stopping) {
+	if ((m->run == NULL && !master_restore_waiting(m)) || m->stopping) {
 		log_warnx("no access token: %s", err != NULL ? err->message :
 		    "unknown error");
 		return;

@@ -239,6 +239,7 @@ void		 master_prune_after_run(struct master *, const struct run *);
 
 /* master-restore.c */
 int		 master_restore_dispatch(struct master *);
+int		 master_restore_waiting(const struct master *);
 void		 master_restore_msg(struct master *, struct master_worker *,
 		    const struct msg_hdr *, const void *);
 void		 master_restore_orphaned(struct master *, struct master_worker *,

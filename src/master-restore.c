@@ -364,6 +364,20 @@ master_restore_recover(struct master *m)
 		log_warnx("restores: %s", journal_error(m->journal));
 }
 
+/* Does a restore or a prune wait for a worker (and a token)? */
+int
+master_restore_waiting(const struct master *m)
+{
+	const struct restore	*r;
+
+	if (m->prune_state == MASTER_PRUNE_QUEUED)
+		return (1);
+	TAILQ_FOREACH(r, &m->restores, entry)
+		if (r->state == RESTORE_QUEUED)
+			return (1);
+	return (0);
+}
+
 /* The restores kept in memory, oldest first; NULL after the last. */
 const struct restore *
 master_restore_next(const struct master *m, const struct restore *r)
