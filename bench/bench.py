@@ -163,9 +163,6 @@ bucket = %s
 poll_initial = 100ms
 poll_max = 1s
 retry_window = %ds
-retry_base = %dms
-retry_max = %dms
-busy_max = %dms
 max_in_flight = %d
 
 [workers]
@@ -182,10 +179,7 @@ sqladmin_endpoint = %s
 resourcemanager_endpoint = %s
 storage_endpoint = %s
 sqladmin_rpm = %d
-""" % (" ".join(folders), BUCKET, max(1, int(3600 / scale)),
-                # The daemon's waits at production values, in emulated time.
-                max(100, int(4000 / scale)), max(1000, int(300000 / scale)),
-                max(1000, int(300000 / scale)), inflight,
+""" % (" ".join(folders), BUCKET, max(1, int(3600 / scale)), inflight,
                 inflight, self.sock, os.path.join(work, "journal.db"),
                 emu.url, emu.url, emu.url, rpm))
         env = dict(os.environ, GCE_METADATA_HOST="127.0.0.1:%d" % emu.port)

@@ -82,12 +82,13 @@ static const struct config_key config_table[] = {
 	    NONE, 100, MS_PER_H, NULL },
 	{ "export", "poll_max", CFG_DUR, "60s", 0, F(poll_max_ms), NONE,
 	    MS_PER_S, MS_PER_H, NULL },
-	{ "export", "retry_base", CFG_DUR, "4s", 0, F(retry_base_ms), NONE,
-	    100, MS_PER_H, NULL },
-	{ "export", "retry_max", CFG_DUR, "5m", 0, F(retry_max_ms), NONE,
-	    MS_PER_S, 24 * MS_PER_H, NULL },
-	{ "export", "busy_max", CFG_DUR, "5m", 0, F(busy_max_ms), NONE,
-	    MS_PER_S, 24 * MS_PER_H, NULL },
+	/* 0s: from poll_initial (retry_base) or 5 x poll_max (the others). */
+	{ "export", "retry_base", CFG_DUR, "0s", 0, F(retry_base_ms), NONE,
+	    0, MS_PER_H, NULL },
+	{ "export", "retry_max", CFG_DUR, "0s", 0, F(retry_max_ms), NONE,
+	    0, 24 * MS_PER_H, NULL },
+	{ "export", "busy_max", CFG_DUR, "0s", 0, F(busy_max_ms), NONE,
+	    0, 24 * MS_PER_H, NULL },
 
 	{ "workers", "count", CFG_INT, "16", CFG_RESTART, F(workers), NONE,
 	    1, 256, NULL },
@@ -428,6 +429,16 @@ config_check_all(struct config_parse *p)
 		free(y);
 	}
 
+	/*
+	 * Waits left at 0s follow from the poll keys, so that whoever
+	 * scales those (a test, a bench compressing time) scales them too.
+	 */
+	if (cfg->retry_base_ms == 0)
+		cfg->retry_base_ms = cfg->poll_initial_ms;
+	if (cfg->retry_max_ms == 0)
+		cfg->retry_max_ms = 5 * cfg->poll_max_ms;
+	if (cfg->busy_max_ms == 0)
+		cfg->busy_max_ms = 5 * cfg->poll_max_ms;
 	a = config_key_index("export", "retry_base");
 	b = config_key_index("export", "retry_max");
 	if (!p->key[a].bad && !p->key[b].bad &&
