@@ -34,6 +34,7 @@ struct http_request;
 #define GCP_WARNING_CODE_MAX	48	/* ApiWarning code */
 #define GCP_JSON_DEPTH_MAX	64	/* deeper answers are refused */
 #define GCP_OPS_PAGE_SIZE	50	/* operations.list maxResults */
+#define GCP_BLOCKER_PAGE_SIZE	10	/* the newest, to find what holds it */
 #define GCP_OPS_PAGES_MAX	3	/* pages searched for a lost export */
 #define GCP_CRM_PAGE_SIZE	500	/* Resource Manager pageSize */
 #define GCP_SQL_PAGE_SIZE	500	/* instances.list maxResults */
@@ -166,7 +167,7 @@ struct gcp_perms {
 
 /* One page of an operations.list search for the newest export to uri. */
 struct gcp_op_search {
-	const char	*uri;
+	const char	*uri;		/* NULL: the operation not DONE */
 	struct gcp_op	*best;		/* kept across pages */
 	char		*next;		/* next page's token; caller frees */
 };
@@ -214,6 +215,9 @@ enum gcp_status	 gcp_operation_get(struct gcp_client *,
 enum gcp_status	 gcp_operation_cancel(struct gcp_client *,
 		    const struct gcp_ctx *, const char *, const char *,
 		    struct gcp_error *);
+enum gcp_status	 gcp_operation_blocker(struct gcp_client *,
+		    const struct gcp_ctx *, const char *, const char *,
+		    struct gcp_op *, struct gcp_error *);
 enum gcp_status	 gcp_operation_find_export(struct gcp_client *,
 		    const struct gcp_ctx *, const char *, const char *,
 		    const char *, struct gcp_op *, struct gcp_error *);

@@ -14,7 +14,7 @@
 
 #include "job.h"
 
-#define JOURNAL_SCHEMA_VERSION	2
+#define JOURNAL_SCHEMA_VERSION	3
 #define JOURNAL_LIMIT_MAX	10000	/* rows one history query may return */
 
 struct journal;
@@ -145,5 +145,13 @@ int		 journal_restore_interrupted(struct journal *, int64_t,
 		    const char *);
 int		 journal_restores(struct journal *, int,
 		    void (*)(const struct restore *, void *), void *);
+
+/* journal-blocker.c */
+int		 journal_blocker_put(struct journal *, const char *,
+		    const char *, const char *, int64_t, int64_t);
+int		 journal_blocker_get(struct journal *, const char *,
+		    const char *, const char *, int64_t *);
+int		 journal_blockers(struct journal *, int,
+		    void (*)(const char *, int64_t, void *), void *);
 
 #endif

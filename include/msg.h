@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "blocker.h"
 #include "gcp.h"
 
 #define MSG_PAYLOAD_MAX		(16 * 1024)
@@ -53,6 +54,8 @@ struct msg_job {
 	char		 object[GCP_OBJECT_MAX + 1];
 	char		 file_type[8];		/* "SQL", "BAK" */
 	char		 operation[GCP_OPERATION_MAX + 1]; /* resume: set */
+	/* Another operation held the instance: look at it first. */
+	char		 blocker[GCP_OPERATION_MAX + 1];
 	uint8_t		 offload;
 	uint8_t		 adopt;		/* outcome of an earlier export unknown */
 	int64_t		 run_id;	/* for log lines */
@@ -93,6 +96,9 @@ struct msg_op {
 	char		 operation[GCP_OPERATION_MAX + 1];
 	uint8_t		 adopted;	/* found among the instance's operations */
 	int64_t		 started_ms;
+	/* The operation it waited on, seen DONE: its type and duration. */
+	char		 blocker_type[BLOCKER_TYPE_MAX];
+	int64_t		 blocker_ms;
 };
 
 struct msg_done {
@@ -113,6 +119,11 @@ struct msg_failed {
 	char		 reason[64];
 	char		 message[GCP_MESSAGE_MAX];
 	struct msg_api_count calls[MSG_API_COUNTS];
+	/* Busy: the operation holding the instance, if one was seen. */
+	char		 blocker[GCP_OPERATION_MAX + 1];
+	char		 blocker_type[BLOCKER_TYPE_MAX];
+	int64_t		 blocker_start_ms;	/* Google's clock */
+	int64_t		 blocker_seen_ms;	/* this host's, when looked at */
 };
 
 /* A restore's step, said or (dry run) that would be done. */

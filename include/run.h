@@ -56,6 +56,7 @@ struct run_policy {
 	int64_t		 retry_base_ms;	/* a failed attempt's first backoff */
 	int64_t		 retry_max_ms;	/* and its ceiling */
 	int64_t		 busy_cap_ms;	/* longest wait on a busy instance */
+	int64_t		 busy_wait_ms;	/* > 0: the wait on what holds it */
 	int64_t		 resume_delay_ms; /* before a lost poll resumes */
 };
 

@@ -22,6 +22,7 @@ struct sched_instance {
 	int		 in_flight;	/* 0 or 1: Cloud SQL's rule */
 	int64_t		 busy_until_ms;	/* 409 from another operation */
 	int		 busy_count;	/* 409s in a row */
+	char		*blocker;	/* the operation holding it, or NULL */
 	int64_t		 remaining_ms;	/* predicted work not started */
 	int		 candidate;	/* in the candidates tree */
 	RB_ENTRY(sched_instance) node;
@@ -49,6 +50,7 @@ struct job	*sched_next(struct sched *, int64_t, int, int64_t *);
 void		 sched_started(struct sched *, struct job *);
 void		 sched_stopped(struct sched *, struct job *);
 void		 sched_busy(struct sched *, struct job *, int64_t);
+void		 sched_blocker(struct sched_instance *, const char *);
 struct job	*sched_find(struct sched *, const char *, const char *,
 		    const char *);
 int64_t		 sched_daily_next(int, int64_t, int);

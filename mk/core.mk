@@ -19,6 +19,8 @@ libdatabackup_a_SOURCES += src/master.c src/master-state.c \
 	include/master.h
 # Retention: which exports a bucket prune keeps (pure, no I/O).
 libdatabackup_a_SOURCES += src/retention.c include/retention.h
+# Waiting on the operation holding an instance (pure, no I/O).
+libdatabackup_a_SOURCES += src/blocker.c include/blocker.h
 
 sbin_PROGRAMS += databackupd
 databackupd_SOURCES = src/databackupd.c
@@ -27,10 +29,10 @@ databackupd_LDADD = $(DB_LIBS)
 if HAVE_CHECK
 check_PROGRAMS += tests/check_job tests/check_sched tests/check_msg \
 	tests/check_arena tests/check_run tests/check_discovery \
-	tests/check_restore tests/check_retention
+	tests/check_restore tests/check_retention tests/check_blocker
 TESTS += tests/check_job tests/check_sched tests/check_msg tests/check_arena \
 	tests/check_run tests/check_discovery tests/check_restore \
-	tests/check_retention
+	tests/check_retention tests/check_blocker
 endif
 tests_check_job_SOURCES = tests/check_job.c
 tests_check_job_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
@@ -56,6 +58,9 @@ tests_check_restore_LDADD = $(TEST_LIBS) $(CHECK_LIBS)
 tests_check_retention_SOURCES = tests/check_retention.c
 tests_check_retention_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_retention_LDADD = $(TEST_LIBS) $(CHECK_LIBS)
+tests_check_blocker_SOURCES = tests/check_blocker.c
+tests_check_blocker_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_blocker_LDADD = $(TEST_LIBS) $(CHECK_LIBS)
 
 # The control socket's access by role.
 check_PROGRAMS += tests/check_control
@@ -83,7 +88,7 @@ TESTS += tests/integration/daemon-run.sh tests/integration/daemon-faults.sh \
 	tests/integration/daemon-kill.sh tests/integration/daemon-reload.sh \
 	tests/integration/systemd-unit.sh tests/integration/daemon-notify.sh \
 	tests/integration/daemon-stop.sh tests/integration/daemon-control.sh \
-	tests/integration/daemon-busy.sh \
+	tests/integration/daemon-busy.sh tests/integration/busy-wait.sh \
 	tests/integration/daemon-token.sh tests/integration/daemon-stuck.sh \
 	tests/integration/daemon-stall.sh tests/integration/daemon-cancel.sh \
 	tests/integration/discovery-partial.sh tests/integration/trigger-nothing.sh \

@@ -1,6 +1,7 @@
 # journal part: the SQLite journal of runs, jobs and attempts, and its tests.
 libdatabackup_a_SOURCES += src/journal.c src/journal-schema.c \
 	src/journal-write.c src/journal-query.c src/journal-restore.c \
+	src/journal-blocker.c \
 	src/journal-int.h \
 	include/journal.h
 if HAVE_CHECK

@@ -752,6 +752,18 @@ gcp_op_search_check(const cJSON *it, void *arg, struct gcp_error *err)
 
 	if (gcp_op_from_json(it, &op, err) == -1)
 		return (-1);
+	if (search->uri == NULL) {
+		/* The blocker: running beats pending, then the newest. */
+		if (op.status == GCP_OP_DONE)
+			return (0);
+		if (search->best->name[0] == '\0' ||
+		    (op.status == GCP_OP_RUNNING &&
+		    search->best->status != GCP_OP_RUNNING) ||
+		    (op.status == search->best->status &&
+		    op.insert_ms > search->best->insert_ms))
+			*search->best = op;
+		return (0);
+	}
 	if (strcmp(op.type, "EXPORT") == 0 &&
 	    strcmp(op.uri, search->uri) == 0 &&
 	    (search->best->name[0] == '\0' ||
@@ -763,7 +775,8 @@ gcp_op_search_check(const cJSON *it, void *arg, struct gcp_error *err)
 /*
  * One operations.list page of a search: the newest EXPORT operation to
  * search->uri goes into search->best (by insertTime; list order is newest
- * first anyway), and search->next is the next page's token (a new string,
+ * first anyway), or with search->uri NULL the operation holding the
+ * instance (not DONE; a RUNNING one before a PENDING one), and search->next is the next page's token (a new string,
  * caller frees) or NULL.
  */
 int

@@ -505,6 +505,34 @@ gcp_operation_find_export(struct gcp_client *gc, const struct gcp_ctx *ctx,
 }
 
 /*
+ * The operation holding an instance (after a 409): the first page of its
+ * operations, newest first, and in it one not DONE.  op->name is "" if
+ * none is (it ended meanwhile).  One call: the holder, if any, is among
+ * the newest.
+ */
+enum gcp_status
+gcp_operation_blocker(struct gcp_client *gc, const struct gcp_ctx *ctx,
+    const char *project, const char *instance, struct gcp_op *op,
+    struct gcp_error *err)
+{
+	struct gcp_op_search	 search;
+	enum gcp_status		 st;
+
+	gcp_error_reset(err);
+	memset(op, 0, sizeof(*op));
+	memset(&search, 0, sizeof(search));
+	search.best = op;
+	st = gcp_call(gc, ctx, PACER_POLL, "GET", gcp_url(ctx->sqladmin,
+	    "/v1/projects/%s/operations?instance=%s&maxResults=%d", project,
+	    instance, GCP_BLOCKER_PAGE_SIZE), NULL, GCP_ANSWER_OP_SEARCH,
+	    &search, err);
+	free(search.next);
+	if (st != GCP_OK)
+		memset(op, 0, sizeof(*op));
+	return (st);
+}
+
+/*
  * objects.get metadata.  404 is GCP_PERMANENT with reason "notFound"; the
  * caller decides what a missing object means.
  */

@@ -77,6 +77,8 @@ int		 journal_begin(struct journal *, const char *);
 int		 journal_commit(struct journal *, const char *);
 int		 journal_end(struct journal *, const char *, int);
 int		 journal_check_limit(struct journal *, int, const char *);
+sqlite3_stmt	*journal_prepare(struct journal *, const char *, const char *);
+void		 journal_col(sqlite3_stmt *, int, char *, size_t);
 
 /* journal-schema.c */
 const char	*journal_status_text(enum gcp_status);

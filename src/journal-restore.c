@@ -18,28 +18,6 @@
 	"j.project, j.instance, j.\"database\", j.version, j.object, r.day," \
 	" j.size, j.ended_ms FROM jobs j JOIN runs r ON r.id = j.run_id"
 
-static sqlite3_stmt *
-journal_prepare(struct journal *j, const char *sql, const char *fn)
-{
-	sqlite3_stmt	*st;
-
-	if (journal_enter(j, fn) == -1)
-		return (NULL);
-	if (sqlite3_prepare_v2(j->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		journal_sqlerr(j, fn, "prepare");
-		return (NULL);
-	}
-	return (st);
-}
-
-static void
-journal_col(sqlite3_stmt *st, int i, char *buf, size_t len)
-{
-	const unsigned char	*s = sqlite3_column_text(st, i);
-
-	strlcpy(buf, s != NULL ? (const char *)s : "", len);
-}
-
 /* Step st for one export row into e: 1 found, 0 none, -1 error. */
 static int
 journal_export_row(struct journal *j, sqlite3_stmt *st,

@@ -123,6 +123,22 @@ static const char journal_sql_v2[] =
 	"  failed INTEGER NOT NULL DEFAULT 0);";
 
 /*
+ * Schema version 3: how long the operations that held an instance (its
+ * automated backup, maintenance) lasted, the newest of each type per
+ * instance, so the next night's wait on them aims at their end
+ * (journal-blocker.c).
+ */
+static const char journal_sql_v3[] =
+	"CREATE TABLE blockers ("
+	"  project TEXT NOT NULL,"
+	"  instance TEXT NOT NULL,"
+	"  type TEXT NOT NULL,"
+	"  duration_ms INTEGER NOT NULL,"
+	"  seen_ms INTEGER NOT NULL,"
+	"  PRIMARY KEY (project, instance, type)) WITHOUT ROWID;"
+	"CREATE INDEX blockers_seen ON blockers(seen_ms);";
+
+/*
  * Migration steps, in order: step i takes a file from user_version i to
  * i + 1.  To change the schema, bump JOURNAL_SCHEMA_VERSION, append a step
  * and ship a tests/data/journal-vN.sql fixture of the previous version.
@@ -130,6 +146,7 @@ static const char journal_sql_v2[] =
 static const char *const journal_migrations[] = {
 	journal_sql_v1,		/* 0 -> 1: empty file to first schema */
 	journal_sql_v2,		/* 1 -> 2: restores */
+	journal_sql_v3,		/* 2 -> 3: blockers */
 };
 _Static_assert(sizeof(journal_migrations) / sizeof(journal_migrations[0]) ==
     JOURNAL_SCHEMA_VERSION, "one migration step per schema version");

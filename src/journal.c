@@ -319,3 +319,27 @@ journal_set_max_pages(struct journal *j, int64_t pages)
 	sqlite3_finalize(st);
 	return (v);
 }
+
+/* A statement prepared when used (rare ones, not kept open). */
+sqlite3_stmt *
+journal_prepare(struct journal *j, const char *sql, const char *fn)
+{
+	sqlite3_stmt	*st;
+
+	if (journal_enter(j, fn) == -1)
+		return (NULL);
+	if (sqlite3_prepare_v2(j->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		journal_sqlerr(j, fn, "prepare");
+		return (NULL);
+	}
+	return (st);
+}
+
+/* Text column i into buf, "" for NULL. */
+void
+journal_col(sqlite3_stmt *st, int i, char *buf, size_t len)
+{
+	const unsigned char	*s = sqlite3_column_text(st, i);
+
+	strlcpy(buf, s != NULL ? (const char *)s : "", len);
+}

@@ -242,6 +242,8 @@ master_job_start(struct master *m, struct master_worker *w, struct job *job)
 	    sizeof(mj->file_type));
 	if (job->operation != NULL)
 		strlcpy(mj->operation, job->operation, sizeof(mj->operation));
+	if (job->inst != NULL && job->inst->blocker != NULL)
+		strlcpy(mj->blocker, job->inst->blocker, sizeof(mj->blocker));
 	mj->offload = c->offload;
 	mj->adopt = job->outcome_unknown;
 	mj->run_id = job->run_id;

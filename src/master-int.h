@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "auth.h"
+#include "blocker.h"
 #include "discovery.h"
 #include "gcp.h"
 #include "job.h"
@@ -117,6 +118,7 @@ struct master {
 	uint64_t		 flushes;	/* commits of queued jobs */
 	uint64_t		 flushed_jobs;	/* job writes they held */
 	struct job_prior	 prior;		/* learnt from this fleet */
+	struct blocker_stats	 blockers;	/* what held instances, by type */
 	struct event		*ev_prune;	/* prunes old runs in batches */
 	int64_t			 pruned;	/* rows, this pruning pass */
 	int			 rewalk;	/* insert failed: walk again */

@@ -28,6 +28,58 @@
 #include "msg.h"
 #include "worker.h"
 
+/* Operations older than this are not trusted to date their own start. */
+#define MASTER_BLOCKER_AGE_MAX	(24LL * 60 * 60 * 1000)
+
+/*
+ * A 409 that named what holds the instance: remember it (the next try
+ * looks at it first) and say how long to wait, from what the instance's
+ * and the type's earlier ones took (blocker.c).  Its age is by Google's
+ * clock against this host's, which agree as far as NTP makes them; an
+ * age that is not believable counts as unknown.  0: nothing named.
+ */
+static int64_t
+master_blocker_wait(struct master *m, struct job *job,
+    const struct msg_failed *f, int64_t *age, int64_t *last)
+{
+	const struct config	*c = m->conf;
+	struct blocker_policy	 bp;
+
+	*age = *last = 0;
+	if (job->inst != NULL)
+		sched_blocker(job->inst, f->blocker);
+	if (f->status != GCP_BUSY || f->blocker[0] == '\0')
+		return (0);
+	if (f->blocker_start_ms > 0)
+		*age = f->blocker_seen_ms - f->blocker_start_ms;
+	if (*age < 0 || *age > MASTER_BLOCKER_AGE_MAX)
+		*age = 0;
+	if (m->journal != NULL && journal_blocker_get(m->journal,
+	    job_project(job), job->via != NULL ? job->via : job_instance(job),
+	    f->blocker_type, last) == -1)
+		*last = 0;
+	memset(&bp, 0, sizeof(bp));
+	bp.poll_initial_ms = c->poll_initial_ms;
+	bp.poll_max_ms = c->poll_max_ms;
+	bp.busy_max_ms = c->busy_max_ms;
+	return (blocker_wait(&m->blockers, f->blocker_type, *last, *age, &bp));
+}
+
+/* The operation a job waited on was seen to end: learn how long it took. */
+static void
+master_blocker_ended(struct master *m, struct job *job, const struct msg_op *op)
+{
+	if (op->blocker_ms <= 0 || op->blocker_type[0] == '\0')
+		return;
+	blocker_learn(&m->blockers, op->blocker_type, op->blocker_ms);
+	job_log(LOG_INFO, job, "the %s operation that held the instance took "
+	    "%llds", op->blocker_type, (long long)op->blocker_ms / 1000);
+	if (m->journal != NULL)
+		(void)journal_blocker_put(m->journal, job_project(job),
+		    job->via != NULL ? job->via : job_instance(job),
+		    op->blocker_type, op->blocker_ms, master_now_ms());
+}
+
 /*
  * After a failed attempt: apply run.c's rules, act on the verdict and
  * log; the caller journals.  Returns 1 if an attempt ended (to be
@@ -40,9 +92,10 @@ master_job_failed(struct master *m, struct job *job, const struct msg_failed *f)
 	struct run_policy	 p;
 	enum run_verdict	 v;
 	enum gcp_status		 gst;
-	int64_t			 now = master_now_ms(), busy_until;
+	int64_t			 now = master_now_ms(), busy_until, age, last;
 
 	memset(&p, 0, sizeof(p));
+	p.busy_wait_ms = master_blocker_wait(m, job, f, &age, &last);
 	p.retry_window_ms = c->retry_window_ms;
 	p.poll_initial_ms = c->poll_initial_ms;
 	p.poll_max_ms = c->poll_max_ms;
@@ -67,8 +120,18 @@ master_job_failed(struct master *m, struct job *job, const struct msg_failed *f)
 		    "retry window: %s", f->message);
 		return (0);
 	case RUN_BUSY:
-		job_log(LOG_INFO, job, "instance busy (%s); next try in %llds",
-		    f->message, (long long)(busy_until - now) / 1000);
+		if (f->blocker[0] != '\0')
+			job_log(LOG_INFO, job, "instance held by %s operation "
+			    "%s (running %llds%s%llds); next look in %llds",
+			    f->blocker_type[0] != '\0' ? f->blocker_type :
+			    "another", f->blocker, (long long)age / 1000,
+			    last > 0 ? ", last time " : ", none seen before",
+			    (long long)last / 1000,
+			    (long long)(busy_until - now) / 1000);
+		else
+			job_log(LOG_INFO, job, "instance busy (%s); next try "
+			    "in %llds", f->message,
+			    (long long)(busy_until - now) / 1000);
 		return (0);
 	case RUN_LOST_POLL:
 		job_log(LOG_WARNING, job, "lost track of operation %s (%s); "
@@ -104,8 +167,11 @@ master_job_operation(struct master *m, struct master_worker *w,
 	if (op->started_ms != 0)
 		job->started_ms = op->started_ms;
 	run_job_state(m->run, job, JOB_EXPORTING);
-	if (job->inst != NULL)
+	if (job->inst != NULL) {
 		job->inst->busy_count = 0;
+		sched_blocker(job->inst, NULL);
+	}
+	master_blocker_ended(m, job, op);
 	job_log(LOG_INFO, job, "%s operation %s", op->adopted ? "adopted" :
 	    "started", job->operation);
 	/*

@@ -240,6 +240,14 @@ master_last_run_cb(const struct journal_run *jr, void *arg)
 		memcpy(&m->last_run, jr, sizeof(m->last_run));
 }
 
+static void
+master_blocker_cb(const char *type, int64_t ms, void *arg)
+{
+	struct master	*m = arg;
+
+	blocker_learn(&m->blockers, type, ms);
+}
+
 /*
  * Set up the master: workers first (they inherit nothing they should not
  * have), then the journal, HTTP, credentials, signals and timers.  Takes
@@ -317,6 +325,10 @@ master_new(const char *conf_path, struct config *conf)
 
 	if (journal_runs(m->journal, 0, 5, master_last_run_cb, m) == -1)
 		fatalx("journal: %s", journal_error(m->journal));
+	/* A hint: without it, waits on busy instances learn anew. */
+	if (journal_blockers(m->journal, BLOCKER_NTYPES * BLOCKER_SAMPLES,
+	    master_blocker_cb, m) == -1)
+		log_warnx("journal: %s", journal_error(m->journal));
 	return (m);
 }
 

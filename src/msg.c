@@ -148,7 +148,8 @@ msg_check_payload(const struct msg_hdr *hdr, const void *payload)
 		    !STR_OK(j->via) || !STR_OK(j->database) ||
 		    !STR_OK(j->bucket) || !STR_OK(j->object) ||
 		    !STR_OK(j->file_type) || !STR_OK(j->operation) ||
-		    !STR_OK(j->version) || !STR_OK(j->source_db))
+		    !STR_OK(j->version) || !STR_OK(j->source_db) ||
+		    !STR_OK(j->blocker))
 			return (-1);
 		for (i = 0; i < MSG_SCRATCH_MAX; i++)
 			if (!STR_OK(j->scratch[i]))
@@ -159,15 +160,16 @@ msg_check_payload(const struct msg_hdr *hdr, const void *payload)
 		return (STR_OK(t->token) ? 0 : -1);
 	case MSG_JOB_OPERATION:
 		o = payload;
-		return (STR_OK(o->operation) && o->operation[0] != '\0' ?
-		    0 : -1);
+		return (STR_OK(o->operation) && o->operation[0] != '\0' &&
+		    STR_OK(o->blocker_type) ? 0 : -1);
 	case MSG_JOB_DONE:
 		d = payload;
 		return (STR_OK(d->crc32c) && msg_calls_ok(d->calls) ? 0 : -1);
 	case MSG_JOB_FAILED:
 		f = payload;
 		if (!STR_OK(f->reason) || !STR_OK(f->message) ||
-		    !msg_calls_ok(f->calls))
+		    !msg_calls_ok(f->calls) || !STR_OK(f->blocker) ||
+		    !STR_OK(f->blocker_type))
 			return (-1);
 		if (f->status > GCP_AUTH)
 			return (-1);

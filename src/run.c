@@ -340,12 +340,16 @@ run_job_failed(struct run *r, struct job *job, const struct msg_failed *f,
 	if (gst == GCP_BUSY) {
 		/*
 		 * Another operation on the instance (automated backup,
-		 * maintenance): an export call is a cheap probe, so look
-		 * again about as often as a poll would.
+		 * maintenance): wait on it when it was seen (busy_wait_ms,
+		 * from blocker.c), else look again about as often as a
+		 * poll would, backing off.
 		 */
-		wait = p->poll_initial_ms + job_backoff_ms(job->inst != NULL ?
-		    job->inst->busy_count + 1 : 1, 2 * p->poll_initial_ms,
-		    p->busy_cap_ms, rnd);
+		if (p->busy_wait_ms > 0)
+			wait = p->busy_wait_ms;
+		else
+			wait = p->poll_initial_ms + job_backoff_ms(job->inst !=
+			    NULL ? job->inst->busy_count + 1 : 1,
+			    2 * p->poll_initial_ms, p->busy_cap_ms, rnd);
 		if (f->retry_after_ms > wait)
 			wait = f->retry_after_ms;
 		*busy_until = now + wait;

@@ -79,6 +79,7 @@ sched_clear(struct sched *s)
 
 	RB_FOREACH_SAFE(si, sched_tree, &s->instances, next) {
 		RB_REMOVE(sched_tree, &s->instances, si);
+		free(si->blocker);
 		free(si);
 	}
 	sched_init(s);
@@ -154,6 +155,7 @@ sched_remove(struct sched *s, struct job *job)
 	if (si->njobs == 0 && !si->in_flight) {
 		RB_REMOVE(sched_tree, &s->instances, si);
 		s->ninstances--;
+		free(si->blocker);
 		free(si);
 		return;
 	}
@@ -349,4 +351,12 @@ int64_t
 sched_weekly_next(int wday, int minutes, int64_t now_ms)
 {
 	return (sched_local_next(wday, minutes, now_ms, 0));
+}
+
+/* The operation holding si (to look at before the next export), or NULL. */
+void
+sched_blocker(struct sched_instance *si, const char *op)
+{
+	free(si->blocker);
+	si->blocker = op != NULL && *op != '\0' ? xstrdup(op) : NULL;
 }

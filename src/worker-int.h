@@ -23,6 +23,9 @@ struct worker {
 	int64_t		 job_id;
 	struct msg_api_count calls[MSG_API_COUNTS];	/* this job's */
 	struct gcp_client gcp;		/* easy handle and pacer wait */
+	/* The operation waited on, seen DONE before this export. */
+	char		 blocker_type[BLOCKER_TYPE_MAX];
+	int64_t		 blocker_ms;
 	union {
 		struct msg_job	 job;
 		struct msg_token token;

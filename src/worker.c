@@ -207,13 +207,22 @@ worker_count_cb(const char *url, long status, int curl_code, void *arg)
 	/* More kinds than slots: the rest go uncounted. */
 }
 
-void
-worker_failed(struct worker *w, const struct gcp_error *err, int unknown,
-    int op_failed)
+/* Tell the master the attempt failed; blocker: what holds the instance. */
+static void
+worker_failed_by(struct worker *w, const struct gcp_error *err, int unknown,
+    int op_failed, const struct gcp_op *blocker)
 {
 	struct msg_failed	f;
 
 	memset(&f, 0, sizeof(f));
+	if (blocker != NULL && blocker->name[0] != '\0') {
+		strlcpy(f.blocker, blocker->name, sizeof(f.blocker));
+		strlcpy(f.blocker_type, blocker->type,
+		    sizeof(f.blocker_type));
+		f.blocker_start_ms = blocker->start_ms != 0 ?
+		    blocker->start_ms : blocker->insert_ms;
+		f.blocker_seen_ms = worker_now_ms();
+	}
 	f.status = err->st;
 	f.outcome_unknown = unknown;
 	f.op_failed = op_failed;
@@ -224,6 +233,73 @@ worker_failed(struct worker *w, const struct gcp_error *err, int unknown,
 	memcpy(f.calls, w->calls, sizeof(f.calls));
 	memset(w->calls, 0, sizeof(w->calls));
 	worker_send(w, MSG_JOB_FAILED, &f, sizeof(f));
+}
+
+void
+worker_failed(struct worker *w, const struct gcp_error *err, int unknown,
+    int op_failed)
+{
+	worker_failed_by(w, err, unknown, op_failed, NULL);
+}
+
+/*
+ * The export was refused with 409: find what holds the instance, so the
+ * master can wait on it rather than guess.  Not found (it ended
+ * meanwhile, or the look failed), the master's backoff decides.
+ */
+static void
+worker_busy(struct worker *w, const struct gcp_error *err)
+{
+	struct gcp_op		 b;
+	struct gcp_error	 berr;
+
+	memset(&berr, 0, sizeof(berr));
+	if (gcp_operation_blocker(&w->gcp, &w->job.ctx, w->job.project,
+	    worker_source(w), &b, &berr) != GCP_OK) {
+		worker_log(w, LOG_INFO, "cannot see what holds the instance: "
+		    "%s", berr.message);
+		memset(&b, 0, sizeof(b));
+	}
+	worker_failed_by(w, err, 0, 0, &b);
+}
+
+/*
+ * The operation that held the instance at the last try: not DONE yet,
+ * say busy again without an export call (the look costs one poll); DONE,
+ * keep its duration for the master and go on.  A look that fails goes
+ * on to the export, whose answer decides.  Returns 0 to export, -1 after
+ * reporting.
+ */
+static int
+worker_blocker_look(struct worker *w)
+{
+	struct gcp_op		 op;
+	struct gcp_error	 err;
+
+	if (w->job.blocker[0] == '\0')
+		return (0);
+	worker_title(w, "waiting for");
+	memset(&err, 0, sizeof(err));
+	if (gcp_operation_get(&w->gcp, &w->job.ctx, w->job.project,
+	    w->job.blocker, &op, &err) != GCP_OK)
+		return (0);
+	if (op.status == GCP_OP_DONE) {
+		if (op.start_ms > 0 && op.end_ms > op.start_ms) {
+			strlcpy(w->blocker_type, op.type,
+			    sizeof(w->blocker_type));
+			w->blocker_ms = op.end_ms - op.start_ms;
+		}
+		return (0);
+	}
+	memset(&err, 0, sizeof(err));
+	gcp_error_set(&err, GCP_BUSY, "%s operation %s is %s",
+	    op.type[0] != '\0' ? op.type : "another", w->job.blocker,
+	    gcp_op_status_name(op.status));
+	strlcpy(err.reason, "operationInProgress", sizeof(err.reason));
+	if (op.name[0] == '\0')
+		strlcpy(op.name, w->job.blocker, sizeof(op.name));
+	worker_failed_by(w, &err, 0, 0, &op);
+	return (-1);
 }
 
 /*
@@ -270,6 +346,8 @@ worker_report_op(struct worker *w, const struct gcp_op *op, int adopted,
 	strlcpy(m.operation, op->name, sizeof(m.operation));
 	m.adopted = adopted;
 	m.started_ms = started;
+	strlcpy(m.blocker_type, w->blocker_type, sizeof(m.blocker_type));
+	m.blocker_ms = w->blocker_ms;
 	worker_send(w, MSG_JOB_OPERATION, &m, sizeof(m));
 	for (;;) {
 		t = worker_wait(w, -1);
@@ -548,6 +626,10 @@ worker_run(struct worker *w)
 		}
 	}
 
+	w->blocker_type[0] = '\0';
+	w->blocker_ms = 0;
+	if (worker_blocker_look(w) == -1)
+		return;
 	if ((w->job.attempt > 1 || w->job.adopt) && worker_clear_object(w) ==
 	    -1)
 		return;
@@ -567,6 +649,10 @@ worker_run(struct worker *w)
 	if (st == GCP_PERMANENT && err.http == HTTP_STATUS_FORBIDDEN &&
 	    gcp_bucket_denied(err.message)) {
 		worker_bucket_denied(w, err.message, 0);
+		return;
+	}
+	if (st == GCP_BUSY) {
+		worker_busy(w, &err);
 		return;
 	}
 	if (st != GCP_OK) {

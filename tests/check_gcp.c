@@ -692,6 +692,25 @@ START_TEST(test_parse_worker_answers)
 	ck_assert_int_eq(gcp_parse_op_search(body, len, &search, &err), 0);
 	ck_assert_str_eq(best.name, "");
 	free(search.next);
+	/* What holds the instance: not DONE, running first, newest. */
+	search.uri = NULL;
+	memset(&best, 0, sizeof(best));
+	ck_assert_int_eq(gcp_parse_op_search(body, len, &search, &err), 0);
+	ck_assert_str_eq(best.name, "op-new-backup");
+	ck_assert_str_eq(best.type, "BACKUP_VOLUME");
+	ck_assert_int_eq(best.status, GCP_OP_RUNNING);
+	free(search.next);
+	memset(&best, 0, sizeof(best));
+	ck_assert_int_eq(gcp_parse_op_search("{\"items\":[{\"name\":\"a\","
+	    "\"status\":\"DONE\"},{\"name\":\"p\",\"status\":\"PENDING\","
+	    "\"insertTime\":\"2026-11-24T03:06:00Z\"},{\"name\":\"r\","
+	    "\"status\":\"RUNNING\",\"insertTime\":\"2026-11-24T03:00:00Z\"}"
+	    "]}", 176, &search, &err), 0);
+	ck_assert_str_eq(best.name, "r");
+	memset(&best, 0, sizeof(best));
+	ck_assert_int_eq(gcp_parse_op_search("{\"items\":[{\"name\":\"a\","
+	    "\"status\":\"DONE\"}]}", 40, &search, &err), 0);
+	ck_assert_str_eq(best.name, "");
 	free(body);
 	ck_assert_int_eq(gcp_parse_op_search("{\"items\":{}}", 12, &search,
 	    &err), -1);

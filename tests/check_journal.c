@@ -927,6 +927,92 @@ fixture_job_cb(const struct job *job, void *arg)
 	f->n++;
 }
 
+
+/* A schema 2 file gains the blockers table and keeps its restores. */
+START_TEST(test_migrate_v2_fixture)
+{
+	struct journal		*j;
+	const char		*top = getenv("top_srcdir");
+	char			 path[512], *sql, buf[64];
+	FILE			*fp;
+	long			 len;
+	int64_t			 ms;
+
+	snprintf(path, sizeof(path), "%s/tests/data/journal-v2.sql",
+	    top != NULL ? top : ".");
+	ck_assert_ptr_nonnull(fp = fopen(path, "r"));
+	ck_assert_int_eq(fseek(fp, 0, SEEK_END), 0);
+	len = ftell(fp);
+	rewind(fp);
+	sql = calloc(1, (size_t)len + 1);
+	ck_assert_int_eq(fread(sql, 1, (size_t)len, fp), (size_t)len);
+	fclose(fp);
+	raw_exec(sql);
+	free(sql);
+	ck_assert_int_eq(raw_int("PRAGMA user_version"), 2);
+
+	j = jopen();
+	ck_assert_int_eq(raw_int("PRAGMA user_version"),
+	    JOURNAL_SCHEMA_VERSION);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM restores"), 1);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM drills"), 1);
+	ck_assert_int_eq(journal_blocker_get(j, "proj-a", "inst-1",
+	    "BACKUP_VOLUME", &ms), 0);
+	ck_assert_int_eq(journal_blocker_put(j, "proj-a", "inst-1",
+	    "BACKUP_VOLUME", 600000, T0), 0);
+	ck_assert_int_eq(journal_blocker_get(j, "proj-a", "inst-1",
+	    "BACKUP_VOLUME", &ms), 1);
+	ck_assert_int_eq(ms, 600000);
+	journal_close(j);
+	ck_assert_str_eq(raw_text("PRAGMA integrity_check", buf, sizeof(buf)),
+	    "ok");
+}
+END_TEST
+
+static void
+blocker_row_cb(const char *type, int64_t ms, void *arg)
+{
+	char	*s = arg;
+	char	 one[64];
+
+	snprintf(one, sizeof(one), "%s=%lld;", type, (long long)ms);
+	strlcat(s, one, 256);
+}
+
+/*
+ * Per instance and type the newest duration is kept; the load gives the
+ * newest rows, oldest first, so a ring fed in that order ends newest.
+ */
+START_TEST(test_blockers)
+{
+	struct journal	*j = jopen();
+	char		 s[256] = "";
+	int64_t		 ms;
+
+	ck_assert_int_eq(journal_blocker_put(j, "p", "i1", "BACKUP_VOLUME",
+	    1000, T0), 0);
+	ck_assert_int_eq(journal_blocker_put(j, "p", "i2", "MAINTENANCE",
+	    2000, T0 + 1), 0);
+	ck_assert_int_eq(journal_blocker_put(j, "p", "i1", "BACKUP_VOLUME",
+	    3000, T0 + 2), 0);	/* replaces the first */
+	ck_assert_int_eq(journal_blocker_put(j, "p", "i1", "MAINTENANCE",
+	    4000, T0 + 3), 0);
+	ck_assert_int_eq(journal_blocker_get(j, "p", "i1", "BACKUP_VOLUME",
+	    &ms), 1);
+	ck_assert_int_eq(ms, 3000);
+	ck_assert_int_eq(journal_blocker_get(j, "p", "i3", "BACKUP_VOLUME",
+	    &ms), 0);
+	ck_assert_int_eq(ms, 0);
+	ck_assert_int_eq(journal_blockers(j, 2, blocker_row_cb, s), 2);
+	ck_assert_str_eq(s, "BACKUP_VOLUME=3000;MAINTENANCE=4000;");
+	s[0] = '\0';
+	ck_assert_int_eq(journal_blockers(j, 10, blocker_row_cb, s), 3);
+	ck_assert_str_eq(s, "MAINTENANCE=2000;BACKUP_VOLUME=3000;"
+	    "MAINTENANCE=4000;");
+	journal_close(j);
+}
+END_TEST
+
 /*
  * A file of the first schema version, with a finished run and an open one,
  * opens with this build (migrated if the schema has moved on since): the
@@ -1183,6 +1269,8 @@ journal_suite(void)
 	CASE("reentry", test_reentry);
 	CASE("migrate_v0", test_migrate_v0);
 	CASE("migrate_v1_fixture", test_migrate_v1_fixture);
+	CASE("migrate_v2_fixture", test_migrate_v2_fixture);
+	CASE("blockers", test_blockers);
 	CASE("migrate_zero_length", test_migrate_zero_length);
 	CASE("refuse_foreign", test_refuse_foreign);
 	CASE("refuse_newer", test_refuse_newer);
