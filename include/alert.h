@@ -169,6 +169,9 @@ enum alert_level alert_severity(enum alert_id);
 enum alert_level alert_now(const struct alert *);
 const char	*alert_runbook(enum alert_id);
 void		 alert_init(struct alert_set *, int64_t);
+void		 alert_names_add(char *, size_t, size_t *, const char *, ...)
+		    __attribute__((__format__(printf, 4, 5)));
+void		 alert_names_more(char *, size_t, size_t, size_t);
 int		 alert_target_counts(const struct alert_target *,
 		    const struct alert_input *);
 int		 alert_db_stale(const struct alert_db *, int64_t, int64_t);

@@ -153,6 +153,41 @@ START_TEST(test_and_more)
 }
 END_TEST
 
+/* The one list maker every summary and check line uses. */
+START_TEST(test_names_helper)
+{
+	char	buf[64], tiny[12];
+	size_t	i, n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < 5; i++)
+		alert_names_add(buf, sizeof(buf), &n, "d%zu (%s)", i, "x");
+	ck_assert_uint_eq(n, 5);
+	alert_names_more(buf, sizeof(buf), n, n);
+	ck_assert_str_eq(buf, "d0 (x), d1 (x), d2 (x) and 2 more");
+
+	/* Fewer items than the total: the rest counted. */
+	buf[0] = '\0';
+	n = 0;
+	alert_names_add(buf, sizeof(buf), &n, "%s", "a");
+	alert_names_more(buf, sizeof(buf), n, 4);
+	ck_assert_str_eq(buf, "a and 3 more");
+	buf[0] = '\0';
+	alert_names_more(buf, sizeof(buf), 0, 4);
+	ck_assert_str_eq(buf, "4 more");
+	buf[0] = '\0';
+	alert_names_more(buf, sizeof(buf), 0, 0);
+	ck_assert_str_eq(buf, "");
+
+	/* Cut to fit, always terminated. */
+	tiny[0] = '\0';
+	n = 0;
+	for (i = 0; i < 3; i++)
+		alert_names_add(tiny, sizeof(tiny), &n, "name%zu", i);
+	ck_assert_str_eq(tiny, "name0, name");
+}
+END_TEST
+
 START_TEST(test_run_failed)
 {
 	struct alert_set	s;
@@ -1131,6 +1166,7 @@ alert_suite(void)
 	tcase_add_test(tc, test_quiet);
 	tcase_add_test(tc, test_export_errors);
 	tcase_add_test(tc, test_and_more);
+	tcase_add_test(tc, test_names_helper);
 	tcase_add_test(tc, test_run_failed);
 	tcase_add_test(tc, test_not_running);
 	tcase_add_loop_test(tc, test_not_running_rows, 0,
