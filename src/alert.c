@@ -1,8 +1,8 @@
 /*
- * alert.c: the four built-in alerts ("run failed", "export errors",
- * "exports not running", "stale databases") as a pure state machine:
- * inputs and a time in, states, summaries and the set of changed alerts
- * out.  Also the rules of
+ * alert.c: the built-in alerts ("run failed", "export errors", "exports
+ * not running", "run stalled", "stale databases", the two of restore
+ * drills, "retention failed") as a pure state machine: inputs and a time
+ * in, states, summaries and the set of changed alerts out.  Also the rules of
  * what the alerts remember (which run counts, which databases still fail,
  * when the dead man's switch is pinged) and the "notifications failing"
  * line of `check`.  Hearing of events is monitor.c's; telling people is
@@ -96,6 +96,18 @@ static const struct {
 	    "drill)?  Do they fail (alert \"Restore drill failed\")?\n"
 	    "3. Drill the databases now: `databackupctl drill "
 	    "PROJECT/INSTANCE/DATABASE --wait`, or raise [drill] sample." },
+	[ALERT_RETENTION_FAILED] = { "retention_failed", "Retention failed",
+	    ALERT_LEVEL_WARNING,
+	    "1. `journalctl -u databackupd` has the prune's lines "
+	    "(\"retention: cannot delete ...\", \"retention failed: ...\").\n"
+	    "2. A listing or deletion refused (403): the daemon's service "
+	    "account needs storage.objects.list and storage.objects.delete "
+	    "on the bucket; a retention policy or object hold on the bucket "
+	    "also refuses deletions.\n"
+	    "3. Old exports stay until a prune succeeds: the bucket grows, "
+	    "nothing is lost.\n"
+	    "4. Once fixed: `databackupctl prune`; the alert clears when a "
+	    "prune succeeds; docs/operations.md#alert-retention-failed." },
 };
 
 const char *
@@ -513,6 +525,41 @@ alert_eval_drill_overdue(struct alert *a, const struct alert_input *in)
 }
 
 /*
+ * Firing while the last prune that was not a dry run failed (a dry run
+ * deletes nothing, so says nothing of deletions), until one succeeds.
+ * Retention turned off fires nothing: no prune would ever clear it.
+ */
+static int
+alert_eval_retention(struct alert *a, const struct alert_input *in)
+{
+	const char	*bucket = in->prune_bucket != NULL ? in->prune_bucket :
+			    "";
+	char		 when[32];
+
+	a->count = 0;
+	if (!in->retention_on) {
+		strlcpy(a->summary, "retention off ([retention] unset): "
+		    "exports are never deleted", sizeof(a->summary));
+		return (0);
+	}
+	if (in->prune_ms == 0) {
+		strlcpy(a->summary, "no prune has ended yet",
+		    sizeof(a->summary));
+		return (0);
+	}
+	json_time(in->prune_ms, when, sizeof(when));
+	if (!in->prune_failed) {
+		snprintf(a->summary, sizeof(a->summary), "last prune of "
+		    "gs://%.222s succeeded at %s", bucket, when);
+		return (0);
+	}
+	snprintf(a->summary, sizeof(a->summary), "prune of gs://%.222s at %s "
+	    "failed: %s", bucket, when, in->prune_error != NULL ?
+	    in->prune_error : "");
+	return (1);
+}
+
+/*
  * Evaluates every alert at in->now_ms.  Returns a bit mask (1 << id) of
  * the alerts whose state changed; summaries and counts are refreshed
  * whether or not the state changed.
@@ -550,6 +597,9 @@ alert_eval(struct alert_set *s, const struct alert_input *in)
 			break;
 		case ALERT_DRILL_OVERDUE:
 			firing = alert_eval_drill_overdue(a, in);
+			break;
+		case ALERT_RETENTION_FAILED:
+			firing = alert_eval_retention(a, in);
 			break;
 		case ALERT_COUNT:
 			break;

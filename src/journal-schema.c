@@ -123,6 +123,21 @@ static const char journal_sql_v2[] =
 	"  failed INTEGER NOT NULL DEFAULT 0);";
 
 /*
+ * Version 3: how each prune by [retention] ended (dry runs aside), so
+ * that a failed one stays an alert across a restart until one succeeds.
+ * A few rows a day at most, trimmed to JOURNAL_RETENTION_KEPT
+ * (journal-restore.c).
+ */
+static const char journal_sql_v3[] =
+	"CREATE TABLE retention ("
+	"  id INTEGER PRIMARY KEY,"
+	"  started_ms INTEGER NOT NULL,"
+	"  ended_ms INTEGER NOT NULL,"
+	"  bucket TEXT NOT NULL,"
+	"  outcome TEXT NOT NULL,"
+	"  error TEXT NOT NULL DEFAULT '');";
+
+/*
  * Migration steps, in order: step i takes a file from user_version i to
  * i + 1.  To change the schema, bump JOURNAL_SCHEMA_VERSION, append a step
  * and ship a tests/data/journal-vN.sql fixture of the previous version.
@@ -130,6 +145,7 @@ static const char journal_sql_v2[] =
 static const char *const journal_migrations[] = {
 	journal_sql_v1,		/* 0 -> 1: empty file to first schema */
 	journal_sql_v2,		/* 1 -> 2: restores */
+	journal_sql_v3,		/* 2 -> 3: retention */
 };
 _Static_assert(sizeof(journal_migrations) / sizeof(journal_migrations[0]) ==
     JOURNAL_SCHEMA_VERSION, "one migration step per schema version");
