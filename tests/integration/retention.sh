@@ -170,6 +170,11 @@ refused="^WARNING: Retention failed: prune of gs://$B at .* failed: 2 objects co
 check_says 1 "$refused"
 ctl --json check | tail -1 | jq -e '.status == 1' >/dev/null ||
     dfail "check --json: $(ctl --json check)"
+ctl metrics | grep -qx 'databackup_alert_firing{alert="retention_failed"} 1' ||
+    dfail "metrics: $(ctl metrics | grep retention_failed)"
+ctl --json status | tail -1 | jq -e '.alerts[] | select(.name ==
+    "retention_failed") | .state == "firing" and .severity == "WARNING"' \
+    >/dev/null || dfail "status --json: no firing retention_failed"
 [ "$(grep -c 'alert retention_failed fires' "$D_TMP/daemon.log")" = 1 ] ||
     dfail "retention_failed fired $(grep -c 'alert retention_failed fires' "$D_TMP/daemon.log") times"
 [ "$(exports "$DIR/$LIVE" | wc -l)" = "$((kept + 2))" ] ||
@@ -193,6 +198,8 @@ check_says 1 "^WARNING: Retention failed: .*listing gs://$B/"
 # The next prune that succeeds clears it, and deletes the two.
 ctl prune >"$D_TMP/p" 2>&1 || dfail "prune: $(cat "$D_TMP/p")"
 check_says 0 "^OK: Retention failed: last prune of gs://$B succeeded at "
+ctl metrics | grep -qx 'databackup_alert_firing{alert="retention_failed"} 0' ||
+    dfail "metrics after: $(ctl metrics | grep retention_failed)"
 wait_for "the clear line" 10 grep -q 'alert retention_failed clears' \
     "$D_TMP/daemon.log"
 [ "$(exports "$DIR/$LIVE" | wc -l)" = "$kept" ] ||
