@@ -112,14 +112,18 @@ master_prune_record(struct master *m, int ok, const char *why)
 		    journal_error(m->journal));
 }
 
-/* The prune ended (ok, or not with why): free its worker, tell. */
+/*
+ * The prune ended (ok, or not with why): free its worker, tell.  Recorded
+ * for the alert unless a dry run, or cut short by the daemon's stop (no
+ * fault of the bucket's: the next run prunes again).
+ */
 static void
 master_prune_end(struct master *m, struct master_worker *w, int ok,
-    const char *why)
+    const char *why, int record)
 {
 	struct master_event	 ev;
 
-	if (!m->prune_dry)
+	if (!m->prune_dry && record)
 		master_prune_record(m, ok, why);
 	w->prune = 0;
 	if (w->state == MW_BUSY)
@@ -161,10 +165,10 @@ master_prune_msg(struct master *m, struct master_worker *w,
 		master_emit(m, MASTER_EV_PRUNE_LINE, &ev);
 		return;
 	case MSG_JOB_DONE:
-		master_prune_end(m, w, 1, NULL);
+		master_prune_end(m, w, 1, NULL, 1);
 		break;
 	case MSG_JOB_FAILED:
-		master_prune_end(m, w, 0, f->message);
+		master_prune_end(m, w, 0, f->message, 1);
 		break;
 	case MSG_JOB_POLLED:
 		return;
@@ -185,7 +189,7 @@ master_prune_orphaned(struct master *m, struct master_worker *w,
 	char	why[128];
 
 	snprintf(why, sizeof(why), "worker %d %s", w->slot, how);
-	master_prune_end(m, w, 0, why);
+	master_prune_end(m, w, 0, why, !m->stopping);
 }
 
 /* After a run: prune if it succeeded and retention is on. */
