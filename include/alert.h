@@ -1,6 +1,6 @@
 /*
- * alert.h: the four built-in alerts as a pure state machine, and what
- * they remember between evaluations.
+ * alert.h: the built-in alerts as a pure state machine, and what they
+ * remember between evaluations.
  *
  * The monitor tells the memory (struct alert_mem) what happened: a run
  * ended, an attempt failed, a database was exported.  Before each
@@ -34,6 +34,7 @@ enum alert_id {
 	ALERT_DRILL_FAILED,	/* the last restore drill had failures */
 	ALERT_DRILL_OVERDUE,	/* a database not verified by a restore
 				   within [drill] cycle */
+	ALERT_RETENTION_FAILED,	/* the last prune by [retention] failed */
 	ALERT_COUNT
 };
 
@@ -110,6 +111,13 @@ struct alert_input {
 					   first_ms: first export */
 	size_t		 ndrilled;
 	int64_t		 drill_cycle_ms;
+	/* Retention (none of it when retention_on is 0). */
+	int		 retention_on;	/* [retention] keeps a number */
+	int64_t		 prune_ms;	/* last prune (not a dry run) ended;
+					   0: none known */
+	int		 prune_failed;
+	const char	*prune_bucket;	/* the bucket it pruned */
+	const char	*prune_error;	/* why it failed */
 };
 
 struct alert {
@@ -169,6 +177,9 @@ enum alert_level alert_severity(enum alert_id);
 enum alert_level alert_now(const struct alert *);
 const char	*alert_runbook(enum alert_id);
 void		 alert_init(struct alert_set *, int64_t);
+void		 alert_names_add(char *, size_t, size_t *, const char *, ...)
+		    __attribute__((__format__(printf, 4, 5)));
+void		 alert_names_more(char *, size_t, size_t, size_t);
 int		 alert_target_counts(const struct alert_target *,
 		    const struct alert_input *);
 int		 alert_db_stale(const struct alert_db *, int64_t, int64_t);

@@ -125,6 +125,17 @@ struct journal_drill_db {
 	int64_t		 verified_ms;	/* last restore that worked; 0: none */
 };
 
+/* A prune by [retention], not a dry run, as it ended. */
+struct journal_retention {
+	int64_t		 id;
+	int64_t		 started_ms;
+	int64_t		 ended_ms;
+	char		 bucket[GCP_BUCKET_MAX + 1];
+	int		 failed;
+	char		 error[GCP_MESSAGE_MAX];	/* why, if it failed */
+};
+#define JOURNAL_RETENTION_KEPT	100	/* rows of prunes kept */
+
 struct restore;
 
 /* journal-restore.c */
@@ -145,6 +156,10 @@ int		 journal_restore_interrupted(struct journal *, int64_t,
 		    const char *);
 int		 journal_restores(struct journal *, int,
 		    void (*)(const struct restore *, void *), void *);
+int		 journal_retention_add(struct journal *,
+		    struct journal_retention *);
+int		 journal_retention_last(struct journal *,
+		    struct journal_retention *);
 
 /* journal-blocker.c */
 int		 journal_blocker_put(struct journal *, const char *,

@@ -119,6 +119,8 @@ struct master_drill_fail {
 /* master-prune.c */
 int		 master_prune_start(struct master *, int, const char *, char *,
 		    size_t);
+int		 master_retention_on(const struct config *);
+const struct journal_retention *master_prune_last(const struct master *);
 
 /* master-drill.c */
 int64_t		 master_drill_start(struct master *, const char *,

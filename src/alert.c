@@ -1,14 +1,15 @@
 /*
- * alert.c: the four built-in alerts ("run failed", "export errors",
- * "exports not running", "stale databases") as a pure state machine:
- * inputs and a time in, states, summaries and the set of changed alerts
- * out.  Also the rules of
+ * alert.c: the built-in alerts ("run failed", "export errors", "exports
+ * not running", "run stalled", "stale databases", the two of restore
+ * drills, "retention failed") as a pure state machine: inputs and a time
+ * in, states, summaries and the set of changed alerts out.  Also the rules of
  * what the alerts remember (which run counts, which databases still fail,
  * when the dead man's switch is pinged) and the "notifications failing"
  * line of `check`.  Hearing of events is monitor.c's; telling people is
  * notify.c's.  No I/O and no clock here; the memory's arrays are the only
  * allocation.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +96,18 @@ static const struct {
 	    "drill)?  Do they fail (alert \"Restore drill failed\")?\n"
 	    "3. Drill the databases now: `databackupctl drill "
 	    "PROJECT/INSTANCE/DATABASE --wait`, or raise [drill] sample." },
+	[ALERT_RETENTION_FAILED] = { "retention_failed", "Retention failed",
+	    ALERT_LEVEL_WARNING,
+	    "1. `journalctl -u databackupd` has the prune's lines "
+	    "(\"retention: cannot delete ...\", \"retention failed: ...\").\n"
+	    "2. A listing or deletion refused (403): the daemon's service "
+	    "account needs storage.objects.list and storage.objects.delete "
+	    "on the bucket; a retention policy or object hold on the bucket "
+	    "also refuses deletions.\n"
+	    "3. Old exports stay until a prune succeeds: the bucket grows, "
+	    "nothing is lost.\n"
+	    "4. Once fixed: `databackupctl prune`; the alert clears when a "
+	    "prune succeeds; docs/operations.md#alert-retention-failed." },
 };
 
 const char *
@@ -179,6 +192,43 @@ alert_now(const struct alert *a)
 }
 
 /*
+ * The lists of every summary and `check` line: "a, b, c and 4 more".
+ * alert_names_add appends the item fmt makes (after ", ") while fewer
+ * than ALERT_NAMES_SHOWN are shown, and counts it in *n either way;
+ * alert_names_more then appends how many of total were not shown.  buf
+ * holds a string ("" to start with); everything is cut to fit len.
+ */
+void
+alert_names_add(char *buf, size_t len, size_t *n, const char *fmt, ...)
+{
+	char	one[ALERT_SUMMARY_MAX];
+	va_list	ap;
+
+	if ((*n)++ >= ALERT_NAMES_SHOWN)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(one, sizeof(one), fmt, ap);
+	va_end(ap);
+	if (*n > 1)
+		strlcat(buf, ", ", len);
+	strlcat(buf, one, len);
+}
+
+/* " and 4 more" (or "4 more" when none is named) after n added items. */
+void
+alert_names_more(char *buf, size_t len, size_t n, size_t total)
+{
+	char	more[48];
+	size_t	shown = n < ALERT_NAMES_SHOWN ? n : ALERT_NAMES_SHOWN;
+
+	if (total <= shown)
+		return;
+	snprintf(more, sizeof(more), "%s%zu more", shown > 0 ? " and " : "",
+	    total - shown);
+	strlcat(buf, more, len);
+}
+
+/*
  * "p/i/d, p/i/d, p/i/d and 4 more": the first ALERT_NAMES_SHOWN targets,
  * since that is the first thing the runbook asks.
  */
@@ -186,23 +236,15 @@ void
 alert_targets_text(const struct alert_target *t, size_t n, char *buf,
     size_t len)
 {
-	char	one[GCP_PROJECT_ID_MAX + GCP_INSTANCE_MAX + GCP_DATABASE_MAX +
-		    8];
-	size_t	i;
+	size_t	i, k = 0;
 
 	if (len == 0)
 		return;
 	buf[0] = '\0';
-	for (i = 0; i < n && i < ALERT_NAMES_SHOWN; i++) {
-		snprintf(one, sizeof(one), "%s%s/%s/%s", i > 0 ? ", " : "",
-		    t[i].project, t[i].instance, t[i].database);
-		strlcat(buf, one, len);
-	}
-	if (n > ALERT_NAMES_SHOWN) {
-		snprintf(one, sizeof(one), " and %zu more",
-		    n - ALERT_NAMES_SHOWN);
-		strlcat(buf, one, len);
-	}
+	for (i = 0; i < n; i++)
+		alert_names_add(buf, len, &k, "%s/%s/%s", t[i].project,
+		    t[i].instance, t[i].database);
+	alert_names_more(buf, len, k, n);
 }
 
 /* Returns 1 if firing; fills the summary and count either way. */
@@ -257,20 +299,16 @@ alert_target_counts(const struct alert_target *t,
 static int
 alert_eval_export_errors(struct alert *a, const struct alert_input *in)
 {
-	char	names[ALERT_SUMMARY_MAX], one[ALERT_SUMMARY_MAX];
+	char	names[ALERT_SUMMARY_MAX];
 	size_t	i, n = 0;
 
 	names[0] = '\0';
 	for (i = 0; i < in->nfailing; i++) {
 		if (!alert_target_counts(&in->failing[i], in))
 			continue;
-		if (n < ALERT_NAMES_SHOWN) {
-			snprintf(one, sizeof(one), "%s%s/%s/%s", n > 0 ?
-			    ", " : "", in->failing[i].project,
-			    in->failing[i].instance, in->failing[i].database);
-			strlcat(names, one, sizeof(names));
-		}
-		n++;
+		alert_names_add(names, sizeof(names), &n, "%s/%s/%s",
+		    in->failing[i].project, in->failing[i].instance,
+		    in->failing[i].database);
 	}
 	a->count = (int)n;
 	if (n == 0) {
@@ -278,11 +316,7 @@ alert_eval_export_errors(struct alert *a, const struct alert_input *in)
 		    "failed %d times was exported since", in->threshold);
 		return (0);
 	}
-	if (n > ALERT_NAMES_SHOWN) {
-		snprintf(one, sizeof(one), " and %zu more",
-		    n - ALERT_NAMES_SHOWN);
-		strlcat(names, one, sizeof(names));
-	}
+	alert_names_more(names, sizeof(names), n, n);
 	snprintf(a->summary, sizeof(a->summary), "%zu database%s failed %d "
 	    "or more times, not exported since: %s", n, n == 1 ? "" : "s",
 	    in->threshold, names);
@@ -385,7 +419,7 @@ alert_db_stale(const struct alert_db *db, int64_t now_ms, int64_t max_age_ms)
 static int
 alert_eval_stale(struct alert *a, const struct alert_input *in)
 {
-	char	names[ALERT_SUMMARY_MAX], one[ALERT_SUMMARY_MAX], age[32];
+	char	names[ALERT_SUMMARY_MAX], age[32];
 	size_t	i, n = 0;
 
 	names[0] = '\0';
@@ -395,13 +429,9 @@ alert_eval_stale(struct alert *a, const struct alert_input *in)
 		if (alert_db_stale(&in->dbs[i], in->now_ms,
 		    2 * in->max_age_ms))
 			a->level = ALERT_LEVEL_CRITICAL;
-		if (n < ALERT_NAMES_SHOWN) {
-			snprintf(one, sizeof(one), "%s%s/%s/%s", n > 0 ?
-			    ", " : "", in->dbs[i].project, in->dbs[i].instance,
-			    in->dbs[i].database);
-			strlcat(names, one, sizeof(names));
-		}
-		n++;
+		alert_names_add(names, sizeof(names), &n, "%s/%s/%s",
+		    in->dbs[i].project, in->dbs[i].instance,
+		    in->dbs[i].database);
 	}
 	a->count = (int)n;
 	alert_age_text(in->max_age_ms, age, sizeof(age));
@@ -411,11 +441,7 @@ alert_eval_stale(struct alert *a, const struct alert_input *in)
 		    in->ndbs, in->ndbs == 1 ? "" : "s", age);
 		return (0);
 	}
-	if (n > ALERT_NAMES_SHOWN) {
-		snprintf(one, sizeof(one), " and %zu more",
-		    n - ALERT_NAMES_SHOWN);
-		strlcat(names, one, sizeof(names));
-	}
+	alert_names_more(names, sizeof(names), n, n);
 	snprintf(a->summary, sizeof(a->summary), "%zu database%s without a "
 	    "verified export in %s: %s", n, n == 1 ? "" : "s", age, names);
 	return (1);
@@ -425,8 +451,8 @@ alert_eval_stale(struct alert *a, const struct alert_input *in)
 static int
 alert_eval_drill_failed(struct alert *a, const struct alert_input *in)
 {
-	char	names[ALERT_SUMMARY_MAX], one[ALERT_SUMMARY_MAX];
-	size_t	i;
+	char	names[ALERT_SUMMARY_MAX];
+	size_t	i, n = 0;
 
 	a->count = (int)in->ndrill_failed;
 	if (!in->drills_on || in->drill_id == 0) {
@@ -442,18 +468,11 @@ alert_eval_drill_failed(struct alert *a, const struct alert_input *in)
 		return (0);
 	}
 	names[0] = '\0';
-	for (i = 0; i < in->ndrill_failed && i < ALERT_NAMES_SHOWN; i++) {
-		snprintf(one, sizeof(one), "%s%s/%s/%s (%.120s)",
-		    i > 0 ? ", " : "", in->drill_failed[i].project,
-		    in->drill_failed[i].instance,
+	for (i = 0; i < in->ndrill_failed; i++)
+		alert_names_add(names, sizeof(names), &n, "%s/%s/%s (%.120s)",
+		    in->drill_failed[i].project, in->drill_failed[i].instance,
 		    in->drill_failed[i].database, in->drill_failed[i].error);
-		strlcat(names, one, sizeof(names));
-	}
-	if (in->ndrill_failed > ALERT_NAMES_SHOWN) {
-		snprintf(one, sizeof(one), " and %zu more",
-		    in->ndrill_failed - ALERT_NAMES_SHOWN);
-		strlcat(names, one, sizeof(names));
-	}
+	alert_names_more(names, sizeof(names), n, n);
 	snprintf(a->summary, sizeof(a->summary), "drill %lld: %zu of %d "
 	    "restores failed: %s", (long long)in->drill_id,
 	    in->ndrill_failed, in->drill_total, names);
@@ -468,7 +487,7 @@ alert_eval_drill_failed(struct alert *a, const struct alert_input *in)
 static int
 alert_eval_drill_overdue(struct alert *a, const struct alert_input *in)
 {
-	char	names[ALERT_SUMMARY_MAX], one[ALERT_SUMMARY_MAX], age[32];
+	char	names[ALERT_SUMMARY_MAX], age[32];
 	size_t	i, n = 0;
 
 	a->count = 0;
@@ -482,13 +501,9 @@ alert_eval_drill_overdue(struct alert *a, const struct alert_input *in)
 		if (!alert_db_stale(&in->drilled[i], in->now_ms,
 		    in->drill_cycle_ms))
 			continue;
-		if (n < ALERT_NAMES_SHOWN) {
-			snprintf(one, sizeof(one), "%s%s/%s/%s", n > 0 ?
-			    ", " : "", in->drilled[i].project,
-			    in->drilled[i].instance, in->drilled[i].database);
-			strlcat(names, one, sizeof(names));
-		}
-		n++;
+		alert_names_add(names, sizeof(names), &n, "%s/%s/%s",
+		    in->drilled[i].project, in->drilled[i].instance,
+		    in->drilled[i].database);
 	}
 	a->count = (int)n;
 	if (in->drill_cycle_ms % (86400 * 1000LL) == 0)
@@ -503,13 +518,44 @@ alert_eval_drill_overdue(struct alert *a, const struct alert_input *in)
 		    age);
 		return (0);
 	}
-	if (n > ALERT_NAMES_SHOWN) {
-		snprintf(one, sizeof(one), " and %zu more",
-		    n - ALERT_NAMES_SHOWN);
-		strlcat(names, one, sizeof(names));
-	}
+	alert_names_more(names, sizeof(names), n, n);
 	snprintf(a->summary, sizeof(a->summary), "%zu database%s without a "
 	    "verified restore in %s: %s", n, n == 1 ? "" : "s", age, names);
+	return (1);
+}
+
+/*
+ * Firing while the last prune that was not a dry run failed (a dry run
+ * deletes nothing, so says nothing of deletions), until one succeeds.
+ * Retention turned off fires nothing: no prune would ever clear it.
+ */
+static int
+alert_eval_retention(struct alert *a, const struct alert_input *in)
+{
+	const char	*bucket = in->prune_bucket != NULL ? in->prune_bucket :
+			    "";
+	char		 when[32];
+
+	a->count = 0;
+	if (!in->retention_on) {
+		strlcpy(a->summary, "retention off ([retention] unset): "
+		    "exports are never deleted", sizeof(a->summary));
+		return (0);
+	}
+	if (in->prune_ms == 0) {
+		strlcpy(a->summary, "no prune has ended yet",
+		    sizeof(a->summary));
+		return (0);
+	}
+	json_time(in->prune_ms, when, sizeof(when));
+	if (!in->prune_failed) {
+		snprintf(a->summary, sizeof(a->summary), "last prune of "
+		    "gs://%.222s succeeded at %s", bucket, when);
+		return (0);
+	}
+	snprintf(a->summary, sizeof(a->summary), "prune of gs://%.222s at %s "
+	    "failed: %s", bucket, when, in->prune_error != NULL ?
+	    in->prune_error : "");
 	return (1);
 }
 
@@ -551,6 +597,9 @@ alert_eval(struct alert_set *s, const struct alert_input *in)
 			break;
 		case ALERT_DRILL_OVERDUE:
 			firing = alert_eval_drill_overdue(a, in);
+			break;
+		case ALERT_RETENTION_FAILED:
+			firing = alert_eval_retention(a, in);
 			break;
 		case ALERT_COUNT:
 			break;
@@ -816,14 +865,11 @@ alert_channels_line(const struct alert_channel *ch, size_t n, char *buf,
  * "WARNING: HEAD: a, b, c and N more": the first items by name, then how
  * many of total are left, cut to fit len.  Nothing ("") when total is 0.
  */
-#define ALERT_LIST_NAMED	3
-
 void
 alert_list_line(const char *head, const char *const *items, size_t n,
     size_t total, char *buf, size_t len)
 {
-	char	more[48];
-	size_t	i;
+	size_t	i, k = 0;
 
 	if (len == 0)
 		return;
@@ -831,14 +877,7 @@ alert_list_line(const char *head, const char *const *items, size_t n,
 	if (total == 0)
 		return;
 	snprintf(buf, len, "WARNING: %s: ", head);
-	for (i = 0; i < n && i < ALERT_LIST_NAMED; i++) {
-		if (i > 0)
-			strlcat(buf, ", ", len);
-		strlcat(buf, items[i], len);
-	}
-	if (total > i) {
-		snprintf(more, sizeof(more), "%s%zu more", i > 0 ? " and " :
-		    "", total - i);
-		strlcat(buf, more, len);
-	}
+	for (i = 0; i < n; i++)
+		alert_names_add(buf, len, &k, "%s", items[i]);
+	alert_names_more(buf, len, k, total);
 }

@@ -1,7 +1,8 @@
 /*
  * journal-restore.c: what a restore asks of the journal (the export to
- * read back) and its own record (table restores).  Restores are rare, so
- * their statements are prepared when used rather than at open.
+ * read back) and its own record (table restores), drills, and how the
+ * prunes of [retention] ended (table retention).  All are rare, so their
+ * statements are prepared when used rather than at open.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -397,4 +398,65 @@ journal_drill_state(struct journal *j,
 	}
 	sqlite3_finalize(st);
 	return (n);
+}
+
+/*
+ * A prune ended (r->ended_ms set): its row, id into r->id, and the rows
+ * older than the last JOURNAL_RETENTION_KEPT go.  0 or -1.
+ */
+int
+journal_retention_add(struct journal *j, struct journal_retention *r)
+{
+	static const char	 fn[] = "journal_retention_add";
+	sqlite3_stmt		*st;
+
+	if ((st = journal_prepare(j, "INSERT INTO retention (started_ms,"
+	    " ended_ms, bucket, outcome, error) VALUES (?1, ?2, ?3, ?4, ?5)",
+	    fn)) == NULL)
+		return (-1);
+	sqlite3_bind_int64(st, 1, r->started_ms);
+	sqlite3_bind_int64(st, 2, r->ended_ms);
+	sqlite3_bind_text(st, 3, r->bucket, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, r->failed ? "failed" : "succeeded", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, r->error, -1, SQLITE_STATIC);
+	if (journal_restore_write(j, st, fn) == -1)
+		return (-1);
+	r->id = sqlite3_last_insert_rowid(j->db);
+	if ((st = journal_prepare(j, "DELETE FROM retention WHERE id <= ?1",
+	    fn)) == NULL)
+		return (-1);
+	sqlite3_bind_int64(st, 1, r->id - JOURNAL_RETENTION_KEPT);
+	return (journal_restore_write(j, st, fn));
+}
+
+/* The newest prune into r: 1, 0 if none, -1 on error. */
+int
+journal_retention_last(struct journal *j, struct journal_retention *r)
+{
+	static const char	 fn[] = "journal_retention_last";
+	sqlite3_stmt		*st;
+	char			 outcome[16];
+	int			 rc;
+
+	memset(r, 0, sizeof(*r));
+	if ((st = journal_prepare(j, "SELECT id, started_ms, ended_ms, bucket,"
+	    " outcome, error FROM retention ORDER BY id DESC LIMIT 1", fn)) ==
+	    NULL)
+		return (-1);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		r->id = sqlite3_column_int64(st, 0);
+		r->started_ms = sqlite3_column_int64(st, 1);
+		r->ended_ms = sqlite3_column_int64(st, 2);
+		journal_col(st, 3, r->bucket, sizeof(r->bucket));
+		journal_col(st, 4, outcome, sizeof(outcome));
+		r->failed = strcmp(outcome, "succeeded") != 0;
+		journal_col(st, 5, r->error, sizeof(r->error));
+	} else if (rc != SQLITE_DONE)
+		journal_sqlerr(j, fn, "select");
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return (1);
+	return (rc == SQLITE_DONE ? 0 : -1);
 }

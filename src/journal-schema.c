@@ -123,12 +123,22 @@ static const char journal_sql_v2[] =
 	"  failed INTEGER NOT NULL DEFAULT 0);";
 
 /*
- * Schema version 3: how long the operations that held an instance (its
- * automated backup, maintenance) lasted, the newest of each type per
+ * Version 3: how each prune by [retention] ended (dry runs aside), so
+ * that a failed one stays an alert across a restart until one succeeds
+ * (a few rows a day at most, trimmed to JOURNAL_RETENTION_KEPT:
+ * journal-restore.c); and how long the operations that held an instance
+ * (its automated backup, maintenance) lasted, the newest of each type per
  * instance, so the next night's wait on them aims at their end
  * (journal-blocker.c).
  */
 static const char journal_sql_v3[] =
+	"CREATE TABLE retention ("
+	"  id INTEGER PRIMARY KEY,"
+	"  started_ms INTEGER NOT NULL,"
+	"  ended_ms INTEGER NOT NULL,"
+	"  bucket TEXT NOT NULL,"
+	"  outcome TEXT NOT NULL,"
+	"  error TEXT NOT NULL DEFAULT '');"
 	"CREATE TABLE blockers ("
 	"  project TEXT NOT NULL,"
 	"  instance TEXT NOT NULL,"
@@ -146,7 +156,7 @@ static const char journal_sql_v3[] =
 static const char *const journal_migrations[] = {
 	journal_sql_v1,		/* 0 -> 1: empty file to first schema */
 	journal_sql_v2,		/* 1 -> 2: restores */
-	journal_sql_v3,		/* 2 -> 3: blockers */
+	journal_sql_v3,		/* 2 -> 3: retention, blockers */
 };
 _Static_assert(sizeof(journal_migrations) / sizeof(journal_migrations[0]) ==
     JOURNAL_SCHEMA_VERSION, "one migration step per schema version");

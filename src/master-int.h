@@ -152,6 +152,10 @@ struct master {
 	int			 prune_state;	/* MASTER_PRUNE_* */
 	int			 prune_dry;
 	char			 prune_last[GCP_MESSAGE_MAX]; /* its last line */
+	int64_t			 prune_started_ms;
+	char			 prune_bucket[GCP_BUCKET_MAX + 1]; /* its */
+	struct journal_retention last_prune;	/* not a dry run; id 0:
+						   none since the journal */
 	struct journal_run	 last_run;	/* id 0: none */
 	struct run_disc		 last_disc;	/* its discovery, if ... */
 	int64_t			 last_disc_id;	/* ... it ended in this life */
@@ -238,6 +242,7 @@ void		 master_prune_msg(struct master *, struct master_worker *,
 void		 master_prune_orphaned(struct master *, struct master_worker *,
 		    const char *);
 void		 master_prune_after_run(struct master *, const struct run *);
+void		 master_prune_load(struct master *);
 
 /* master-restore.c */
 int		 master_restore_dispatch(struct master *);

@@ -5,7 +5,8 @@
  * (worker-prune.c).  One at a time; a request while one runs is refused,
  * one after a run while another is queued or running is dropped (the
  * next run prunes again).  The master only passes on what the worker
- * says and logs how it ended.
+ * says, logs how it ended and keeps how the last prune that was not a dry
+ * run ended, in the journal too: the "Retention failed" alert reads it.
  */
 #include <sys/types.h>
 
@@ -21,7 +22,8 @@
 #include "msg.h"
 #include "xmalloc.h"
 
-static int
+/* Does [retention] keep a number of anything (else it is off)? */
+int
 master_retention_on(const struct config *c)
 {
 	return (c->keep_daily > 0 || c->keep_weekly > 0 ||
@@ -77,6 +79,8 @@ master_prune_dispatch(struct master *m)
 	mj->keep_weekly = (uint32_t)c->keep_weekly;
 	mj->keep_monthly = (uint32_t)c->keep_monthly;
 	mj->now_ms = master_now_ms();
+	m->prune_started_ms = mj->now_ms;
+	strlcpy(m->prune_bucket, c->bucket, sizeof(m->prune_bucket));
 	w->state = MW_BUSY;
 	w->prune = 1;
 	w->since_ms = w->heard_ms = master_now_ms();
@@ -85,13 +89,42 @@ master_prune_dispatch(struct master *m)
 	return (0);
 }
 
-/* The prune ended (ok, or not with why): free its worker, tell. */
+/*
+ * How a prune that was not a dry run ended, kept for the alert, and in
+ * the journal so that a failure outlives a restart.  A journal that
+ * cannot be written loses only the record: the alert still reads it.
+ */
+static void
+master_prune_record(struct master *m, int ok, const char *why)
+{
+	struct journal_retention	*r = &m->last_prune;
+
+	memset(r, 0, sizeof(*r));
+	r->started_ms = m->prune_started_ms;
+	r->ended_ms = master_now_ms();
+	strlcpy(r->bucket, m->prune_bucket, sizeof(r->bucket));
+	r->failed = !ok;
+	if (!ok)
+		strlcpy(r->error, why, sizeof(r->error));
+	if (m->journal != NULL && m->journal_ok &&
+	    journal_retention_add(m->journal, r) == -1)
+		log_warnx("retention: not journaled: %s",
+		    journal_error(m->journal));
+}
+
+/*
+ * The prune ended (ok, or not with why): free its worker, tell.  Recorded
+ * for the alert unless a dry run, or cut short by the daemon's stop (no
+ * fault of the bucket's: the next run prunes again).
+ */
 static void
 master_prune_end(struct master *m, struct master_worker *w, int ok,
-    const char *why)
+    const char *why, int record)
 {
 	struct master_event	 ev;
 
+	if (!m->prune_dry && record)
+		master_prune_record(m, ok, why);
 	w->prune = 0;
 	if (w->state == MW_BUSY)
 		w->state = MW_IDLE;
@@ -132,10 +165,10 @@ master_prune_msg(struct master *m, struct master_worker *w,
 		master_emit(m, MASTER_EV_PRUNE_LINE, &ev);
 		return;
 	case MSG_JOB_DONE:
-		master_prune_end(m, w, 1, NULL);
+		master_prune_end(m, w, 1, NULL, 1);
 		break;
 	case MSG_JOB_FAILED:
-		master_prune_end(m, w, 0, f->message);
+		master_prune_end(m, w, 0, f->message, 1);
 		break;
 	case MSG_JOB_POLLED:
 		return;
@@ -156,7 +189,7 @@ master_prune_orphaned(struct master *m, struct master_worker *w,
 	char	why[128];
 
 	snprintf(why, sizeof(why), "worker %d %s", w->slot, how);
-	master_prune_end(m, w, 0, why);
+	master_prune_end(m, w, 0, why, !m->stopping);
 }
 
 /* After a run: prune if it succeeded and retention is on. */
@@ -176,4 +209,21 @@ master_prune_after_run(struct master *m, const struct run *r)
 	if (master_prune_start(m, 0, why, err, sizeof(err)) == -1)
 		log_notice("retention: not after run %lld: %s",
 		    (long long)r->jr.id, err);
+}
+
+/* At start: how the last prune ended, from the journal. */
+void
+master_prune_load(struct master *m)
+{
+	memset(&m->last_prune, 0, sizeof(m->last_prune));
+	if (m->journal != NULL && journal_retention_last(m->journal,
+	    &m->last_prune) == -1)
+		log_warnx("retention: %s", journal_error(m->journal));
+}
+
+/* The last prune that was not a dry run, or NULL if none is known. */
+const struct journal_retention *
+master_prune_last(const struct master *m)
+{
+	return (m->last_prune.ended_ms != 0 ? &m->last_prune : NULL);
 }

@@ -347,6 +347,7 @@ master_loop(struct master *m)
 	master_restore_recover(m);
 	master_drill_load(m);
 	master_drill_arm(m);
+	master_prune_load(m);
 	master_daily_arm(m);
 	master_catch_up(m);
 	evtimer_add(m->ev_prune, &tv);	/* first pass on the first turn */

@@ -300,6 +300,22 @@ monitor_target(struct alert_target *t, const struct job *job, int64_t when)
 		strlcpy(t->error, job->last_error, sizeof(t->error));
 }
 
+/* Fill in's retention part; in borrows the master's record. */
+static void
+monitor_retention_input(struct monitor *mon, const struct config *conf,
+    struct alert_input *in)
+{
+	const struct journal_retention	*r = master_prune_last(mon->m);
+
+	in->retention_on = master_retention_on(conf);
+	if (r == NULL)
+		return;
+	in->prune_ms = monitor_clock(mon, r->ended_ms);
+	in->prune_failed = r->failed;
+	in->prune_bucket = r->bucket;
+	in->prune_error = r->error;
+}
+
 static void
 monitor_eval(struct monitor *mon)
 {
@@ -337,6 +353,7 @@ monitor_eval(struct monitor *mon)
 	in.ndbs = mon->ndbs;
 	in.max_age_ms = (int64_t)conf->max_age_ms;
 	monitor_drill_input(mon->m, conf, &in, &dtargets, &ddbs);
+	monitor_retention_input(mon, conf, &in);
 
 	changed = alert_eval(&mon->alerts, &in);
 	for (k = 0; k < ALERT_COUNT; k++) {
@@ -1218,8 +1235,10 @@ monitor_event_cb(const struct master_event *ev, void *arg)
 	case MASTER_EV_DRILL_END:
 		break;		/* the next evaluation reads the drills */
 	case MASTER_EV_PRUNE_LINE:
-	case MASTER_EV_PRUNE_END:
 		break;		/* logged by the master */
+	case MASTER_EV_PRUNE_END:
+		monitor_eval_soon(mon);	/* "Retention failed" reads it */
+		break;
 	}
 }
 

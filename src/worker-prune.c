@@ -95,12 +95,14 @@ worker_prune(struct worker *w)
 	struct msg_done		 d;
 	char			 prefix[GCP_OBJECT_MAX + 1], *token = NULL;
 	char			 held[RETENTION_HELD_MAX];
+	char			 firstobj[GCP_OBJECT_MAX + 1];
 	size_t			 i, k, g, ng, dbs = 0, nheld = 0, gone = 0;
 	size_t			 failed = 0;
 	uint64_t		 bytes = 0;
 
 	memset(&p, 0, sizeof(p));
 	memset(&first, 0, sizeof(first));
+	firstobj[0] = '\0';
 	p.w = w;
 	pol.daily = (int)j->keep_daily;
 	pol.weekly = (int)j->keep_weekly;
@@ -161,8 +163,11 @@ worker_prune(struct worker *w)
 			}
 			if (gcp_object_delete(&w->gcp, &j->ctx, j->bucket,
 			    o->name, o->gen, &err) != GCP_OK) {
-				if (failed++ == 0)
+				if (failed++ == 0) {
 					first = err;
+					strlcpy(firstobj, o->name,
+					    sizeof(firstobj));
+				}
 				prune_say(&p, "cannot delete gs://%s/%s: %s",
 				    j->bucket, o->name, err.message);
 				continue;
@@ -182,9 +187,9 @@ worker_prune(struct worker *w)
 	    nheld == 1 ? "" : "s", p.foreign, p.foreign == 1 ? "" : "s");
 	prune_free(&p);
 	if (failed > 0) {
-		gcp_error_set(&err, GCP_PERMANENT, "%zu deletion%s failed, the "
-		    "first: %s", failed, failed == 1 ? "" : "s",
-		    first.message);
+		gcp_error_set(&err, GCP_PERMANENT, "%zu object%s could not be "
+		    "deleted, the first gs://%s/%s: %s", failed, failed == 1 ?
+		    "" : "s", j->bucket, firstobj, first.message);
 		worker_failed(w, &err, 0, 0);
 		return;
 	}

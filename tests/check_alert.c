@@ -1,5 +1,5 @@
 /*
- * check_alert.c: the four alerts (alert.c) as a state machine with the
+ * check_alert.c: the alerts (alert.c) as a state machine with the
  * clock set by the test; "stale databases" driven by tables of what
  * happens to a small fleet; their memory (which runs count, which databases
  * still fail, when the dead man's switch is pinged) driven by tables of
@@ -150,6 +150,41 @@ START_TEST(test_and_more)
 	ck_assert_str_eq(buf, "proj/inst/db0, proj/inst/db1");
 	alert_targets_text(t, 0, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "");
+}
+END_TEST
+
+/* The one list maker every summary and check line uses. */
+START_TEST(test_names_helper)
+{
+	char	buf[64], tiny[12];
+	size_t	i, n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < 5; i++)
+		alert_names_add(buf, sizeof(buf), &n, "d%zu (%s)", i, "x");
+	ck_assert_uint_eq(n, 5);
+	alert_names_more(buf, sizeof(buf), n, n);
+	ck_assert_str_eq(buf, "d0 (x), d1 (x), d2 (x) and 2 more");
+
+	/* Fewer items than the total: the rest counted. */
+	buf[0] = '\0';
+	n = 0;
+	alert_names_add(buf, sizeof(buf), &n, "%s", "a");
+	alert_names_more(buf, sizeof(buf), n, 4);
+	ck_assert_str_eq(buf, "a and 3 more");
+	buf[0] = '\0';
+	alert_names_more(buf, sizeof(buf), 0, 4);
+	ck_assert_str_eq(buf, "4 more");
+	buf[0] = '\0';
+	alert_names_more(buf, sizeof(buf), 0, 0);
+	ck_assert_str_eq(buf, "");
+
+	/* Cut to fit, always terminated. */
+	tiny[0] = '\0';
+	n = 0;
+	for (i = 0; i < 3; i++)
+		alert_names_add(tiny, sizeof(tiny), &n, "name%zu", i);
+	ck_assert_str_eq(tiny, "name0, name");
 }
 END_TEST
 
@@ -1120,6 +1155,73 @@ START_TEST(test_drills)
 }
 END_TEST
 
+/*
+ * "Retention failed": quiet while retention is off or no prune ended,
+ * fires (WARNING) on a failed prune naming the bucket and the error, says
+ * nothing more while nothing changes, clears on the next good prune, and
+ * falls quiet when retention is turned off.
+ */
+START_TEST(test_retention)
+{
+	struct alert_set	 s;
+	struct alert_input	 in;
+	struct alert		*a = &s.a[ALERT_RETENTION_FAILED];
+	char			 line[ALERT_SUMMARY_MAX + 64];
+
+	ck_assert_str_eq(alert_name(ALERT_RETENTION_FAILED),
+	    "retention_failed");
+	ck_assert_str_eq(alert_title(ALERT_RETENTION_FAILED),
+	    "Retention failed");
+	ck_assert_int_eq(alert_severity(ALERT_RETENTION_FAILED),
+	    ALERT_LEVEL_WARNING);
+	alert_init(&s, T0);
+	quiet(&in, T0);
+	ck_assert_uint_eq(alert_eval(&s, &in), 0);
+	ck_assert_ptr_nonnull(strstr(a->summary, "retention off"));
+	in.retention_on = 1;
+	ck_assert_uint_eq(alert_eval(&s, &in), 0);
+	ck_assert_str_eq(a->summary, "no prune has ended yet");
+
+	/* A prune fails: the bucket and why. */
+	in.prune_ms = T0 - H;
+	in.prune_failed = 1;
+	in.prune_bucket = "backups-b";
+	in.prune_error = "2 objects could not be deleted, the first "
+	    "gs://backups-b/p/i/d/x.sql.gz: HTTP 403";
+	ck_assert_uint_eq(alert_eval(&s, &in), 1U << ALERT_RETENTION_FAILED);
+	ck_assert_int_eq(a->state, ALERT_FIRING);
+	ck_assert_int_eq(alert_level(&s), ALERT_LEVEL_WARNING);
+	alert_line(a, line, sizeof(line));
+	ck_assert_ptr_nonnull(strstr(line, "WARNING: Retention failed: "
+	    "prune of gs://backups-b at "));
+	ck_assert_ptr_nonnull(strstr(line, "failed: 2 objects could not be "
+	    "deleted"));
+	ck_assert_uint_eq(alert_eval(&s, &in), 0);
+
+	/* Still failing at the next prune: no news either. */
+	in.prune_ms = T0;
+	in.prune_error = "listing gs://backups-b/: HTTP 503";
+	ck_assert_uint_eq(alert_eval(&s, &in), 0);
+	ck_assert_ptr_nonnull(strstr(a->summary, "listing gs://backups-b/"));
+
+	/* A good prune clears it. */
+	in.prune_ms = T0 + H;
+	in.prune_failed = 0;
+	in.now_ms = T0 + H;
+	ck_assert_uint_eq(alert_eval(&s, &in), 1U << ALERT_RETENTION_FAILED);
+	ck_assert_int_eq(a->state, ALERT_OK);
+	ck_assert_ptr_nonnull(strstr(a->summary, "last prune of "
+	    "gs://backups-b succeeded at "));
+
+	/* Failed again, then retention off: nothing would clear it. */
+	in.prune_failed = 1;
+	ck_assert_uint_eq(alert_eval(&s, &in), 1U << ALERT_RETENTION_FAILED);
+	in.retention_on = 0;
+	ck_assert_uint_eq(alert_eval(&s, &in), 1U << ALERT_RETENTION_FAILED);
+	ck_assert_int_eq(a->state, ALERT_OK);
+}
+END_TEST
+
 static Suite *
 alert_suite(void)
 {
@@ -1131,6 +1233,7 @@ alert_suite(void)
 	tcase_add_test(tc, test_quiet);
 	tcase_add_test(tc, test_export_errors);
 	tcase_add_test(tc, test_and_more);
+	tcase_add_test(tc, test_names_helper);
 	tcase_add_test(tc, test_run_failed);
 	tcase_add_test(tc, test_not_running);
 	tcase_add_loop_test(tc, test_not_running_rows, 0,
@@ -1139,6 +1242,7 @@ alert_suite(void)
 	    sizeof(scenarios) / sizeof(scenarios[0]));
 	tcase_add_test(tc, test_memory_set);
 	tcase_add_test(tc, test_drills);
+	tcase_add_test(tc, test_retention);
 	tcase_add_loop_test(tc, test_stale, 0,
 	    sizeof(stale_scenarios) / sizeof(stale_scenarios[0]));
 	tcase_add_loop_test(tc, test_stale_rule, 0,

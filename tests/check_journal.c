@@ -928,47 +928,6 @@ fixture_job_cb(const struct job *job, void *arg)
 }
 
 
-/* A schema 2 file gains the blockers table and keeps its restores. */
-START_TEST(test_migrate_v2_fixture)
-{
-	struct journal		*j;
-	const char		*top = getenv("top_srcdir");
-	char			 path[512], *sql, buf[64];
-	FILE			*fp;
-	long			 len;
-	int64_t			 ms;
-
-	snprintf(path, sizeof(path), "%s/tests/data/journal-v2.sql",
-	    top != NULL ? top : ".");
-	ck_assert_ptr_nonnull(fp = fopen(path, "r"));
-	ck_assert_int_eq(fseek(fp, 0, SEEK_END), 0);
-	len = ftell(fp);
-	rewind(fp);
-	sql = calloc(1, (size_t)len + 1);
-	ck_assert_int_eq(fread(sql, 1, (size_t)len, fp), (size_t)len);
-	fclose(fp);
-	raw_exec(sql);
-	free(sql);
-	ck_assert_int_eq(raw_int("PRAGMA user_version"), 2);
-
-	j = jopen();
-	ck_assert_int_eq(raw_int("PRAGMA user_version"),
-	    JOURNAL_SCHEMA_VERSION);
-	ck_assert_int_eq(raw_int("SELECT count(*) FROM restores"), 1);
-	ck_assert_int_eq(raw_int("SELECT count(*) FROM drills"), 1);
-	ck_assert_int_eq(journal_blocker_get(j, "proj-a", "inst-1",
-	    "BACKUP_VOLUME", &ms), 0);
-	ck_assert_int_eq(journal_blocker_put(j, "proj-a", "inst-1",
-	    "BACKUP_VOLUME", 600000, T0), 0);
-	ck_assert_int_eq(journal_blocker_get(j, "proj-a", "inst-1",
-	    "BACKUP_VOLUME", &ms), 1);
-	ck_assert_int_eq(ms, 600000);
-	journal_close(j);
-	ck_assert_str_eq(raw_text("PRAGMA integrity_check", buf, sizeof(buf)),
-	    "ok");
-}
-END_TEST
-
 static void
 blocker_row_cb(const char *type, int64_t ms, void *arg)
 {
@@ -1082,6 +1041,122 @@ START_TEST(test_migrate_v1_fixture)
 	    "state = 'succeeded'"), 1);
 	ck_assert_str_eq(raw_text("PRAGMA integrity_check", buf, sizeof(buf)),
 	    "ok");
+}
+END_TEST
+
+/* The ended drill's failed restores, as journal_drill_last tells them. */
+static void
+fixture_drill_cb(const char *source, const char *error, void *arg)
+{
+	int	*n = arg;
+
+	ck_assert_str_eq(source, "proj-a/inst-1/db2");
+	ck_assert_str_eq(error, "import failed");
+	(*n)++;
+}
+
+/*
+ * A version 2 file (restores and drills) opens as the current version:
+ * its drill is still read, and prunes and blockers are recorded from
+ * then on.
+ */
+START_TEST(test_migrate_v2_fixture)
+{
+	struct journal			*j;
+	struct journal_drill		 d;
+	struct journal_retention	 r;
+	const char			*top = getenv("top_srcdir");
+	char				 path[512], *sql, buf[64];
+	FILE				*fp;
+	long				 len;
+	int64_t				 ms;
+	int				 nfail = 0;
+
+	snprintf(path, sizeof(path), "%s/tests/data/journal-v2.sql",
+	    top != NULL ? top : ".");
+	ck_assert_ptr_nonnull(fp = fopen(path, "r"));
+	ck_assert_int_eq(fseek(fp, 0, SEEK_END), 0);
+	len = ftell(fp);
+	rewind(fp);
+	sql = calloc(1, (size_t)len + 1);
+	ck_assert_int_eq(fread(sql, 1, (size_t)len, fp), (size_t)len);
+	fclose(fp);
+	raw_exec(sql);
+	free(sql);
+	ck_assert_int_eq(raw_int("PRAGMA user_version"), 2);
+
+	j = jopen();
+	ck_assert_int_eq(raw_int("PRAGMA user_version"),
+	    JOURNAL_SCHEMA_VERSION);
+	ck_assert_int_eq(journal_drill_last(j, &d, fixture_drill_cb, &nfail),
+	    1);
+	ck_assert_int_eq(d.id, 1);
+	ck_assert_int_eq(d.failed, 1);
+	ck_assert_int_eq(nfail, 1);
+	ck_assert_int_eq(journal_retention_last(j, &r), 0);
+	memset(&r, 0, sizeof(r));
+	r.started_ms = T0;
+	r.ended_ms = T0 + 1000;
+	strlcpy(r.bucket, "b", sizeof(r.bucket));
+	ck_assert_int_eq(journal_retention_add(j, &r), 0);
+	ck_assert_int_eq(journal_retention_last(j, &r), 1);
+	ck_assert_int_eq(r.failed, 0);
+	/* And the blockers table, empty. */
+	ck_assert_int_eq(journal_blocker_get(j, "proj-a", "inst-1",
+	    "BACKUP_VOLUME", &ms), 0);
+	ck_assert_int_eq(journal_blocker_put(j, "proj-a", "inst-1",
+	    "BACKUP_VOLUME", 600000, T0), 0);
+	ck_assert_int_eq(journal_blocker_get(j, "proj-a", "inst-1",
+	    "BACKUP_VOLUME", &ms), 1);
+	ck_assert_int_eq(ms, 600000);
+	journal_close(j);
+	ck_assert_str_eq(raw_text("PRAGMA integrity_check", buf, sizeof(buf)),
+	    "ok");
+}
+END_TEST
+
+/*
+ * How prunes ended: the newest is the one read back (a failure with its
+ * bucket and error, then a success over it), and the table keeps only
+ * the last JOURNAL_RETENTION_KEPT rows.
+ */
+START_TEST(test_retention_record)
+{
+	struct journal			*j;
+	struct journal_retention	 r, got;
+	int				 i;
+
+	j = jopen();
+	ck_assert_int_eq(journal_retention_last(j, &got), 0);
+	memset(&r, 0, sizeof(r));
+	r.started_ms = T0;
+	r.ended_ms = T0 + 5000;
+	strlcpy(r.bucket, "backups-b", sizeof(r.bucket));
+	r.failed = 1;
+	strlcpy(r.error, "2 objects could not be deleted", sizeof(r.error));
+	ck_assert_int_eq(journal_retention_add(j, &r), 0);
+	ck_assert_int_eq(journal_retention_last(j, &got), 1);
+	ck_assert_int_eq(got.id, r.id);
+	ck_assert_int_eq(got.started_ms, T0);
+	ck_assert_int_eq(got.ended_ms, T0 + 5000);
+	ck_assert_str_eq(got.bucket, "backups-b");
+	ck_assert_int_eq(got.failed, 1);
+	ck_assert_str_eq(got.error, "2 objects could not be deleted");
+
+	for (i = 0; i < JOURNAL_RETENTION_KEPT + 5; i++) {
+		r.failed = 0;
+		r.error[0] = '\0';
+		r.ended_ms = T0 + 10000 + i;
+		ck_assert_int_eq(journal_retention_add(j, &r), 0);
+	}
+	ck_assert_int_eq(journal_retention_last(j, &got), 1);
+	ck_assert_int_eq(got.failed, 0);
+	ck_assert_str_eq(got.error, "");
+	ck_assert_int_eq(got.ended_ms, T0 + 10000 + JOURNAL_RETENTION_KEPT +
+	    4);
+	journal_close(j);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM retention"),
+	    JOURNAL_RETENTION_KEPT);
 }
 END_TEST
 
@@ -1271,6 +1346,7 @@ journal_suite(void)
 	CASE("migrate_v1_fixture", test_migrate_v1_fixture);
 	CASE("migrate_v2_fixture", test_migrate_v2_fixture);
 	CASE("blockers", test_blockers);
+	CASE("retention", test_retention_record);
 	CASE("migrate_zero_length", test_migrate_zero_length);
 	CASE("refuse_foreign", test_refuse_foreign);
 	CASE("refuse_newer", test_refuse_newer);

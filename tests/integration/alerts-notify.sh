@@ -63,7 +63,7 @@ alert_state() { ctl --json status | jq -r ".alerts[] | select(.name == \"$1\") |
 
 # The start: nothing fires.
 ctl check >"$A_TMP/check" || fail "check at start: $(cat "$A_TMP/check")"
-[ "$(wc -l <"$A_TMP/check")" -eq 7 ] || fail "check: not one line per alert"
+[ "$(wc -l <"$A_TMP/check")" -eq 8 ] || fail "check: not one line per alert"
 
 # 1. Failing exports: "export errors" while retries go on, then the run
 # ends with a job that gave up: "run failed".

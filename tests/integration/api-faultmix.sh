@@ -13,33 +13,8 @@ echo "api-faultmix: seed $SEED"
 # The databases a run must export, computed from the fleet file the way
 # the daemon is configured below (every folder, "*-devel" excluded).
 want() {
-python3 - "$EMU_TMP/fleet.json" >"$EMU_TMP/want" <<'PY'
-import json, sys, fnmatch
-fleet = json.load(open(sys.argv[1]))
-out = []
-def project(p):
-    if p.get("state", "ACTIVE") != "ACTIVE" or not p.get("sqlApiEnabled", True):
-        return
-    if fnmatch.fnmatch(p["projectId"], "*-devel"):
-        return
-    for i in p.get("instances", []):
-        if i.get("activationPolicy", "ALWAYS") == "NEVER": continue
-        if i.get("state", "RUNNABLE") != "RUNNABLE": continue
-        if i.get("instanceType", "CLOUD_SQL_INSTANCE") != "CLOUD_SQL_INSTANCE": continue
-        if i.get("masterInstanceName"): continue
-        names = [d["name"] for d in i.get("databases", [])]
-        # Cloud SQL lists the default "postgres" database too.
-        if i["databaseVersion"].startswith("POSTGRES") and "postgres" not in names:
-            names.append("postgres")
-        for d in names:
-            out.append("%s/%s/%s" % (p["projectId"], i["name"], d))
-def folder(f):
-    if f.get("state", "ACTIVE") != "ACTIVE": return
-    for p in f.get("projects", []): project(p)
-    for g in f.get("folders", []): folder(g)
-for f in fleet.get("folders", []): folder(f)
-print("\n".join(sorted(out)))
-PY
+python3 "$top_srcdir/tests/integration/fleet-targets.py" \
+    --exclude '*-devel' "$EMU_TMP/fleet.json" >"$EMU_TMP/want"
 }
 
 # The generator spreads its databases over projects and instances of every

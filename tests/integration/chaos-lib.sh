@@ -37,30 +37,8 @@ chaos_fleet() {
 	# Every top-level folder is configured; replicas, stopped
 	# instances, projects not ACTIVE or without the API are not
 	# targets; PostgreSQL lists its "postgres" database too.
-	python3 - "$CHAOS_FLEET" >"$CHAOS_TARGETS" <<'PY' || fail "targets"
-import json, sys
-fleet = json.load(open(sys.argv[1]))
-out = []
-def project(p):
-    if p.get("state", "ACTIVE") != "ACTIVE" or not p.get("sqlApiEnabled", True):
-        return
-    for i in p.get("instances", []):
-        if i.get("activationPolicy", "ALWAYS") == "NEVER": continue
-        if i.get("state", "RUNNABLE") != "RUNNABLE": continue
-        if i.get("instanceType", "CLOUD_SQL_INSTANCE") != "CLOUD_SQL_INSTANCE": continue
-        if i.get("masterInstanceName"): continue
-        names = [d["name"] for d in i.get("databases", [])]
-        if i["databaseVersion"].startswith("POSTGRES") and "postgres" not in names:
-            names.append("postgres")
-        for d in names:
-            out.append("%s/%s/%s" % (p["projectId"], i["name"], d))
-def folder(f):
-    if f.get("state", "ACTIVE") != "ACTIVE": return
-    for p in f.get("projects", []): project(p)
-    for g in f.get("folders", []): folder(g)
-for f in fleet.get("folders", []): folder(f)
-print("\n".join(sorted(out)))
-PY
+	python3 "$top_srcdir/tests/integration/fleet-targets.py" \
+	    "$CHAOS_FLEET" >"$CHAOS_TARGETS" || fail "targets"
 	LC_ALL=C sort -o "$CHAOS_TARGETS" "$CHAOS_TARGETS"
 	CHAOS_N=$(wc -l <"$CHAOS_TARGETS")
 	CHAOS_FOLDERS=$(jq -r '[.folders[].id] | join(" ")' "$CHAOS_FLEET")

@@ -137,34 +137,8 @@ ctl() {
 # configured folders plus library-catalogue, Cloud SQL API enabled,
 # instances running and not replicas, projects not *-devel).
 expected_targets() {
-	python3 - "${EMU_FLEET:-$top_srcdir/etc/demo-fleet.json}" <<'PY'
-import json, sys, fnmatch
-fleet = json.load(open(sys.argv[1]))
-out = []
-def project(p):
-    if p.get("state", "ACTIVE") != "ACTIVE" or not p.get("sqlApiEnabled", True):
-        return
-    if fnmatch.fnmatch(p["projectId"], "*-devel"):
-        return
-    for i in p.get("instances", []):
-        if i.get("activationPolicy", "ALWAYS") == "NEVER": continue
-        if i.get("state", "RUNNABLE") != "RUNNABLE": continue
-        if i.get("instanceType", "CLOUD_SQL_INSTANCE") != "CLOUD_SQL_INSTANCE": continue
-        if i.get("masterInstanceName"): continue
-        names = [d["name"] for d in i.get("databases", [])]
-        # Cloud SQL lists the default "postgres" database too.
-        if i["databaseVersion"].startswith("POSTGRES") and "postgres" not in names:
-            names.append("postgres")
-        for d in names:
-            out.append("%s/%s/%s" % (p["projectId"], i["name"], d))
-def folder(f):
-    if f.get("state", "ACTIVE") != "ACTIVE": return
-    for p in f.get("projects", []): project(p)
-    for g in f.get("folders", []): folder(g)
-for f in fleet.get("folders", []):
-    if f["id"] in ("210000000001", "210000000002"): folder(f)
-for p in fleet.get("projects", []):
-    if p["projectId"] == "library-catalogue": project(p)
-print("\n".join(sorted(out)))
-PY
+	python3 "$top_srcdir/tests/integration/fleet-targets.py" \
+	    --folder 210000000001 --folder 210000000002 \
+	    --project library-catalogue --exclude '*-devel' \
+	    "${EMU_FLEET:-$top_srcdir/etc/demo-fleet.json}"
 }

@@ -11,7 +11,10 @@
 #     set plus the run's new export, keeps every export of the database
 #     whose exports stopped (and says why), and never touches objects not
 #     named by [export] object;
-#   - with retention off, prune is refused.
+#   - with retention off, prune is refused;
+#   - a prune whose deletions or listing are refused is "Retention
+#     failed" in `check` (WARNING, naming the bucket and why), across a
+#     restart, until the next prune that succeeds.
 # Prints the objects and bytes kept against keeping everything.
 . "$top_srcdir/tests/integration/daemon-lib.sh"
 
@@ -126,5 +129,80 @@ total=$(wc -l <"$D_TMP/all")
 kb=$(cd "$DIR/$LIVE" && xargs stat -c %s <"$D_TMP/left" | awk '{s += $1} END {print s}')
 echo "retention: 400 days of exports: kept $kept of $((total + 1)) objects," \
     "$kb of $allb bytes (before the run's new export)"
+
+# A prune that fails is a WARNING of `check` naming the bucket and why,
+# which a restart does not forget and the next good prune clears.  Two
+# exports older than every rule keeps are planted, and their deletions
+# refused (403); then the listing itself is.
+python3 - "$URL" "$LIVE" <<'PY' || fail "planting old exports"
+import datetime, json, sys, urllib.request
+url, live = sys.argv[1:3]
+today = datetime.datetime.now(datetime.timezone.utc).replace(
+    hour=3, minute=0, second=0, microsecond=0)
+for d in (450, 480):
+    t = today - datetime.timedelta(days=d)
+    body = json.dumps({"bucket": "campus-sql-backups", "name": "%s/%sZ.sql.gz"
+        % (live, t.strftime("%Y-%m-%dT%H%M%S")), "engine": "POSTGRES",
+        "size": 100, "timeCreated": t.strftime("%Y-%m-%dT%H:%M:%SZ")}).encode()
+    urllib.request.urlopen(urllib.request.Request(url + "/_emulator/objects",
+        data=body, method="POST")).read()
+PY
+ctl check >"$D_TMP/check" 2>&1 || dfail "check before: $(cat "$D_TMP/check")"
+grep -q "^OK: Retention failed: last prune of gs://$B succeeded at " \
+    "$D_TMP/check" || dfail "check before: $(cat "$D_TMP/check")"
+setfaults() {
+	printf '%s' "$1" | curl -s -o /dev/null -w '%{http_code}' -X POST \
+	    --data-binary @- "$URL/_emulator/faults" | grep -q 200 ||
+	    fail "emulator faults"
+}
+setfaults '[{"endpoint":"storage.objects.delete","kind":"status","status":403}]'
+ctl prune >"$D_TMP/p" 2>&1 && dfail "prune with deletions refused: exit 0"
+grep -q "cannot delete gs://$B/$LIVE/" "$D_TMP/p" ||
+    dfail "no failed deletion said: $(tail -5 "$D_TMP/p")"
+# check_says RC PATTERN: `check` exits RC and has a line matching PATTERN.
+check_says() {
+	ctl check >"$D_TMP/check" 2>&1
+	_rc=$?
+	[ "$_rc" = "$1" ] && grep -q "$2" "$D_TMP/check" ||
+	    dfail "check: exit $_rc, want $1 and \"$2\": $(cat "$D_TMP/check")"
+}
+refused="^WARNING: Retention failed: prune of gs://$B at .* failed: 2 objects could not be deleted, the first gs://$B/$LIVE/"
+check_says 1 "$refused"
+ctl --json check | tail -1 | jq -e '.status == 1' >/dev/null ||
+    dfail "check --json: $(ctl --json check)"
+ctl metrics | grep -qx 'databackup_alert_firing{alert="retention_failed"} 1' ||
+    dfail "metrics: $(ctl metrics | grep retention_failed)"
+ctl --json status | tail -1 | jq -e '.alerts[] | select(.name ==
+    "retention_failed") | .state == "firing" and .severity == "WARNING"' \
+    >/dev/null || dfail "status --json: no firing retention_failed"
+[ "$(grep -c 'alert retention_failed fires' "$D_TMP/daemon.log")" = 1 ] ||
+    dfail "retention_failed fired $(grep -c 'alert retention_failed fires' "$D_TMP/daemon.log") times"
+[ "$(exports "$DIR/$LIVE" | wc -l)" = "$((kept + 2))" ] ||
+    dfail "refused deletions deleted"
+
+# A restart keeps it: the journal has how the last prune ended.
+daemon_stop || dfail "daemon did not stop cleanly"
+daemon_start
+check_says 1 "$refused"
+
+# The listing refused: still failing, now for that reason.
+setfaults '[{"endpoint":"storage.objects.list","kind":"status","status":403}]'
+ctl prune >"$D_TMP/p" 2>&1 && dfail "prune with the listing refused: exit 0"
+check_says 1 "^WARNING: Retention failed: prune of gs://$B at .* failed: listing gs://$B/"
+
+# A dry run says nothing of deletions: the alert stays.
+setfaults '[]'
+ctl prune --dry-run >"$D_TMP/p" 2>&1 || dfail "dry run: $(cat "$D_TMP/p")"
+check_says 1 "^WARNING: Retention failed: .*listing gs://$B/"
+
+# The next prune that succeeds clears it, and deletes the two.
+ctl prune >"$D_TMP/p" 2>&1 || dfail "prune: $(cat "$D_TMP/p")"
+check_says 0 "^OK: Retention failed: last prune of gs://$B succeeded at "
+ctl metrics | grep -qx 'databackup_alert_firing{alert="retention_failed"} 0' ||
+    dfail "metrics after: $(ctl metrics | grep retention_failed)"
+wait_for "the clear line" 10 grep -q 'alert retention_failed clears' \
+    "$D_TMP/daemon.log"
+[ "$(exports "$DIR/$LIVE" | wc -l)" = "$kept" ] ||
+    dfail "the good prune left $(exports "$DIR/$LIVE" | wc -l) exports, want $kept"
 daemon_stop || dfail "daemon did not stop cleanly"
 echo "retention: ok"
