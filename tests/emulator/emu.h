@@ -235,6 +235,7 @@ struct emu_op {
 	char		*err_msg;
 	char		*fail_code;	/* planned failure */
 	char		*fail_msg;
+	long		 conflicts;	/* requests refused 409 behind it */
 };
 TAILQ_HEAD(emu_ops, emu_op);
 

@@ -674,6 +674,7 @@ stats_op(struct emu *e, struct emu_op *op)
 	    emu_real_of(e, op->start) * 1000);
 	cJSON_AddNumberToObject(o, "end_real_ms",
 	    emu_real_of(e, op->end) * 1000);
+	cJSON_AddNumberToObject(o, "conflicts", op->conflicts);
 	if (op->err_code != NULL) {
 		er = cJSON_AddObjectToObject(o, "error");
 		cJSON_AddStringToObject(er, "code", op->err_code);
