@@ -22,7 +22,7 @@
 
 #define MON_METRIC	"cloudsql.googleapis.com/database/disk/bytes_used"
 #define MON_RESOURCE	"cloudsql_database"
-#define MON_PERIOD	60		/* Cloud SQL samples disk use a minute */
+#define MON_PERIOD	60		/* Cloud SQL: a disk sample a minute */
 #define MON_OVERHEAD_MB	40		/* engine files beside the databases */
 #define MON_PAGE_MAX	100000		/* Monitoring: pageSize cap */
 #define MON_POINTS_MAX	1440		/* emulator: a day of points a series */
