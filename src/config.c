@@ -176,6 +176,10 @@ static const struct config_key config_table[] = {
 	{ "gcp", "pubsub_endpoint", CFG_URL,
 	    "https://pubsub.googleapis.com", CFG_NOSLASH,
 	    F(pubsub_endpoint), NONE, 0, 0, NULL },
+	/* Empty: Monitoring is not asked; disk sizes make the cold priors. */
+	{ "gcp", "monitoring_endpoint", CFG_URL,
+	    "https://monitoring.googleapis.com", CFG_NOSLASH,
+	    F(monitoring_endpoint), NONE, 0, 0, NULL },
 	{ "gcp", "ca_file", CFG_STR, NULL, 0, F(ca_file), NONE, 0, 0,
 	    config_check_readable },
 	{ "gcp", "quota_project", CFG_STR, NULL, 0, F(quota_project), NONE,
