@@ -44,6 +44,8 @@ struct disc_target {
 	int64_t		 disk_gb;	/* the instance's data disk */
 	int		 ndatabases;	/* targets of that instance */
 	const char	*via;		/* read replica that exports it, or NULL */
+	int64_t		 used_bytes;	/* the instance's disk bytes used, as
+					   Monitoring saw it; 0: unknown */
 };
 
 /* A read replica seen by the walk, whose primary is in its project. */

@@ -27,8 +27,9 @@ static struct disc_partial partial[] = {
 	{ "geo-lab", "", "us-east4", "REGION_UNREACHABLE", "unreachable" },
 };
 static struct disc_target targets[] = {
-	{ "physics-lab", "physics-mysql", "wiki", "MYSQL_8_0", 10, 1, NULL },
-	{ "finance-prod", "finance-pg", "ledger", "POSTGRES_15", 10, 2, NULL },
+	{ "physics-lab", "physics-mysql", "wiki", "MYSQL_8_0", 10, 1, NULL, 0 },
+	{ "finance-prod", "finance-pg", "ledger", "POSTGRES_15", 10, 2, NULL,
+	    0 },
 };
 
 static void
@@ -177,17 +178,17 @@ START_TEST(test_replicas)
 {
 	struct disc_target	 t[] = {
 		{ "physics-lab", "physics-mysql", "wiki", "MYSQL_8_0", 10, 2,
-		  NULL },
+		  NULL, 0 },
 		{ "physics-lab", "physics-mysql", "detectors", "MYSQL_8_0", 10,
-		  2, NULL },
+		  2, NULL, 0 },
 		{ "physics-lab", "physics-replica", "wiki", "MYSQL_8_0", 10, 2,
-		  NULL },
+		  NULL, 0 },
 		{ "physics-lab", "physics-replica", "detectors", "MYSQL_8_0",
-		  10, 2, NULL },
+		  10, 2, NULL, 0 },
 		{ "finance-prod", "finance-pg", "ledger", "POSTGRES_15", 10, 1,
-		  NULL },
+		  NULL, 0 },
 		{ "geo-lab", "geo-replica", "maps", "POSTGRES_15", 10, 1,
-		  NULL },
+		  NULL, 0 },
 	};
 	struct disc_replica	 rp[] = {
 		{ "physics-lab", "physics-replica", "physics-mysql", 1 },
