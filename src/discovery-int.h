@@ -16,6 +16,13 @@
 
 struct event;
 
+/*
+ * A Monitoring answer slower than this is not worth holding the walk up
+ * for (the disk size will do); a whole request, like [gcp] http_timeout,
+ * which applies when it is shorter.
+ */
+#define DISC_SIZE_TIMEOUT_MS	15000
+
 /* An instance's disk bytes used, as Monitoring last saw it. */
 struct disc_size {
 	const char		*project;

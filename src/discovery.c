@@ -1001,7 +1001,10 @@ disc_token_cb(const char *token, const struct gcp_error *err, void *arg)
 	disc_pump(d);
 }
 
-/* Cloud SQL Admin requests count against the shared budget. */
+/*
+ * Cloud SQL Admin requests count against the shared budget; Monitoring's
+ * (DISC_SIZES) are not Cloud SQL Admin calls and take no slot.
+ */
 static int
 disc_kind_sql(enum disc_kind k)
 {
@@ -1081,6 +1084,9 @@ disc_pump(struct disc *d)
 		url = disc_req_url(r);
 		gcp_request_init(&hr, &d->ctx, "GET", url,
 		    r->kind == DISC_BUCKET ? d->ctx.storage_anonymous : 0);
+		if (r->kind == DISC_SIZES &&
+		    hr.timeout_ms > DISC_SIZE_TIMEOUT_MS)
+			hr.timeout_ms = DISC_SIZE_TIMEOUT_MS;
 		if (http_multi_add(d->multi, &hr, disc_http_cb, r) == -1) {
 			memset(&err, 0, sizeof(err));
 			gcp_error_set(&err, GCP_PERMANENT, "cannot send %s",
