@@ -972,7 +972,7 @@ START_TEST(test_parse_disk_used)
 	char			*body;
 	size_t			 len, i;
 	const char		*ok[] = {
-		"{}",						/* no data */
+		"{}",					/* no data */
 		"{\"unit\":\"By\",\"timeSeries\":[]}",
 		/* Series the parser leaves out, one each. */
 		"{\"timeSeries\":[7]}",
