@@ -165,18 +165,22 @@ static const struct config_key config_table[] = {
 	{ "gcp", "credentials", CFG_STR, NULL, 0, F(credentials), NONE, 0, 0,
 	    config_check_readable },
 	{ "gcp", "sqladmin_endpoint", CFG_URL,
-	    "https://sqladmin.googleapis.com", CFG_NOSLASH,
+	    "https://sqladmin.googleapis.com", CFG_NOSLASH | CFG_REQUIRED,
 	    F(sqladmin_endpoint), NONE, 0, 0, NULL },
 	{ "gcp", "resourcemanager_endpoint", CFG_URL,
-	    "https://cloudresourcemanager.googleapis.com", CFG_NOSLASH,
+	    "https://cloudresourcemanager.googleapis.com",
+	    CFG_NOSLASH | CFG_REQUIRED,
 	    F(resourcemanager_endpoint), NONE, 0, 0, NULL },
 	{ "gcp", "storage_endpoint", CFG_URL,
-	    "https://storage.googleapis.com", CFG_NOSLASH,
+	    "https://storage.googleapis.com", CFG_NOSLASH | CFG_REQUIRED,
 	    F(storage_endpoint), NONE, 0, 0, NULL },
 	{ "gcp", "pubsub_endpoint", CFG_URL,
-	    "https://pubsub.googleapis.com", CFG_NOSLASH,
+	    "https://pubsub.googleapis.com", CFG_NOSLASH | CFG_REQUIRED,
 	    F(pubsub_endpoint), NONE, 0, 0, NULL },
-	/* Empty: Monitoring is not asked; disk sizes make the cold priors. */
+	/*
+	 * The one endpoint that may be empty: Monitoring is then not asked,
+	 * and disk sizes make the cold priors.  The others are needed.
+	 */
 	{ "gcp", "monitoring_endpoint", CFG_URL,
 	    "https://monitoring.googleapis.com", CFG_NOSLASH,
 	    F(monitoring_endpoint), NONE, 0, 0, NULL },
