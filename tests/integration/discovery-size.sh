@@ -98,4 +98,5 @@ ctl --json jobs | jq -e '[.jobs[] | select(.project == "sizes-lab")] |
     length == 4 and all(.state == "succeeded")' >/dev/null ||
     dfail "denied: the run did not export all four"
 daemon_stop || dfail "databackupd exited non-zero on SIGTERM"
+grep "Monitoring not available" "$D_TMP/daemon.log"
 echo "PASS: bytes used order a cold run; history a warm one; denied falls back"
