@@ -114,6 +114,7 @@ struct config {
 	char		*resourcemanager_endpoint;
 	char		*storage_endpoint;
 	char		*pubsub_endpoint;
+	char		*monitoring_endpoint;	/* NULL: not asked */
 	char		*ca_file;	/* extra CA bundle, or NULL */
 	char		*quota_project;	/* x-goog-user-project, or NULL */
 	int		 sqladmin_rpm;	/* Cloud SQL Admin requests per minute */

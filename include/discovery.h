@@ -3,7 +3,9 @@
  * (sub-folders recursively, ACTIVE projects), adds the configured projects,
  * lists each project's Cloud SQL instances and each instance's databases,
  * and sorts every database into targets, skipped (with the reason) and
- * excluded (with the rule).  Where it could not see everything (a list
+ * excluded (with the rule), each target with its instance's size (data
+ * disk, and disk bytes used from Cloud Monitoring when it answered; see
+ * discovery-size.c).  Where it could not see everything (a list
  * answer's warnings, a listing that failed for good) the result says so,
  * place by place.  Runs on the master's loop through http_multi, with a
  * bounded number of requests in flight.
@@ -44,6 +46,8 @@ struct disc_target {
 	int64_t		 disk_gb;	/* the instance's data disk */
 	int		 ndatabases;	/* targets of that instance */
 	const char	*via;		/* read replica that exports it, or NULL */
+	int64_t		 used_bytes;	/* the instance's disk bytes used, as
+					   Monitoring saw it; 0: unknown */
 };
 
 /* A read replica seen by the walk, whose primary is in its project. */

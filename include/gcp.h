@@ -172,6 +172,29 @@ struct gcp_op_search {
 	char		*next;		/* next page's token; caller frees */
 };
 
+/*
+ * Cloud Monitoring projects.timeSeries.list of an instance's disk bytes
+ * used (cloudsql.googleapis.com/database/disk/bytes_used), one series per
+ * instance.  Each series' newest point goes to cb (project and instance
+ * from resource.labels.database_id "P:I", both borrowed; bytes).  A
+ * series the parser cannot read is counted in malformed and left out,
+ * the others still count.  executionErrors (Monitoring could not read
+ * part of the data) are counted, the first one's message kept.
+ */
+#define GCP_MONITORING_WINDOW_SEC	600	/* see gcp_url_disk_used */
+#define GCP_DISK_USED_METRIC \
+	"cloudsql.googleapis.com/database/disk/bytes_used"
+typedef void	(*gcp_disk_used_cb)(const char *, const char *, int64_t,
+		    void *);
+struct gcp_series_page {
+	gcp_disk_used_cb cb;
+	void		*arg;
+	char		*next;		/* next page's token; caller frees */
+	int		 malformed;	/* series left out */
+	int		 exec_errors;	/* executionErrors[] entries */
+	char		 exec_error[GCP_MESSAGE_MAX];	/* the first's text */
+};
+
 /* Waits for a slot of api's budget; args: enum pacer_api, pacer_class. */
 typedef void	(*gcp_pace_fn)(int, int, void *);
 
@@ -204,6 +227,8 @@ char		*gcp_url_project_get(const struct gcp_ctx *, const char *);
 char		*gcp_url_instances_list(const struct gcp_ctx *, const char *,
 		    const char *);
 char		*gcp_url_databases_list(const struct gcp_ctx *, const char *,
+		    const char *);
+char		*gcp_url_disk_used(const char *, const char *, int64_t,
 		    const char *);
 
 enum gcp_status	 gcp_export_start(struct gcp_client *,
@@ -305,5 +330,7 @@ int		 gcp_parse_objects(const char *, size_t,
 		    struct gcp_object_page *, struct gcp_error *);
 int		 gcp_parse_object(const char *, size_t, struct gcp_object *,
 		    struct gcp_error *);
+int		 gcp_parse_disk_used(const char *, size_t,
+		    struct gcp_series_page *, struct gcp_error *);
 
 #endif

@@ -140,8 +140,8 @@ const struct restore *master_restore_next(const struct master *,
 		    const struct restore *);
 
 /* master-journal.c */
-int64_t		 master_predict_ms(struct master *, const char *, const char *,
-		    const char *, int64_t, int);
+int64_t		 master_predict_ms(struct master *,
+		    const struct disc_target *);
 
 /* master-state.c */
 int64_t		 master_now_ms(void);

@@ -1,7 +1,8 @@
 # core: the daemon, its modules, and their tests.
 libdatabackup_a_SOURCES += src/msg.c src/job.c src/sched.c src/jsonutil.c \
 	src/worker.c src/worker-restore.c src/worker-prune.c src/worker-int.h \
-	src/discovery.c src/arena.c src/run.c \
+	src/discovery.c src/discovery-size.c src/discovery-int.h \
+	src/arena.c src/run.c \
 	include/msg.h include/job.h include/sched.h include/worker.h \
 	include/discovery.h include/control.h include/run.h \
 	include/jsonutil.h include/arena.h
@@ -92,6 +93,7 @@ TESTS += tests/integration/daemon-run.sh tests/integration/daemon-faults.sh \
 	tests/integration/daemon-token.sh tests/integration/daemon-stuck.sh \
 	tests/integration/daemon-stall.sh tests/integration/daemon-cancel.sh \
 	tests/integration/discovery-partial.sh tests/integration/trigger-nothing.sh \
+	tests/integration/discovery-size.sh \
 	tests/integration/preflight.sh tests/integration/replica-export.sh \
 	tests/integration/control-abuse.sh \
 	tests/integration/control-roles.sh tests/integration/restore.sh \

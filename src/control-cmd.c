@@ -668,8 +668,7 @@ control_plan_cb(struct disc_result *res, void *arg)
 		    obj, sizeof(obj)) == 0)
 			cJSON_AddStringToObject(to, "object", obj);
 		cJSON_AddNumberToObject(to, "predicted", (double)
-		    master_predict_ms(m, t->project, t->instance, t->database,
-		    t->disk_gb, t->ndatabases) / 1000);
+		    master_predict_ms(m, t) / 1000);
 		if (journal_last_success(master_journal(m), t->project,
 		    t->instance,
 		    t->database, &last) == 1)

@@ -11,8 +11,10 @@
  * Filtering happens as early as it can: an excluded project is not listed
  * at all.  A walk that could not see everything (instances.list warnings,
  * listings failed for good) names each such place in the result's partial
- * list.  This file decides nothing about jobs; the master turns targets
- * into jobs.
+ * list.  Alongside a project's databases.list calls goes one Cloud
+ * Monitoring call for its instances' disk bytes used; that request kind
+ * is discovery-size.c's.  This file decides nothing about jobs; the
+ * master turns targets into jobs.
  */
 #include <sys/queue.h>
 #include <sys/tree.h>
@@ -27,7 +29,7 @@
 #include "arena.h"
 #include "auth.h"
 #include "config.h"
-#include "discovery.h"
+#include "discovery-int.h"
 #include "gcp.h"
 #include "http.h"
 #include "job.h"
@@ -37,6 +39,11 @@
 
 /* Per request, for transient errors: a bad minute must not lose a project. */
 #define DISC_TRIES_MAX		10
+/*
+ * Monitoring only improves a first estimate: a few tries, so a slow or
+ * failing Monitoring never holds the walk up for long.
+ */
+#define DISC_SIZE_TRIES_MAX	3
 #define DISC_BACKOFF_BASE_MS	500
 #define DISC_BACKOFF_CAP_MS	16000
 /*
@@ -46,73 +53,6 @@
  */
 #define DISC_TOKEN_BASE_MS	2000
 #define DISC_TOKEN_CAP_MS	60000
-
-enum disc_kind {
-	DISC_FOLDERS,
-	DISC_PROJECTS,
-	DISC_PROJECT_GET,
-	DISC_INSTANCES,
-	DISC_DATABASES,
-	DISC_BUCKET,		/* plan: the daemon's permissions on it */
-};
-
-/*
- * One step of the walk.  Its strings are in an arena, the walk's (folder)
- * or the result's (the others, so the targets it finds share them), and
- * are "" when they do not apply.
- */
-struct disc_req {
-	struct disc		*d;
-	enum disc_kind		 kind;
-	const char		*project;
-	const char		*folder;
-	const char		*instance;	/* DISC_DATABASES */
-	const char		*version;	/* the instance's */
-	int64_t			 disk_gb;	/* the instance's data disk */
-	char			*page;		/* page token, or NULL */
-	int			 tries;
-	int			 auth_retried;
-	int			 top;		/* a configured folder */
-	struct event		*timer;		/* retry backoff */
-	struct event		*pace_ev;	/* waiting for its slot */
-	int			 paced;		/* slot reserved: send now */
-	TAILQ_ENTRY(disc_req)	 entry;
-};
-TAILQ_HEAD(disc_reqs, disc_req);
-
-struct disc_name {
-	const char		*name;		/* in the walk's arena */
-	RB_ENTRY(disc_name)	 node;
-};
-RB_HEAD(disc_names, disc_name);
-
-struct disc {
-	struct event_base	*base;
-	struct http_multi	*multi;
-	struct auth		*auth;
-	struct config		**confp;
-	struct gcp_ctx		 ctx;
-	struct disc_pattern	*pat;
-	size_t			 npat;
-	disc_cb			 cb;
-	void			*arg;
-
-	struct disc_reqs	 queue;		/* waiting to be sent */
-	struct disc_reqs	 waiting;	/* in backoff */
-	int			 in_flight;
-	int			 wanting_token;	/* asked, or to ask again */
-	int			 token_tries;	/* failed asks in a row */
-	int			 no_token_retry; /* a plan: answer now */
-	struct event		*token_ev;	/* ask again after a failure */
-	int			 top_failed;
-	char			 disabled_consumer[64];	/* first 403 */
-	char			 disabled_project[GCP_PROJECT_ID_MAX + 1];
-	int			 own_disabled;
-	struct disc_names	 seen;		/* folders and projects */
-	struct arena		*names;		/* seen's keys, folders */
-	struct disc_result	*res;
-	struct event		*done_ev;
-};
 
 static int
 disc_name_cmp(struct disc_name *a, struct disc_name *b)
@@ -279,7 +219,7 @@ disc_seen(struct disc *d, const char *name)
 	return (1);
 }
 
-static struct disc_req *
+struct disc_req *
 disc_req_new(struct disc *d, enum disc_kind kind)
 {
 	struct disc_req	*r;
@@ -304,7 +244,7 @@ disc_req_free(struct disc_req *r)
 	free(r);
 }
 
-static void
+void
 disc_enqueue(struct disc *d, struct disc_req *r)
 {
 	TAILQ_INSERT_TAIL(&d->queue, r, entry);
@@ -326,6 +266,8 @@ disc_kind_name(enum disc_kind k)
 		return ("databases.list");
 	case DISC_BUCKET:
 		return ("buckets.testIamPermissions");
+	case DISC_SIZES:
+		return ("timeSeries.list");
 	}
 	return ("?");
 }
@@ -550,6 +492,7 @@ disc_instance_cb(const struct gcp_instance *in, void *arg)
 	r->version = arena_strdup(d->res->strings, in->version);
 	r->disk_gb = in->data_disk_gb;
 	disc_enqueue(d, r);
+	disc_size_want(d, pr);
 }
 
 /* instances.list says its answer is incomplete: name the place. */
@@ -702,6 +645,10 @@ disc_req_error(struct disc_req *r, const struct gcp_error *err)
 		disc_bucket_error(res, (*d->confp)->bucket, err);
 		return;
 	}
+	if (r->kind == DISC_SIZES) {
+		disc_size_failed(r, err);	/* never a discovery error */
+		return;
+	}
 	if (err->st != GCP_RETRY && err->st != GCP_BUSY)
 		res->lasting = 1;
 	switch (r->kind) {
@@ -748,7 +695,8 @@ disc_req_error(struct disc_req *r, const struct gcp_error *err)
 		disc_req_partial(r, err->message);
 		break;
 	case DISC_BUCKET:
-		break;		/* disc_bucket_error, above */
+	case DISC_SIZES:
+		break;		/* above */
 	}
 	log_warnx("discovery: %s %s%s%s%s: %s", disc_kind_name(r->kind),
 	    r->folder[0] != '\0' ? "folders/" : r->project,
@@ -812,6 +760,9 @@ disc_req_parse(struct disc_req *r, const char *body, size_t len,
 		break;
 	case DISC_BUCKET:
 		rv = disc_bucket_parse(d, body, len, err);
+		break;
+	case DISC_SIZES:
+		rv = disc_size_parse(r, body, len, &next, err);
 		break;
 	}
 	if (rv != 0) {
@@ -881,7 +832,8 @@ disc_http_cb(struct http_response *resp, void *arg)
 		goto out;
 	}
 	if ((st == GCP_RETRY || st == GCP_BUSY) &&
-	    ++r->tries < DISC_TRIES_MAX) {
+	    ++r->tries < (r->kind == DISC_SIZES ? DISC_SIZE_TRIES_MAX :
+	    DISC_TRIES_MAX)) {
 		rnd = arc4random();
 		wait = DISC_BACKOFF_BASE_MS << (r->tries - 1);
 		if (wait > DISC_BACKOFF_CAP_MS)
@@ -929,6 +881,8 @@ disc_req_url(struct disc_req *r)
 		    (*d->confp)->keep_monthly > 0);
 		return (gcp_url_bucket_test(&d->ctx, (*d->confp)->bucket,
 		    p.asked));
+	case DISC_SIZES:
+		return (disc_size_url(r));
 	}
 	return (NULL);
 }
@@ -942,6 +896,7 @@ disc_done_cb(evutil_socket_t fd, short ev, void *arg)
 	void			*cbarg = d->arg;
 
 	res->ended_ms = disc_now_ms();
+	disc_size_apply(d);
 	disc_replicas_apply(res,
 	    strcmp((*d->confp)->from_replica, "prefer") == 0);
 	if ((*d->confp)->nfolders > 0 && d->top_failed ==
@@ -1028,6 +983,11 @@ disc_token_cb(const char *token, const struct gcp_error *err, void *arg)
 				disc_req_free(r);
 				continue;
 			}
+			if (r->kind == DISC_SIZES) {
+				disc_size_failed(r, err);
+				disc_req_free(r);
+				continue;
+			}
 			if (r->top)
 				d->top_failed++;
 			disc_list_add(d->res, &d->res->errors,
@@ -1041,7 +1001,10 @@ disc_token_cb(const char *token, const struct gcp_error *err, void *arg)
 	disc_pump(d);
 }
 
-/* Cloud SQL Admin requests count against the shared budget. */
+/*
+ * Cloud SQL Admin requests count against the shared budget; Monitoring's
+ * (DISC_SIZES) are not Cloud SQL Admin calls and take no slot.
+ */
 static int
 disc_kind_sql(enum disc_kind k)
 {
@@ -1121,6 +1084,9 @@ disc_pump(struct disc *d)
 		url = disc_req_url(r);
 		gcp_request_init(&hr, &d->ctx, "GET", url,
 		    r->kind == DISC_BUCKET ? d->ctx.storage_anonymous : 0);
+		if (r->kind == DISC_SIZES &&
+		    hr.timeout_ms > DISC_SIZE_TIMEOUT_MS)
+			hr.timeout_ms = DISC_SIZE_TIMEOUT_MS;
 		if (http_multi_add(d->multi, &hr, disc_http_cb, r) == -1) {
 			memset(&err, 0, sizeof(err));
 			gcp_error_set(&err, GCP_PERMANENT, "cannot send %s",
@@ -1176,6 +1142,8 @@ disc_start(struct event_base *base, struct http_multi *multi, struct auth *auth,
 	d->res->strings = arena_new();
 	d->res->started_ms = disc_now_ms();
 	d->done_ev = evtimer_new(base, disc_done_cb, d);
+	if ((*confp)->monitoring_endpoint != NULL)
+		d->monitoring = xstrdup((*confp)->monitoring_endpoint);
 
 	for (i = 0; i < (*confp)->nfolders; i++)
 		disc_folder(d, (*confp)->folders[i], 1);
@@ -1245,6 +1213,7 @@ disc_cancel(struct disc *d)
 		free(n);
 	}
 	arena_free(d->names);
+	disc_size_free(d);
 	disc_result_free(d->res);
 	event_free(d->done_ev);
 	if (d->token_ev != NULL)

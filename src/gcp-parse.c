@@ -2,7 +2,8 @@
  * gcp-parse.c: Google's successful answers read into fixed structs: the
  * folder, project, instance, database and operation resources and their
  * list pages (with the warnings a page may carry), and Cloud Storage
- * object metadata.  Parsers are pure (body
+ * object metadata, and Cloud Monitoring's disk bytes used per instance.
+ * Parsers are pure (body
  * in, structs or callbacks out), so the master uses them around
  * http_multi and the worker's blocking calls in gcp.c use them too.
  *
@@ -28,6 +29,7 @@
 #define API_SQLADMIN	"sqladmin"
 #define API_CRM		"cloudresourcemanager"
 #define API_STORAGE	"storage"
+#define API_MONITORING	"monitoring"
 
 /*
  * Warnings kept from one page: Cloud SQL has a few dozen regions, so more
@@ -966,4 +968,121 @@ gcp_parse_object(const char *body, size_t len, struct gcp_object *obj,
 	memset(obj, 0, sizeof(*obj));
 	return (gcp_parse_one(body, len, API_STORAGE, gcp_object_from_json,
 	    obj, err));
+}
+
+/*
+ * The newest readable point of a series into *bytes: the one with the
+ * latest interval.endTime (Monitoring lists them newest first, so on a
+ * tie, or without times, the first wins).  A point whose int64Value is
+ * missing or not a count of bytes is passed over.  Returns 0, or -1 if
+ * no point could be read.
+ */
+static int
+gcp_series_newest(const cJSON *points, int64_t *bytes)
+{
+	const cJSON	*pt, *val;
+	const char	*t;
+	int64_t		 ms, best_ms = -1, v;
+	int		 found = 0;
+
+	cJSON_ArrayForEach(pt, points) {
+		val = cJSON_GetObjectItemCaseSensitive(pt, "value");
+		if (!cJSON_IsObject(val) ||
+		    cJSON_GetObjectItemCaseSensitive(val, "int64Value") ==
+		    NULL || gcp_int64(val, "int64Value", &v) == -1)
+			continue;
+		t = gcp_json_str(cJSON_GetObjectItemCaseSensitive(pt,
+		    "interval"), "endTime");
+		if (t == NULL || json_time_parse(t, &ms) == -1)
+			ms = -1;
+		if (!found || ms > best_ms) {
+			*bytes = v;
+			best_ms = ms;
+			found = 1;
+		}
+	}
+	return (found ? 0 : -1);
+}
+
+/*
+ * One TimeSeries: resource.labels.database_id "P:I" split at its last
+ * ':' (a domain-scoped project id has one of its own), and the newest
+ * point.  Returns 0, or -1 if it is not a series we can read.
+ */
+static int
+gcp_series_read(const cJSON *ts, char *project, size_t plen, char *instance,
+    size_t ilen, int64_t *bytes)
+{
+	const cJSON	*labels, *points;
+	const char	*id, *colon;
+	size_t		 n;
+
+	if (!cJSON_IsObject(ts))
+		return (-1);
+	labels = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(ts, "resource"), "labels");
+	if ((id = gcp_json_str(labels, "database_id")) == NULL ||
+	    (colon = strrchr(id, ':')) == NULL)
+		return (-1);
+	n = colon - id;
+	if (n == 0 || n >= plen || colon[1] == '\0' ||
+	    gcp_copy(instance, ilen, colon + 1) == -1)
+		return (-1);
+	memcpy(project, id, n);
+	project[n] = '\0';
+	points = cJSON_GetObjectItemCaseSensitive(ts, "points");
+	if (!cJSON_IsArray(points))
+		return (-1);
+	return (gcp_series_newest(points, bytes));
+}
+
+/*
+ * A page of projects.timeSeries.list for GCP_DISK_USED_METRIC: each
+ * readable series to page->cb, the next page's token (a new string) into
+ * page->next.  A body that is not a list answer is -1 with err set
+ * (GCP_RETRY, like any malformed answer); a malformed series only counts
+ * in page->malformed.  No timeSeries at all is an empty page: Monitoring
+ * leaves the field out when nothing matched.
+ */
+int
+gcp_parse_disk_used(const char *body, size_t len,
+    struct gcp_series_page *page, struct gcp_error *err)
+{
+	cJSON		*root;
+	const cJSON	*arr, *errs, *e, *ts;
+	const char	*msg;
+	char		 project[GCP_PROJECT_ID_MAX + 1];
+	char		 instance[GCP_INSTANCE_MAX + 1];
+	int64_t		 bytes = 0;
+
+	page->next = NULL;
+	page->malformed = page->exec_errors = 0;
+	page->exec_error[0] = '\0';
+	if ((root = gcp_json_parse(body, len, API_MONITORING, err)) == NULL)
+		return (-1);
+	if (gcp_array(root, "timeSeries", API_MONITORING, &arr, err) == -1 ||
+	    gcp_array(root, "executionErrors", API_MONITORING, &errs,
+	    err) == -1 ||
+	    gcp_next_token(root, &page->next, API_MONITORING, err) == -1) {
+		cJSON_Delete(root);
+		return (-1);
+	}
+	cJSON_ArrayForEach(e, errs) {
+		if (page->exec_errors++ > 0)
+			continue;
+		msg = gcp_json_str(e, "message");
+		strlcpy(page->exec_error, msg != NULL ? msg :
+		    "executionErrors", sizeof(page->exec_error));
+		gcp_clean_message(page->exec_error);
+	}
+	cJSON_ArrayForEach(ts, arr) {
+		if (gcp_series_read(ts, project, sizeof(project), instance,
+		    sizeof(instance), &bytes) == -1) {
+			page->malformed++;
+			continue;
+		}
+		page->cb(project, instance, bytes, page->arg);
+	}
+	cJSON_Delete(root);
+	return (0);
 }

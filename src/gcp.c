@@ -19,6 +19,7 @@
 
 #include "gcp.h"
 #include "http.h"
+#include "jsonutil.h"
 #include "log.h"
 #include "pacer.h"
 #include "xmalloc.h"
@@ -300,6 +301,38 @@ gcp_url_databases_list(const struct gcp_ctx *ctx, const char *project,
 {
 	return (gcp_url(ctx->sqladmin, "/v1/projects/%s/instances/%s/databases",
 	    project, instance));
+}
+
+/*
+ * Cloud Monitoring projects.timeSeries.list of every instance's disk
+ * bytes used in project, at endpoint (the [gcp] monitoring_endpoint; not
+ * in the gcp_ctx, which travels in every job message and no worker asks
+ * Monitoring).  The interval ends at end_ms (unix ms) and starts
+ * GCP_MONITORING_WINDOW_SEC before: Cloud SQL samples the metric every
+ * 60 s and a point shows up a few minutes late, so ten minutes hold
+ * several points of every running instance while keeping the answer
+ * small; an instance without a point in them (stopped, new) falls back
+ * to its disk size.  A page token is only valid for the query that gave
+ * it, so each page resends the same filter and interval: the caller
+ * keeps end_ms for the whole listing.  Returns a new string; caller
+ * frees.
+ */
+char *
+gcp_url_disk_used(const char *endpoint, const char *project, int64_t end_ms,
+    const char *page_token)
+{
+	char	*url, start[32], end[32];
+
+	json_time(end_ms - (int64_t)GCP_MONITORING_WINDOW_SEC * 1000, start,
+	    sizeof(start));
+	json_time(end_ms, end, sizeof(end));
+	url = gcp_url(endpoint, "/v3/projects/%s/timeSeries", project);
+	gcp_url_param(&url, "?filter=",
+	    "metric.type = \"" GCP_DISK_USED_METRIC "\"");
+	gcp_url_param(&url, "&interval.startTime=", start);
+	gcp_url_param(&url, "&interval.endTime=", end);
+	gcp_url_param(&url, "&pageToken=", page_token);
+	return (url);
 }
 
 /* Empties out, whose type what names, before a call. */

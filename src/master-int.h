@@ -69,8 +69,11 @@ struct msg_job;
 #define MASTER_DIRTY_ACK	0x4	/* then let the worker poll its op */
 #define MASTER_DIRTY_START	0x8	/* then send the job to its worker */
 #define MASTER_DIRTY_QUEUED	0x10	/* in m->pend */
-/* Prior export rate when a database has no history: MiB/s of disk. */
+/* Prior export rate when a database has no history: MiB/s of data. */
 #define MASTER_PRIOR_MIB_PER_SEC	25
+/* Bytes used above this are not believed (Cloud SQL disks end at 64 TB). */
+#define MASTER_PRIOR_BYTES_MAX		(1LL << 50)
+#define MASTER_PRIOR_MIN_MS		1000
 
 enum master_worker_state {
 	MW_IDLE,
@@ -203,8 +206,8 @@ void		 master_job_write(struct master *, struct job *, int);
 int		 master_flush(struct master *,
 		    void (*)(struct master *, struct job *, int));
 void		 master_prune_cb(int, short, void *);
-int64_t		 master_predict(struct master *, const char *, const char *,
-		    const char *, int64_t, int, int *);
+int64_t		 master_predict(struct master *, const struct disc_target *,
+		    int *);
 int64_t		 master_job_predicted(struct master *, const struct job *);
 
 /* master-dispatch.c */

@@ -151,37 +151,44 @@ master_prune_cb(evutil_socket_t fd, short ev, void *arg)
 }
 
 /*
- * Predicted export time: the journal's history for the database, else a
- * prior from the instance's data disk shared among its databases (*prior
- * set).  An overestimate costs little (a later first poll); an
- * underestimate costs polls.
+ * Predicted export time of target t: the journal's history for the
+ * database, else a prior (*prior set) from its instance's data shared
+ * among its databases.  The instance's data is its disk bytes used when
+ * Monitoring told discovery (t->used_bytes), else the size of its data
+ * disk, an upper bound that makes big, mostly empty disks look long.  An
+ * overestimate costs little (a later first poll); an underestimate costs
+ * polls.
  */
 int64_t
-master_predict(struct master *m, const char *project, const char *instance,
-    const char *database, int64_t disk_gb, int ndatabases, int *prior)
+master_predict(struct master *m, const struct disc_target *t, int *prior)
 {
-	int64_t	ms;
+	int64_t	ms, kib, disk_gb = t->disk_gb;
+	int	n = t->ndatabases;
 
 	*prior = 0;
-	if (m->journal != NULL && journal_predict_ms(m->journal, project,
-	    instance, database, &ms) == 1 && ms > 0)
+	if (m->journal != NULL && journal_predict_ms(m->journal, t->project,
+	    t->instance, t->database, &ms) == 1 && ms > 0)
 		return (ms);
 	*prior = 1;
-	if (ndatabases < 1)
-		ndatabases = 1;
+	if (n < 1)
+		n = 1;
+	if (t->used_bytes > 0) {
+		kib = (t->used_bytes < MASTER_PRIOR_BYTES_MAX ? t->used_bytes :
+		    MASTER_PRIOR_BYTES_MAX) / 1024;
+		ms = kib * 1000 / (MASTER_PRIOR_MIB_PER_SEC * 1024) / n;
+		return (ms > MASTER_PRIOR_MIN_MS ? ms : MASTER_PRIOR_MIN_MS);
+	}
 	if (disk_gb <= 0)
 		disk_gb = 10;
-	return (disk_gb * 1024 * 1000 / MASTER_PRIOR_MIB_PER_SEC / ndatabases);
+	return (disk_gb * 1024 * 1000 / MASTER_PRIOR_MIB_PER_SEC / n);
 }
 
 int64_t
-master_predict_ms(struct master *m, const char *project, const char *instance,
-    const char *database, int64_t disk_gb, int ndatabases)
+master_predict_ms(struct master *m, const struct disc_target *t)
 {
 	int	prior;
 
-	return (master_predict(m, project, instance, database, disk_gb,
-	    ndatabases, &prior));
+	return (master_predict(m, t, &prior));
 }
 
 /* What a worker polls by: the prior scaled by what the fleet taught. */

@@ -439,9 +439,7 @@ master_disc_jobs(struct master *m, const struct disc_result *res,
 		job->created_ms = master_now_ms();
 		if (t->via != NULL)
 			job->via = xstrdup(t->via);
-		job->predicted_ms = master_predict(m, t->project,
-		    t->instance, t->database, t->disk_gb, t->ndatabases,
-		    &prior);
+		job->predicted_ms = master_predict(m, t, &prior);
 		job->prior = prior;
 		newjobs[nnew++] = job;
 	}

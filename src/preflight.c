@@ -3,13 +3,16 @@
  * starts.  A token from the credentials found, each configured folder
  * (its projects listed) and project (read), the bucket (it exists, the
  * daemon may get and delete its objects, and what its lifecycle and
- * retention policy do to the exports).  One line a check, "ok" or
- * "PROBLEM" with the fix; blocking calls, run once before the loop exists.
+ * retention policy do to the exports), and whether Cloud Monitoring
+ * tells each configured project's disk bytes used (a note: it only
+ * improves first estimates).  One line a check, "ok" or "PROBLEM" with
+ * the fix; blocking calls, run once before the loop exists.
  */
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <event2/event.h>
 
@@ -153,6 +156,41 @@ pf_scope(struct preflight *pf)
 	}
 }
 
+/*
+ * Monitoring's disk bytes used, asked of each configured project (a
+ * folder's projects are only known to a walk).  Optional, so a note
+ * either way, never a problem.
+ */
+static void
+pf_monitoring(struct preflight *pf)
+{
+	const struct config	*c = pf->conf;
+	struct gcp_error	 err;
+	struct timespec		 ts;
+	int64_t			 now_ms;
+	size_t			 i;
+
+	if (c->monitoring_endpoint == NULL)
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	for (i = 0; i < c->nprojects; i++) {
+		gcp_error_reset(&err);
+		if (gcp_get(&pf->gc, &pf->ctx, gcp_url_disk_used(
+		    c->monitoring_endpoint, c->projects[i], now_ms, NULL),
+		    &err) == GCP_OK)
+			fprintf(pf->out, "project %s: note: Monitoring tells "
+			    "its instances' disk bytes used, for first "
+			    "estimates\n", c->projects[i]);
+		else
+			fprintf(pf->out, "project %s: note: Monitoring not "
+			    "available (%s): first estimates from disk sizes; "
+			    "%s needs monitoring.timeSeries.list there (e.g. "
+			    "roles/monitoring.viewer) for better ones\n",
+			    c->projects[i], err.message, pf->account);
+	}
+}
+
 static int
 pf_retention_on(const struct config *c)
 {
@@ -266,6 +304,7 @@ preflight(const struct config *conf, const struct auth_info *ai, FILE *out)
 		fatalx("preflight: http_easy_new");
 	if (pf_token(&pf) == 0) {
 		pf_scope(&pf);
+		pf_monitoring(&pf);
 		snprintf(what, sizeof(what), "bucket %s", conf->bucket);
 		if (pf_bucket_perms(&pf, what) == 0)
 			pf_bucket_policy(&pf, what);

@@ -212,6 +212,8 @@ START_TEST(test_good)
 	    "http://127.0.0.1:8080/crm");
 	ck_assert_str_eq(cfg->storage_endpoint, "https://storage.example.org");
 	ck_assert_str_eq(cfg->pubsub_endpoint, "https://pubsub.example.org");
+	/* Set empty: Monitoring is not asked. */
+	ck_assert_ptr_null(cfg->monitoring_endpoint);
 	ck_assert_ptr_null(cfg->ca_file);
 	ck_assert_str_eq(cfg->quota_project, "billing-project");
 	ck_assert_int_eq(cfg->sqladmin_rpm, 600);
@@ -259,6 +261,8 @@ START_TEST(test_defaults)
 	    "https://storage.googleapis.com");
 	ck_assert_str_eq(cfg->pubsub_endpoint,
 	    "https://pubsub.googleapis.com");
+	ck_assert_str_eq(cfg->monitoring_endpoint,
+	    "https://monitoring.googleapis.com");
 	ck_assert_ptr_null(cfg->ca_file);
 	ck_assert_ptr_null(cfg->quota_project);
 	ck_assert_int_eq(cfg->sqladmin_rpm, 180);
@@ -907,7 +911,7 @@ START_TEST(test_key_info)
 		if (ki.flags & CFG_REPEAT)
 			repeat++;
 	}
-	ck_assert_uint_eq(i, 61);
+	ck_assert_uint_eq(i, 62);
 	ck_assert_int_eq(restart, 6);
 	ck_assert_int_eq(repeat, 4);
 	ck_assert_int_eq(config_key_info(0, &ki), 0);

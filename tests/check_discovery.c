@@ -1,8 +1,9 @@
 /*
  * check_discovery.c: the pure parts of discovery (discovery.c): matching
  * patterns, why a trigger's patterns select nothing in a walk's result,
- * and one copy per database with read replicas, from results built by
- * hand.
+ * one copy per database with read replicas, from results built by hand,
+ * and each target's disk bytes used from a Monitoring answer
+ * (discovery-size.c).
  */
 #include <check.h>
 #include <stdlib.h>
@@ -10,6 +11,8 @@
 
 #include "arena.h"
 #include "discovery.h"
+#include "../src/discovery-int.h"
+#include "xmalloc.h"
 
 static struct disc_item	excluded[] = {
 	{ "chemistry-devel", "", "", "*-devel" },
@@ -27,8 +30,9 @@ static struct disc_partial partial[] = {
 	{ "geo-lab", "", "us-east4", "REGION_UNREACHABLE", "unreachable" },
 };
 static struct disc_target targets[] = {
-	{ "physics-lab", "physics-mysql", "wiki", "MYSQL_8_0", 10, 1, NULL },
-	{ "finance-prod", "finance-pg", "ledger", "POSTGRES_15", 10, 2, NULL },
+	{ "physics-lab", "physics-mysql", "wiki", "MYSQL_8_0", 10, 1, NULL, 0 },
+	{ "finance-prod", "finance-pg", "ledger", "POSTGRES_15", 10, 2, NULL,
+	    0 },
 };
 
 static void
@@ -177,17 +181,17 @@ START_TEST(test_replicas)
 {
 	struct disc_target	 t[] = {
 		{ "physics-lab", "physics-mysql", "wiki", "MYSQL_8_0", 10, 2,
-		  NULL },
+		  NULL, 0 },
 		{ "physics-lab", "physics-mysql", "detectors", "MYSQL_8_0", 10,
-		  2, NULL },
+		  2, NULL, 0 },
 		{ "physics-lab", "physics-replica", "wiki", "MYSQL_8_0", 10, 2,
-		  NULL },
+		  NULL, 0 },
 		{ "physics-lab", "physics-replica", "detectors", "MYSQL_8_0",
-		  10, 2, NULL },
+		  10, 2, NULL, 0 },
 		{ "finance-prod", "finance-pg", "ledger", "POSTGRES_15", 10, 1,
-		  NULL },
+		  NULL, 0 },
 		{ "geo-lab", "geo-replica", "maps", "POSTGRES_15", 10, 1,
-		  NULL },
+		  NULL, 0 },
 	};
 	struct disc_replica	 rp[] = {
 		{ "physics-lab", "physics-replica", "physics-mysql", 1 },
@@ -220,6 +224,89 @@ START_TEST(test_replicas)
 }
 END_TEST
 
+START_TEST(test_sizes)
+{
+	static const char	 body[] = "{\"timeSeries\":["
+	    "{\"resource\":{\"labels\":{\"database_id\":"
+	    "\"sizes-lab:roomy-pg\"}},"
+	    "\"points\":[{\"value\":{\"int64Value\":\"52428800\"}}]},"
+	    "{\"resource\":{\"labels\":{\"database_id\":"
+	    "\"sizes-lab:tight-pg\"}},"
+	    "\"points\":[{\"value\":{\"int64Value\":\"15770583040\"}}]},"
+	    "{\"resource\":{\"labels\":{\"database_id\":\"other-lab:x\"}},"
+	    "\"points\":[{\"value\":{\"int64Value\":\"5\"}}]},"
+	    "{\"resource\":{\"labels\":{\"database_id\":\"sizes-lab:idle\"}},"
+	    "\"points\":[{\"value\":{\"int64Value\":\"0\"}}]}],"
+	    "\"nextPageToken\":\"p2\"}";
+	struct disc_target	 t[] = {
+		{ "sizes-lab", "tight-pg", "archive", "POSTGRES_15", 20, 1,
+		  NULL, 0 },
+		{ "sizes-lab", "roomy-pg", "notes", "POSTGRES_15", 500, 1,
+		  NULL, 0 },
+		{ "sizes-lab", "idle", "d", "POSTGRES_15", 10, 1, NULL, 0 },
+		{ "other-lab", "x", "d", "POSTGRES_15", 10, 1, NULL, 0 },
+	};
+	struct disc		 d;
+	struct disc_result	 res;
+	struct disc_req		 pr, r, *q;
+	struct gcp_error	 err;
+	char			*next = NULL;
+
+	memset(&d, 0, sizeof(d));
+	memset(&res, 0, sizeof(res));
+	TAILQ_INIT(&d.queue);
+	res.strings = arena_new();
+	d.res = &res;
+
+	/* Asked once a project, and only with an endpoint. */
+	memset(&pr, 0, sizeof(pr));
+	pr.d = &d;
+	pr.project = "sizes-lab";
+	disc_size_want(&d, &pr);
+	ck_assert(TAILQ_EMPTY(&d.queue));
+	d.monitoring = xstrdup("http://127.0.0.1:1");
+	disc_size_want(&d, &pr);
+	disc_size_want(&d, &pr);
+	q = TAILQ_FIRST(&d.queue);
+	ck_assert_ptr_nonnull(q);
+	ck_assert_ptr_null(TAILQ_NEXT(q, entry));
+	ck_assert_int_eq(q->kind, DISC_SIZES);
+	ck_assert_str_eq(q->project, "sizes-lab");
+	TAILQ_REMOVE(&d.queue, q, entry);
+	free(q);
+
+	/* Only the project's own series, only sizes above zero. */
+	memset(&r, 0, sizeof(r));
+	r.d = &d;
+	r.project = "sizes-lab";
+	ck_assert_int_eq(disc_size_parse(&r, body, strlen(body), &next,
+	    &err), 0);
+	ck_assert_str_eq(next, "p2");
+	free(next);
+	ck_assert_uint_eq(d.nsizes, 2);
+	ck_assert_int_eq(disc_size_parse(&r, "{", 1, &next, &err), -1);
+
+	res.targets = t;
+	res.ntargets = sizeof(t) / sizeof(t[0]);
+	disc_size_apply(&d);
+	ck_assert_int_eq(t[0].used_bytes, 15770583040LL);
+	ck_assert_int_eq(t[1].used_bytes, 52428800);
+	ck_assert_int_eq(t[2].used_bytes, 0);	/* unknown: the disk */
+	ck_assert_int_eq(t[3].used_bytes, 0);
+
+	/* Failures are counted, never an error of the walk. */
+	disc_size_failed(&r, NULL);
+	disc_size_failed(&r, &err);
+	ck_assert_int_eq(d.sizes_failed, 2);
+	ck_assert_uint_eq(res.errors.n, 0);
+	ck_assert_uint_eq(res.partial.n, 0);
+
+	disc_size_free(&d);
+	ck_assert_ptr_null(d.monitoring);
+	arena_free(res.strings);
+}
+END_TEST
+
 static Suite *
 discovery_suite(void)
 {
@@ -233,6 +320,10 @@ discovery_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("replicas");
 	tcase_add_test(tc, test_replicas);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("sizes");
+	tcase_set_timeout(tc, 10);
+	tcase_add_test(tc, test_sizes);
 	suite_add_tcase(s, tc);
 	return (s);
 }

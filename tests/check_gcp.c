@@ -939,6 +939,135 @@ START_TEST(test_parse_objects)
 }
 END_TEST
 
+START_TEST(test_url_disk_used)
+{
+	char	*u;
+
+	/* 2026-12-06T03:00:00Z, ten minutes back; the filter encoded. */
+	u = gcp_url_disk_used("http://127.0.0.1:1", "physics-lab",
+	    1796526000000LL, NULL);
+	ck_assert_str_eq(u, "http://127.0.0.1:1/v3/projects/physics-lab/"
+	    "timeSeries?filter=metric.type%20%3D%20%22cloudsql.googleapis.com"
+	    "%2Fdatabase%2Fdisk%2Fbytes_used%22"
+	    "&interval.startTime=2026-12-06T02%3A50%3A00Z"
+	    "&interval.endTime=2026-12-06T03%3A00%3A00Z");
+	free(u);
+	/* The next page: the same query, with its token. */
+	u = gcp_url_disk_used("https://monitoring.googleapis.com", "p1",
+	    1796526000000LL, "a b");
+	ck_assert_ptr_nonnull(strstr(u, "&interval.startTime=2026-12-06T02"
+	    "%3A50%3A00Z&interval.endTime=2026-12-06T03%3A00%3A00Z"
+	    "&pageToken=a%20b"));
+	ck_assert_ptr_nonnull(strstr(u, "://monitoring.googleapis.com/v3/"
+	    "projects/p1/timeSeries?filter="));
+	free(u);
+}
+END_TEST
+
+struct used_seen {
+	int		 n;
+	char		 where[4][160];
+};
+
+static void
+used_cb(const char *project, const char *instance, int64_t bytes, void *arg)
+{
+	struct used_seen	*u = arg;
+
+	if (u->n < 4)
+		snprintf(u->where[u->n], sizeof(u->where[0]), "%s/%s=%lld",
+		    project, instance, (long long)bytes);
+	u->n++;
+}
+
+START_TEST(test_parse_disk_used)
+{
+	static const char	 scoped[] = "{\"timeSeries\":[{\"resource\":"
+	    "{\"labels\":{\"database_id\":\"example.com:lab:pg\"}},"
+	    "\"points\":[{\"value\":{\"int64Value\":\"9\"}}]}]}";
+	struct used_seen	 seen;
+	struct gcp_series_page	 page;
+	struct gcp_error	 err;
+	char			*body;
+	size_t			 len, i;
+	const char		*ok[] = {
+		"{}",					/* no data */
+		"{\"unit\":\"By\",\"timeSeries\":[]}",
+		/* Series the parser leaves out, one each. */
+		"{\"timeSeries\":[7]}",
+		"{\"timeSeries\":[{\"resource\":{\"labels\":"
+		    "{\"database_id\":\"noinstance\"}},\"points\":[]}]}",
+		"{\"timeSeries\":[{\"resource\":{\"labels\":"
+		    "{\"database_id\":\":i\"}},\"points\":[{\"value\":"
+		    "{\"int64Value\":\"1\"}}]}]}",
+		"{\"timeSeries\":[{\"resource\":{\"labels\":"
+		    "{\"database_id\":\"p:\"}},\"points\":[{\"value\":"
+		    "{\"int64Value\":\"1\"}}]}]}",
+		"{\"timeSeries\":[{\"resource\":{\"labels\":"
+		    "{\"database_id\":\"p:i\"}},\"points\":{}}]}",
+		"{\"timeSeries\":[{\"resource\":{\"labels\":"
+		    "{\"database_id\":\"p:i\"}},\"points\":[{\"value\":"
+		    "{\"doubleValue\":1.5}}]}]}",
+		"{\"timeSeries\":[{\"resource\":{\"labels\":"
+		    "{\"database_id\":\"p:i\"}},\"points\":[{\"value\":"
+		    "{\"int64Value\":\"12x\"}}]}]}",
+		"{\"timeSeries\":[{\"resource\":{\"labels\":"
+		    "{\"database_id\":\"a-project-id-longer-than-thirty-"
+		    "bytes:i\"}},\"points\":[{\"value\":"
+		    "{\"int64Value\":\"1\"}}]}]}",
+	};
+	const char		*bad[] = {
+		"[]",
+		"{\"timeSeries\":{}}",
+		"{\"timeSeries\":[],\"nextPageToken\":7}",
+		"{\"executionErrors\":\"x\"}",
+		"{\"timeSeries\":[",
+	};
+
+	memset(&seen, 0, sizeof(seen));
+	memset(&page, 0, sizeof(page));
+	page.cb = used_cb;
+	page.arg = &seen;
+	body = slurp("timeseries-disk-used.json", &len);
+	ck_assert_int_eq(gcp_parse_disk_used(body, len, &page, &err), 0);
+	free(body);
+	ck_assert_int_eq(seen.n, 2);
+	ck_assert_str_eq(seen.where[0], "physics-lab/physics-pg=53687091200");
+	/* The newest point wins wherever it is; a number is accepted. */
+	ck_assert_str_eq(seen.where[1], "physics-lab/physics-mysql=2000");
+	ck_assert_int_eq(page.malformed, 2);
+	ck_assert_int_eq(page.exec_errors, 1);
+	ck_assert_str_eq(page.exec_error, "some data could not be read");
+	ck_assert_str_eq(page.next, "page-2");
+	free(page.next);
+
+	/* A domain-scoped project keeps its own ':'. */
+	seen.n = 0;
+	ck_assert_int_eq(gcp_parse_disk_used(scoped, strlen(scoped), &page,
+	    &err), 0);
+	ck_assert_int_eq(seen.n, 1);
+	ck_assert_str_eq(seen.where[0], "example.com:lab/pg=9");
+	ck_assert_ptr_null(page.next);
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		seen.n = 0;
+		ck_assert_msg(gcp_parse_disk_used(ok[i], strlen(ok[i]), &page,
+		    &err) == 0, "refused %s", ok[i]);
+		ck_assert_int_eq(seen.n, 0);
+		ck_assert_int_eq(page.malformed, i < 2 ? 0 : 1);
+		ck_assert_ptr_null(page.next);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		seen.n = 0;
+		ck_assert_msg(gcp_parse_disk_used(bad[i], strlen(bad[i]), &page,
+		    &err) == -1, "accepted %s", bad[i]);
+		ck_assert_int_eq(err.st, GCP_RETRY);
+		ck_assert_ptr_null(page.next);
+		ck_assert_int_eq(seen.n, 0);
+	}
+}
+END_TEST
+
 static Suite *
 gcp_suite(void)
 {
@@ -974,6 +1103,8 @@ gcp_suite(void)
 	tcase_add_test(tc, test_urls);
 	tcase_add_test(tc, test_engines);
 	tcase_add_test(tc, test_parse_objects);
+	tcase_add_test(tc, test_url_disk_used);
+	tcase_add_test(tc, test_parse_disk_used);
 	suite_add_tcase(s, tc);
 	return (s);
 }

@@ -78,6 +78,7 @@ journal = $DEMO/journal.db
 sqladmin_endpoint = $URL
 resourcemanager_endpoint = $URL
 storage_endpoint = $URL
+monitoring_endpoint = $URL
 CONF
 
 say "Checking the configuration, and asking Google: databackupd -n --online"

@@ -52,6 +52,13 @@ objs_cb(const char *name, uint64_t size, const char *gen, void *arg)
 	(*(size_t *)arg) += strlen(name) + strlen(gen) + (size_t)(size & 1);
 }
 
+static void
+used_cb(const char *project, const char *instance, int64_t bytes, void *arg)
+{
+	(*(size_t *)arg) += strlen(project) + strlen(instance) +
+	    (size_t)(bytes & 1);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -67,6 +74,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t			 i, sink = 0;
 	struct gcp_bucket	 bkt;
 	struct gcp_object_page	 objs;
+	struct gcp_series_page	 used;
 	struct gcp_perms	 perms = { { "storage.objects.get",
 	    "storage.objects.list", NULL }, 0 };
 
@@ -107,6 +115,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	objs.arg = &sink;
 	if (gcp_parse_objects(buf, size, &objs, &err) == 0)
 		free(objs.next);
+	memset(&used, 0, sizeof(used));
+	used.cb = used_cb;
+	used.arg = &sink;
+	if (gcp_parse_disk_used(buf, size, &used, &err) == 0)
+		free(used.next);
 	free(buf);
 	return (0);
 }

@@ -81,6 +81,7 @@ journal = $D_TMP/journal.db
 sqladmin_endpoint = $URL
 resourcemanager_endpoint = $URL
 storage_endpoint = $URL
+monitoring_endpoint = $URL
 sqladmin_rpm = 100000
 CONF
 }

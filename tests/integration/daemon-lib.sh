@@ -87,6 +87,7 @@ journal = $D_TMP/journal.db
 sqladmin_endpoint = $URL
 resourcemanager_endpoint = $URL
 storage_endpoint = $URL
+monitoring_endpoint = $URL
 CONF
 }
 

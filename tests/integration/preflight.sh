@@ -2,7 +2,8 @@
 # preflight.sh: databackupd -n --online asks Google what a run would find
 # out an hour late: a token, each configured folder and project, the
 # bucket and the daemon's permissions on it (buckets.testIamPermissions),
-# and its lifecycle and retention (buckets.get).  Each problem is a line
+# its lifecycle and retention (buckets.get), and, as a note, whether Cloud
+# Monitoring tells each configured project's disk bytes used.  Each problem is a line
 # naming the fix; the exit status is 1 when there is any.  databackupctl
 # plan says the same of the daemon's credentials and the bucket.
 . "$top_srcdir/tests/integration/daemon-lib.sh"
@@ -23,14 +24,16 @@ grep -q -- '--online goes with -n' "$D_TMP/out" || fail "$(cat "$D_TMP/out")"
 
 # All is well.
 FLEET="$EMU_TMP/fleet.json"
-jq '.bucket_denied = ["storage.objects.delete"]' \
-    "$top_srcdir/etc/demo-fleet.json" >"$FLEET"
+jq '.bucket_denied = ["storage.objects.delete"] |
+    (.projects[] | select(.projectId == "library-catalogue") | .monitoring) =
+    false' "$top_srcdir/etc/demo-fleet.json" >"$FLEET"
 emu_start
 daemon_config
 online || fail "preflight on a good setup: $(cat "$D_TMP/out")"
 want "token: ok: metadata default (metadata)"
 want "folder 210000000001: ok: readable"
 want "project library-catalogue: ok: readable"
+want "project library-catalogue: note: Monitoring tells its instances' disk bytes used, for first estimates"
 want "bucket campus-sql-backups: ok: the VM's default service account may get and delete objects"
 grep -q '^bucket campus-sql-backups: note: EUROPE-WEST1 STANDARD; 0 lifecycle rules' \
     "$D_TMP/out" || fail "no lifecycle note: $(cat "$D_TMP/out")"
@@ -58,6 +61,9 @@ EMU_FLEET=$FLEET emu_start
 daemon_config
 online && fail "preflight passed without storage.objects.delete"
 want "bucket campus-sql-backups: PROBLEM: the VM's default service account lacks storage.objects.delete: grant it roles/storage.objectUser on gs://campus-sql-backups"
+# Monitoring denied: a note, not a problem.
+grep -q "^project library-catalogue: note: Monitoring not available (.*403.*): first estimates from disk sizes; the VM's default service account needs monitoring.timeSeries.list there (e.g. roles/monitoring.viewer) for better ones$" \
+    "$D_TMP/out" || fail "no Monitoring note: $(cat "$D_TMP/out")"
 want "1 problem found"
 
 # databackupctl plan asks the daemon the same of the bucket.

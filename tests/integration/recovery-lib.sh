@@ -92,6 +92,7 @@ ${STATE_EXTRA:-}
 sqladmin_endpoint = $URL
 resourcemanager_endpoint = $URL
 storage_endpoint = $URL
+monitoring_endpoint = $URL
 CONF
 }
 
