@@ -366,6 +366,51 @@ START_TEST(generator_deterministic)
 }
 END_TEST
 
+/* chain: counts, the long instance, production-shaped busy windows. */
+START_TEST(generator_chain)
+{
+	struct gen_params	 gp;
+	struct emu_fleet	*f;
+	struct emu_instance	*in;
+	char			*a, err[EMU_ERR_MAX];
+	size_t			 i, j, k, ndb = 0, ninst = 0, nbusy = 0;
+	int			 seen = 0;
+
+	gen_preset("chain", &gp);
+	a = gen_fleet(&gp, 5);
+	f = fleet_parse(a, strlen(a), "gen", err, sizeof(err));
+	ck_assert_msg(f != NULL, "%s", err);
+	ck_assert_int_eq(f->nprojects, 300);
+	ck_assert(f->export_rate == 48);
+	for (i = 0; i < f->nprojects; i++)
+		for (j = 0; j < f->projects[i].ninstances; j++) {
+			in = &f->projects[i].instances[j];
+			ninst++;
+			if (!in->dbs_shared)
+				ndb += in->ndbs;
+			for (k = 0; k < in->nbusy; k++) {
+				nbusy++;
+				ck_assert(in->busy[k].at < 3600);
+				ck_assert(in->busy[k].dur >= 300 &&
+				    in->busy[k].dur <= 2400);
+			}
+			if (strcmp(in->name, "sql-0") != 0)
+				continue;
+			seen = 1;
+			ck_assert_int_eq(in->disk_gb, 144);
+			ck_assert_int_eq(in->ndbs, 4);
+			ck_assert(in->dbs[0].size_mb == 114 * 1024);
+			ck_assert_int_eq(in->nbusy, 0);
+		}
+	ck_assert(seen);
+	ck_assert_int_eq(ninst, 454);
+	ck_assert_int_eq(ndb, 1340);
+	ck_assert(nbusy > 20 && nbusy < 70);
+	fleet_free(f);
+	free(a);
+}
+END_TEST
+
 START_TEST(util_misc)
 {
 	double		 d;
@@ -570,6 +615,7 @@ emulator_suite(void)
 	tc = tcase_create("generator");
 	tcase_set_timeout(tc, CASE_TIMEOUT);
 	tcase_add_test(tc, generator_deterministic);
+	tcase_add_test(tc, generator_chain);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("util");
 	tcase_set_timeout(tc, CASE_TIMEOUT);

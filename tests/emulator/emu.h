@@ -387,6 +387,12 @@ struct gen_params {
 	long	folders;
 	long	depth;
 	double	busy_frac;
+	double	busy_min;	/* window length, emulated seconds */
+	double	busy_max;
+	double	busy_within;	/* windows start in [0, busy_within) */
+	double	rate;		/* export_rate_mb_per_s */
+	double	max_mb;		/* largest database */
+	int	chain;		/* one long instance, big empty disks */
 };
 int		 gen_preset(const char *, struct gen_params *);
 char		*gen_fleet(const struct gen_params *, uint64_t);

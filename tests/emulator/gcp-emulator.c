@@ -30,7 +30,7 @@ enum {
 	OPT_TIME_SCALE, OPT_SEED, OPT_FAULTS, OPT_STATIC_TOKEN, OPT_SA_PUBKEY,
 	OPT_REFRESH_TOKEN, OPT_TOKEN_LIFETIME, OPT_QUOTA, OPT_LATENCY, OPT_LOG,
 	OPT_GENERATE, OPT_PROJECTS, OPT_INSTANCES, OPT_DATABASES, OPT_FOLDERS,
-	OPT_DEPTH, OPT_BUSY, OPT_HELP
+	OPT_DEPTH, OPT_BUSY, OPT_BUSY_FOR, OPT_BUSY_WITHIN, OPT_HELP
 };
 
 static const struct option longopts[] = {
@@ -55,6 +55,8 @@ static const struct option longopts[] = {
 	{ "folders", required_argument, NULL, OPT_FOLDERS },
 	{ "depth", required_argument, NULL, OPT_DEPTH },
 	{ "busy-fraction", required_argument, NULL, OPT_BUSY },
+	{ "busy-for", required_argument, NULL, OPT_BUSY_FOR },
+	{ "busy-within", required_argument, NULL, OPT_BUSY_WITHIN },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 }
 };
@@ -68,13 +70,16 @@ usage(FILE *f)
 "           [--static-token TOKEN]... [--sa-pubkey PEM]... [--refresh-token TOK]...\n"
 "           [--token-lifetime SECONDS] [--quota-per-minute N] [--latency-ms N]\n"
 "           [--log FILE]\n"
-"       gcp-emulator --generate campus|large|NAME [--seed N] [--projects N]\n"
-"           [--instances N] [--databases N] [--folders N] [--depth N]\n"
-"           [--busy-fraction F]\n"
+"       gcp-emulator --generate campus|large|chain|NAME [--seed N]\n"
+"           [--projects N] [--instances N] [--databases N] [--folders N]\n"
+"           [--depth N] [--busy-fraction F] [--busy-for MIN-MAX]\n"
+"           [--busy-within DUR]\n"
 "       gcp-emulator --help\n"
 "Serves the GCE metadata server, OAuth2 token endpoint, Resource Manager\n"
-"v1/v2/v3, Cloud SQL Admin v1/v1beta4 and Cloud Storage JSON API on one\n"
-"port (0 = any free port).  See docs/emulator.md.\n");
+"v1/v2/v3, Cloud SQL Admin v1/v1beta4, Cloud Storage JSON API and Cloud\n"
+"Monitoring timeSeries.list on one port (0 = any free port).\n"
+"--busy-for bounds the length of generated busy windows, --busy-within the\n"
+"time they start in (emulated durations: 300, 5m, 1h).  See docs/emulator.md.\n");
 }
 
 static void
@@ -92,6 +97,24 @@ num_arg(const char *opt, const char *val, long min, long max)
 	if (emu_parse_int(val, min, max, &v) == -1)
 		bad_arg(opt, val);
 	return (v);
+}
+
+/* "MIN-MAX" of durations, MIN <= MAX; exits 2 otherwise. */
+static void
+range_arg(const char *opt, const char *val, double *min, double *max)
+{
+	const char	*dash;
+	char		*lo;
+	int		 bad;
+
+	if ((dash = strchr(val, '-')) == NULL)
+		bad_arg(opt, val);
+	lo = xstrndup(val, (size_t)(dash - val));
+	bad = emu_parse_duration(lo, min) == -1 ||
+	    emu_parse_duration(dash + 1, max) == -1 || *min > *max;
+	free(lo);
+	if (bad)
+		bad_arg(opt, val);
 }
 
 static char **
@@ -116,6 +139,7 @@ main(int argc, char *argv[])
 	size_t			 nstatic = 0, npubs = 0, nrefresh = 0, i, len;
 	char			 err[EMU_ERR_MAX], *end, *buf, tmpl[64];
 	double			 scale = 1, busy = -1;
+	double			 busy_min = -1, busy_max = -1, within = -1;
 	long			 seed = 1, lifetime = EMU_TOKEN_LIFETIME;
 	long			 quota = 0, latency = 0, np = -1, ni = -1;
 	long			 nd = -1, nf = -1, depth = -1;
@@ -195,6 +219,13 @@ main(int argc, char *argv[])
 			if (*end != '\0' || busy < 0 || busy > 1)
 				bad_arg("busy-fraction", optarg);
 			break;
+		case OPT_BUSY_FOR:
+			range_arg("busy-for", optarg, &busy_min, &busy_max);
+			break;
+		case OPT_BUSY_WITHIN:
+			if (emu_parse_duration(optarg, &within) == -1)
+				bad_arg("busy-within", optarg);
+			break;
 		case OPT_HELP:
 			usage(stdout);
 			return (0);
@@ -223,6 +254,12 @@ main(int argc, char *argv[])
 			gp.depth = depth;
 		if (busy >= 0)
 			gp.busy_frac = busy;
+		if (busy_min >= 0) {
+			gp.busy_min = busy_min;
+			gp.busy_max = busy_max;
+		}
+		if (within >= 0)
+			gp.busy_within = within;
 		buf = gen_fleet(&gp, (uint64_t)seed);
 		printf("%s\n", buf);
 		free(buf);

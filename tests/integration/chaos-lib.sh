@@ -31,9 +31,12 @@ chaos_fleet() {
 	_d=$1
 	_i=$(( _d * 3 / 10 )) _p=$(( _d * 3 / 20 )) _f=$(( _d / 50 ))
 	[ "$_f" -ge 2 ] || _f=2
+	# Short busy windows early on: a chaos run is about crashes, not
+	# about waiting out an hour of backups.
 	"$EMU_BIN" --generate campus --seed "$CHAOS_FLEET_SEED" \
 	    --databases "$_d" --instances "$_i" --projects "$_p" \
-	    --folders "$_f" >"$CHAOS_FLEET" || fail "fleet generation"
+	    --folders "$_f" --busy-for 30-300 --busy-within 600 \
+	    >"$CHAOS_FLEET" || fail "fleet generation"
 	# Every top-level folder is configured; replicas, stopped
 	# instances, projects not ACTIVE or without the API are not
 	# targets; PostgreSQL lists its "postgres" database too.
