@@ -6,7 +6,8 @@ tests_emulator_libemulator_a_SOURCES = tests/emulator/emu.h \
 	tests/emulator/emu_gen.c tests/emulator/emu_route.c \
 	tests/emulator/emu_auth.c tests/emulator/emu_crm.c \
 	tests/emulator/emu_sql.c tests/emulator/emu_storage.c \
-	tests/emulator/emu_fault.c tests/emulator/emu_server.c
+	tests/emulator/emu_fault.c tests/emulator/emu_server.c \
+	tests/emulator/emu_monitoring.c
 tests_emulator_libemulator_a_CPPFLAGS = $(AM_CPPFLAGS) $(ZLIB_CFLAGS)
 
 noinst_PROGRAMS += tests/emulator/gcp-emulator
@@ -24,5 +25,5 @@ TESTS += tests/check_emulator
 endif
 TESTS += tests/integration/emu-auth.sh tests/integration/emu-crm.sh \
 	tests/integration/emu-sql.sh tests/integration/emu-import.sh \
-	tests/integration/emu-faults.sh \
+	tests/integration/emu-faults.sh tests/integration/emu-monitoring.sh \
 	tests/integration/gcloud-fidelity.sh

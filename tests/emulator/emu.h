@@ -75,6 +75,7 @@ enum emu_ep {
 	EP_STORAGE_OBJECTS_LIST,
 	EP_STORAGE_OBJECTS_DELETE,
 	EP_STORAGE_OBJECTS_INSERT,
+	EP_MONITORING_TS_LIST,
 	EP_CTL_STATS,
 	EP_CTL_OBJECTS,
 	EP_CTL_OBJECTS_PLANT,
@@ -180,6 +181,7 @@ struct emu_project {
 	char		*display;
 	char		*state;
 	int		 sql_enabled;
+	int		 monitoring;	/* caller may list its time series */
 	char		*parent_type;	/* "folder" or "organization" */
 	char		*parent_id;
 	struct emu_instance *instances;
@@ -235,6 +237,7 @@ struct emu_op {
 	char		*err_msg;
 	char		*fail_code;	/* planned failure */
 	char		*fail_msg;
+	long		 conflicts;	/* requests refused 409 behind it */
 };
 TAILQ_HEAD(emu_ops, emu_op);
 
@@ -444,6 +447,10 @@ struct emu_op	*sql_busy_start(struct emu *, struct emu_instance *, double,
 void		 sql_ops_free(struct emu *);
 enum emu_op_status sql_op_status(struct emu *, struct emu_op *);
 const char	*sql_op_status_name(enum emu_op_status);
+
+/* emu_monitoring.c */
+void		 mon_handle(struct emu *, struct emu_req *, struct emu_route *,
+		    struct emu_resp *);
 
 /* emu_storage.c */
 void		 gcs_handle(struct emu *, struct emu_req *, struct emu_route *,

@@ -306,6 +306,7 @@ fleet_project_parse(struct fleet_ctx *c, cJSON *o, const char *path,
 
 	memset(p, 0, sizeof(*p));
 	p->sql_enabled = 1;
+	p->monitoring = 1;
 	if (!cJSON_IsObject(o))
 		return (fleet_err(c, path, "must be an object"));
 	if (get_str(c, o, path, "projectId", 1, NULL, &p->id) == -1)
@@ -331,6 +332,13 @@ fleet_project_parse(struct fleet_ctx *c, cJSON *o, const char *path,
 			return (fleet_err(c, path, "\"sqlApiEnabled\" must be "
 			    "a boolean"));
 		p->sql_enabled = cJSON_IsTrue(en);
+	}
+	en = cJSON_GetObjectItemCaseSensitive(o, "monitoring");
+	if (en != NULL) {
+		if (!cJSON_IsBool(en))
+			return (fleet_err(c, path, "\"monitoring\" must be "
+			    "a boolean"));
+		p->monitoring = cJSON_IsTrue(en);
 	}
 	p->parent_type = xstrdup(ptype);
 	p->parent_id = xstrdup(pid);

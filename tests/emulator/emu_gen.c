@@ -193,7 +193,7 @@ gen_fleet(const struct gen_params *gp, uint64_t seed)
 	pinst = xcalloc((size_t)p.projects, sizeof(*pinst));
 	for (i = 0; i < p.projects; i++) {
 		k = gen_pick(&r, p.folders);
-		/* chain: the long instance's project sits in a live top folder */
+		/* chain: the long instance's project is in a live top folder */
 		if (p.chain && i == 0)
 			k = 0;
 		proj = cJSON_CreateObject();
@@ -295,8 +295,10 @@ gen_fleet(const struct gen_params *gp, uint64_t seed)
 		mb = GEN_MEDIAN_MB * exp(GEN_SIGMA * gen_normal(&r));
 		if (mb > p.max_mb)
 			mb = p.max_mb;
-		if (p.chain && j == 0)
-			mb = i == 0 ? GEN_CHAIN_MB : 20 + 480 * emu_rng_unit(&r);
+		if (p.chain && j == 0 && i == 0)
+			mb = GEN_CHAIN_MB;
+		else if (p.chain && j == 0)
+			mb = 20 + 480 * emu_rng_unit(&r);
 		cJSON_AddNumberToObject(db, "sizeMb", floor(mb * 10) / 10);
 		cJSON_AddItemToArray(dbs, db);
 	}

@@ -47,6 +47,7 @@ static const char *const emu_ep_names[EP_COUNT] = {
 	[EP_STORAGE_OBJECTS_LIST] = "storage.objects.list",
 	[EP_STORAGE_OBJECTS_DELETE] = "storage.objects.delete",
 	[EP_STORAGE_OBJECTS_INSERT] = "storage.objects.insert",
+	[EP_MONITORING_TS_LIST] = "monitoring.timeSeries.list",
 	[EP_CTL_STATS] = "_emulator.stats",
 	[EP_CTL_OBJECTS] = "_emulator.objects",
 	[EP_CTL_OBJECTS_PLANT] = "_emulator.objects.plant",
@@ -273,6 +274,10 @@ emu_route(enum emu_method m, const char *uri, struct emu_route *r)
 			r->folder = xstrdup(sg.s[2]);
 			want(r, EP_CRM_FOLDERS_GET, m, M_GET);
 		}
+	} else if (seq(&sg, 0, "v3") && seq(&sg, 1, "projects") &&
+	    sg.n == 4 && sok(&sg, 2) && seq(&sg, 3, "timeSeries")) {
+		r->project = xstrdup(sg.s[2]);
+		want(r, EP_MONITORING_TS_LIST, m, M_GET);
 	} else if ((seq(&sg, 0, "v3") || seq(&sg, 0, "v1")) &&
 	    seq(&sg, 1, "projects") && sg.n <= 3) {
 		r->crm_version = sg.s[0][1] - '0';
@@ -635,6 +640,8 @@ emu_handle_api(struct emu *e, struct emu_req *req, struct emu_route *r,
 		sql_handle(e, req, r, resp, op_error);
 	} else if (ep_is_gcs(r->ep))
 		gcs_handle(e, req, r, resp);
+	else if (r->ep == EP_MONITORING_TS_LIST)
+		mon_handle(e, req, r, resp);	/* not in the SQL quota */
 	else
 		crm_handle(e, req, r, resp);
 }
@@ -674,6 +681,7 @@ stats_op(struct emu *e, struct emu_op *op)
 	    emu_real_of(e, op->start) * 1000);
 	cJSON_AddNumberToObject(o, "end_real_ms",
 	    emu_real_of(e, op->end) * 1000);
+	cJSON_AddNumberToObject(o, "conflicts", op->conflicts);
 	if (op->err_code != NULL) {
 		er = cJSON_AddObjectToObject(o, "error");
 		cJSON_AddStringToObject(er, "code", op->err_code);

@@ -803,6 +803,7 @@ sql_conflict(struct emu *e, struct emu_instance *in, double now,
 
 	if ((hold = sql_op_holding(e, in, now)) == NULL)
 		return (0);
+	hold->conflicts++;
 	if (hold->by_client)
 		e->stats.conflicts_client++;
 	else

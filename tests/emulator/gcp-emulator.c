@@ -78,8 +78,9 @@ usage(FILE *f)
 "Serves the GCE metadata server, OAuth2 token endpoint, Resource Manager\n"
 "v1/v2/v3, Cloud SQL Admin v1/v1beta4, Cloud Storage JSON API and Cloud\n"
 "Monitoring timeSeries.list on one port (0 = any free port).\n"
-"--busy-for bounds the length of generated busy windows, --busy-within the\n"
-"time they start in (emulated durations: 300, 5m, 1h).  See docs/emulator.md.\n");
+"--busy-for bounds the length of generated busy windows, --busy-within\n"
+"the time they start in (emulated durations: 300, 5m, 1h).\n"
+"See docs/emulator.md.\n");
 }
 
 static void

@@ -1,8 +1,9 @@
 #!/bin/sh
 # emu-sql.sh: Cloud SQL Admin behaviour: export lifecycle and the object it
 # writes (CRC32C checked), one operation per instance (409 for a second
-# export and during a busy window, with the stats counters), API disabled
-# (403), not running (400), object-exists and database failures, quota 429.
+# export and during a busy window, with the stats counters and each
+# operation's conflicts), API disabled (403), not running (400),
+# object-exists and database failures, quota 429.
 . "$(dirname "$0")/emu-lib.sh"
 
 cat >"$EMU_TMP/fleet.json" <<'JSON'
@@ -94,6 +95,14 @@ jq -e '.error.errors[0].message == "dump failed"' "$EMU_TMP/op" >/dev/null || fa
 api POST /v1/projects/p1/instances/pg/export -d "$(ctx gs://bk/pg.sql d2)" >/dev/null
 expect_status 409 "busy window"
 [ "$(stats | jq .conflicts_busy)" = 1 ] || fail "conflicts_busy"
+# The refusal is counted on the operation that held the instance, and
+# the first export of my, which held it earlier, has its own.
+stats >"$EMU_TMP/s"
+jq -e '[.operations[] | select(.instance == "pg" and .type == "BACKUP_VOLUME")][0].conflicts == 1 and
+    ([.operations[] | select(.instance == "my" and .type == "EXPORT")][0].conflicts == 1) and
+    ([.operations[] | select(.conflicts > 0)] | length == 2) and
+    ([.operations[].conflicts] | add == 2)' "$EMU_TMP/s" >/dev/null ||
+    fail "per-operation conflicts: $(jq -c '[.operations[] | {type, instance, conflicts}]' "$EMU_TMP/s")"
 api GET "/v1/projects/p1/operations?instance=pg" >"$EMU_TMP/l"
 jq -e '.items[0].operationType == "BACKUP_VOLUME" and .items[0].status == "RUNNING"' \
     "$EMU_TMP/l" >/dev/null || fail "busy op not listed"
