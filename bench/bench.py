@@ -205,8 +205,7 @@ sqladmin_rpm = %d
                 inflight, inflight, self.sock,
                 os.path.join(work, "journal.db"), emu.url, emu.url, emu.url,
                 rpm))
-            # MONITORING: uncomment once databackupd accepts this [gcp] key
-            # f.write("monitoring_endpoint = %s\n" % emu.url)
+            f.write("monitoring_endpoint = %s\n" % emu.url)
         env = dict(os.environ, GCE_METADATA_HOST="127.0.0.1:%d" % emu.port)
         self.log = open(os.path.join(work, "daemon.log"), "a")
         self.p = subprocess.Popen([os.path.join(top, "databackupd"), "-c",
