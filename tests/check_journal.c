@@ -972,6 +972,28 @@ START_TEST(test_blockers)
 }
 END_TEST
 
+/* Run tests/data/NAME (a journal of an older schema) into the file. */
+static void
+load_fixture(const char *name)
+{
+	const char	*top = getenv("top_srcdir");
+	char		 path[512], *sql;
+	FILE		*fp;
+	long		 len;
+
+	snprintf(path, sizeof(path), "%s/tests/data/%s",
+	    top != NULL ? top : ".", name);
+	ck_assert_ptr_nonnull(fp = fopen(path, "r"));
+	ck_assert_int_eq(fseek(fp, 0, SEEK_END), 0);
+	len = ftell(fp);
+	rewind(fp);
+	sql = calloc(1, (size_t)len + 1);
+	ck_assert_int_eq(fread(sql, 1, (size_t)len, fp), (size_t)len);
+	fclose(fp);
+	raw_exec(sql);
+	free(sql);
+}
+
 /*
  * A file of the first schema version, with a finished run and an open one,
  * opens with this build (migrated if the schema has moved on since): the
@@ -983,23 +1005,10 @@ START_TEST(test_migrate_v1_fixture)
 	struct journal		*j;
 	struct journal_run	 r;
 	struct fixture_jobs	 f;
-	const char		*top = getenv("top_srcdir");
-	char			 path[512], *sql, buf[64];
-	FILE			*fp;
-	long			 len;
+	char			 buf[64];
 	int64_t			 ms, id;
 
-	snprintf(path, sizeof(path), "%s/tests/data/journal-v1.sql",
-	    top != NULL ? top : ".");
-	ck_assert_ptr_nonnull(fp = fopen(path, "r"));
-	ck_assert_int_eq(fseek(fp, 0, SEEK_END), 0);
-	len = ftell(fp);
-	rewind(fp);
-	sql = calloc(1, (size_t)len + 1);
-	ck_assert_int_eq(fread(sql, 1, (size_t)len, fp), (size_t)len);
-	fclose(fp);
-	raw_exec(sql);
-	free(sql);
+	load_fixture("journal-v1.sql");
 	ck_assert_int_eq(raw_int("PRAGMA user_version"), 1);
 
 	j = jopen();
@@ -1065,24 +1074,11 @@ START_TEST(test_migrate_v2_fixture)
 	struct journal			*j;
 	struct journal_drill		 d;
 	struct journal_retention	 r;
-	const char			*top = getenv("top_srcdir");
-	char				 path[512], *sql, buf[64];
-	FILE				*fp;
-	long				 len;
+	char				 buf[64];
 	int64_t				 ms;
 	int				 nfail = 0;
 
-	snprintf(path, sizeof(path), "%s/tests/data/journal-v2.sql",
-	    top != NULL ? top : ".");
-	ck_assert_ptr_nonnull(fp = fopen(path, "r"));
-	ck_assert_int_eq(fseek(fp, 0, SEEK_END), 0);
-	len = ftell(fp);
-	rewind(fp);
-	sql = calloc(1, (size_t)len + 1);
-	ck_assert_int_eq(fread(sql, 1, (size_t)len, fp), (size_t)len);
-	fclose(fp);
-	raw_exec(sql);
-	free(sql);
+	load_fixture("journal-v2.sql");
 	ck_assert_int_eq(raw_int("PRAGMA user_version"), 2);
 
 	j = jopen();
