@@ -30,8 +30,8 @@ struct blocker_stats {
 
 struct blocker_policy {
 	int64_t		 poll_initial_ms;	/* margin past a predicted end */
-	int64_t		 poll_max_ms;		/* shortest look once overdue */
-	int64_t		 busy_max_ms;		/* longest look once overdue */
+	int64_t		 poll_max_ms;		/* looks once overdue: 1-2 x */
+	int64_t		 busy_max_ms;		/* longest look of all */
 };
 
 void		 blocker_learn(struct blocker_stats *, const char *, int64_t);

@@ -3,7 +3,10 @@
  * an instance runs one export at a time (Cloud SQL allows one
  * administrative operation per instance), and among instances that can
  * start, the one with the most predicted work left goes first, so the run
- * ends as early as its longest chain allows.  No I/O.
+ * ends as early as its longest chain allows.  An instance that another
+ * operation held on an earlier night (its automated backup comes back at
+ * about the same time) counts that hold as work: its exports go early,
+ * before the hold returns, rather than after it at the end.  No I/O.
  */
 #ifndef DATABACKUP_SCHED_H
 #define DATABACKUP_SCHED_H
@@ -23,6 +26,8 @@ struct sched_instance {
 	int64_t		 busy_until_ms;	/* 409 from another operation */
 	int		 busy_count;	/* 409s in a row */
 	char		*blocker;	/* the operation holding it, or NULL */
+	int64_t		 hold_ms;	/* held this long on an earlier night */
+	int		 hold_known;	/* hold_ms looked up */
 	int64_t		 remaining_ms;	/* predicted work not started */
 	int		 candidate;	/* in the candidates tree */
 	RB_ENTRY(sched_instance) node;
@@ -51,6 +56,7 @@ void		 sched_started(struct sched *, struct job *);
 void		 sched_stopped(struct sched *, struct job *);
 void		 sched_busy(struct sched *, struct job *, int64_t);
 void		 sched_blocker(struct sched_instance *, const char *);
+void		 sched_hold(struct sched *, struct sched_instance *, int64_t);
 struct job	*sched_find(struct sched *, const char *, const char *,
 		    const char *);
 int64_t		 sched_daily_next(int, int64_t, int);

@@ -2,11 +2,14 @@
  * blocker.c: how long to wait on the operation holding an instance (see
  * blocker.h).  The prediction, given how long the operation has run:
  * what the same instance's operation of that type took last time, if it
- * has not run longer already; else the median of the type's durations
- * longer than what it has run (the lifetime of its kind, knowing it is
- * not over); else nothing.  Past every prediction the wait grows with
- * how far past it is, between poll_max and busy_max, so an operation of
- * unusual length costs a few calls, not one per poll interval.
+ * has not run longer already; else the shortest of the type's usual
+ * durations longer than what it has run (its tenth percentile: the
+ * earliest end to expect, knowing it is not over, since a look too early
+ * costs one call and a look too late delays the export); else nothing.
+ * Past every prediction the looks come a quarter of the overrun apart,
+ * at least poll_max and at most twice that (or busy_max if shorter), so
+ * the export starts within two poll intervals of the end while an
+ * operation of unusual length costs a look per two poll intervals.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -77,14 +80,14 @@ blocker_predict(const struct blocker_stats *s, const char *type,
 	if (n == 0)
 		return (0);
 	qsort(v, (size_t)n, sizeof(v[0]), blocker_cmp);
-	return (v[n / 2]);
+	return (v[n / 10]);
 }
 
 /*
  * How long to wait before looking at the operation again: just past its
  * predicted end, or, with no end predicted, a quarter of how far it has
  * run past the last prediction (or of its age), within [poll_max,
- * busy_max].
+ * 2 x poll_max], and never over busy_max.
  */
 int64_t
 blocker_wait(const struct blocker_stats *s, const char *type, int64_t last_ms,
@@ -99,9 +102,11 @@ blocker_wait(const struct blocker_stats *s, const char *type, int64_t last_ms,
 		return (d - elapsed_ms + p->poll_initial_ms);
 	over = last_ms > 0 ? elapsed_ms - last_ms : elapsed_ms;
 	w = over / 4;
-	if (w > p->busy_max_ms)
-		w = p->busy_max_ms;
+	if (w > 2 * p->poll_max_ms)
+		w = 2 * p->poll_max_ms;
 	if (w < p->poll_max_ms)
 		w = p->poll_max_ms;
+	if (w > p->busy_max_ms)
+		w = p->busy_max_ms;
 	return (w);
 }

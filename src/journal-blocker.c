@@ -59,6 +59,32 @@ journal_blocker_get(struct journal *j, const char *project,
 	return (rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1);
 }
 
+/* The longest hold of project/instance, any type: 1, 0 none, -1. */
+int
+journal_blocker_longest(struct journal *j, const char *project,
+    const char *instance, int64_t *ms)
+{
+	static const char	 fn[] = "journal_blocker_longest";
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	*ms = 0;
+	if ((st = journal_prepare(j, "SELECT max(duration_ms) FROM blockers"
+	    " WHERE project = ?1 AND instance = ?2", fn)) == NULL)
+		return (-1);
+	sqlite3_bind_text(st, 1, project, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, instance, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*ms = sqlite3_column_int64(st, 0);	/* NULL: 0 */
+	else
+		journal_sqlerr(j, fn, "select");
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return (-1);
+	return (*ms > 0 ? 1 : 0);
+}
+
 /* cb(type, ms) for the newest limit rows, oldest first; their count or -1. */
 int
 journal_blockers(struct journal *j, int limit,

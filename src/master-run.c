@@ -21,13 +21,26 @@
 
 static void	master_disc_cb(struct disc_result *, void *);
 
-/* job joins the run in progress, and the queue unless it is over. */
+/*
+ * job joins the run in progress, and the queue unless it is over; its
+ * instance's hold on earlier nights is looked up unless told not to (a
+ * journal callback may not query the journal).
+ */
 static void
-master_run_add_job(struct master *m, struct job *job)
+master_run_add_job(struct master *m, struct job *job, int lookup)
 {
+	int64_t	 hold;
+
 	run_add_job(m->run, job);
-	if (!job_state_final(job->state))
-		sched_add(&m->sched, job);
+	if (job_state_final(job->state))
+		return;
+	sched_add(&m->sched, job);
+	if (lookup && job->inst != NULL && !job->inst->hold_known) {
+		if (m->journal == NULL || journal_blocker_longest(m->journal,
+		    job_project(job), job_instance(job), &hold) != 1)
+			hold = 0;
+		sched_hold(&m->sched, job->inst, hold);
+	}
 }
 
 void
@@ -538,7 +551,7 @@ master_disc_cb(struct disc_result *res, void *arg)
 		nnew = 0;
 	}
 	for (i = 0; i < nnew; i++) {
-		master_run_add_job(m, newjobs[i]);
+		master_run_add_job(m, newjobs[i], 1);
 		added++;
 	}
 	free(newjobs);
@@ -586,7 +599,7 @@ master_recover_job(const struct job *j, void *arg)
 
 	job = job_dup(j);
 	run_recover_job(job);
-	master_run_add_job(m, job);
+	master_run_add_job(m, job, 0);
 }
 
 /* Walk again for the run's patterns; the walk adds what is missing. */

@@ -170,6 +170,8 @@ master_job_operation(struct master *m, struct master_worker *w,
 	if (job->inst != NULL) {
 		job->inst->busy_count = 0;
 		sched_blocker(job->inst, NULL);
+		if (op->blocker_ms > 0)		/* tonight's hold is over */
+			sched_hold(&m->sched, job->inst, 0);
 	}
 	master_blocker_ended(m, job, op);
 	job_log(LOG_INFO, job, "%s operation %s", op->adopted ? "adopted" :

@@ -31,12 +31,15 @@ sched_cmp(struct sched_instance *a, struct sched_instance *b)
 RB_PROTOTYPE(sched_tree, sched_instance, node, sched_cmp)
 RB_GENERATE(sched_tree, sched_instance, node, sched_cmp)
 
-/* Most remaining work first; ties in project/instance order. */
+/* Most remaining work (a hold counted) first; ties in name order. */
 static int
 sched_ccmp(struct sched_instance *a, struct sched_instance *b)
 {
-	if (a->remaining_ms != b->remaining_ms)
-		return (a->remaining_ms > b->remaining_ms ? -1 : 1);
+	int64_t	 x = a->remaining_ms + a->hold_ms;
+	int64_t	 y = b->remaining_ms + b->hold_ms;
+
+	if (x != y)
+		return (x > y ? -1 : 1);
 	return (sched_cmp(a, b));
 }
 
@@ -359,4 +362,17 @@ sched_blocker(struct sched_instance *si, const char *op)
 {
 	free(si->blocker);
 	si->blocker = op != NULL && *op != '\0' ? xstrdup(op) : NULL;
+}
+
+/*
+ * si was held by another operation for ms on an earlier night (0: not,
+ * or its hold is over tonight): counted with its work in the order.
+ */
+void
+sched_hold(struct sched *s, struct sched_instance *si, int64_t ms)
+{
+	sched_cand_out(s, si);
+	si->hold_ms = ms > 0 ? ms : 0;
+	si->hold_known = 1;
+	sched_cand_in(s, si);
 }

@@ -1,8 +1,9 @@
 /*
  * check_blocker.c: how long a job waits on the operation holding its
  * instance (blocker.c): just past the end the instance's last operation
- * of the type predicts, else the type's conditional median, else a look
- * that grows with the overrun, between poll_max and busy_max.
+ * of the type predicts, else the type's conditional tenth percentile,
+ * else a look that grows with the overrun, between poll_max and twice
+ * that, never over busy_max.
  */
 #include <check.h>
 #include <stdint.h>
@@ -15,6 +16,9 @@
 
 static const struct blocker_policy pol = {
 	.poll_initial_ms = 5000, .poll_max_ms = 60000, .busy_max_ms = 300000
+};
+static const struct blocker_policy tight = {
+	.poll_initial_ms = 5000, .poll_max_ms = 60000, .busy_max_ms = 90000
 };
 
 /* The instance's own history wins while the operation is younger. */
@@ -34,13 +38,16 @@ START_TEST(test_instance_last)
 	ck_assert_int_eq(blocker_wait(&s, "BACKUP_VOLUME", 20 * MIN_MS,
 	    21 * MIN_MS, &pol), 60000);		/* 1 min over: poll_max */
 	ck_assert_int_eq(blocker_wait(&s, "BACKUP_VOLUME", 20 * MIN_MS,
-	    30 * MIN_MS, &pol), 150000);	/* 10 min over: a quarter */
+	    26 * MIN_MS, &pol), 90000);		/* 6 min over: a quarter */
 	ck_assert_int_eq(blocker_wait(&s, "BACKUP_VOLUME", 20 * MIN_MS,
-	    80 * MIN_MS, &pol), 300000);	/* capped at busy_max */
+	    80 * MIN_MS, &pol), 120000);	/* capped at 2 x poll_max */
+	/* busy_max below that caps every look. */
+	ck_assert_int_eq(blocker_wait(&s, "BACKUP_VOLUME", 20 * MIN_MS,
+	    80 * MIN_MS, &tight), 90000);
 }
 END_TEST
 
-/* The type's median among durations longer than the age so far. */
+/* The type's tenth percentile among durations longer than the age. */
 START_TEST(test_type_median)
 {
 	struct blocker_stats	 s;
@@ -54,11 +61,16 @@ START_TEST(test_type_median)
 	blocker_learn(&s, "BACKUP_VOLUME", 30 * MIN_MS);
 	blocker_learn(&s, "BACKUP_VOLUME", 40 * MIN_MS);
 	ck_assert_int_eq(blocker_predict(&s, "BACKUP_VOLUME", 0, 0),
-	    30 * MIN_MS);
+	    10 * MIN_MS);
 	/* 25 min in: only 30 and 40 remain possible. */
 	ck_assert_int_eq(blocker_predict(&s, "BACKUP_VOLUME", 0, 25 * MIN_MS),
-	    40 * MIN_MS);
-	ck_assert_int_eq(blocker_predict(&s, "BACKUP_VOLUME", 0, 45 * MIN_MS),
+	    30 * MIN_MS);
+	/* With ten or more, the tenth percentile: 11 samples, the second. */
+	for (i = 0; i < 7; i++)
+		blocker_learn(&s, "BACKUP_VOLUME", (41 + i) * MIN_MS);
+	ck_assert_int_eq(blocker_predict(&s, "BACKUP_VOLUME", 0, 0),
+	    20 * MIN_MS);
+	ck_assert_int_eq(blocker_predict(&s, "BACKUP_VOLUME", 0, 50 * MIN_MS),
 	    0);
 	/* Another type learns apart; an unknown type predicts nothing. */
 	ck_assert_int_eq(blocker_predict(&s, "MAINTENANCE", 0, 0), 0);

@@ -98,6 +98,38 @@ START_TEST(test_longest_chain_first)
 }
 END_TEST
 
+/*
+ * An instance held on an earlier night counts the hold as work: it goes
+ * before instances with more work but no hold, until its hold is over.
+ */
+START_TEST(test_hold_first)
+{
+	struct sched	 s;
+	struct job	*j[3], *n;
+	int64_t		 wake;
+	int		 i;
+
+	sched_init(&s);
+	j[0] = mkjob("p", "big", "a", 100);
+	j[1] = mkjob("p", "held", "a", 10);
+	j[2] = mkjob("p", "held", "b", 10);
+	for (i = 0; i < 3; i++)
+		sched_add(&s, j[i]);
+	ck_assert_ptr_eq(sched_next(&s, 0, 10, &wake), j[0]);
+	sched_hold(&s, j[1]->inst, 600);	/* 20 + 600 > 100 */
+	ck_assert_int_eq(j[1]->inst->hold_known, 1);
+	n = sched_next(&s, 0, 10, &wake);
+	ck_assert_str_eq(job_instance(n), "held");
+	sched_hold(&s, j[1]->inst, 0);		/* over tonight */
+	ck_assert_ptr_eq(sched_next(&s, 0, 10, &wake), j[0]);
+	sched_hold(&s, j[1]->inst, -5);		/* nonsense: none */
+	ck_assert_int_eq(j[1]->inst->hold_ms, 0);
+	for (i = 0; i < 3; i++)
+		job_free(j[i]);
+	sched_clear(&s);
+}
+END_TEST
+
 /* After a restart, a job with a running export goes before its neighbours. */
 START_TEST(test_resumed_first)
 {
@@ -320,6 +352,7 @@ sched_suite(void)
 	tcase_set_timeout(tc, 10);
 	tcase_add_test(tc, test_one_per_instance);
 	tcase_add_test(tc, test_longest_chain_first);
+	tcase_add_test(tc, test_hold_first);
 	tcase_add_test(tc, test_resumed_first);
 	tcase_add_test(tc, test_max_in_flight);
 	tcase_add_test(tc, test_busy_and_retry);
