@@ -120,13 +120,19 @@ master_job_failed(struct master *m, struct job *job, const struct msg_failed *f)
 		    "retry window: %s", f->message);
 		return (0);
 	case RUN_BUSY:
-		if (f->blocker[0] != '\0')
+		if (f->blocker[0] != '\0' && last > 0)
 			job_log(LOG_INFO, job, "instance held by %s operation "
-			    "%s (running %llds%s%llds); next look in %llds",
-			    f->blocker_type[0] != '\0' ? f->blocker_type :
-			    "another", f->blocker, (long long)age / 1000,
-			    last > 0 ? ", last time " : ", none seen before",
-			    (long long)last / 1000,
+			    "%s (running %llds, last time %llds); next look in "
+			    "%llds", f->blocker_type[0] != '\0' ?
+			    f->blocker_type : "another", f->blocker,
+			    (long long)age / 1000, (long long)last / 1000,
+			    (long long)(busy_until - now) / 1000);
+		else if (f->blocker[0] != '\0')
+			job_log(LOG_INFO, job, "instance held by %s operation "
+			    "%s (running %llds, none seen before); next look in "
+			    "%llds", f->blocker_type[0] != '\0' ?
+			    f->blocker_type : "another", f->blocker,
+			    (long long)age / 1000,
 			    (long long)(busy_until - now) / 1000);
 		else
 			job_log(LOG_INFO, job, "instance busy (%s); next try "

@@ -1,9 +1,9 @@
 /*
  * check_blocker.c: how long a job waits on the operation holding its
  * instance (blocker.c): just past the end the instance's last operation
- * of the type predicts, else the type's conditional tenth percentile,
- * else a look that grows with the overrun, between poll_max and twice
- * that, never over busy_max.
+ * of the type predicts, else, while it is younger than all of them, the
+ * shortest of the type seen lately, else a look every poll_max, never
+ * over busy_max.
  */
 #include <check.h>
 #include <stdint.h>
@@ -18,7 +18,7 @@ static const struct blocker_policy pol = {
 	.poll_initial_ms = 5000, .poll_max_ms = 60000, .busy_max_ms = 300000
 };
 static const struct blocker_policy tight = {
-	.poll_initial_ms = 5000, .poll_max_ms = 60000, .busy_max_ms = 90000
+	.poll_initial_ms = 5000, .poll_max_ms = 60000, .busy_max_ms = 45000
 };
 
 /* The instance's own history wins while the operation is younger. */
@@ -32,58 +32,59 @@ START_TEST(test_instance_last)
 	/* 5 min in, 20 min last time: wake 15 min on, plus the margin. */
 	ck_assert_int_eq(blocker_wait(&s, "BACKUP_VOLUME", 20 * MIN_MS,
 	    5 * MIN_MS, &pol), 15 * MIN_MS + 5000);
-	/* Older than last time, with no type history: overdue looks. */
+	/* Older than last time, with no type history: a look per poll_max. */
 	ck_assert_int_eq(blocker_predict(&s, "BACKUP_VOLUME", 20 * MIN_MS,
 	    21 * MIN_MS), 0);
 	ck_assert_int_eq(blocker_wait(&s, "BACKUP_VOLUME", 20 * MIN_MS,
-	    21 * MIN_MS, &pol), 60000);		/* 1 min over: poll_max */
+	    21 * MIN_MS, &pol), 60000);
 	ck_assert_int_eq(blocker_wait(&s, "BACKUP_VOLUME", 20 * MIN_MS,
-	    26 * MIN_MS, &pol), 90000);		/* 6 min over: a quarter */
+	    80 * MIN_MS, &pol), 60000);
+	/* A busy_max below poll_max caps every look. */
 	ck_assert_int_eq(blocker_wait(&s, "BACKUP_VOLUME", 20 * MIN_MS,
-	    80 * MIN_MS, &pol), 120000);	/* capped at 2 x poll_max */
-	/* busy_max below that caps every look. */
-	ck_assert_int_eq(blocker_wait(&s, "BACKUP_VOLUME", 20 * MIN_MS,
-	    80 * MIN_MS, &tight), 90000);
+	    80 * MIN_MS, &tight), 45000);
 }
 END_TEST
 
-/* The type's tenth percentile among durations longer than the age. */
-START_TEST(test_type_median)
+/*
+ * The type: its shortest duration while the operation is younger, then
+ * nothing (the next longer one would be a guess of up to the spread).
+ */
+START_TEST(test_type_shortest)
 {
 	struct blocker_stats	 s;
 	int			 i;
 
 	memset(&s, 0, sizeof(s));
-	blocker_learn(&s, "BACKUP_VOLUME", 10 * MIN_MS);
 	blocker_learn(&s, "BACKUP_VOLUME", 20 * MIN_MS);
+	blocker_learn(&s, "BACKUP_VOLUME", 10 * MIN_MS);
 	/* Fewer than BLOCKER_MIN_SAMPLES: nothing predicted. */
 	ck_assert_int_eq(blocker_predict(&s, "BACKUP_VOLUME", 0, 0), 0);
 	blocker_learn(&s, "BACKUP_VOLUME", 30 * MIN_MS);
 	blocker_learn(&s, "BACKUP_VOLUME", 40 * MIN_MS);
 	ck_assert_int_eq(blocker_predict(&s, "BACKUP_VOLUME", 0, 0),
 	    10 * MIN_MS);
-	/* 25 min in: only 30 and 40 remain possible. */
-	ck_assert_int_eq(blocker_predict(&s, "BACKUP_VOLUME", 0, 25 * MIN_MS),
-	    30 * MIN_MS);
-	/* With ten or more, the tenth percentile: 11 samples, the second. */
-	for (i = 0; i < 7; i++)
-		blocker_learn(&s, "BACKUP_VOLUME", (41 + i) * MIN_MS);
-	ck_assert_int_eq(blocker_predict(&s, "BACKUP_VOLUME", 0, 0),
-	    20 * MIN_MS);
-	ck_assert_int_eq(blocker_predict(&s, "BACKUP_VOLUME", 0, 50 * MIN_MS),
+	/* 3 min in: wake at 10 min, plus the margin. */
+	ck_assert_int_eq(blocker_wait(&s, "BACKUP_VOLUME", 0, 3 * MIN_MS,
+	    &pol), 7 * MIN_MS + 5000);
+	/* 12 min in: 20, 30 or 40 are guesses; look every poll_max. */
+	ck_assert_int_eq(blocker_predict(&s, "BACKUP_VOLUME", 0, 12 * MIN_MS),
 	    0);
+	ck_assert_int_eq(blocker_wait(&s, "BACKUP_VOLUME", 0, 12 * MIN_MS,
+	    &pol), 60000);
 	/* Another type learns apart; an unknown type predicts nothing. */
 	ck_assert_int_eq(blocker_predict(&s, "MAINTENANCE", 0, 0), 0);
 	ck_assert_int_eq(blocker_wait(&s, "MAINTENANCE", 0, 0, &pol), 60000);
 	/* An instance's own last duration beats the type. */
 	ck_assert_int_eq(blocker_predict(&s, "BACKUP_VOLUME", 12 * MIN_MS,
 	    5 * MIN_MS), 12 * MIN_MS);
-	/* The ring keeps the newest: all 5 min now. */
+	ck_assert_int_eq(blocker_predict(&s, "BACKUP_VOLUME", 12 * MIN_MS,
+	    11 * MIN_MS), 12 * MIN_MS);
+	/* The ring keeps the newest: the 10 min one is forgotten. */
 	for (i = 0; i < BLOCKER_SAMPLES; i++)
-		blocker_learn(&s, "BACKUP_VOLUME", 5 * MIN_MS);
+		blocker_learn(&s, "BACKUP_VOLUME", (15 + i) * MIN_MS);
 	ck_assert_int_eq(blocker_predict(&s, "BACKUP_VOLUME", 0, 0),
-	    5 * MIN_MS);
-	ck_assert_int_eq(blocker_predict(&s, "BACKUP_VOLUME", 0, 6 * MIN_MS),
+	    15 * MIN_MS);
+	ck_assert_int_eq(blocker_predict(&s, "BACKUP_VOLUME", 0, 16 * MIN_MS),
 	    0);
 }
 END_TEST
@@ -121,7 +122,7 @@ blocker_suite(void)
 	TCase	*tc = tcase_create("wait");
 
 	tcase_add_test(tc, test_instance_last);
-	tcase_add_test(tc, test_type_median);
+	tcase_add_test(tc, test_type_shortest);
 	tcase_add_test(tc, test_bounds);
 	suite_add_tcase(s, tc);
 	return (s);
