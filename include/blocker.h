@@ -15,7 +15,8 @@
 #define BLOCKER_TYPE_MAX	32	/* "BACKUP_VOLUME" */
 #define BLOCKER_SAMPLES		32	/* per type, the newest */
 #define BLOCKER_NTYPES		8	/* types learnt; more share the last */
-#define BLOCKER_MIN_SAMPLES	3	/* fewer: the type says nothing yet */
+/* Fewer: the type says nothing yet (1 in 17 is shorter than 16 seen). */
+#define BLOCKER_MIN_SAMPLES	16
 
 struct blocker_type {
 	char		 type[BLOCKER_TYPE_MAX];

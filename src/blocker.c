@@ -3,9 +3,9 @@
  * blocker.h).  The prediction, given how long the operation has run:
  * what the same instance's operation of that type took last time, if it
  * has not run longer already; else, while it is younger than every one
- * of its type seen lately, the shortest of those (no operation of the
- * type has been seen to end sooner, so no look before then can find it
- * over); else nothing.  A type's other durations say little about when
+ * of its type seen lately (at least BLOCKER_MIN_SAMPLES), the shortest
+ * of those (none has been seen to end sooner, so a look before then
+ * would likely find it running); else nothing.  A type's other durations say little about when
  * this one ends: they spread over half an hour, and aiming at the next
  * of them past the age wakes up to that spread after the end.  With no
  * end predicted the looks come poll_max apart (or busy_max if shorter),
