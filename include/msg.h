@@ -63,6 +63,7 @@ struct msg_job {
 	uint32_t	 poll_initial_ms;
 	uint32_t	 poll_max_ms;
 	int64_t		 predicted_ms;	/* export duration prediction */
+	uint32_t	 sleep_max_ms;	/* longest sleep towards its end */
 	int64_t		 started_ms;	/* when the operation began, if known */
 	int64_t		 deadline_ms;	/* wall clock: give up polling after */
 	/* A restore (job_id < 0): object imported into database. */

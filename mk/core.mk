@@ -93,7 +93,7 @@ TESTS += tests/integration/daemon-run.sh tests/integration/daemon-faults.sh \
 	tests/integration/daemon-token.sh tests/integration/daemon-stuck.sh \
 	tests/integration/daemon-stall.sh tests/integration/daemon-cancel.sh \
 	tests/integration/discovery-partial.sh tests/integration/trigger-nothing.sh \
-	tests/integration/discovery-size.sh \
+	tests/integration/discovery-size.sh tests/integration/poll-history.sh \
 	tests/integration/preflight.sh tests/integration/replica-export.sh \
 	tests/integration/control-abuse.sh \
 	tests/integration/control-roles.sh tests/integration/restore.sh \

@@ -306,9 +306,10 @@ worker_blocker_look(struct worker *w)
  * How long to wait before the next poll.  All times are this host's clock:
  * op_start is when the export was accepted (or first seen), so Google's
  * and our clocks never need to agree.  Until the predicted end the
- * worker sleeps towards it (each poll before it is wasted quota); after
- * it, or without a prediction, the interval grows from poll_initial to
- * poll_max.
+ * worker sleeps towards it (each poll before it is wasted quota), at
+ * most sleep_max at a time (poll_max for a guess from the size prior);
+ * after it, or without a prediction, the interval grows from
+ * poll_initial to poll_max.
  */
 static int64_t
 worker_poll_delay(const struct msg_job *job, int64_t op_start, int64_t now,
@@ -320,8 +321,10 @@ worker_poll_delay(const struct msg_job *job, int64_t op_start, int64_t now,
 		end = op_start + job->predicted_ms;
 		if (end - now > (int64_t)job->poll_initial_ms) {
 			d = end - now;
-			if (d > (int64_t)job->poll_max_ms)
-				d = job->poll_max_ms;
+			if (d > (int64_t)job->sleep_max_ms &&
+			    d > (int64_t)job->poll_max_ms)
+				d = job->sleep_max_ms > job->poll_max_ms ?
+				    job->sleep_max_ms : job->poll_max_ms;
 			return (d);
 		}
 	}
