@@ -2,8 +2,10 @@
  * sched.h: which job goes next.  Jobs are grouped by Cloud SQL instance;
  * an instance runs one export at a time (Cloud SQL allows one
  * administrative operation per instance), and among instances that can
- * start, the one with the most predicted work left goes first, so the run
- * ends as early as its longest chain allows.  An instance that another
+ * start, one already started goes first (its exports follow one another,
+ * rather than spread over the night), then the one with the most
+ * predicted work left, so the run ends as early as its longest chain
+ * allows.  An instance that another
  * operation held on an earlier night (its automated backup comes back at
  * about the same time) counts that hold as work: its exports go early,
  * before the hold returns, rather than after it at the end.  No I/O.
@@ -23,6 +25,7 @@ struct sched_instance {
 	struct job_list	 jobs;		/* its unfinished jobs */
 	size_t		 njobs;
 	int		 in_flight;	/* 0 or 1: Cloud SQL's rule */
+	int		 started;	/* a job of it was dispatched */
 	int64_t		 busy_until_ms;	/* 409 from another operation */
 	int		 busy_count;	/* 409s in a row */
 	char		*blocker;	/* the operation holding it, or NULL */

@@ -1,8 +1,8 @@
 /*
  * sched.c: the dispatch order.  Instances live in a tree keyed by
  * project/instance; each keeps its unfinished jobs.  Those with jobs and
- * nothing in flight are also in a second tree, the candidates, ordered by
- * predicted work left, most first.  sched_next() walks the candidates in
+ * nothing in flight are also in a second tree, the candidates: those
+ * already started first, then by predicted work left, most first.  sched_next() walks the candidates in
  * that order and picks the first one not marked busy that has a ready
  * job: the one with the most predicted work left; inside it, the ready job
  * with the longest prediction.  The walk usually stops after a few
@@ -31,13 +31,22 @@ sched_cmp(struct sched_instance *a, struct sched_instance *b)
 RB_PROTOTYPE(sched_tree, sched_instance, node, sched_cmp)
 RB_GENERATE(sched_tree, sched_instance, node, sched_cmp)
 
-/* Most remaining work (a hold counted) first; ties in name order. */
+/*
+ * An instance already started first: its exports follow one another, so
+ * it is exposed to its backup window for the length of its work, not for
+ * most of the run (with the most work left first and nothing else, an
+ * instance whose first export is done drops behind every fresh one and
+ * its exports spread over the run).  Then most remaining work (a hold
+ * counted) first; ties in name order.
+ */
 static int
 sched_ccmp(struct sched_instance *a, struct sched_instance *b)
 {
 	int64_t	 x = a->remaining_ms + a->hold_ms;
 	int64_t	 y = b->remaining_ms + b->hold_ms;
 
+	if (a->started != b->started)
+		return (a->started ? -1 : 1);
 	if (x != y)
 		return (x > y ? -1 : 1);
 	return (sched_cmp(a, b));
@@ -249,6 +258,7 @@ sched_started(struct sched *s, struct job *job)
 
 	sched_cand_out(s, si);
 	si->in_flight = 1;
+	si->started = 1;
 	si->remaining_ms -= job->predicted_ms;
 	s->in_flight++;
 }

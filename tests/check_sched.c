@@ -1,7 +1,7 @@
 /*
  * check_sched.c: the dispatch rules (sched.c): one export per instance,
- * the in-flight bound, longest remaining chain first, busy instances and
- * retry times.
+ * the in-flight bound, a started instance going on, longest remaining
+ * chain first, busy instances and retry times.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -93,6 +93,45 @@ START_TEST(test_longest_chain_first)
 	start(&s, n);
 	ck_assert_ptr_null(sched_next(&s, 0, 10, &wake));
 	for (i = 0; i < 6; i++)
+		job_free(j[i]);
+	sched_clear(&s);
+}
+END_TEST
+
+/*
+ * An instance whose first export is done goes on before fresh instances
+ * with more work left, unless another operation holds it.
+ */
+START_TEST(test_started_goes_on)
+{
+	struct sched	 s;
+	struct job	*j[4], *n;
+	int64_t		 wake;
+	int		 i;
+
+	sched_init(&s);
+	j[0] = mkjob("p", "i1", "a", 10);
+	j[1] = mkjob("p", "i1", "b", 10);
+	j[2] = mkjob("p", "i2", "a", 15);
+	j[3] = mkjob("p", "i3", "a", 12);
+	for (i = 0; i < 4; i++)
+		sched_add(&s, j[i]);
+	n = sched_next(&s, 0, 1, &wake);
+	ck_assert_str_eq(job_instance(n), "i1");	/* 20 left */
+	start(&s, n);
+	finish(&s, n);
+	/* i1 has 10 left, i2 15: i1 goes on all the same. */
+	n = sched_next(&s, 0, 1, &wake);
+	ck_assert_str_eq(job_instance(n), "i1");
+	/* Held by a backup: the others go meanwhile, most work first. */
+	sched_busy(&s, n, 100);
+	ck_assert_ptr_eq(sched_next(&s, 0, 1, &wake), j[2]);
+	ck_assert_int_eq(wake, 100);
+	start(&s, j[2]);
+	finish(&s, j[2]);
+	/* The hold over, i1 before i3, though i3 has more left. */
+	ck_assert_str_eq(job_instance(sched_next(&s, 100, 1, &wake)), "i1");
+	for (i = 0; i < 4; i++)
 		job_free(j[i]);
 	sched_clear(&s);
 }
@@ -352,6 +391,7 @@ sched_suite(void)
 	tcase_set_timeout(tc, 10);
 	tcase_add_test(tc, test_one_per_instance);
 	tcase_add_test(tc, test_longest_chain_first);
+	tcase_add_test(tc, test_started_goes_on);
 	tcase_add_test(tc, test_hold_first);
 	tcase_add_test(tc, test_resumed_first);
 	tcase_add_test(tc, test_max_in_flight);
