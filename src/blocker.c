@@ -2,10 +2,11 @@
  * blocker.c: how long to wait on the operation holding an instance (see
  * blocker.h).  The prediction, given how long the operation has run:
  * what the same instance's operation of that type took last time, if it
- * has not run longer already; else, while it is younger than every one
- * of its type seen lately (at least BLOCKER_MIN_SAMPLES), the shortest
- * of those (none has been seen to end sooner, so a look before then
- * would likely find it running); else nothing.  A type's other durations say little about when
+ * has not run longer already; else, while it is younger than half the
+ * shortest of its type seen lately (at least BLOCKER_MIN_SAMPLES), that
+ * half (none has been seen to end sooner than the shortest, and a look
+ * before then would find it running; half, as the shortest of a few
+ * dozen is not the shortest there is); else nothing.  A type's other durations say little about when
  * this one ends: they spread over half an hour, and aiming at the next
  * of them past the age wakes up to that spread after the end.  With no
  * end predicted the looks come poll_max apart (or busy_max if shorter),
@@ -70,6 +71,7 @@ blocker_predict(const struct blocker_stats *s, const char *type,
 	for (i = 1; i < t->n; i++)
 		if (t->ms[i] < least)
 			least = t->ms[i];
+	least /= 2;
 	return (least > elapsed_ms ? least : 0);
 }
 

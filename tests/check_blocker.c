@@ -1,9 +1,9 @@
 /*
  * check_blocker.c: how long a job waits on the operation holding its
  * instance (blocker.c): just past the end the instance's last operation
- * of the type predicts, else, while it is younger than all of them, the
- * shortest of the type seen lately, else a look every poll_max, never
- * over busy_max.
+ * of the type predicts, else, while it is younger than half of them,
+ * half the shortest of the type seen lately, else a look every poll_max,
+ * never over busy_max.
  */
 #include <check.h>
 #include <stdint.h>
@@ -46,8 +46,9 @@ START_TEST(test_instance_last)
 END_TEST
 
 /*
- * The type: its shortest duration while the operation is younger, then
- * nothing (the next longer one would be a guess of up to the spread).
+ * The type: half its shortest duration while the operation is younger,
+ * then nothing (the next longer one would be a guess of up to the
+ * spread).
  */
 START_TEST(test_type_shortest)
 {
@@ -63,14 +64,14 @@ START_TEST(test_type_shortest)
 	ck_assert_int_eq(blocker_wait(&s, "BACKUP_VOLUME", 0, 0, &pol), 60000);
 	blocker_learn(&s, "BACKUP_VOLUME", 10 * MIN_MS);
 	ck_assert_int_eq(blocker_predict(&s, "BACKUP_VOLUME", 0, 0),
-	    10 * MIN_MS);
-	/* 3 min in: wake at 10 min, plus the margin. */
+	    5 * MIN_MS);
+	/* 3 min in: wake at half the shortest, 5 min, plus the margin. */
 	ck_assert_int_eq(blocker_wait(&s, "BACKUP_VOLUME", 0, 3 * MIN_MS,
-	    &pol), 7 * MIN_MS + 5000);
-	/* 12 min in: 20, 30 or 40 would be guesses; look every poll_max. */
-	ck_assert_int_eq(blocker_predict(&s, "BACKUP_VOLUME", 0, 12 * MIN_MS),
+	    &pol), 2 * MIN_MS + 5000);
+	/* 6 min in: 10, 20, 30 or 40 would be guesses; every poll_max. */
+	ck_assert_int_eq(blocker_predict(&s, "BACKUP_VOLUME", 0, 6 * MIN_MS),
 	    0);
-	ck_assert_int_eq(blocker_wait(&s, "BACKUP_VOLUME", 0, 12 * MIN_MS,
+	ck_assert_int_eq(blocker_wait(&s, "BACKUP_VOLUME", 0, 6 * MIN_MS,
 	    &pol), 60000);
 	/* Another type learns apart; an unknown type predicts nothing. */
 	ck_assert_int_eq(blocker_predict(&s, "MAINTENANCE", 0, 0), 0);
@@ -82,10 +83,10 @@ START_TEST(test_type_shortest)
 	    11 * MIN_MS), 12 * MIN_MS);
 	/* The ring keeps the newest: the 10 min one is forgotten. */
 	for (i = 0; i < BLOCKER_SAMPLES; i++)
-		blocker_learn(&s, "BACKUP_VOLUME", (15 + i) * MIN_MS);
+		blocker_learn(&s, "BACKUP_VOLUME", (16 + i) * MIN_MS);
 	ck_assert_int_eq(blocker_predict(&s, "BACKUP_VOLUME", 0, 0),
-	    15 * MIN_MS);
-	ck_assert_int_eq(blocker_predict(&s, "BACKUP_VOLUME", 0, 16 * MIN_MS),
+	    8 * MIN_MS);
+	ck_assert_int_eq(blocker_predict(&s, "BACKUP_VOLUME", 0, 8 * MIN_MS),
 	    0);
 }
 END_TEST
@@ -109,10 +110,10 @@ START_TEST(test_bounds)
 			blocker_learn(&s, t, 1000 * (i + 1));
 	}
 	ck_assert_int_eq(s.n, BLOCKER_NTYPES);
-	ck_assert_int_eq(blocker_predict(&s, "T0", 0, 0), 1000);
+	ck_assert_int_eq(blocker_predict(&s, "T0", 0, 0), 500);
 	/* Negative ages count as 0. */
 	ck_assert_int_eq(blocker_wait(&s, "T0", 0, -50, &pol),
-	    1000 + 5000);
+	    500 + 5000);
 }
 END_TEST
 
