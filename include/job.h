@@ -77,6 +77,7 @@ struct job {
 	uint8_t		 notified;	/* alert_after_failures reached */
 	uint8_t		 dirty;		/* journal write pending */
 	uint8_t		 prior;		/* predicted_ms is the disk prior */
+	uint8_t		 history;	/* predicted_ms is the database's own */
 	uint8_t		 stuck;		/* export past job_stuck_after */
 
 	/* Here rather than above, where it would cost padding. */

@@ -252,10 +252,12 @@ master_job_start(struct master *m, struct master_worker *w, struct job *job)
 	/*
 	 * A prediction from the database's own history is slept towards in
 	 * one go (each poll before the end is a call for nothing), though
-	 * the worker still reports within half of stall_after; one from
-	 * the size prior is a guess, checked every poll_max.
+	 * the worker still reports within half of stall_after; any other
+	 * (the size prior, or a job read back from the journal after a
+	 * restart, whose prediction's source is not kept) is a guess,
+	 * checked every poll_max.
 	 */
-	mj->sleep_max_ms = job->prior || c->stall_after_ms / 2 <
+	mj->sleep_max_ms = !job->history || c->stall_after_ms / 2 <
 	    c->poll_max_ms ? c->poll_max_ms : c->stall_after_ms / 2;
 	mj->started_ms = job->operation != NULL ? job->started_ms : 0;
 	master_msg_send(m, w, job->id, mj);

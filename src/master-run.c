@@ -454,6 +454,7 @@ master_disc_jobs(struct master *m, const struct disc_result *res,
 			job->via = xstrdup(t->via);
 		job->predicted_ms = master_predict(m, t, &prior);
 		job->prior = prior;
+		job->history = !prior;
 		newjobs[nnew++] = job;
 	}
 	free(sorted);
