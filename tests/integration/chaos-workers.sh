@@ -5,11 +5,13 @@
 # and the journal has one successful attempt per job.
 #
 # The kills are spread over the run by its progress: kill k is due once
-# k/CHAOS_KILLS of 90% of the targets have succeeded.  The victim is
-# picked by a seeded LCG among the live workers that hold a job (dispatched,
-# exporting or verifying), or among the idle ones when none does.  The
-# master's crash-loop limiter (a few restarts a minute, then a pause)
-# paces the kills, so the run is as long as the kills need.
+# k/CHAOS_KILLS of 90% of the targets have succeeded; kills that fell due
+# while the loop looked (a busy machine slows it) are made together, on
+# distinct workers.  Each victim is picked by a seeded LCG among the live
+# workers that hold a job (dispatched, exporting or verifying), or among
+# the idle ones when none does.  The master's crash-loop limiter (a few
+# restarts a minute, then a pause) paces the kills, so the run is as long
+# as the kills need.
 #
 # Knobs: CHAOS_KILLS (default 100), CHAOS_DBS (default 300 databases;
 # 2000 is the emulator's campus preset), CHAOS_SEED (default 1, the
@@ -46,25 +48,28 @@ while :; do
 	[ "$(date +%s)" -lt "$chaos_deadline" ] ||
 	    dfail "run $run not finished after ${GUARD}s, $kills kills"
 	done_n=$(echo "$st" | jq '.run.succeeded // 0')
-	if [ "$kills" -lt "$KILLS" ] && [ $(( done_n * KILLS * 10 )) -ge \
-	    $(( (kills + 1) * CHAOS_N * 9 )) ]; then
+	due=$(( done_n * KILLS * 10 / (CHAOS_N * 9) ))
+	[ "$due" -le "$KILLS" ] || due=$KILLS
+	if [ "$kills" -lt "$due" ]; then
 		# Live workers as "pid state" lines, by slot.
 		busy=$(echo "$st" | jq -r '.workers[] | select(.pid > 0 and
 		    .job != null) | "\(.pid) \(.job_state)"')
 		pool=$busy
 		[ -n "$pool" ] || pool=$(echo "$st" | jq -r '.workers[] |
 		    select(.pid > 0) | "\(.pid) idle"')
-		if [ -n "$pool" ]; then
-			mapfile -t cand <<<"$pool"
+		[ -n "$pool" ] && mapfile -t cand <<<"$pool" || cand=()
+		children=$(pgrep -P "$D_PID")
+		while [ "$kills" -lt "$due" ] && [ "${#cand[@]}" -gt 0 ]; do
 			rand "${#cand[@]}"
 			set -- ${cand[$REPLY]}
+			cand=("${cand[@]:0:$REPLY}" "${cand[@]:$((REPLY + 1))}")
 			# Only a child of our own master.
-			if pgrep -P "$D_PID" | grep -qx "$1"; then
+			if grep -qx "$1" <<<"$children"; then
 				kill -KILL "$1"
 				kills=$(( kills + 1 ))
 				kinds[$2]=$(( ${kinds[$2]:-0} + 1 ))
 			fi
-		fi
+		done
 	fi
 	sleep 0.05
 done
