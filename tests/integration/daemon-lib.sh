@@ -37,6 +37,16 @@ daemon_cleanup() {
 }
 trap daemon_cleanup EXIT
 
+# running PID: true while PID runs.  A worker orphaned by a killed master
+# has exited once it is a zombie; when init reaps it is up to init (this
+# machine's takes seconds), so kill -0 alone would wait on init, not on it.
+running() {
+	kill -0 "$1" 2>/dev/null || return 1
+	_st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	_st=${_st##*) }
+	[ "${_st%% *}" != Z ]
+}
+
 dfail() {
 	echo "FAIL: $*" >&2
 	[ -f "$D_TMP/daemon.log" ] && tail -40 "$D_TMP/daemon.log" >&2

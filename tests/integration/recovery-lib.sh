@@ -106,7 +106,7 @@ rec_kill() {
 	D_PID=
 	_deadline=$(( $(date +%s) + 30 ))
 	for _w in $_workers; do
-		while kill -0 "$_w" 2>/dev/null; do
+		while running "$_w"; do
 			[ "$(date +%s)" -lt "$_deadline" ] ||
 			    dfail "worker $_w outlived its master by 30s"
 			sleep 0.05
