@@ -6,12 +6,12 @@
  * shortest of its type seen lately (at least BLOCKER_MIN_SAMPLES), that
  * half (none has been seen to end sooner than the shortest, and a look
  * before then would find it running; half, as the shortest of a few
- * dozen is not the shortest there is); else nothing.  A type's other durations say little about when
- * this one ends: they spread over half an hour, and aiming at the next
- * of them past the age wakes up to that spread after the end.  With no
- * end predicted the looks come poll_max apart (or busy_max if shorter),
- * as an export's polls do, so the export starts within one poll interval
- * of the end.
+ * dozen is not the shortest there is); else nothing.  A type's other
+ * durations say little about when this one ends: they spread over half
+ * an hour, and aiming at the next of them past the age wakes up to that
+ * spread after the end.  With no end predicted the looks come poll_max
+ * apart (or busy_max if shorter), as an export's polls do, so the export
+ * starts within one poll interval of the end.
  */
 #include <string.h>
 

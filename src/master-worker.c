@@ -93,6 +93,7 @@ master_job_failed(struct master *m, struct job *job, const struct msg_failed *f)
 	enum run_verdict	 v;
 	enum gcp_status		 gst;
 	int64_t			 now = master_now_ms(), busy_until, age, last;
+	char			 seen[32];
 
 	memset(&p, 0, sizeof(p));
 	p.busy_wait_ms = master_blocker_wait(m, job, f, &age, &last);
@@ -120,21 +121,18 @@ master_job_failed(struct master *m, struct job *job, const struct msg_failed *f)
 		    "retry window: %s", f->message);
 		return (0);
 	case RUN_BUSY:
-		if (f->blocker[0] != '\0' && last > 0)
+		if (f->blocker[0] != '\0') {
+			if (last > 0)
+				snprintf(seen, sizeof(seen), "last time %llds",
+				    (long long)last / 1000);
+			else
+				strlcpy(seen, "none seen before", sizeof(seen));
 			job_log(LOG_INFO, job, "instance held by %s operation "
-			    "%s (running %llds, last time %llds); next look in "
-			    "%llds", f->blocker_type[0] != '\0' ?
-			    f->blocker_type : "another", f->blocker,
-			    (long long)age / 1000, (long long)last / 1000,
+			    "%s (running %llds, %s); next look in %llds",
+			    f->blocker_type[0] != '\0' ? f->blocker_type :
+			    "another", f->blocker, (long long)age / 1000, seen,
 			    (long long)(busy_until - now) / 1000);
-		else if (f->blocker[0] != '\0')
-			job_log(LOG_INFO, job, "instance held by %s operation "
-			    "%s (running %llds, none seen before); next look in "
-			    "%llds", f->blocker_type[0] != '\0' ?
-			    f->blocker_type : "another", f->blocker,
-			    (long long)age / 1000,
-			    (long long)(busy_until - now) / 1000);
-		else
+		} else
 			job_log(LOG_INFO, job, "instance busy (%s); next try "
 			    "in %llds", f->message,
 			    (long long)(busy_until - now) / 1000);

@@ -1,14 +1,15 @@
 /*
  * sched.c: the dispatch order.  Instances live in a tree keyed by
  * project/instance; each keeps its unfinished jobs.  Those with jobs and
- * nothing in flight are also in a second tree, the candidates: those
- * already started first, then by predicted work left, most first.  sched_next() walks the candidates in
- * that order and picks the first one not marked busy that has a ready
- * job: the one with the most predicted work left; inside it, the ready job
- * with the longest prediction.  The walk usually stops after a few
- * instances; scanning every instance for every pick cost the master a
- * measurable share of its CPU on a fleet of 3,000 instances.  Longest-chain-first keeps the run's makespan near its lower
- * bound.  No I/O and no clock: time is an argument.
+ * nothing in flight are also in a second tree, the candidates, in the
+ * order of sched_ccmp(): an instance already started before fresh
+ * ones, then the most predicted work left first.  sched_next() walks the
+ * candidates in that order and picks the first one not marked busy that
+ * has a ready job; inside it, the ready job with the longest prediction.
+ * The walk usually stops after a few instances; scanning every instance
+ * for every pick cost the master a measurable share of its CPU on a
+ * fleet of 3,000 instances.  Longest-chain-first keeps the run's makespan
+ * near its lower bound.  No I/O and no clock: time is an argument.
  */
 #include <stdlib.h>
 #include <string.h>
