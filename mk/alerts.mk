@@ -1,6 +1,7 @@
 # alerts: the built-in alerts, notifications, metrics, and their tests.
 libdatabackup_a_SOURCES += src/alert.c src/metrics.c src/notify.c \
-	src/monitor.c src/monitor-drill.c include/alert.h include/metrics.h \
+	src/monitor.c src/monitor-report.c src/monitor-drill.c src/monitor-int.h \
+	include/alert.h include/metrics.h \
 	include/notify.h \
 	include/monitor.h
 
