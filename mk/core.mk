@@ -1,7 +1,8 @@
 # core: the daemon, its modules, and their tests.
 libdatabackup_a_SOURCES += src/msg.c src/job.c src/sched.c src/jsonutil.c \
 	src/worker.c src/worker-restore.c src/worker-prune.c src/worker-int.h \
-	src/discovery.c src/discovery-size.c src/discovery-int.h \
+	src/discovery.c src/discovery-size.c src/discovery-result.c \
+	src/discovery-int.h \
 	src/arena.c src/run.c \
 	include/msg.h include/job.h include/sched.h include/worker.h \
 	include/discovery.h include/control.h include/run.h \

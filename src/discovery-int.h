@@ -1,7 +1,7 @@
 /*
- * discovery-int.h: what discovery.c and discovery-size.c share: the walk,
- * its requests, and the few functions one calls in the other.  Nothing
- * outside discovery uses it.
+ * discovery-int.h: what discovery.c, discovery-size.c and
+ * discovery-result.c share: the walk, its requests, and the few functions
+ * one calls in another.  Nothing outside discovery uses it.
  */
 #ifndef DATABACKUP_DISCOVERY_INT_H
 #define DATABACKUP_DISCOVERY_INT_H
@@ -118,5 +118,12 @@ int		 disc_size_parse(struct disc_req *, const char *, size_t,
 void		 disc_size_failed(struct disc_req *, const struct gcp_error *);
 void		 disc_size_apply(struct disc *);
 void		 disc_size_free(struct disc *);
+
+/* discovery-result.c */
+void		 disc_list_add(struct disc_result *, struct disc_list *,
+		    const char *, const char *, const char *, const char *, ...)
+		    __attribute__((__format__(printf, 6, 7)));
+void		 disc_partial_add(struct disc_result *, const char *,
+		    const char *, const char *, const char *, const char *);
 
 #endif
