@@ -100,6 +100,18 @@ struct job_prior {
 	int		 n;
 };
 
+/*
+ * How a worker spaces the polls of an export (job_poll_delay): the
+ * prediction (0: none), the longest sleep towards it, and the interval's
+ * floor and ceiling after it.
+ */
+struct job_polling {
+	int64_t		 predicted_ms;
+	int64_t		 sleep_max_ms;
+	int64_t		 poll_initial_ms;
+	int64_t		 poll_max_ms;
+};
+
 /* job.c */
 struct job	*job_new(const char *, const char *, const char *, const char *,
 		    const char *);
@@ -131,5 +143,7 @@ int		 job_object_name(const char *, const char *, const char *,
 void		 job_label(const struct job *, char *, size_t);
 void		 job_prior_learn(struct job_prior *, int64_t, int64_t);
 int64_t		 job_prior_scaled(const struct job_prior *, int64_t);
+int64_t		 job_poll_delay(const struct job_polling *, int64_t, int64_t,
+		    int64_t *);
 
 #endif

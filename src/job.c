@@ -301,6 +301,48 @@ job_transition_ok(enum job_state from, enum job_state to)
 }
 
 /*
+ * How long to wait before the next poll of an export.  All times are the
+ * worker's clock: op_start is when the export was accepted (or first
+ * seen), so Google's and our clocks never need to agree.  Until the
+ * predicted end the worker sleeps towards it (each poll before it is
+ * wasted quota), at most sleep_max at a time.  After it, or without a
+ * prediction, the interval doubles from *step (start it at poll_initial)
+ * up to poll_max.  An export that outlives its prediction is late by an
+ * amount that grows with its length, so the first interval past the end
+ * is a quarter of the prediction (between poll_initial and poll_max):
+ * from poll_initial, an export a third late took four or five looks.
+ */
+int64_t
+job_poll_delay(const struct job_polling *p, int64_t op_start, int64_t now,
+    int64_t *step)
+{
+	int64_t	 end, d, first;
+
+	if (p->predicted_ms > 0 && op_start > 0) {
+		end = op_start + p->predicted_ms;
+		if (end - now > p->poll_initial_ms) {
+			d = end - now;
+			if (d > p->sleep_max_ms && d > p->poll_max_ms)
+				d = p->sleep_max_ms > p->poll_max_ms ?
+				    p->sleep_max_ms : p->poll_max_ms;
+			return (d);
+		}
+		first = p->predicted_ms / 4;
+		if (first > p->poll_max_ms)
+			first = p->poll_max_ms;
+		if (*step < first)
+			*step = first;
+	}
+	d = *step;
+	*step *= 2;
+	if (*step > p->poll_max_ms)
+		*step = p->poll_max_ms;
+	if (*step < p->poll_initial_ms)
+		*step = p->poll_initial_ms;
+	return (d);
+}
+
+/*
  * Exponential backoff with full jitter (Google's advice for its APIs): the
  * ceiling doubles per attempt from base_ms up to cap_ms, and the wait is
  * drawn uniformly from [0, ceiling].  A burst of failures spreads out

@@ -26,6 +26,7 @@
 
 #include "gcp.h"
 #include "http.h"
+#include "job.h"
 #include "log.h"
 #include "msg.h"
 #include "pacer.h"
@@ -302,39 +303,18 @@ worker_blocker_look(struct worker *w)
 	return (-1);
 }
 
-/*
- * How long to wait before the next poll.  All times are this host's clock:
- * op_start is when the export was accepted (or first seen), so Google's
- * and our clocks never need to agree.  Until the predicted end the
- * worker sleeps towards it (each poll before it is wasted quota), at
- * most sleep_max at a time (poll_max for a guess from the size prior);
- * after it, or without a prediction, the interval grows from
- * poll_initial to poll_max.
- */
+/* The poll spacing of the current job (job_poll_delay). */
 static int64_t
 worker_poll_delay(const struct msg_job *job, int64_t op_start, int64_t now,
     int64_t *step)
 {
-	int64_t	 end, d;
+	struct job_polling	 p;
 
-	if (job->predicted_ms > 0 && op_start > 0) {
-		end = op_start + job->predicted_ms;
-		if (end - now > (int64_t)job->poll_initial_ms) {
-			d = end - now;
-			if (d > (int64_t)job->sleep_max_ms &&
-			    d > (int64_t)job->poll_max_ms)
-				d = job->sleep_max_ms > job->poll_max_ms ?
-				    job->sleep_max_ms : job->poll_max_ms;
-			return (d);
-		}
-	}
-	d = *step;
-	*step *= 2;
-	if (*step > (int64_t)job->poll_max_ms)
-		*step = job->poll_max_ms;
-	if (*step < (int64_t)job->poll_initial_ms)
-		*step = job->poll_initial_ms;
-	return (d);
+	p.predicted_ms = job->predicted_ms;
+	p.sleep_max_ms = job->sleep_max_ms;
+	p.poll_initial_ms = job->poll_initial_ms;
+	p.poll_max_ms = job->poll_max_ms;
+	return (job_poll_delay(&p, op_start, now, step));
 }
 
 /* Tell the master the operation; go on only once it is journaled. */

@@ -1,6 +1,6 @@
 /*
  * check_job.c: the job rules (job.c): state names, transitions, backoff,
- * the retry window, object names.
+ * the retry window, object names, the spacing of polls.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -74,6 +74,53 @@ START_TEST(test_backoff)
 	/* Jitter: different random words give different waits. */
 	ck_assert_int_ne(job_backoff_ms(5, 1000, 60000, 1),
 	    job_backoff_ms(5, 1000, 60000, 7777));
+}
+END_TEST
+
+/*
+ * Poll spacing: sleeps towards the predicted end (at most sleep_max at a
+ * time), then a quarter of the prediction, doubling to poll_max; with no
+ * prediction, poll_initial doubling to poll_max.
+ */
+START_TEST(test_poll_delay)
+{
+	struct job_polling	 p = { 40000, 30000, 1000, 30000 };
+	int64_t			 step, t0 = 1000000;
+
+	/* Before the end: towards it, in sleep_max steps. */
+	step = p.poll_initial_ms;
+	ck_assert_int_eq(job_poll_delay(&p, t0, t0, &step), 30000);
+	ck_assert_int_eq(job_poll_delay(&p, t0, t0 + 30000, &step), 10000);
+	/* Missed: a quarter of 40 s, then doubling to poll_max. */
+	ck_assert_int_eq(job_poll_delay(&p, t0, t0 + 40000, &step), 10000);
+	ck_assert_int_eq(job_poll_delay(&p, t0, t0 + 50000, &step), 20000);
+	ck_assert_int_eq(job_poll_delay(&p, t0, t0 + 70000, &step), 30000);
+	ck_assert_int_eq(job_poll_delay(&p, t0, t0 + 100000, &step), 30000);
+
+	/* A short prediction: the first interval past it is poll_initial. */
+	p.predicted_ms = 2000;
+	step = p.poll_initial_ms;
+	ck_assert_int_eq(job_poll_delay(&p, t0, t0 + 2000, &step), 1000);
+	ck_assert_int_eq(job_poll_delay(&p, t0, t0 + 3000, &step), 2000);
+
+	/* A long one: never more than poll_max past the end. */
+	p.predicted_ms = 600000;
+	step = p.poll_initial_ms;
+	ck_assert_int_eq(job_poll_delay(&p, t0, t0 + 600000, &step), 30000);
+
+	/* No prediction: poll_initial doubling to poll_max. */
+	p.predicted_ms = 0;
+	step = p.poll_initial_ms;
+	ck_assert_int_eq(job_poll_delay(&p, t0, t0, &step), 1000);
+	ck_assert_int_eq(job_poll_delay(&p, t0, t0, &step), 2000);
+	ck_assert_int_eq(job_poll_delay(&p, t0, t0, &step), 4000);
+
+	/* A guess is checked every poll_max until its end. */
+	p.predicted_ms = 100000;
+	p.sleep_max_ms = p.poll_max_ms;
+	step = p.poll_initial_ms;
+	ck_assert_int_eq(job_poll_delay(&p, t0, t0, &step), 30000);
+	ck_assert_int_eq(job_poll_delay(&p, t0, t0 + 90000, &step), 10000);
 }
 END_TEST
 
@@ -429,6 +476,7 @@ job_suite(void)
 	tcase_add_test(tc, test_job_find);
 	tcase_add_test(tc, test_object_name);
 	tcase_add_test(tc, test_prior);
+	tcase_add_test(tc, test_poll_delay);
 	suite_add_tcase(s, tc);
 	return (s);
 }
