@@ -2,7 +2,8 @@
 # answers, OAuth2 tokens, the preflight (databackupd -n --online).
 # tests/fuzz/fuzz_gcp.c is built by hand (see it).
 libdatabackup_a_SOURCES += src/http.c src/gcp.c src/gcp-error.c \
-	src/gcp-parse.c src/auth.c src/jwt.c src/preflight.c \
+	src/gcp-parse.c src/gcp-parse-storage.c src/gcp-parse-int.h \
+	src/auth.c src/jwt.c src/preflight.c \
 	include/http.h include/gcp.h include/auth.h include/preflight.h
 
 if HAVE_CHECK

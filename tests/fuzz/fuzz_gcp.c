@@ -1,12 +1,14 @@
 /*
- * fuzz_gcp.c: libFuzzer entry feeding one buffer to every gcp-parse.c
- * parser and to gcp_classify (as a body under several statuses, and as a
- * Retry-After value).  Not built by default.  Build and run from the top of the tree:
+ * fuzz_gcp.c: libFuzzer entry feeding one buffer to every parser of
+ * gcp-parse.c and gcp-parse-storage.c and to gcp_classify (as a body
+ * under several statuses, and as a Retry-After value).  Not built by
+ * default.  Build and run from the top of the tree:
  *
  *   (or `make fuzz`, which builds and runs every harness), or by hand:
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -iquote include \
  *	-include autoconf.h tests/fuzz/fuzz_gcp.c src/gcp.c src/gcp-error.c \
- *	src/gcp-parse.c src/jsonutil.c src/http.c src/log.c src/xmalloc.c \
+ *	src/gcp-parse.c src/gcp-parse-storage.c src/jsonutil.c src/http.c \
+ *	src/log.c src/xmalloc.c \
  *	$(pkg-config --cflags --libs libcjson libcurl libevent \
  *	libbsd-overlay libsystemd) -o fuzz_gcp
  *   cp -r tests/data/gcp corpus
