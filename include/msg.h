@@ -125,6 +125,12 @@ struct msg_failed {
 	char		 blocker_type[BLOCKER_TYPE_MAX];
 	int64_t		 blocker_start_ms;	/* Google's clock */
 	int64_t		 blocker_seen_ms;	/* this host's, when looked at */
+	/*
+	 * The operation waited on before this attempt, seen DONE: its type
+	 * and duration, learnt even though the attempt then failed.
+	 */
+	char		 ended_type[BLOCKER_TYPE_MAX];
+	int64_t		 ended_ms;
 };
 
 /* A restore's step, said or (dry run) that would be done. */

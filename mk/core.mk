@@ -91,6 +91,7 @@ TESTS += tests/integration/daemon-run.sh tests/integration/daemon-faults.sh \
 	tests/integration/systemd-unit.sh tests/integration/daemon-notify.sh \
 	tests/integration/daemon-stop.sh tests/integration/daemon-control.sh \
 	tests/integration/daemon-busy.sh tests/integration/busy-wait.sh \
+	tests/integration/busy-learn.sh \
 	tests/integration/daemon-token.sh tests/integration/daemon-stuck.sh \
 	tests/integration/daemon-stall.sh tests/integration/daemon-cancel.sh \
 	tests/integration/discovery-partial.sh tests/integration/trigger-nothing.sh \

@@ -65,19 +65,26 @@ master_blocker_wait(struct master *m, struct job *job,
 	return (blocker_wait(&m->blockers, f->blocker_type, *last, *age, &bp));
 }
 
-/* The operation a job waited on was seen to end: learn how long it took. */
+/*
+ * The operation a job waited on was seen to end, of type and after ms:
+ * learn how long it took (the next nights' order counts it), whether the
+ * export that followed started or not.  Tonight's hold is over.
+ */
 static void
-master_blocker_ended(struct master *m, struct job *job, const struct msg_op *op)
+master_blocker_ended(struct master *m, struct job *job, const char *type,
+    int64_t ms)
 {
-	if (op->blocker_ms <= 0 || op->blocker_type[0] == '\0')
+	if (ms <= 0 || type[0] == '\0')
 		return;
-	blocker_learn(&m->blockers, op->blocker_type, op->blocker_ms);
+	if (job->inst != NULL)
+		sched_hold(&m->sched, job->inst, 0);
+	blocker_learn(&m->blockers, type, ms);
 	job_log(LOG_INFO, job, "the %s operation that held the instance took "
-	    "%llds", op->blocker_type, (long long)op->blocker_ms / 1000);
+	    "%llds", type, (long long)ms / 1000);
 	if (m->journal != NULL)
 		(void)journal_blocker_put(m->journal, job_project(job),
-		    job->via != NULL ? job->via : job_instance(job),
-		    op->blocker_type, op->blocker_ms, master_now_ms());
+		    job->via != NULL ? job->via : job_instance(job), type, ms,
+		    master_now_ms());
 }
 
 /*
@@ -96,6 +103,7 @@ master_job_failed(struct master *m, struct job *job, const struct msg_failed *f)
 	char			 seen[32];
 
 	memset(&p, 0, sizeof(p));
+	master_blocker_ended(m, job, f->ended_type, f->ended_ms);
 	p.busy_wait_ms = master_blocker_wait(m, job, f, &age, &last);
 	p.retry_window_ms = c->retry_window_ms;
 	p.poll_initial_ms = c->poll_initial_ms;
@@ -174,10 +182,8 @@ master_job_operation(struct master *m, struct master_worker *w,
 	if (job->inst != NULL) {
 		job->inst->busy_count = 0;
 		sched_blocker(job->inst, NULL);
-		if (op->blocker_ms > 0)		/* tonight's hold is over */
-			sched_hold(&m->sched, job->inst, 0);
 	}
-	master_blocker_ended(m, job, op);
+	master_blocker_ended(m, job, op->blocker_type, op->blocker_ms);
 	job_log(LOG_INFO, job, "%s operation %s", op->adopted ? "adopted" :
 	    "started", job->operation);
 	/*

@@ -169,7 +169,7 @@ msg_check_payload(const struct msg_hdr *hdr, const void *payload)
 		f = payload;
 		if (!STR_OK(f->reason) || !STR_OK(f->message) ||
 		    !msg_calls_ok(f->calls) || !STR_OK(f->blocker) ||
-		    !STR_OK(f->blocker_type))
+		    !STR_OK(f->blocker_type) || !STR_OK(f->ended_type))
 			return (-1);
 		if (f->status > GCP_AUTH)
 			return (-1);

@@ -26,6 +26,7 @@ struct worker {
 	/* The operation waited on, seen DONE before this export. */
 	char		 blocker_type[BLOCKER_TYPE_MAX];
 	int64_t		 blocker_ms;
+	int		 blocker_unseen; /* the look at it failed */
 	union {
 		struct msg_job	 job;
 		struct msg_token token;

@@ -224,6 +224,10 @@ worker_failed_by(struct worker *w, const struct gcp_error *err, int unknown,
 		    blocker->start_ms : blocker->insert_ms;
 		f.blocker_seen_ms = worker_now_ms();
 	}
+	if (w->blocker_ms > 0) {
+		strlcpy(f.ended_type, w->blocker_type, sizeof(f.ended_type));
+		f.ended_ms = w->blocker_ms;
+	}
 	f.status = err->st;
 	f.outcome_unknown = unknown;
 	f.op_failed = op_failed;
@@ -264,6 +268,35 @@ worker_busy(struct worker *w, const struct gcp_error *err)
 	worker_failed_by(w, err, 0, 0, &b);
 }
 
+/* The operation waited on is DONE: keep how long it took, if Google says. */
+static void
+worker_blocker_done(struct worker *w, const struct gcp_op *op)
+{
+	if (op->start_ms > 0 && op->end_ms > op->start_ms) {
+		strlcpy(w->blocker_type, op->type, sizeof(w->blocker_type));
+		w->blocker_ms = op->end_ms - op->start_ms;
+	}
+}
+
+/*
+ * The look at the operation waited on failed, and the export went
+ * through: it has ended, and one more look learns how long it took (the
+ * next nights' order counts it).  Its failure costs nothing but that.
+ */
+static void
+worker_blocker_after(struct worker *w)
+{
+	struct gcp_op		 op;
+	struct gcp_error	 err;
+
+	if (!w->blocker_unseen || w->job.blocker[0] == '\0')
+		return;
+	memset(&err, 0, sizeof(err));
+	if (gcp_operation_get(&w->gcp, &w->job.ctx, w->job.project,
+	    w->job.blocker, &op, &err) == GCP_OK && op.status == GCP_OP_DONE)
+		worker_blocker_done(w, &op);
+}
+
 /*
  * The operation that held the instance at the last try: not DONE yet,
  * say busy again without an export call (the look costs one poll); DONE,
@@ -282,14 +315,12 @@ worker_blocker_look(struct worker *w)
 	worker_title(w, "waiting for");
 	memset(&err, 0, sizeof(err));
 	if (gcp_operation_get(&w->gcp, &w->job.ctx, w->job.project,
-	    w->job.blocker, &op, &err) != GCP_OK)
+	    w->job.blocker, &op, &err) != GCP_OK) {
+		w->blocker_unseen = 1;
 		return (0);
+	}
 	if (op.status == GCP_OP_DONE) {
-		if (op.start_ms > 0 && op.end_ms > op.start_ms) {
-			strlcpy(w->blocker_type, op.type,
-			    sizeof(w->blocker_type));
-			w->blocker_ms = op.end_ms - op.start_ms;
-		}
+		worker_blocker_done(w, &op);
 		return (0);
 	}
 	memset(&err, 0, sizeof(err));
@@ -579,6 +610,9 @@ worker_run(struct worker *w)
 	snprintf(uri, sizeof(uri), "gs://%s/%s", w->job.bucket, w->job.object);
 	memset(&op, 0, sizeof(op));
 	memset(&err, 0, sizeof(err));
+	w->blocker_type[0] = '\0';
+	w->blocker_ms = 0;
+	w->blocker_unseen = 0;
 
 	if (w->job.operation[0] != '\0') {
 		/* Resume: the operation is journaled already. */
@@ -609,8 +643,6 @@ worker_run(struct worker *w)
 		}
 	}
 
-	w->blocker_type[0] = '\0';
-	w->blocker_ms = 0;
 	if (worker_blocker_look(w) == -1)
 		return;
 	if ((w->job.attempt > 1 || w->job.adopt) && worker_clear_object(w) ==
@@ -648,6 +680,7 @@ worker_run(struct worker *w)
 		    HTTP_STATUS_IS_SUCCESS(err.http), 0);
 		return;
 	}
+	worker_blocker_after(w);
 	worker_report_op(w, &op, 0, worker_now_ms());
 	worker_poll(w, &op, worker_now_ms());
 }
