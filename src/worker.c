@@ -363,6 +363,9 @@ worker_report_op(struct worker *w, const struct gcp_op *op, int adopted,
 	strlcpy(m.blocker_type, w->blocker_type, sizeof(m.blocker_type));
 	m.blocker_ms = w->blocker_ms;
 	worker_send(w, MSG_JOB_OPERATION, &m, sizeof(m));
+	/* Said once: a failure while polling does not say it again. */
+	w->blocker_type[0] = '\0';
+	w->blocker_ms = 0;
 	for (;;) {
 		t = worker_wait(w, -1);
 		if (t == MSG_JOB_OP_ACK)
