@@ -3,36 +3,16 @@
 # after it fails: the worker's look saw it DONE, and its duration goes to
 # the master with the failure (a 503 here) rather than being lost with
 # the attempt.  The next night waits on it with one look at its end.
-. "$top_srcdir/tests/integration/daemon-lib.sh"
+. "$top_srcdir/tests/integration/busy-lib.sh"
 
-# clinical-pg under a 20-minute automated backup from the emulator's
-# start (20 s real at time scale 60); its second export call (the first
-# after the backup, the first was refused with 409) answers 503.
-jq '(.. | objects | select(.name? == "clinical-pg") | .busy) =
-    [{"at": "0s", "for": "20m", "type": "BACKUP_VOLUME"}]' \
-    "$top_srcdir/etc/demo-fleet.json" >"$EMU_TMP/fleet.json"
-EMU_FLEET="$EMU_TMP/fleet.json"
+# clinical-pg's second export call (the first after the backup, the
+# first was refused with 409) answers 503.
 cat >"$EMU_TMP/faults.json" <<'EOT'
 [{"endpoint": "sql.export", "kind": "status", "status": 503,
   "instance": "clinical-pg", "after": 1, "count": 1}]
 EOT
 
-night() {
-	n=$1
-	shift
-	emu_start --time-scale 60 "$@"
-	daemon_config
-	daemon_start
-	ctl trigger --wait 'medicine-research/clinical-pg' >"$D_TMP/trigger.out" 2>&1 ||
-	    dfail "night $n: trigger --wait: $(cat "$D_TMP/trigger.out")"
-	stats >"$D_TMP/stats-$n.json"
-	daemon_stop || dfail "night $n: daemon exit $?"
-	emu_stop
-	cp "$D_TMP/daemon.log" "$D_TMP/daemon-$n.log"
-	: >"$D_TMP/daemon.log"
-}
-
-night 1 --faults "$EMU_TMP/faults.json"
+busy_night 1 --faults "$EMU_TMP/faults.json"
 log="$D_TMP/daemon-1.log"
 [ "$(jq '.faults_injected.status // 0' "$D_TMP/stats-1.json")" -eq 1 ] ||
     dfail "night 1: the 503 did not fire: $(jq -c .faults_injected "$D_TMP/stats-1.json")"
@@ -41,7 +21,7 @@ grep -q 'attempt failed (retry): HTTP 503' "$log" ||
 grep -q 'the BACKUP_VOLUME operation that held the instance took 20s' "$log" ||
     dfail "night 1: the backup's duration was lost with the failed export: $(grep -E 'held|took|503' "$log")"
 
-night 2
+busy_night 2
 log="$D_TMP/daemon-2.log"
 grep -Eq 'instance held by BACKUP_VOLUME .*last time 20s' "$log" ||
     dfail "night 2: night 1's backup not known: $(grep 'held by' "$log")"

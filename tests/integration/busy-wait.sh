@@ -4,29 +4,7 @@
 # looks after that are polls of it, not exports, and the export starts
 # once it is DONE.  Its duration is journaled: the next night, the same
 # backup is waited on with one look at its predicted end.
-. "$top_srcdir/tests/integration/daemon-lib.sh"
-
-# The demo fleet with clinical-pg under a 20-minute automated backup from
-# the emulator's start (20 s real at time scale 60).
-jq '(.. | objects | select(.name? == "clinical-pg") | .busy) =
-    [{"at": "0s", "for": "20m", "type": "BACKUP_VOLUME"}]' \
-    "$top_srcdir/etc/demo-fleet.json" >"$EMU_TMP/fleet.json"
-EMU_FLEET="$EMU_TMP/fleet.json"
-
-night() {
-	emu_start --time-scale 60
-	daemon_config
-	daemon_start
-	ctl trigger --wait 'medicine-research/clinical-pg' >"$D_TMP/trigger.out" 2>&1 ||
-	    dfail "night $1: trigger --wait: $(cat "$D_TMP/trigger.out")"
-	stats >"$D_TMP/stats-$1.json"
-	daemon_stop || dfail "night $1: daemon exit $?"
-	kill "$EMU_PID"
-	wait "$EMU_PID" 2>/dev/null
-	EMU_PID=
-	cp "$D_TMP/daemon.log" "$D_TMP/daemon-$1.log"
-	: >"$D_TMP/daemon.log"
-}
+. "$top_srcdir/tests/integration/busy-lib.sh"
 
 check_night() {
 	n=$1 s="$D_TMP/stats-$1.json" log="$D_TMP/daemon-$1.log"
@@ -47,12 +25,12 @@ check_night() {
 	grep -c 'instance held by' "$log"
 }
 
-night 1
+busy_night 1
 looks1=$(check_night 1) || exit 1
 grep -q 'none seen before' "$D_TMP/daemon-1.log" ||
     dfail "night 1: the first wait claims a history"
 
-night 2
+busy_night 2
 looks2=$(check_night 2) || exit 1
 # The journal knew last night's 20 s: one look, at its end.
 grep -Eq 'instance held by BACKUP_VOLUME .*last time 20s' "$D_TMP/daemon-2.log" ||
