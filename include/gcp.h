@@ -165,10 +165,19 @@ struct gcp_perms {
 	uint32_t	 granted;		/* bit i: asked[i] */
 };
 
-/* One page of an operations.list search for the newest export to uri. */
+/*
+ * One page of an operations.list search: the newest export to uri; with
+ * uri NULL the operation not DONE; with survey set, the longest DONE
+ * operation that ended at or after since_ms and is not an export to
+ * own (a "gs://bucket/" prefix).  oldest_ms: the page's oldest insertTime.
+ */
 struct gcp_op_search {
 	const char	*uri;		/* NULL: the operation not DONE */
+	int		 survey;
+	int64_t		 since_ms;
+	const char	*own;
 	struct gcp_op	*best;		/* kept across pages */
+	int64_t		 oldest_ms;
 	char		*next;		/* next page's token; caller frees */
 };
 
@@ -246,6 +255,9 @@ enum gcp_status	 gcp_operation_blocker(struct gcp_client *,
 enum gcp_status	 gcp_operation_find_export(struct gcp_client *,
 		    const struct gcp_ctx *, const char *, const char *,
 		    const char *, struct gcp_op *, struct gcp_error *);
+enum gcp_status	 gcp_operation_survey(struct gcp_client *,
+		    const struct gcp_ctx *, const char *, const char *,
+		    int64_t, const char *, struct gcp_op *, struct gcp_error *);
 enum gcp_status	 gcp_object_get(struct gcp_client *,
 		    const struct gcp_ctx *, const char *, const char *,
 		    struct gcp_object *, struct gcp_error *);

@@ -166,6 +166,8 @@ int		 journal_blocker_put(struct journal *, const char *,
 		    const char *, const char *, int64_t, int64_t);
 int		 journal_blocker_get(struct journal *, const char *,
 		    const char *, const char *, int64_t *);
+int		 journal_blocker_seen(struct journal *, const char *,
+		    const char *, int64_t *);
 int		 journal_blocker_longest(struct journal *, const char *,
 		    const char *, int64_t *);
 int		 journal_blockers(struct journal *, int,

@@ -41,6 +41,7 @@ enum msg_type {
 	MSG_WORKER_READY,	/* w->m: no payload, idle after start */
 	MSG_JOB_POLLED,		/* w->m: a poll of the operation answered */
 	MSG_RESTORE_STEP,	/* w->m: struct msg_step, a restore's step */
+	MSG_SURVEYED,		/* w->m: struct msg_survey */
 };
 
 /* Everything a job needs; the worker never asks for more. */
@@ -77,6 +78,9 @@ struct msg_job {
 	uint8_t		 prune;
 	uint32_t	 keep_daily, keep_weekly, keep_monthly;
 	int64_t		 now_ms;
+	/* A survey (job_id 0): what held instance since since_ms. */
+	uint8_t		 survey;
+	int64_t		 since_ms;
 	char		 scratch[MSG_SCRATCH_MAX][GCP_PROJECT_ID_MAX +
 			    GCP_INSTANCE_MAX + 2];	/* "P/I", "" after */
 };
@@ -131,6 +135,13 @@ struct msg_failed {
 	 */
 	char		 ended_type[BLOCKER_TYPE_MAX];
 	int64_t		 ended_ms;
+};
+
+/* A survey's answer: the longest hold since, type "" if none. */
+struct msg_survey {
+	char		 type[BLOCKER_TYPE_MAX];
+	int64_t		 start_ms;	/* Google's clock */
+	int64_t		 end_ms;
 };
 
 /* A restore's step, said or (dry run) that would be done. */

@@ -16,7 +16,7 @@ libdatabackup_a_SOURCES += src/control.c src/control-reply.c \
 libdatabackup_a_SOURCES += src/master.c src/master-state.c \
 	src/master-journal.c src/master-dispatch.c src/master-run.c \
 	src/master-worker.c src/master-daily.c src/master-restore.c \
-	src/master-drill.c src/master-prune.c \
+	src/master-drill.c src/master-prune.c src/master-survey.c \
 	src/master-int.h src/restore.c include/restore.h \
 	include/master.h
 # Retention: which exports a bucket prune keeps (pure, no I/O).
@@ -92,6 +92,7 @@ TESTS += tests/integration/daemon-run.sh tests/integration/daemon-faults.sh \
 	tests/integration/daemon-stop.sh tests/integration/daemon-control.sh \
 	tests/integration/daemon-busy.sh tests/integration/busy-wait.sh \
 	tests/integration/busy-learn.sh \
+	tests/integration/busy-survey.sh \
 	tests/integration/daemon-token.sh tests/integration/daemon-stuck.sh \
 	tests/integration/daemon-stall.sh tests/integration/daemon-cancel.sh \
 	tests/integration/discovery-partial.sh tests/integration/trigger-nothing.sh \

@@ -310,14 +310,18 @@ control_selected_json(const struct control_conn *c, const struct run *r,
 /*
  * A trigger --wait with patterns: once every job of the run they select
  * has ended, the answer is the run so far with those jobs' counts, and
- * the client is let go while the run goes on.  Returns 1 if answered.
+ * the client is let go while the run goes on.  If every job of the run
+ * has ended, the run is ending (master-survey.c reads what held its
+ * instances first): its end answers, with the same counts.  Returns 1 if
+ * answered.
  */
 static int
 control_selected_done(struct control_conn *c, const struct run *r)
 {
 	cJSON	*o;
 
-	if (!control_selected_json(c, r, NULL))
+	if (!control_selected_json(c, r, NULL) ||
+	    (r->discovering == 0 && run_jobs_final(r)))
 		return (0);
 	c->waiting = 0;
 	o = control_result(1);

@@ -725,6 +725,21 @@ gcp_op_search_check(const cJSON *it, void *arg, struct gcp_error *err)
 
 	if (gcp_op_from_json(it, &op, err) == -1)
 		return (-1);
+	if (search->oldest_ms == 0 || op.insert_ms < search->oldest_ms)
+		search->oldest_ms = op.insert_ms;
+	if (search->survey) {
+		/* What held the instance since: DONE, not ours, longest. */
+		if (op.status != GCP_OP_DONE || op.start_ms <= 0 ||
+		    op.end_ms <= op.start_ms || op.end_ms < search->since_ms)
+			return (0);
+		if (strcmp(op.type, "EXPORT") == 0 && search->own != NULL &&
+		    strncmp(op.uri, search->own, strlen(search->own)) == 0)
+			return (0);
+		if (search->best->name[0] == '\0' || op.end_ms - op.start_ms >
+		    search->best->end_ms - search->best->start_ms)
+			*search->best = op;
+		return (0);
+	}
 	if (search->uri == NULL) {
 		/* The blocker: running beats pending, then the newest. */
 		if (op.status == GCP_OP_DONE)
@@ -749,7 +764,9 @@ gcp_op_search_check(const cJSON *it, void *arg, struct gcp_error *err)
  * One operations.list page of a search: the newest EXPORT operation to
  * search->uri goes into search->best (by insertTime; list order is newest
  * first anyway), or with search->uri NULL the operation holding the
- * instance (not DONE; a RUNNING one before a PENDING one), and search->next is the next page's token (a new string,
+ * instance (not DONE; a RUNNING one before a PENDING one), or with
+ * search->survey the longest DONE one since search->since_ms that is not
+ * our own export.  search->next is the next page's token (a new string,
  * caller frees) or NULL.
  */
 int

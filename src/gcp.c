@@ -538,6 +538,53 @@ gcp_operation_find_export(struct gcp_client *gc, const struct gcp_ctx *ctx,
 }
 
 /*
+ * What held an instance since since_ms (wall clock, unix ms): the longest
+ * of its operations that ended since then, not an export to own (our
+ * bucket's "gs://bucket/"), whatever its type (automated backup,
+ * maintenance, another client's import or export).  Newest first, so
+ * pages are read until one reaches back past since_ms, at most
+ * GCP_OPS_PAGES_MAX.  op->name is "" if none.
+ */
+enum gcp_status
+gcp_operation_survey(struct gcp_client *gc, const struct gcp_ctx *ctx,
+    const char *project, const char *instance, int64_t since_ms,
+    const char *own, struct gcp_op *op, struct gcp_error *err)
+{
+	struct gcp_op_search	 search;
+	char			*url, *token = NULL;
+	enum gcp_status		 st = GCP_OK;
+	int			 page;
+
+	gcp_error_reset(err);
+	memset(op, 0, sizeof(*op));
+	memset(&search, 0, sizeof(search));
+	search.survey = 1;
+	search.since_ms = since_ms;
+	search.own = own;
+	search.best = op;
+	for (page = 0; page < GCP_OPS_PAGES_MAX; page++) {
+		url = gcp_url(ctx->sqladmin, "/v1/projects/%s/operations"
+		    "?instance=%s&maxResults=%d", project, instance,
+		    GCP_OPS_PAGE_SIZE);
+		gcp_url_param(&url, "&pageToken=", token);
+		free(token);
+		search.oldest_ms = 0;
+		st = gcp_call(gc, ctx, PACER_POLL, "GET", url, NULL,
+		    GCP_ANSWER_OP_SEARCH, &search, err);
+		if (st != GCP_OK) {
+			memset(op, 0, sizeof(*op));
+			return (st);
+		}
+		token = search.next;
+		if (token == NULL || (search.oldest_ms > 0 &&
+		    search.oldest_ms < since_ms))
+			break;
+	}
+	free(token);
+	return (st);
+}
+
+/*
  * The operation holding an instance (after a 409): the first page of its
  * operations, newest first, and in it one not DONE.  op->name is "" if
  * none is (it ended meanwhile).  One call: the holder, if any, is among

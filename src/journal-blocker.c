@@ -1,7 +1,9 @@
 /*
  * journal-blocker.c: the operations that held instances (table blockers):
  * per instance and type, how long the newest lasted.  A hint for the next
- * wait, written when one is seen to end; rare, so prepared when used.
+ * wait, written when one is seen to end; rare, so prepared when used.  A
+ * survey that found nothing holding an instance leaves a row of type ""
+ * and duration 0: when its operations were last read.
  */
 #include <stdio.h>
 #include <string.h>
@@ -85,6 +87,32 @@ journal_blocker_longest(struct journal *j, const char *project,
 	return (*ms > 0 ? 1 : 0);
 }
 
+/* When project/instance was last surveyed or seen held: 1, 0 never, -1. */
+int
+journal_blocker_seen(struct journal *j, const char *project,
+    const char *instance, int64_t *seen_ms)
+{
+	static const char	 fn[] = "journal_blocker_seen";
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	*seen_ms = 0;
+	if ((st = journal_prepare(j, "SELECT max(seen_ms) FROM blockers"
+	    " WHERE project = ?1 AND instance = ?2", fn)) == NULL)
+		return (-1);
+	sqlite3_bind_text(st, 1, project, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, instance, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*seen_ms = sqlite3_column_int64(st, 0);	/* NULL: 0 */
+	else
+		journal_sqlerr(j, fn, "select");
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return (-1);
+	return (*seen_ms > 0 ? 1 : 0);
+}
+
 /* cb(type, ms) for the newest limit rows, oldest first; their count or -1. */
 int
 journal_blockers(struct journal *j, int limit,
@@ -97,7 +125,7 @@ journal_blockers(struct journal *j, int limit,
 
 	if ((st = journal_prepare(j, "SELECT type, duration_ms FROM"
 	    " (SELECT type, duration_ms, seen_ms FROM blockers"
-	    " ORDER BY seen_ms DESC LIMIT ?1) ORDER BY seen_ms", fn)) == NULL)
+	    " WHERE duration_ms > 0 ORDER BY seen_ms DESC LIMIT ?1) ORDER BY seen_ms", fn)) == NULL)
 		return (-1);
 	sqlite3_bind_int(st, 1, limit);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

@@ -301,7 +301,8 @@ master_dispatch(struct master *m)
 	if (m->stopping || !m->journal_ok)
 		return;
 	if (master_restore_dispatch(m) == -1 ||
-	    master_prune_dispatch(m) == -1) {
+	    master_prune_dispatch(m) == -1 ||
+	    master_survey_dispatch(m) == -1) {
 		if (!m->wanting_token) {
 			m->wanting_token = 1;
 			auth_get(m->auth, master_token_cb, m);

@@ -54,6 +54,8 @@ struct msg_job;
  */
 #define MASTER_DAILY_RECHECK_SEC	3600	/* wall clock may jump */
 #define MASTER_PRUNE_SEC		3600	/* between pruning passes */
+/* An instance's operations are read again after this (master-survey.c). */
+#define MASTER_SURVEY_EVERY_MS	(7LL * 24 * 3600 * 1000)
 #define MASTER_PRUNE_BATCH		500	/* jobs per prune transaction */
 #define MASTER_WATCHERS_MAX		4
 #define MASTER_PATTERNS_MAX		16	/* a run's patterns, walked again */
@@ -90,6 +92,7 @@ struct master_worker {
 	struct job		*job;
 	struct restore		*restore;	/* or a restore, not both */
 	int			 prune;		/* or the prune */
+	size_t			 survey;	/* or a survey: index + 1 */
 	int64_t			 since_ms;
 	int64_t			 heard_ms;	/* its job's last report */
 	int			 shutdown_sent;
@@ -152,6 +155,12 @@ struct master {
 	size_t			 ndrill_dbs, capdrill_dbs;
 	struct event		*ev_drill;	/* the weekly drill */
 	int64_t			 next_drill_ms;
+	char			**survey;	/* "project\0instance" */
+	size_t			 nsurvey, survey_next;
+	int			 survey_running;
+	int64_t			 survey_run;	/* the run they are for */
+	int64_t			 survey_since_ms;
+	int			 survey_found, survey_failed;
 	int			 prune_state;	/* MASTER_PRUNE_* */
 	int			 prune_dry;
 	char			 prune_last[GCP_MESSAGE_MAX]; /* its last line */
@@ -246,6 +255,15 @@ void		 master_prune_orphaned(struct master *, struct master_worker *,
 		    const char *);
 void		 master_prune_after_run(struct master *, const struct run *);
 void		 master_prune_load(struct master *);
+
+/* master-survey.c */
+int		 master_survey_pending(struct master *, const struct run *);
+int		 master_survey_dispatch(struct master *);
+void		 master_survey_msg(struct master *, struct master_worker *,
+		    const struct msg_hdr *, const void *);
+void		 master_survey_orphaned(struct master *, struct master_worker *,
+		    const char *);
+void		 master_survey_free(struct master *);
 
 /* master-restore.c */
 int		 master_restore_dispatch(struct master *);

@@ -59,6 +59,9 @@ master_run_check_end(struct master *m)
 	 */
 	if (!m->journal_ok || m->rewalk || m->npend > 0)
 		return;
+	/* What held its instances, read before the run ends. */
+	if (master_survey_pending(m, r))
+		return;
 	run_end(r, master_now_ms());
 	if (journal_run_end(m->journal, &r->jr) == -1) {
 		master_journal_failed(m);

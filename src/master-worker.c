@@ -271,6 +271,10 @@ master_worker_msg(struct master *m, struct master_worker *w,
 		master_prune_msg(m, w, hdr, payload);
 		return;
 	}
+	if (w->survey) {
+		master_survey_msg(m, w, hdr, payload);
+		return;
+	}
 	if (job == NULL || hdr->job_id != job->id) {
 		log_warnx("worker %d: %s for job %lld it does not hold",
 		    w->slot, msg_type_name(hdr->type), (long long)hdr->job_id);
@@ -469,6 +473,7 @@ master_worker_lost(struct master *m, struct master_worker *w, pid_t pid,
     const char *how)
 {
 	struct timeval	tv = { MASTER_RESPAWN_BACKOFF_SEC, 0 };
+	int		surveying;
 
 	/* Read what it said before it died (an operation name). */
 	if (w->bev != NULL) {
@@ -494,6 +499,8 @@ master_worker_lost(struct master *m, struct master_worker *w, pid_t pid,
 		master_restore_orphaned(m, w, how);
 	if (w->prune)
 		master_prune_orphaned(m, w, how);
+	if ((surveying = w->survey != 0))
+		master_survey_orphaned(m, w, how);
 	if (w->bev != NULL) {
 		bufferevent_free(w->bev);
 		w->bev = NULL;
@@ -502,6 +509,8 @@ master_worker_lost(struct master *m, struct master_worker *w, pid_t pid,
 	w->state = MW_DEAD;
 	if (m->stopping)
 		return;
+	if (surveying)
+		master_run_check_end(m);
 	m->worker_deaths++;
 	master_emit(m, MASTER_EV_WORKER_DIED, NULL);
 	if (master_restart_allowed(m))

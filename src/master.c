@@ -408,6 +408,7 @@ master_free(struct master *m)
 		return;
 	free(m->workers);
 	master_restore_free(m);
+	master_survey_free(m);
 	master_drill_free(m);
 	journal_close(m->journal);
 	for (i = 0; i < sizeof(m->ev_sig) / sizeof(m->ev_sig[0]); i++)

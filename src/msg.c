@@ -37,6 +37,8 @@ msg_payload_size(uint32_t type)
 		return (sizeof(struct msg_failed));
 	case MSG_RESTORE_STEP:
 		return (sizeof(struct msg_step));
+	case MSG_SURVEYED:
+		return (sizeof(struct msg_survey));
 	case MSG_JOB_OP_ACK:
 	case MSG_SHUTDOWN:
 	case MSG_JOB_CANCEL:
@@ -76,6 +78,8 @@ msg_type_name(uint32_t type)
 		return ("JOB_POLLED");
 	case MSG_RESTORE_STEP:
 		return ("RESTORE_STEP");
+	case MSG_SURVEYED:
+		return ("SURVEYED");
 	}
 	return ("unknown");
 }
@@ -136,6 +140,7 @@ msg_check_payload(const struct msg_hdr *hdr, const void *payload)
 	const struct msg_done	*d;
 	const struct msg_failed	*f;
 	const struct msg_step	*s;
+	const struct msg_survey	*v;
 	int			 i;
 
 	switch (hdr->type) {
@@ -178,6 +183,10 @@ msg_check_payload(const struct msg_hdr *hdr, const void *payload)
 		s = payload;
 		return (STR_OK(s->text) && STR_OK(s->project) &&
 		    STR_OK(s->instance) && STR_OK(s->database) ? 0 : -1);
+	case MSG_SURVEYED:
+		v = payload;
+		return (STR_OK(v->type) && (v->type[0] == '\0' ||
+		    v->end_ms > v->start_ms) ? 0 : -1);
 	case MSG_JOB_OP_ACK:
 	case MSG_SHUTDOWN:
 	case MSG_JOB_CANCEL:

@@ -334,6 +334,38 @@ worker_blocker_look(struct worker *w)
 	return (-1);
 }
 
+/*
+ * A survey: what held the instance since since_ms, the longest of its
+ * operations that ended since then, other than our own exports.  One
+ * answer, found or not; a failed look is a failure.
+ */
+static void
+worker_survey(struct worker *w)
+{
+	struct gcp_op		 op;
+	struct gcp_error	 err;
+	struct msg_survey	 v;
+	char			 own[GCP_BUCKET_MAX + 8];
+
+	worker_title(w, "surveying");
+	snprintf(own, sizeof(own), "gs://%s/", w->job.bucket);
+	memset(&err, 0, sizeof(err));
+	if (gcp_operation_survey(&w->gcp, &w->job.ctx, w->job.project,
+	    w->job.instance, w->job.since_ms, own, &op, &err) != GCP_OK) {
+		worker_failed(w, &err, 0, 0);
+		return;
+	}
+	memset(&v, 0, sizeof(v));
+	if (op.name[0] != '\0') {
+		strlcpy(v.type, op.type[0] != '\0' ? op.type : "UNKNOWN",
+		    sizeof(v.type));
+		v.start_ms = op.start_ms;
+		v.end_ms = op.end_ms;
+	}
+	memset(w->calls, 0, sizeof(w->calls));
+	worker_send(w, MSG_SURVEYED, &v, sizeof(v));
+}
+
 /* The poll spacing of the current job (job_poll_delay). */
 static int64_t
 worker_poll_delay(const struct msg_job *job, int64_t op_start, int64_t now,
@@ -734,6 +766,8 @@ worker_main(int fd, int slot)
 			w.cancel = 0;
 			if (w.job.prune)
 				worker_prune(&w);
+			else if (w.job.survey)
+				worker_survey(&w);
 			else if (w.job.restore)
 				worker_restore(&w);
 			else

@@ -681,6 +681,7 @@ START_TEST(test_parse_worker_answers)
 
 	body = slurp("operations-list.json", &len);
 	memset(&best, 0, sizeof(best));
+	memset(&search, 0, sizeof(search));
 	search.uri = "gs://bkt/a/b.sql.gz";
 	search.best = &best;
 	ck_assert_int_eq(gcp_parse_op_search(body, len, &search, &err), 0);
@@ -716,6 +717,71 @@ START_TEST(test_parse_worker_answers)
 	    &err), -1);
 	ck_assert_int_eq(err.st, GCP_RETRY);
 	ck_assert_ptr_null(search.next);
+
+	/*
+	 * A survey since 03:00: the longest DONE operation that ended since,
+	 * not our own export (gs://bkt/); running ones, ones that ended
+	 * before, and ones without times do not count.
+	 */
+	memset(&search, 0, sizeof(search));
+	memset(&best, 0, sizeof(best));
+	search.survey = 1;
+	search.since_ms = 1795489200000LL;	/* 2026-11-24T03:00:00Z */
+	search.own = "gs://bkt/";
+	search.best = &best;
+	body = xstrdup("{\"items\":["
+	    "{\"name\":\"mine\",\"status\":\"DONE\",\"operationType\":\"EXPORT\","
+	    "\"exportContext\":{\"uri\":\"gs://bkt/a/b.sql.gz\"},"
+	    "\"insertTime\":\"2026-11-24T04:00:00Z\","
+	    "\"startTime\":\"2026-11-24T04:00:00Z\","
+	    "\"endTime\":\"2026-11-24T05:00:00Z\"},"
+	    "{\"name\":\"run\",\"status\":\"RUNNING\","
+	    "\"operationType\":\"UPDATE\","
+	    "\"insertTime\":\"2026-11-24T03:30:00Z\","
+	    "\"startTime\":\"2026-11-24T03:30:00Z\"},"
+	    "{\"name\":\"theirs\",\"status\":\"DONE\",\"operationType\":\"EXPORT\","
+	    "\"exportContext\":{\"uri\":\"gs://other/x.sql\"},"
+	    "\"insertTime\":\"2026-11-24T03:20:00Z\","
+	    "\"startTime\":\"2026-11-24T03:20:00Z\","
+	    "\"endTime\":\"2026-11-24T03:25:00Z\"},"
+	    "{\"name\":\"backup\",\"status\":\"DONE\","
+	    "\"operationType\":\"BACKUP_VOLUME\","
+	    "\"insertTime\":\"2026-11-24T02:50:00Z\","
+	    "\"startTime\":\"2026-11-24T02:50:00Z\","
+	    "\"endTime\":\"2026-11-24T03:10:00Z\"},"
+	    "{\"name\":\"old\",\"status\":\"DONE\","
+	    "\"operationType\":\"MAINTENANCE\","
+	    "\"insertTime\":\"2026-11-24T01:00:00Z\","
+	    "\"startTime\":\"2026-11-24T01:00:00Z\","
+	    "\"endTime\":\"2026-11-24T02:59:00Z\"}],"
+	    "\"nextPageToken\":\"n2\"}");
+	ck_assert_int_eq(gcp_parse_op_search(body, strlen(body), &search,
+	    &err), 0);
+	ck_assert_str_eq(best.name, "backup");	/* 20 min, over theirs' 5 */
+	ck_assert_str_eq(best.type, "BACKUP_VOLUME");
+	ck_assert_int_eq(best.end_ms - best.start_ms, 20 * 60 * 1000);
+	ck_assert_int_eq(search.oldest_ms, 1795489200000LL - 2 * 3600000LL);
+	ck_assert_str_eq(search.next, "n2");
+	free(search.next);
+	free(body);
+	/* Nothing but our own export and a running one: none. */
+	memset(&best, 0, sizeof(best));
+	search.oldest_ms = 0;
+	body = xstrdup("{\"items\":["
+	    "{\"name\":\"mine\",\"status\":\"DONE\",\"operationType\":\"EXPORT\","
+	    "\"exportContext\":{\"uri\":\"gs://bkt/a/b.sql.gz\"},"
+	    "\"insertTime\":\"2026-11-24T04:00:00Z\","
+	    "\"startTime\":\"2026-11-24T04:00:00Z\","
+	    "\"endTime\":\"2026-11-24T05:00:00Z\"},"
+	    "{\"name\":\"run\",\"status\":\"RUNNING\","
+	    "\"operationType\":\"UPDATE\","
+	    "\"insertTime\":\"2026-11-24T03:30:00Z\","
+	    "\"startTime\":\"2026-11-24T03:30:00Z\"}]}");
+	ck_assert_int_eq(gcp_parse_op_search(body, strlen(body), &search,
+	    &err), 0);
+	ck_assert_str_eq(best.name, "");
+	ck_assert_ptr_null(search.next);
+	free(body);
 
 	body = slurp("object.json", &len);
 	ck_assert_int_eq(gcp_parse_object(body, len, &obj, &err), 0);

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -125,6 +126,35 @@ START_TEST(test_garbage)
 }
 END_TEST
 
+/* A survey's answer: a type with a span that ends after it starts, or none. */
+START_TEST(test_survey)
+{
+	struct evbuffer		*b = evbuffer_new();
+	struct msg_hdr		 hdr;
+	struct msg_survey	 v, got;
+
+	memset(&v, 0, sizeof(v));
+	ck_assert_int_eq(msg_compose(b, MSG_SURVEYED, 0, &v, sizeof(v)), 0);
+	ck_assert_int_eq(msg_get(b, &hdr, &got, sizeof(got)), 1);
+	ck_assert_str_eq(got.type, "");
+	snprintf(v.type, sizeof(v.type), "BACKUP_VOLUME");
+	v.start_ms = 1000;
+	v.end_ms = 61000;
+	msg_compose(b, MSG_SURVEYED, 0, &v, sizeof(v));
+	ck_assert_int_eq(msg_get(b, &hdr, &got, sizeof(got)), 1);
+	ck_assert_str_eq(got.type, "BACKUP_VOLUME");
+	ck_assert_int_eq(got.end_ms - got.start_ms, 60000);
+	v.end_ms = v.start_ms;		/* a type, and no span */
+	msg_compose(b, MSG_SURVEYED, 0, &v, sizeof(v));
+	ck_assert_int_eq(msg_get(b, &hdr, &got, sizeof(got)), -1);
+	evbuffer_drain(b, evbuffer_get_length(b));
+	memset(&v, 'x', sizeof(v));	/* no NUL */
+	msg_compose(b, MSG_SURVEYED, 0, &v, sizeof(v));
+	ck_assert_int_eq(msg_get(b, &hdr, &got, sizeof(got)), -1);
+	evbuffer_free(b);
+}
+END_TEST
+
 START_TEST(test_blocking)
 {
 	int		 sv[2];
@@ -160,6 +190,7 @@ msg_suite(void)
 	tcase_add_test(tc, test_roundtrip_evbuffer);
 	tcase_add_test(tc, test_partial);
 	tcase_add_test(tc, test_garbage);
+	tcase_add_test(tc, test_survey);
 	tcase_add_test(tc, test_blocking);
 	tcase_add_test(tc, test_poll_and_cancel);
 	suite_add_tcase(s, tc);
