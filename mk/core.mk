@@ -92,7 +92,7 @@ TESTS += tests/integration/daemon-run.sh tests/integration/daemon-faults.sh \
 	tests/integration/daemon-stop.sh tests/integration/daemon-control.sh \
 	tests/integration/daemon-busy.sh tests/integration/busy-wait.sh \
 	tests/integration/busy-learn.sh \
-	tests/integration/busy-survey.sh \
+	tests/integration/busy-survey.sh tests/integration/busy-keep.sh \
 	tests/integration/daemon-token.sh tests/integration/daemon-stuck.sh \
 	tests/integration/daemon-stall.sh tests/integration/daemon-cancel.sh \
 	tests/integration/discovery-partial.sh tests/integration/trigger-nothing.sh \

@@ -46,6 +46,15 @@ master_blocker_wait(struct master *m, struct job *job,
 	struct blocker_policy	 bp;
 
 	*age = *last = 0;
+	/*
+	 * Busy, but what holds it could not be read (the look failed),
+	 * and the holder named before was not seen to end: most likely it
+	 * still holds it.  Keep it, and look at it again in one poll
+	 * interval rather than after a blind backoff.
+	 */
+	if (f->status == GCP_BUSY && f->blocker[0] == '\0' &&
+	    f->ended_ms == 0 && job->inst != NULL && job->inst->blocker != NULL)
+		return (c->poll_max_ms);
 	if (job->inst != NULL)
 		sched_blocker(job->inst, f->blocker);
 	if (f->status != GCP_BUSY || f->blocker[0] == '\0')
