@@ -155,7 +155,7 @@ struct master {
 	size_t			 ndrill_dbs, capdrill_dbs;
 	struct event		*ev_drill;	/* the weekly drill */
 	int64_t			 next_drill_ms;
-	char			**survey;	/* "project\0instance" */
+	const struct job	**survey;	/* a job of each instance */
 	size_t			 nsurvey, survey_next;
 	int			 survey_running;
 	int64_t			 survey_run;	/* the run they are for */

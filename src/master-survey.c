@@ -30,38 +30,29 @@
 void
 master_survey_free(struct master *m)
 {
-	size_t	i;
-
-	for (i = 0; i < m->nsurvey; i++)
-		free(m->survey[i]);
 	free(m->survey);
 	m->survey = NULL;
 	m->nsurvey = m->survey_next = 0;
 }
 
-static int
-master_survey_cmp(const void *a, const void *b)
+/* The instance job's export ran on: a replica's, if through one. */
+static const char *
+master_survey_instance(const struct job *job)
 {
-	const char *const	*x = a, *const *y = b;
-	int			 c;
-
-	if ((c = strcmp(*x, *y)) != 0)
-		return (c);
-	return (strcmp(*x + strlen(*x) + 1, *y + strlen(*y) + 1));
+	return (job->via != NULL ? job->via : job_instance(job));
 }
 
 /*
- * The instances of r to survey: each that an export ran on (a replica's
- * for one exported through it), once, unless read or seen held lately.
+ * The instances of r to survey: each that an export ran on, once (by a
+ * job of it; a run's jobs are added instance by instance), unless read
+ * or seen held lately.
  */
 static void
 master_survey_plan(struct master *m, const struct run *r)
 {
-	const struct job	*job;
-	const char		*inst;
+	const struct job	*job, *prev = NULL;
 	int64_t			 seen, now = master_now_ms();
-	size_t			 i, n = 0, lp, li;
-	char			**v, *s;
+	size_t			 i;
 
 	master_survey_free(m);
 	m->survey_run = r->jr.id;
@@ -69,33 +60,24 @@ master_survey_plan(struct master *m, const struct run *r)
 	m->survey_found = m->survey_failed = 0;
 	if (m->journal == NULL || r->njobs == 0)
 		return;
-	v = xreallocarray(NULL, r->njobs, sizeof(*v));
 	for (i = 0; i < r->njobs; i++) {
 		job = r->jobs[i];
 		if (job->attempts == 0)
 			continue;	/* never exported: nothing met */
-		inst = job->via != NULL ? job->via : job_instance(job);
-		lp = strlen(job_project(job));
-		li = strlen(inst);
-		s = xmalloc(lp + li + 2);
-		memcpy(s, job_project(job), lp + 1);
-		memcpy(s + lp + 1, inst, li + 1);
-		v[n++] = s;
-	}
-	qsort(v, n, sizeof(*v), master_survey_cmp);
-	m->survey = xreallocarray(NULL, n > 0 ? n : 1, sizeof(*m->survey));
-	for (i = 0; i < n; i++) {
-		s = v[i];
-		if ((m->nsurvey > 0 && master_survey_cmp(&s,
-		    &m->survey[m->nsurvey - 1]) == 0) ||
-		    journal_blocker_seen(m->journal, s, s + strlen(s) + 1,
-		    &seen) == -1 || seen > now - MASTER_SURVEY_EVERY_MS) {
-			free(s);
+		if (prev != NULL && strcmp(job_project(job),
+		    job_project(prev)) == 0 && strcmp(master_survey_instance(
+		    job), master_survey_instance(prev)) == 0)
 			continue;
-		}
-		m->survey[m->nsurvey++] = s;
+		prev = job;
+		if (journal_blocker_seen(m->journal, job_project(job),
+		    master_survey_instance(job), &seen) == -1 ||
+		    seen > now - MASTER_SURVEY_EVERY_MS)
+			continue;
+		if ((m->nsurvey & (m->nsurvey - 1)) == 0)  /* 0, 1, 2, 4 */
+			m->survey = xreallocarray(m->survey, m->nsurvey == 0 ?
+			    1 : m->nsurvey * 2, sizeof(*m->survey));
+		m->survey[m->nsurvey++] = job;
 	}
-	free(v);
 	if (m->nsurvey > 0)
 		log_info("run %lld: reading what held %zu instance%s during "
 		    "the run", (long long)r->jr.id, m->nsurvey,
@@ -134,19 +116,19 @@ master_survey_dispatch(struct master *m)
 {
 	struct master_worker	*w;
 	struct msg_job		*mj;
+	const struct job	*job;
 	const char		*token;
-	const char		*project, *instance;
 
 	while (m->survey_next < m->nsurvey && !m->stopping &&
 	    m->survey_running < m->conf->max_in_flight &&
 	    (w = master_idle_worker(m)) != NULL) {
 		if ((token = auth_cached(m->auth, NULL)) == NULL)
 			return (-1);
-		project = m->survey[m->survey_next];
-		instance = project + strlen(project) + 1;
+		job = m->survey[m->survey_next];
 		mj = master_msg_new(m, token);
-		strlcpy(mj->project, project, sizeof(mj->project));
-		strlcpy(mj->instance, instance, sizeof(mj->instance));
+		strlcpy(mj->project, job_project(job), sizeof(mj->project));
+		strlcpy(mj->instance, master_survey_instance(job),
+		    sizeof(mj->instance));
 		strlcpy(mj->bucket, m->conf->bucket, sizeof(mj->bucket));
 		mj->survey = 1;
 		mj->since_ms = m->survey_since_ms;
@@ -195,12 +177,16 @@ master_survey_keep(struct master *m, const char *project,
 		    journal_error(m->journal));
 }
 
-/* A report from a surveying worker. */
+/*
+ * A report from a surveying worker.  After a stop ended the run (its jobs
+ * are gone), only the worker is freed.
+ */
 void
 master_survey_msg(struct master *m, struct master_worker *w,
     const struct msg_hdr *hdr, const void *payload)
 {
 	const struct msg_failed	*f = payload;
+	const struct job	*job;
 	const char		*project, *instance;
 
 	if (hdr->job_id != 0 || w->survey > m->nsurvey) {
@@ -210,8 +196,15 @@ master_survey_msg(struct master *m, struct master_worker *w,
 		return;
 	}
 	w->heard_ms = master_now_ms();
-	project = m->survey[w->survey - 1];
-	instance = project + strlen(project) + 1;
+	if (hdr->type == MSG_JOB_POLLED)
+		return;
+	if (m->run == NULL || m->run->jr.id != m->survey_run) {
+		master_survey_end(m, w);
+		return;
+	}
+	job = m->survey[w->survey - 1];
+	project = job_project(job);
+	instance = master_survey_instance(job);
 	switch (hdr->type) {
 	case MSG_SURVEYED:
 		master_survey_keep(m, project, instance, payload);
@@ -222,8 +215,6 @@ master_survey_msg(struct master *m, struct master_worker *w,
 		    "read: %s; the next run reads it again", project, instance,
 		    f->message);
 		break;
-	case MSG_JOB_POLLED:
-		return;
 	default:
 		log_warnx("worker %d: unexpected %s while surveying", w->slot,
 		    msg_type_name(hdr->type));
