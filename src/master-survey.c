@@ -87,7 +87,8 @@ master_survey_plan(struct master *m, const struct run *r)
 /*
  * Does the end of run r wait on surveys?  The first call plans them;
  * each call after says whether any is queued or running.  Not while
- * stopping: the run ends at the next start, and is surveyed then.
+ * stopping: the run ends without them, and as nothing was journaled for
+ * the instances not read, the next run reads them.
  */
 int
 master_survey_pending(struct master *m, const struct run *r)
