@@ -24,6 +24,7 @@
 #include <sqlite3.h>
 
 #include "journal.h"
+#include "../src/journal-int.h"
 
 #define TEST_TIMEOUT	30
 #define DAY_MS		(24LL * 3600 * 1000)
@@ -812,6 +813,39 @@ START_TEST(test_health)
 END_TEST
 
 /*
+ * The health scan, read at every start, sorts nothing of its own: its
+ * rows (a database each, object name and all) come in the index's order.
+ * A top-level temporary B-tree would hold every database's row at once.
+ */
+START_TEST(test_health_plan)
+{
+	struct journal	*j;
+	sqlite3_stmt	*st;
+	char		*q;
+	const char	*detail;
+	int		 sorts = 0, rows = 0;
+
+	j = jopen();
+	q = sqlite3_mprintf("EXPLAIN QUERY PLAN %s",
+	    sqlite3_sql(j->st[JST_HEALTH]));
+	ck_assert_int_eq(sqlite3_prepare_v2(j->db, q, -1, &st, NULL),
+	    SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		rows++;
+		detail = (const char *)sqlite3_column_text(st, 3);
+		if (sqlite3_column_int(st, 1) == 0 && detail != NULL &&
+		    strstr(detail, "TEMP B-TREE") != NULL)
+			sorts++;
+	}
+	sqlite3_finalize(st);
+	sqlite3_free(q);
+	ck_assert_int_gt(rows, 0);
+	ck_assert_int_eq(sorts, 0);
+	journal_close(j);
+}
+END_TEST
+
+/*
  * A batch commits its writes together or not at all: a write that fails
  * inside undoes the writes before it, and the ones after it fail too.
  */
@@ -1336,6 +1370,7 @@ journal_suite(void)
 	CASE("prune", test_prune);
 	CASE("history_stale", test_history_stale);
 	CASE("health", test_health);
+	CASE("health plan", test_health_plan);
 	CASE("batch", test_batch);
 	CASE("reentry", test_reentry);
 	CASE("migrate_v0", test_migrate_v0);
